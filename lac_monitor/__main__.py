@@ -1,0 +1,3 @@
+from lac_monitor.cli import main
+
+raise SystemExit(main())

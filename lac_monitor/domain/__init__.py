@@ -1,0 +1,1 @@
+"""Plain-Python core: words, codes, rules. Imports nothing third-party."""

@@ -1,0 +1,213 @@
+"""Periods of care (SSDA903 episodes), placement changes and risk flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from lac_monitor.domain import codes
+from lac_monitor.domain import validation as rules
+from lac_monitor.domain.clock import Clock, SystemClock
+from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
+from lac_monitor.domain.localtime import local_date
+from lac_monitor.services.episodes import Saved
+from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, RiskFlagRow
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The SSDA903 fields of a new care episode plus where and with whom."""
+
+    ls: str
+    cin: str
+    place: str
+    place_provider: str | None = None
+    pl_post: str | None = None
+    home_post: str | None = None
+    urn: str | None = None
+    placement_name: str | None = None
+    placement_address: str | None = None
+    carer_name: str | None = None
+    carer_phone: str | None = None
+
+    def validate(self) -> None:
+        rules.require_code("LS (legal status)", self.ls, codes.LS)
+        rules.require_code("CIN (category of need)", self.cin, codes.CIN)
+        rules.require_code("PLACE (placement type)", self.place, codes.PLACE)
+        if self.place in codes.TEMPORARY_OR_OTHER_PLACE:
+            if self.place_provider:
+                raise ValidationError("PLACE_PROVIDER", f"must be blank for placement type {self.place}")
+        else:
+            rules.require_code("PLACE_PROVIDER", self.place_provider, codes.PLACE_PROVIDER)
+
+
+class CareService:
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
+        self.db = db
+        self.actor = actor
+        self.clock = clock or SystemClock()
+
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.actor, self.clock)
+
+    def start_care(self, child_id: str, decom: date, placement: Placement, rne: str = "S") -> Saved:
+        rules.require_code("RNE (reason for new episode)", rne, codes.RNE)
+        placement.validate()
+        with self._uow() as uow:
+            s = uow.session
+            child = s.get(Child, child_id)
+            if child is None:
+                raise NotFoundError("Child", child_id)
+            rules.date_not_before("DECOM (start of episode)", decom, "date of birth", child.dob)
+            if decom > local_date(uow.now):
+                raise ValidationError("DECOM (start of episode)", "cannot be in the future")
+            prior = s.scalars(select(CareEpisode).where(CareEpisode.child_id == child_id)).all()
+            for ce in prior:
+                if ce.dec is None:
+                    raise ValidationError("DECOM (start of episode)",
+                                          f"child already has an open episode since {ce.decom:%d/%m/%Y}")
+                if ce.decom <= decom < ce.dec:
+                    raise ValidationError("DECOM (start of episode)",
+                                          f"overlaps the episode {ce.decom:%d/%m/%Y}–{ce.dec:%d/%m/%Y}")
+            ce = self._new_episode(child_id, decom, rne, placement)
+            s.add(ce)
+            s.flush()
+            uow.audit("care.start", "care_episode", ce.id, child_id, after=snapshot(ce))
+            uow.changed("care.started", "care_episode", ce.id, child_id)
+            seqs = uow.commit()
+            return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
+
+    @staticmethod
+    def _new_episode(child_id: str, decom: date, rne: str, p: Placement) -> CareEpisode:
+        return CareEpisode(
+            child_id=child_id, decom=decom, rne=rne, ls=p.ls, cin=p.cin, place=p.place,
+            place_provider=p.place_provider, pl_post=p.pl_post, home_post=p.home_post, urn=p.urn,
+            placement_name=p.placement_name, placement_address=p.placement_address,
+            carer_name=p.carer_name, carer_phone=p.carer_phone, version=1)
+
+    def _open_episode(self, uow: UnitOfWork, child_id: str, expected_version: int | None) -> CareEpisode:
+        ce = uow.session.scalars(
+            select(CareEpisode).where(CareEpisode.child_id == child_id, CareEpisode.dec.is_(None))
+            .with_for_update()).first()
+        if ce is None:
+            raise ValidationError("care episode", "child has no open period of care")
+        if expected_version is not None and ce.version != expected_version:
+            raise ConflictError("The current placement", None, None)
+        return ce
+
+    def _check_missing_when_ending(self, uow: UnitOfWork, child_id: str, dec: date) -> None:
+        open_ep = uow.session.scalars(select(MissingEpisode).where(
+            MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
+        if open_ep is not None and local_date(open_ep.started_at) > dec:
+            raise ValidationError("DEC (end of episode)",
+                                  "child went missing after this date; end date must not be before that")
+
+    def change_placement(self, child_id: str, expected_version: int | None, on: date,
+                         placement: Placement, rne: str = "P", reason_place_change: str | None = None) -> Saved:
+        """Close the open episode with X1 and open the next one the same day."""
+        rules.require_code("RNE (reason for new episode)", rne, {"L", "P", "T", "B", "U"})
+        placement.validate()
+        with self._uow() as uow:
+            s = uow.session
+            ce = self._open_episode(uow, child_id, expected_version)
+            if on < ce.decom:
+                raise ValidationError("date of change", f"cannot be before the current episode began ({ce.decom:%d/%m/%Y})")
+            if on > local_date(uow.now):
+                raise ValidationError("date of change", "cannot be in the future")
+            moves = rne in {"P", "B", "T", "U"}
+            temporary = ce.place in codes.TEMPORARY_OR_OTHER_PLACE or placement.place in codes.TEMPORARY_OR_OTHER_PLACE
+            if moves and not temporary:
+                rules.require_code("REASON_PLACE_CHANGE", reason_place_change, codes.REASON_PLACE_CHANGE)
+            else:
+                reason_place_change = None
+            before = snapshot(ce)
+            ce.dec, ce.rec, ce.reason_place_change = on, "X1", reason_place_change
+            ce.version += 1
+            s.flush()  # the partial unique index allows only one open episode
+            new = self._new_episode(child_id, on, rne, placement)
+            s.add(new)
+            s.flush()
+            uow.audit("care.close", "care_episode", ce.id, child_id, before, snapshot(ce))
+            uow.audit("care.start", "care_episode", new.id, child_id, after=snapshot(new))
+            uow.changed("care.placement_changed", "care_episode", new.id, child_id)
+            seqs = uow.commit()
+            return Saved("care_episode", new.id, child_id, new.version, tuple(seqs))
+
+    def end_care(self, child_id: str, expected_version: int | None, on: date, rec: str) -> Saved:
+        rules.require_code("REC (reason episode ceased)", rec, {k for k in codes.REC if k != "X1"})
+        with self._uow() as uow:
+            ce = self._open_episode(uow, child_id, expected_version)
+            if on < ce.decom:
+                raise ValidationError("DEC (end of episode)", f"cannot be before DECOM ({ce.decom:%d/%m/%Y})")
+            if on > local_date(uow.now):
+                raise ValidationError("DEC (end of episode)", "cannot be in the future")
+            self._check_missing_when_ending(uow, child_id, on)
+            before = snapshot(ce)
+            ce.dec, ce.rec = on, rec
+            ce.version += 1
+            uow.audit("care.end", "care_episode", ce.id, child_id, before, snapshot(ce))
+            uow.changed("care.ended", "care_episode", ce.id, child_id)
+            seqs = uow.commit()
+            return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
+
+    def reopen_care(self, child_id: str, care_episode_id: int, reason: str) -> Saved:
+        """Undo a mistaken end of care: the latest episode becomes open again."""
+        rules.require_text("reason", reason)
+        with self._uow() as uow:
+            s = uow.session
+            ce = s.get(CareEpisode, care_episode_id, with_for_update=True)
+            if ce is None or ce.child_id != child_id:
+                raise NotFoundError("Care episode", care_episode_id)
+            later = s.scalars(select(CareEpisode).where(
+                CareEpisode.child_id == child_id, CareEpisode.decom > ce.decom)).first()
+            if later is not None or ce.dec is None:
+                raise ValidationError("care episode", "only the latest, ended episode can be reopened")
+            before = snapshot(ce)
+            ce.dec = ce.rec = ce.reason_place_change = None
+            ce.version += 1
+            uow.audit("care.reopen", "care_episode", ce.id, child_id, before, snapshot(ce), reason=reason)
+            uow.changed("care.reopened", "care_episode", ce.id, child_id)
+            seqs = uow.commit()
+            return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
+
+    def set_risk_flag(self, child_id: str, flag: str, since: date, note: str | None = None) -> Saved:
+        rules.require_code("risk flag", flag, {f.value for f in codes.RiskFlag})
+        with self._uow() as uow:
+            s = uow.session
+            if s.get(Child, child_id) is None:
+                raise NotFoundError("Child", child_id)
+            if since > local_date(uow.now):
+                raise ValidationError("since", "cannot be in the future")
+            existing = s.scalars(select(RiskFlagRow).where(
+                RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag,
+                RiskFlagRow.ended_on.is_(None))).first()
+            if existing is not None:
+                raise ValidationError("risk flag", f"{codes.RiskFlag(flag).label} is already set")
+            row = RiskFlagRow(child_id=child_id, flag=flag, since=since, set_by=self.actor.label,
+                              set_at=uow.now, note=note)
+            s.add(row)
+            s.flush()
+            uow.audit("flag.set", "risk_flag", row.id, child_id, after=snapshot(row))
+            uow.changed("flag.changed", "risk_flag", row.id, child_id)
+            seqs = uow.commit()
+            return Saved("risk_flag", row.id, child_id, 1, tuple(seqs))
+
+    def end_risk_flag(self, child_id: str, flag: str, on: date) -> Saved:
+        with self._uow() as uow:
+            s = uow.session
+            row = s.scalars(select(RiskFlagRow).where(
+                RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag,
+                RiskFlagRow.ended_on.is_(None))).first()
+            if row is None:
+                raise ValidationError("risk flag", f"{flag} is not set for this child")
+            rules.date_not_before("ended on", on, "since", row.since)
+            before = snapshot(row)
+            row.ended_on = on
+            uow.audit("flag.end", "risk_flag", row.id, child_id, before, snapshot(row))
+            uow.changed("flag.changed", "risk_flag", row.id, child_id)
+            seqs = uow.commit()
+            return Saved("risk_flag", row.id, child_id, 1, tuple(seqs))

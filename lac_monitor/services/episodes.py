@@ -1,0 +1,422 @@
+"""Missing-episode actions: report, police reference, risk, updates, return, RHI.
+
+Every public method is one transaction (UnitOfWork): the change, its audit row and a
+change-feed row commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lac_monitor.domain import validation as rules
+from lac_monitor.domain.clock import Clock, SystemClock
+from lac_monitor.domain.codes import MissingCategory, RiskGrade
+from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
+from lac_monitor.domain.localtime import format_local, local_date
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import (
+    CareEpisode,
+    Child,
+    EpisodeEvent,
+    MissingEpisode,
+    PhilomenaProfile,
+    Rhi,
+    RhiEpisode,
+)
+from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What an action changed: enough for a caller to refresh just that."""
+
+    entity: str
+    id: int | str
+    child_id: str
+    version: int
+    seqs: tuple[int, ...]
+
+
+AMENDABLE = {"started_at": "start", "returned_at": "returned", "police_reported_at": "reported to police"}
+PROFILE_FIELDS = ("description", "associates", "places_likely", "phone", "social_media",
+                  "medical_needs", "other_info")
+
+
+class EpisodeService:
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
+        self.db = db
+        self.actor = actor
+        self.clock = clock or SystemClock()
+
+    # -- helpers ---------------------------------------------------------------
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.actor, self.clock)
+
+    @staticmethod
+    def _child(s: Session, child_id: str) -> Child:
+        child = s.get(Child, child_id)
+        if child is None:
+            raise NotFoundError("Child", child_id)
+        return child
+
+    @staticmethod
+    def _episode(s: Session, episode_id: int, expected_version: int | None) -> MissingEpisode:
+        ep = s.get(MissingEpisode, episode_id, with_for_update=True)
+        if ep is None:
+            raise NotFoundError("Missing episode", episode_id)
+        if expected_version is not None and ep.version != expected_version:
+            raise ConflictError(f"Missing episode {episode_id}", ep.updated_by,
+                                format_local(ep.updated_at))
+        return ep
+
+    def _touch(self, uow: UnitOfWork, ep: MissingEpisode) -> None:
+        # Compare-and-set: a concurrent writer that read the same version loses.
+        ep.updated_at = uow.now
+        ep.updated_by = self.actor.label
+        ep.version = ep.version + 1
+
+    def _event(self, uow: UnitOfWork, ep: MissingEpisode, kind: str, at: datetime,
+               text: str | None = None, old: str | None = None, new: str | None = None) -> None:
+        uow.session.add(EpisodeEvent(
+            episode_id=ep.id, kind=kind, at=at, recorded_at=uow.now,
+            recorded_by=self.actor.label, text=text, old_value=old, new_value=new))
+
+    def _care_episode_at(self, s: Session, child: Child, at: datetime, field: str) -> CareEpisode:
+        day = local_date(at)
+        rules.date_not_before(field, day, "date of birth", child.dob)
+        eps = s.scalars(select(CareEpisode).where(CareEpisode.child_id == child.id)).all()
+        for ce in eps:
+            if ce.decom <= day and (ce.dec is None or day <= ce.dec):
+                # Prefer the episode that continues (a same-day X1 change ends one, starts next).
+                later = [e for e in eps if e.decom == day and e is not ce and e.decom > ce.decom]
+                return later[0] if later else ce
+        raise ValidationError(field, f"{day:%d/%m/%Y} is outside any period of care for this child")
+
+    def _others(self, s: Session, child_id: str, exclude: int | None) -> list[tuple[datetime, datetime | None]]:
+        q = select(MissingEpisode.started_at, MissingEpisode.returned_at).where(
+            MissingEpisode.child_id == child_id)
+        if exclude is not None:
+            q = q.where(MissingEpisode.id != exclude)
+        return [(a, b) for a, b in s.execute(q).all()]
+
+    def _check_times(self, s: Session, ep: MissingEpisode, now: datetime) -> None:
+        rules.not_in_future("start", ep.started_at, now)
+        rules.not_in_future("returned", ep.returned_at, now)
+        rules.not_in_future("reported to police", ep.police_reported_at, now)
+        rules.not_before("returned", ep.returned_at, "start", ep.started_at)
+        rules.not_before("reported to police", ep.police_reported_at, "start", ep.started_at)
+        rules.no_overlap(ep.started_at, ep.returned_at, self._others(s, ep.child_id, ep.id))
+
+    def _saved(self, uow: UnitOfWork, ep: MissingEpisode, seqs: list[int]) -> Saved:
+        return Saved("missing_episode", ep.id, ep.child_id, ep.version, tuple(seqs))
+
+    # -- actions -------------------------------------------------------------
+    def report(self, child_id: str, category: str, started_at: datetime | None = None, *,
+               risk: str | None = None, police_ref: str | None = None,
+               police_reported_at: datetime | None = None, reported_by: str | None = None,
+               last_seen_where: str | None = None, last_seen_with: str | None = None,
+               last_seen_wearing: str | None = None, circumstances: str | None = None,
+               owner_id: int | None = None) -> Saved:
+        """Report a child missing (M) or away without authorisation (A)."""
+        rules.require_code("category", category, {c.value for c in MissingCategory})
+        rules.require_code("risk grade", risk, {r.value for r in RiskGrade}, required=False)
+        for name, value in (("last seen where", last_seen_where), ("last seen with", last_seen_with),
+                            ("last seen wearing", last_seen_wearing), ("circumstances", circumstances)):
+            rules.limit_text(name, value)
+        rules.limit_text("police reference", police_ref, 40)
+        with self._uow() as uow:
+            s = uow.session
+            child = self._child(s, child_id)
+            start = started_at or uow.now
+            rules.not_in_future("start", start, uow.now)
+            care = self._care_episode_at(s, child, start, "start")
+            if police_ref and police_reported_at is None:
+                police_reported_at = start if start > uow.now else uow.now
+            ep = MissingEpisode(
+                child_id=child.id, category=category, started_at=start, reported_at=uow.now,
+                reported_by=reported_by, police_reported_at=police_reported_at,
+                police_ref=(police_ref or None), risk_grade=risk,
+                last_seen_where=last_seen_where, last_seen_with=last_seen_with,
+                last_seen_wearing=last_seen_wearing, circumstances=circumstances,
+                owner_id=owner_id or self.actor.staff_id or child.social_worker_id,
+                care_episode_id=care.id, updated_at=uow.now, updated_by=self.actor.label,
+                version=1,
+            )
+            self._check_times(s, ep, uow.now)
+            s.add(ep)
+            s.flush()
+            self._event(uow, ep, "reported", start, text=circumstances, new=category)
+            if risk:
+                self._event(uow, ep, "risk", uow.now, new=risk)
+            if police_ref:
+                self._event(uow, ep, "police_ref", police_reported_at or uow.now, new=police_ref)
+            uow.audit("episode.report", "missing_episode", ep.id, child.id, after=snapshot(ep))
+            uow.changed("episode.reported", "missing_episode", ep.id, child.id)
+            return self._saved(uow, ep, uow.commit())
+
+    def record_police_ref(self, episode_id: int, expected_version: int | None, police_ref: str,
+                          reported_at: datetime | None = None) -> Saved:
+        rules.require_text("police reference", police_ref, 40)
+        with self._uow() as uow:
+            s = uow.session
+            ep = self._episode(s, episode_id, expected_version)
+            before = snapshot(ep)
+            old = ep.police_ref
+            ep.police_ref = police_ref.strip()
+            ep.police_reported_at = reported_at or ep.police_reported_at or uow.now
+            self._check_times(s, ep, uow.now)
+            self._touch(uow, ep)
+            self._event(uow, ep, "police_ref", ep.police_reported_at, old=old, new=ep.police_ref)
+            uow.audit("episode.police_ref", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+            uow.changed("episode.updated", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    def change_risk(self, episode_id: int, expected_version: int | None, risk: str,
+                    reason: str | None = None) -> Saved:
+        rules.require_code("risk grade", risk, {r.value for r in RiskGrade})
+        rules.limit_text("reason", reason)
+        with self._uow() as uow:
+            s = uow.session
+            ep = self._episode(s, episode_id, expected_version)
+            if ep.risk_grade == risk:
+                raise ValidationError("risk grade", f"is already {RiskGrade(risk).label}")
+            before = snapshot(ep)
+            old = ep.risk_grade
+            ep.risk_grade = risk
+            self._touch(uow, ep)
+            self._event(uow, ep, "risk", uow.now, text=reason, old=old, new=risk)
+            uow.audit("episode.risk", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+            uow.changed("episode.risk_changed", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    def add_update(self, episode_id: int, text: str, *, sighting: bool = False,
+                   at: datetime | None = None) -> Saved:
+        """Timeline entries never conflict: two people may add notes at once."""
+        rules.require_text("update", text, 20000)
+        with self._uow() as uow:
+            s = uow.session
+            ep = self._episode(s, episode_id, None)
+            when = at or uow.now
+            rules.not_in_future("time of update", when, uow.now)
+            rules.not_before("time of update", when, "start", ep.started_at)
+            kind = "sighting" if sighting else "update"
+            self._event(uow, ep, kind, when, text=text)
+            uow.audit(f"episode.{kind}", "missing_episode", ep.id, ep.child_id,
+                      after={"at": when.isoformat(), "text_length": len(text)})
+            uow.changed("episode.timeline", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    def reclassify(self, episode_id: int, expected_version: int | None, category: str,
+                   reason: str) -> Saved:
+        rules.require_code("category", category, {c.value for c in MissingCategory})
+        rules.require_text("reason", reason)
+        with self._uow() as uow:
+            s = uow.session
+            ep = self._episode(s, episode_id, expected_version)
+            if ep.category == category:
+                raise ValidationError("category", f"is already {MissingCategory(category).label}")
+            before = snapshot(ep)
+            old = ep.category
+            ep.category = category
+            self._touch(uow, ep)
+            self._event(uow, ep, "reclassified", uow.now, text=reason, old=old, new=category)
+            uow.audit("episode.reclassify", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+            uow.changed("episode.reclassified", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    def amend_time(self, episode_id: int, expected_version: int | None, field: str,
+                   value: datetime, reason: str) -> Saved:
+        if field not in AMENDABLE:
+            raise ValidationError("field", f"'{field}' cannot be amended (allowed: {', '.join(AMENDABLE)})")
+        rules.require_text("reason", reason)
+        with self._uow() as uow:
+            s = uow.session
+            ep = self._episode(s, episode_id, expected_version)
+            if field == "returned_at" and ep.returned_at is None:
+                raise ValidationError("returned", "the episode is still open: record a return instead")
+            before = snapshot(ep)
+            old = getattr(ep, field)
+            setattr(ep, field, value)
+            if field == "started_at":
+                child = self._child(s, ep.child_id)
+                ep.care_episode_id = self._care_episode_at(s, child, value, "start").id
+            self._check_times(s, ep, uow.now)
+            self._touch(uow, ep)
+            self._event(uow, ep, "amended", uow.now, text=f"{AMENDABLE[field]}: {reason}",
+                        old=old.isoformat() if old else None, new=value.isoformat())
+            uow.audit("episode.amend", "missing_episode", ep.id, ep.child_id, before, snapshot(ep),
+                      reason=reason)
+            uow.changed("episode.amended", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    def record_return(self, episode_id: int, expected_version: int | None,
+                      returned_at: datetime | None = None, *, found_where: str | None = None,
+                      return_method: str | None = None, safe_well_at: datetime | None = None,
+                      safe_well_by: str | None = None, safe_well_notes: str | None = None) -> Saved:
+        for name, value in (("where found", found_where), ("safe and well notes", safe_well_notes)):
+            rules.limit_text(name, value)
+        with self._uow() as uow:
+            s = uow.session
+            ep = self._episode(s, episode_id, expected_version)
+            if ep.returned_at is not None:
+                raise ValidationError(
+                    "returned", f"the episode already ended at {format_local(ep.returned_at)}"
+                )
+            before = snapshot(ep)
+            ep.returned_at = returned_at or uow.now
+            ep.found_where = found_where
+            ep.return_method = return_method
+            ep.safe_well_at = safe_well_at
+            ep.safe_well_by = safe_well_by
+            ep.safe_well_notes = safe_well_notes
+            self._check_times(s, ep, uow.now)
+            rules.not_in_future("safe and well check", safe_well_at, uow.now)
+            rules.not_before("safe and well check", safe_well_at, "returned", ep.returned_at)
+            self._touch(uow, ep)
+            self._event(uow, ep, "returned", ep.returned_at, text=found_where)
+            uow.audit("episode.return", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+            uow.changed("episode.returned", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    def record_safe_and_well(self, episode_id: int, expected_version: int | None, at: datetime,
+                             by: str, notes: str | None = None) -> Saved:
+        rules.require_text("safe and well by", by, 120)
+        with self._uow() as uow:
+            s = uow.session
+            ep = self._episode(s, episode_id, expected_version)
+            rules.not_in_future("safe and well check", at, uow.now)
+            if ep.returned_at is None:
+                raise ValidationError("safe and well check", "record the return first")
+            rules.not_before("safe and well check", at, "returned", ep.returned_at)
+            before = snapshot(ep)
+            ep.safe_well_at, ep.safe_well_by, ep.safe_well_notes = at, by, notes
+            self._touch(uow, ep)
+            self._event(uow, ep, "safe_well", at, text=notes)
+            uow.audit("episode.safe_well", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+            uow.changed("episode.updated", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    # -- return-home interviews ---------------------------------------------------
+    def offer_rhi(self, episode_ids: list[int], offered_at: datetime | None = None,
+                  offered_by: str | None = None) -> Saved:
+        """Offer one RHI covering one or more returned episodes of the same child."""
+        if not episode_ids:
+            raise ValidationError("episodes", "choose at least one returned episode")
+        with self._uow() as uow:
+            s = uow.session
+            eps = [self._episode(s, i, None) for i in episode_ids]
+            children = {e.child_id for e in eps}
+            if len(children) != 1:
+                raise ValidationError("episodes", "an RHI covers episodes of one child only")
+            when = offered_at or uow.now
+            rules.not_in_future("offered at", when, uow.now)
+            for e in eps:
+                if e.returned_at is None:
+                    raise ValidationError("episodes", f"episode {e.id} has no return recorded yet")
+                rules.not_before("offered at", when, "returned", e.returned_at)
+                taken = s.scalars(select(RhiEpisode).where(RhiEpisode.episode_id == e.id)).first()
+                if taken is not None:
+                    raise ValidationError("episodes", f"episode {e.id} is already covered by RHI {taken.rhi_id}")
+            rhi = Rhi(child_id=eps[0].child_id, offered_at=when,
+                      offered_by=offered_by or self.actor.label, updated_at=uow.now,
+                      updated_by=self.actor.label, version=1)
+            s.add(rhi)
+            s.flush()
+            s.add_all([RhiEpisode(rhi_id=rhi.id, episode_id=e.id) for e in eps])
+            for e in eps:
+                self._event(uow, e, "rhi_offered", when, new=str(rhi.id))
+            uow.audit("rhi.offer", "rhi", rhi.id, rhi.child_id, after=snapshot(rhi),
+                      episodes=list(episode_ids))
+            uow.changed("rhi.offered", "rhi", rhi.id, rhi.child_id)
+            seqs = uow.commit()
+            return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
+
+    def _rhi(self, s: Session, rhi_id: int, expected_version: int | None) -> Rhi:
+        rhi = s.get(Rhi, rhi_id, with_for_update=True)
+        if rhi is None:
+            raise NotFoundError("RHI", rhi_id)
+        if expected_version is not None and rhi.version != expected_version:
+            raise ConflictError(f"RHI {rhi_id}", rhi.updated_by, format_local(rhi.updated_at))
+        return rhi
+
+    def respond_rhi(self, rhi_id: int, expected_version: int | None, accepted: bool,
+                    at: datetime | None = None) -> Saved:
+        with self._uow() as uow:
+            s = uow.session
+            rhi = self._rhi(s, rhi_id, expected_version)
+            when = at or uow.now
+            rules.not_in_future("response at", when, uow.now)
+            rules.not_before("response at", when, "offered at", rhi.offered_at)
+            before = snapshot(rhi)
+            if accepted:
+                rhi.accepted_at, rhi.declined_at = when, None
+            else:
+                rhi.declined_at, rhi.accepted_at = when, None
+            rhi.version += 1
+            rhi.updated_at, rhi.updated_by = uow.now, self.actor.label
+            uow.audit("rhi.accepted" if accepted else "rhi.declined", "rhi", rhi.id, rhi.child_id,
+                      before, snapshot(rhi))
+            uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
+            seqs = uow.commit()
+            return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
+
+    def complete_rhi(self, rhi_id: int, expected_version: int | None, completed_by: str,
+                     outcome: str, at: datetime | None = None) -> Saved:
+        rules.require_text("completed by", completed_by, 120)
+        rules.require_text("outcome", outcome, 20000)
+        with self._uow() as uow:
+            s = uow.session
+            rhi = self._rhi(s, rhi_id, expected_version)
+            when = at or uow.now
+            rules.not_in_future("completed at", when, uow.now)
+            rules.not_before("completed at", when, "offered at", rhi.offered_at)
+            if rhi.declined_at is not None:
+                raise ValidationError("completed at", "the child declined this RHI")
+            before = snapshot(rhi)
+            rhi.completed_at, rhi.completed_by, rhi.outcome = when, completed_by, outcome
+            if rhi.accepted_at is None:
+                rhi.accepted_at = rhi.offered_at
+            rhi.version += 1
+            rhi.updated_at, rhi.updated_by = uow.now, self.actor.label
+            uow.audit("rhi.complete", "rhi", rhi.id, rhi.child_id, before, snapshot(rhi))
+            uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
+            seqs = uow.commit()
+            return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
+
+    # -- Philomena profile ----------------------------------------------------------
+    def save_profile(self, child_id: str, expected_version: int | None, **fields: str | None) -> Saved:
+        unknown = set(fields) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "is not a Philomena profile field")
+        for name, value in fields.items():
+            rules.limit_text(name.replace("_", " "), value)
+        with self._uow() as uow:
+            s = uow.session
+            self._child(s, child_id)
+            prof = s.get(PhilomenaProfile, child_id, with_for_update=True)
+            before = snapshot(prof) if prof else None
+            if prof is None:
+                if expected_version not in (None, 0):
+                    raise ConflictError("Philomena profile", None, None)
+                prof = PhilomenaProfile(child_id=child_id, version=0)
+                s.add(prof)
+            elif expected_version is not None and prof.version != expected_version:
+                raise ConflictError("Philomena profile", prof.updated_by, format_local(prof.updated_at))
+            for name, value in fields.items():
+                setattr(prof, name, value)
+            prof.version = (prof.version or 0) + 1
+            prof.updated_at, prof.updated_by = uow.now, self.actor.label
+            uow.audit("profile.save", "philomena_profile", child_id, child_id, before, snapshot(prof))
+            uow.changed("profile.saved", "philomena_profile", child_id, child_id)
+            seqs = uow.commit()
+            return Saved("philomena_profile", child_id, child_id, prof.version, tuple(seqs))
+
+    def record_view(self, child_id: str, what: str = "child record") -> None:
+        """Opening a child's record is audited (special-category data)."""
+        with self._uow() as uow:
+            uow.audit("child.view", "child", child_id, child_id, what=what)
+            uow.commit()

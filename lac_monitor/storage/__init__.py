@@ -1,0 +1,1 @@
+"""SQLAlchemy storage: schema, migrations, engines, repositories. No Qt here."""

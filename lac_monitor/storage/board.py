@@ -1,0 +1,123 @@
+"""The status board in one SQL query: every child's status at a clock time.
+
+Mirrors domain.status.derive_status exactly (tests compare the two).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from lac_monitor.domain.localtime import local_date
+from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus
+from lac_monitor.domain.values import BoardRow
+from lac_monitor.storage.schema import (
+    CareEpisode,
+    Child,
+    MissingEpisode,
+    Rhi,
+    RhiEpisode,
+    RiskFlagRow,
+    Staff,
+    Team,
+)
+
+
+def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None = None,
+               rhi_hours: int = DEFAULT_RHI_HOURS) -> list[BoardRow]:
+    day = local_date(at)
+    ids = None if child_ids is None else list(child_ids)
+    if ids is not None and not ids:
+        return []
+
+    ep_ranked = (
+        select(
+            MissingEpisode.id, MissingEpisode.child_id, MissingEpisode.category,
+            MissingEpisode.started_at, MissingEpisode.returned_at, MissingEpisode.risk_grade,
+            MissingEpisode.police_ref, MissingEpisode.last_seen_where, MissingEpisode.version,
+            func.row_number().over(partition_by=MissingEpisode.child_id,
+                                   order_by=MissingEpisode.started_at.desc()).label("rn"),
+        ).where(MissingEpisode.started_at <= at)
+    )
+    if ids is not None:
+        ep_ranked = ep_ranked.where(MissingEpisode.child_id.in_(ids))
+    ep_sub = ep_ranked.subquery("ep_ranked")
+    ep = aliased(ep_sub, select(ep_sub).where(ep_sub.c.rn == 1).subquery("ep"))
+
+    care_ranked = (
+        select(
+            CareEpisode.child_id, CareEpisode.place,
+            func.row_number().over(partition_by=CareEpisode.child_id,
+                                   order_by=CareEpisode.decom.desc()).label("rn"),
+        ).where(CareEpisode.decom <= day, or_(CareEpisode.dec.is_(None), CareEpisode.dec > day))
+    )
+    if ids is not None:
+        care_ranked = care_ranked.where(CareEpisode.child_id.in_(ids))
+    care_sub = care_ranked.subquery("care_ranked")
+    care = select(care_sub).where(care_sub.c.rn == 1).subquery("care")
+
+    open_now = and_(ep.c.id.is_not(None), or_(ep.c.returned_at.is_(None), ep.c.returned_at > at))
+    done = or_(and_(Rhi.completed_at.is_not(None), Rhi.completed_at <= at),
+               and_(Rhi.declined_at.is_not(None), Rhi.declined_at <= at))
+    offered = and_(Rhi.offered_at.is_not(None), Rhi.offered_at <= at)
+    overdue_before = at - timedelta(hours=rhi_hours)
+    status = case(
+        (and_(open_now, ep.c.category == "A"), literal(ChildStatus.AWAY.value)),
+        (open_now, literal(ChildStatus.MISSING.value)),
+        (care.c.child_id.is_(None), literal(ChildStatus.LEFT_CARE.value)),
+        (and_(ep.c.returned_at.is_not(None), ~done),
+         case((or_(offered, ep.c.returned_at > overdue_before), literal(ChildStatus.RETURNED_RHI_DUE.value)),
+              else_=literal(ChildStatus.RHI_OVERDUE.value))),
+        else_=literal(ChildStatus.IN_PLACEMENT.value),
+    )
+    done_at = func.coalesce(Rhi.completed_at, Rhi.declined_at)
+    q = (
+        select(
+            Child.id, Child.first_name, Child.last_name, Child.preferred_name, Child.dob,
+            status.label("status"), care.c.child_id.is_not(None).label("in_care"),
+            ep.c.category, ep.c.id, ep.c.version, ep.c.started_at, ep.c.returned_at,
+            ep.c.risk_grade, ep.c.police_ref, ep.c.last_seen_where,
+            Rhi.id, Rhi.offered_at, done_at.label("done_at"),
+            Child.social_worker_id, Staff.display_name, Child.team_id, Team.name,
+            care.c.place, Child.locality,
+        )
+        .select_from(Child)
+        .outerjoin(ep, ep.c.child_id == Child.id)
+        .outerjoin(care, care.c.child_id == Child.id)
+        .outerjoin(RhiEpisode, RhiEpisode.episode_id == ep.c.id)
+        .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
+        .outerjoin(Staff, Staff.id == Child.social_worker_id)
+        .outerjoin(Team, Team.id == Child.team_id)
+    )
+    if ids is not None:
+        q = q.where(Child.id.in_(ids))
+    flags = load_flags(session, day, ids)
+    rows = []
+    for r in session.execute(q):
+        (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
+         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality) = r
+        rows.append(BoardRow(
+            child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
+            status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,
+            episode_version=ever, missing_since=since, returned_at=ret, risk=risk,
+            police_ref=pref_ref, last_seen=last_seen, rhi_id=rhi_id, rhi_offered_at=offered_at,
+            rhi_done_at=done_at_v, social_worker_id=sw_id, social_worker=sw, team_id=team_id,
+            team=team, placement_type=place, locality=locality,
+            flags=tuple(sorted(flags.get(cid, ()))),
+        ))
+    return rows
+
+
+def load_flags(session: Session, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:
+    q = select(RiskFlagRow.child_id, RiskFlagRow.flag).where(
+        RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day))
+    if ids is not None:
+        q = q.where(RiskFlagRow.child_id.in_(ids))
+    out: dict[str, list[str]] = defaultdict(list)
+    for cid, flag in session.execute(q):
+        out[cid].append(flag)
+    return out

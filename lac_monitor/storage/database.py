@@ -1,0 +1,60 @@
+"""One open database: engines, dialect facts, and the local after-commit hook."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from lac_monitor.storage import migrate
+from lac_monitor.storage.engine import PasswordPrompt, check_reachable, describe, make_engine
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "lac_monitor_feed"
+FEED_LOCK_KEY = 0x1AC0_FEED  # advisory lock: feed rows commit in sequence order
+
+
+@dataclass
+class Database:
+    engine: Engine
+    after_commit: list[Callable[[list[int]], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.write_engine = self.engine.execution_options(write=True)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def read_session(self) -> Session:
+        return self._read()
+
+    def write_session(self) -> Session:
+        return self._write()
+
+    def describe(self) -> str:
+        return describe(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @classmethod
+    def open(cls, url: str, prompt: PasswordPrompt | None = None, upgrade: bool = True) -> Database:
+        engine = make_engine(url, prompt)
+        check_reachable(engine)
+        if upgrade:
+            migrate.upgrade(engine)
+        else:
+            migrate.check_not_newer(engine)
+        log.info("opened database %s", describe(engine))
+        return cls(engine)

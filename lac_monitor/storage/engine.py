@@ -1,0 +1,100 @@
+"""Engines for the embedded SQLite file and the shared PostgreSQL server."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+
+from lac_monitor.domain.errors import DatabaseUnavailableError
+from lac_monitor.storage import credentials
+from lac_monitor.storage.config import normalise_url
+
+log = logging.getLogger(__name__)
+
+PasswordPrompt = Callable[[str], str | None]
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 15})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below) so SQLite's locking is predictable.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front (no deadlock on lock upgrade).
+        if conn.get_execution_options().get("write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
+    if url.password is None and url.username:
+        account = credentials.account_for(url.username, url.host, url.database)
+        password: str | None = None
+        try:
+            password = credentials.get_password(account)
+        except credentials.KeyringUnavailableError as exc:
+            log.warning("keyring unavailable: %s", exc)
+            if prompt is not None:
+                password = prompt(str(exc))
+        if password:
+            url = url.set(password=password)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=3,
+        max_overflow=2,
+        connect_args={"connect_timeout": 5, "application_name": "lac-monitor"},
+    )
+
+
+def make_engine(url: str, prompt: PasswordPrompt | None = None) -> Engine:
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        return _pg_engine(parsed, prompt)
+    raise DatabaseUnavailableError(
+        f"Unsupported database '{parsed.get_backend_name()}': use a sqlite:/// file "
+        "or a postgresql:// server"
+    )
+
+
+def describe(engine: Engine) -> str:
+    """The URL without its password, for logs and messages."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def check_reachable(engine: Engine) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(
+            f"The database at {describe(engine)} cannot be reached. Check the network or "
+            f"ask IT whether the server is running. ({exc.orig.__class__.__name__})"
+        ) from exc
