@@ -1,0 +1,125 @@
+"""Reading the change feed, and knowing when to read it.
+
+Desktops remember the last sequence they have seen and read everything after it, so a
+missed notification (a reconnect, a sleeping laptop) is recovered, never lost.
+
+- PostgreSQL: `PgListener` holds a dedicated autocommit connection that LISTENs; the UI
+  watches its socket (`fileno()`) and calls `drain()` when it is readable.
+- SQLite: `SqliteWatcher` holds a dedicated connection and compares `PRAGMA data_version`,
+  which changes whenever another connection commits.
+Neither uses a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from lac_monitor.domain.values import ChangeEvent
+from lac_monitor.storage.database import NOTIFY_CHANNEL, Database
+from lac_monitor.storage.schema import ChangeFeed
+
+log = logging.getLogger(__name__)
+
+
+def latest_seq(session: Session) -> int:
+    return int(session.scalar(select(func.coalesce(func.max(ChangeFeed.seq), 0))) or 0)
+
+
+def changes_since(session: Session, seq: int, limit: int = 5000) -> list[ChangeEvent]:
+    rows = session.scalars(
+        select(ChangeFeed).where(ChangeFeed.seq > seq).order_by(ChangeFeed.seq).limit(limit)
+    ).all()
+    return [ChangeEvent(r.seq, r.at, r.kind, r.entity, r.entity_id, r.child_id, r.username)
+            for r in rows]
+
+
+class FeedReader:
+    """Remembers the last sequence seen; `read()` returns what came after it."""
+
+    def __init__(self, db: Database, start_seq: int | None = None) -> None:
+        self.db = db
+        if start_seq is None:
+            with db.read_session() as s:
+                start_seq = latest_seq(s)
+        self.last_seq = start_seq
+
+    def read(self) -> list[ChangeEvent]:
+        out: list[ChangeEvent] = []
+        with self.db.read_session() as s:
+            while True:
+                batch = changes_since(s, self.last_seq)
+                if not batch:
+                    break
+                out.extend(batch)
+                self.last_seq = batch[-1].seq
+        return out
+
+
+class PgListener:
+    """A dedicated LISTEN connection. Raises OSError-like psycopg errors if it drops."""
+
+    def __init__(self, db: Database) -> None:
+        import psycopg
+
+        url = db.engine.url
+        params: dict[str, Any] = {
+            "host": url.host, "port": url.port or 5432, "user": url.username,
+            "dbname": url.database, "connect_timeout": 5, "application_name": "lac-monitor-listen",
+        }
+        if url.password:
+            params["password"] = url.password
+        self.conn = psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
+        self.conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+    def fileno(self) -> int:
+        return int(self.conn.pgconn.socket)
+
+    def drain(self) -> bool:
+        """Consume pending input without blocking; True if any notification arrived."""
+        import psycopg
+
+        pg = self.conn.pgconn
+        pg.consume_input()  # raises psycopg.OperationalError if the server went away
+        got = False
+        while True:
+            n = pg.notifies()
+            if n is None:
+                break
+            got = True
+        if pg.status != psycopg.pq.ConnStatus.OK:
+            raise psycopg.OperationalError("listen connection lost")
+        return got
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection
+            pass
+
+
+class SqliteWatcher:
+    """A dedicated connection whose `PRAGMA data_version` moves on others' commits."""
+
+    def __init__(self, db: Database) -> None:
+        path = make_url(str(db.engine.url)).database or ""
+        self.conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+        self._version = self._read()
+
+    def _read(self) -> int:
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed(self) -> bool:
+        v = self._read()
+        if v != self._version:
+            self._version = v
+            return True
+        return False
+
+    def close(self) -> None:
+        self.conn.close()
