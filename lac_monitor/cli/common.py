@@ -1,0 +1,49 @@
+"""Shared command-line plumbing: open the database, who is acting, what time it is."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import datetime
+
+from lac_monitor.domain.clock import Clock, FixedClock, SystemClock
+from lac_monitor.domain.errors import ValidationError
+from lac_monitor.domain.localtime import parse_time
+from lac_monitor.services.uow import Actor, resolve_actor
+from lac_monitor.storage.config import resolve_database_url
+from lac_monitor.storage.database import Database
+
+
+def add_database(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database", help="SQLAlchemy URL or SQLite file path", default=argparse.SUPPRESS)
+
+
+def prompt_password(reason: str) -> str | None:
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    print(reason, file=sys.stderr)
+    return getpass.getpass("Database password: ") or None
+
+
+def open_database(args: argparse.Namespace, upgrade: bool = True) -> Database:
+    resolved = resolve_database_url(getattr(args, "database", None))
+    return Database.open(resolved.url, prompt=prompt_password, upgrade=upgrade)
+
+
+def actor_for(db: Database, args: argparse.Namespace) -> Actor:
+    return resolve_actor(db, getattr(args, "user", None))
+
+
+def time_arg(field: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise ValidationError(field, str(exc)) from None
+
+
+def clock_for(at: str | None) -> Clock:
+    when = time_arg("--at", at)
+    return FixedClock(when) if when else SystemClock()

@@ -1,0 +1,32 @@
+"""`lac-monitor demo`: fill a database with a synthetic council (invented people only)."""
+
+from __future__ import annotations
+
+import argparse
+
+from lac_monitor.cli.common import add_database, open_database
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("demo", help="fill the database with synthetic demo data")
+    add_database(p)
+    p.add_argument("--children", type=int, default=650)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--replace", action="store_true", help="wipe the database first")
+    p.add_argument("--open", action="store_true", help="open the window afterwards")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lac_monitor.services.demo import generate
+
+    db = open_database(args)
+    summary = generate(db, children=args.children, seed=args.seed, replace=args.replace)
+    print(f"demo council in {db.describe()}: {summary.children} children, {summary.staff} staff, "
+          f"{summary.missing_episodes} missing episodes, {summary.currently_missing} missing and "
+          f"{summary.currently_away} away now ({summary.elapsed_seconds:.1f} s)")
+    if args.open:
+        from lac_monitor.ui.app import run_gui
+
+        return run_gui(str(db.engine.url.render_as_string(hide_password=False)))
+    return 0

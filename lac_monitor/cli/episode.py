@@ -1,0 +1,122 @@
+"""`lac-monitor episode report|return|update CHILD_ID`: record from a script or a terminal."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import select
+
+from lac_monitor.cli.common import actor_for, add_database, clock_for, open_database, time_arg
+from lac_monitor.domain.codes import RiskGrade
+from lac_monitor.domain.errors import ValidationError
+from lac_monitor.domain.localtime import format_local
+from lac_monitor.services.episodes import EpisodeService
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import MissingEpisode
+
+RISKS = [r.value for r in RiskGrade]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("episode", help="report, update or close a missing episode")
+    esub = p.add_subparsers(dest="episode_command", metavar="ACTION", required=True)
+
+    r = esub.add_parser("report", help="report a child missing (M) or away (A)")
+    add_database(r)
+    r.add_argument("child_id")
+    r.add_argument("--category", required=True, choices=["M", "A"])
+    r.add_argument("--at", help="when the child went missing (default now)")
+    r.add_argument("--risk", choices=RISKS)
+    r.add_argument("--police-ref")
+    r.add_argument("--last-seen", help="where last seen")
+    r.add_argument("--with", dest="last_seen_with", help="last seen with")
+    r.add_argument("--wearing", help="last seen wearing")
+    r.add_argument("--reported-by", help="who reported it, e.g. foster carer")
+    r.add_argument("--circumstances")
+    r.set_defaults(func=run_report)
+
+    t = esub.add_parser("return", help="record that a missing child has returned or been found")
+    add_database(t)
+    t.add_argument("child_id")
+    t.add_argument("--at", help="when the child returned (default now)")
+    t.add_argument("--found-at", help="where the child was found")
+    t.add_argument("--how", help="how the child returned")
+    t.set_defaults(func=run_return)
+
+    u = esub.add_parser("update", help="change risk, police reference or category; add a note")
+    add_database(u)
+    u.add_argument("child_id")
+    u.add_argument("--risk", choices=RISKS)
+    u.add_argument("--police-ref")
+    u.add_argument("--category", choices=["M", "A"])
+    u.add_argument("--reason", help="why (needed for a change of category)")
+    u.add_argument("--note", help="add an update to the timeline")
+    u.add_argument("--sighting", help="add a sighting to the timeline")
+    u.set_defaults(func=run_update)
+
+
+def _service(args: argparse.Namespace, at_field: str | None = None) -> tuple[Database, EpisodeService]:
+    db = open_database(args)
+    return db, EpisodeService(db, actor_for(db, args), clock_for(None))
+
+
+def _open_episode(db: Database, child_id: str) -> MissingEpisode:
+    with db.read_session() as s:
+        ep = s.scalars(select(MissingEpisode).where(
+            MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
+    if ep is None:
+        raise ValidationError("child", f"{child_id} has no open missing episode")
+    return ep
+
+
+def run_report(args: argparse.Namespace) -> int:
+    db, svc = _service(args)
+    saved = svc.report(
+        args.child_id, args.category, time_arg("--at", args.at), risk=args.risk,
+        police_ref=args.police_ref, last_seen_where=args.last_seen,
+        last_seen_with=args.last_seen_with, last_seen_wearing=args.wearing,
+        reported_by=args.reported_by, circumstances=args.circumstances)
+    label = "missing" if args.category == "M" else "away"
+    print(f"episode {saved.id}: {args.child_id} reported {label}")
+    return 0
+
+
+def run_return(args: argparse.Namespace) -> int:
+    db, svc = _service(args)
+    ep = _open_episode(db, args.child_id)
+    saved = svc.record_return(ep.id, ep.version, time_arg("--at", args.at),
+                              found_where=args.found_at, return_method=args.how)
+    with db.read_session() as s:
+        back = s.get(MissingEpisode, saved.id)
+        when = format_local(back.returned_at if back else None)
+    print(f"episode {saved.id}: {args.child_id} returned at {when}; RHI due within 72 hours")
+    return 0
+
+
+def run_update(args: argparse.Namespace) -> int:
+    if not any((args.risk, args.police_ref, args.category, args.note, args.sighting)):
+        raise ValidationError("update", "give at least one of --risk, --police-ref, --category, "
+                                        "--note, --sighting")
+    db, svc = _service(args)
+    ep = _open_episode(db, args.child_id)
+    version = ep.version
+    done = []
+    if args.police_ref:
+        version = svc.record_police_ref(ep.id, version, args.police_ref).version
+        done.append("police reference")
+    if args.risk:
+        version = svc.change_risk(ep.id, version, args.risk, args.reason).version
+        done.append("risk grade")
+    if args.category:
+        if not args.reason:
+            raise ValidationError("reason", "is required to change the category")
+        version = svc.reclassify(ep.id, version, args.category, args.reason).version
+        done.append("category")
+    if args.note:
+        svc.add_update(ep.id, args.note)
+        done.append("update")
+    if args.sighting:
+        svc.add_update(ep.id, args.sighting, sighting=True)
+        done.append("sighting")
+    print(f"episode {ep.id}: recorded {', '.join(done)}")
+    return 0
