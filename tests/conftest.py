@@ -15,9 +15,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from lac_monitor.domain.clock import FixedClock  # noqa: E402
-from lac_monitor.storage.database import Database  # noqa: E402
-from tests.factories import World, make_world  # noqa: E402
+from lac_monitor.domain.clock import FixedClock
+from lac_monitor.storage.database import Database
+from tests.factories import World, make_world
 
 PG_ADMIN_URL = os.environ.get("LAC_MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

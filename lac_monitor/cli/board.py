@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     for row in table:
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     counts = {s: sum(1 for r in rows if r.status is s) for s in ChildStatus}
-    print(f"\n{len(rows)} children at {format_local(now)}: " + ", ".join(
-        f"{counts[s]} {s.label.lower()}" for s in ChildStatus if counts[s]))
+    noun = "child" if len(rows) == 1 else "children"
+    print(f"\n{len(rows)} {noun} at {format_local(now)}: " + ", ".join(
+        f"{s.label}: {counts[s]}" for s in ChildStatus if counts[s]))
     return 0

@@ -17,6 +17,8 @@ from lac_monitor.storage.database import Database
 
 def add_database(p: argparse.ArgumentParser) -> None:
     p.add_argument("--database", help="SQLAlchemy URL or SQLite file path", default=argparse.SUPPRESS)
+    # Act as this staff username instead of the OS login (scripts, tests, service accounts).
+    p.add_argument("--user", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
 
 def prompt_password(reason: str) -> str | None:

@@ -13,6 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--children", type=int, default=650)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--replace", action="store_true", help="wipe the database first")
+    p.add_argument("--if-empty", action="store_true",
+                   help="do nothing if the database already holds children")
     p.add_argument("--open", action="store_true", help="open the window afterwards")
     p.set_defaults(func=run)
 
@@ -21,6 +23,16 @@ def run(args: argparse.Namespace) -> int:
     from lac_monitor.services.demo import generate
 
     db = open_database(args)
+    if args.if_empty and not args.replace:
+        from sqlalchemy import func, select
+
+        from lac_monitor.storage.schema import Child
+
+        with db.read_session() as s:
+            existing = s.scalar(select(func.count()).select_from(Child)) or 0
+        if existing:
+            print(f"{db.describe()} already holds {existing} children; left as it is")
+            return 0
     summary = generate(db, children=args.children, seed=args.seed, replace=args.replace)
     print(f"demo council in {db.describe()}: {summary.children} children, {summary.staff} staff, "
           f"{summary.missing_episodes} missing episodes, {summary.currently_missing} missing and "

@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     u.set_defaults(func=run_update)
 
 
-def _service(args: argparse.Namespace, at_field: str | None = None) -> tuple[Database, EpisodeService]:
+def _service(args: argparse.Namespace) -> tuple[Database, EpisodeService]:
     db = open_database(args)
     return db, EpisodeService(db, actor_for(db, args), clock_for(None))
 
@@ -70,7 +70,7 @@ def _open_episode(db: Database, child_id: str) -> MissingEpisode:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    db, svc = _service(args)
+    _db, svc = _service(args)
     saved = svc.report(
         args.child_id, args.category, time_arg("--at", args.at), risk=args.risk,
         police_ref=args.police_ref, last_seen_where=args.last_seen,

@@ -115,7 +115,8 @@ class CareService:
             s = uow.session
             ce = self._open_episode(uow, child_id, expected_version)
             if on < ce.decom:
-                raise ValidationError("date of change", f"cannot be before the current episode began ({ce.decom:%d/%m/%Y})")
+                raise ValidationError("date of change",
+                                      f"cannot be before the current episode began ({ce.decom:%d/%m/%Y})")
             if on > local_date(uow.now):
                 raise ValidationError("date of change", "cannot be in the future")
             moves = rne in {"P", "B", "T", "U"}

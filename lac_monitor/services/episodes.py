@@ -17,6 +17,7 @@ from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import format_local, local_date
+from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import (
     CareEpisode,
@@ -27,7 +28,6 @@ from lac_monitor.storage.schema import (
     Rhi,
     RhiEpisode,
 )
-from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
 
 
 @dataclass(frozen=True)

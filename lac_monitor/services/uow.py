@@ -148,7 +148,7 @@ class UnitOfWork:
             s.commit()
         except LacError:
             raise
-        except Exception as exc:  # noqa: BLE001 - translated or re-raised as is
+        except Exception as exc:
             translated = translate_db_error(exc)
             if translated is not None:
                 raise translated from exc

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus
@@ -46,7 +46,7 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     if ids is not None:
         ep_ranked = ep_ranked.where(MissingEpisode.child_id.in_(ids))
     ep_sub = ep_ranked.subquery("ep_ranked")
-    ep = aliased(ep_sub, select(ep_sub).where(ep_sub.c.rn == 1).subquery("ep"))
+    ep = select(ep_sub).where(ep_sub.c.rn == 1).subquery("ep")
 
     care_ranked = (
         select(

@@ -1,0 +1,1 @@
+"""Reports: Qt-free. Immutable report data in, PDF bytes out."""

@@ -1,0 +1,103 @@
+"""The command line a duty team's scheduled task or a script would use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from lac_monitor.cli import main
+from lac_monitor.storage.board import load_board
+from tests.factories import World
+
+
+@pytest.fixture
+def live_world(world: World) -> World:
+    world.clock.set(datetime.now(UTC) - timedelta(minutes=1))
+    return world
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_report_return_and_board_json_contract(live_world: World, db_url: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    child = live_world.add_child("C000500", first="Testa", last="Cliperson")
+    live_world.add_child("C000501")
+    code, out, err = run_cli(capsys, "episode", "report", child, "--category", "M", "--risk", "high",
+                             "--police-ref", "LOG-77", "--last-seen", "Retail park",
+                             "--database", db_url, "--user", "sw.one")
+    assert code == 0, err
+    assert "reported missing" in out
+
+    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["child_id"] for r in rows][:1] == [child]  # missing children come first
+    first = rows[0]
+    for key in ("child_id", "name", "status", "category", "missing_since", "risk", "police_ref",
+                "rhi_due", "social_worker", "team", "placement_type", "locality"):
+        assert key in first
+    assert (first["status"], first["category"], first["risk"], first["police_ref"]) == (
+        "missing", "M", "high", "LOG-77")
+    assert first["name"] == "Testa Cliperson"
+    assert rows[1]["status"] == "in_placement"
+
+    code, out, err = run_cli(capsys, "episode", "update", child, "--risk", "medium", "--note",
+                             "Spoke to friend", "--database", db_url, "--user", "sw.one")
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "episode", "return", child, "--found-at", "Home",
+                             "--database", db_url, "--user", "sw.one")
+    assert code == 0, err
+    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    back = next(r for r in json.loads(out) if r["child_id"] == child)
+    assert back["status"] == "returned_rhi_due" and back["rhi_due"]
+
+
+def test_bad_input_gives_one_line_reason_and_nonzero_exit(live_world: World, db_url: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    child = live_world.add_child("C000510")
+    future = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    code, out, err = run_cli(capsys, "episode", "report", child, "--category", "M", "--at", future,
+                             "--database", db_url)
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "start: cannot be in the future" in err
+    code, _, err = run_cli(capsys, "episode", "return", child, "--database", db_url)
+    assert code == 2 and "has no open missing episode" in err
+    code, _, err = run_cli(capsys, "episode", "report", child, "--category", "M", "--at", "teatime",
+                           "--database", db_url)
+    assert code == 2 and "--at" in err and "ISO 8601" in err
+    with live_world.db.read_session() as s:
+        assert all(r.status.value == "in_placement" for r in load_board(s, datetime.now(UTC)))
+
+
+def test_board_at_a_past_time_in_local_time(live_world: World, db_url: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    child = live_world.add_child("C000520")
+    start = datetime.now(UTC) - timedelta(hours=5)
+    ep = live_world.episodes.report(child, "A", start)
+    live_world.episodes.record_return(ep.id, ep.version, start + timedelta(hours=2))
+    local_mid = (start + timedelta(hours=1)).astimezone().isoformat()
+    code, out, _ = run_cli(capsys, "board", "--at", local_mid, "--format", "json", "--database", db_url)
+    assert code == 0
+    assert json.loads(out)[0]["status"] == "away"
+    code, out, _ = run_cli(capsys, "board", "--database", db_url)
+    assert "Returned — RHI due" in out and "1 child at" in out
+
+
+def test_console_script_entry_point_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "new.sqlite"
+    result = subprocess.run([sys.executable, "-m", "lac_monitor", "db", "upgrade", "--database", str(db)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "schema at 0001" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "lac_monitor", "board", "--database", str(db)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "0 children" in result.stdout
