@@ -101,3 +101,35 @@ def test_console_script_entry_point_runs(tmp_path) -> None:  # type: ignore[no-u
     result = subprocess.run([sys.executable, "-m", "lac_monitor", "board", "--database", str(db)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "0 children" in result.stdout
+
+
+def test_it_can_set_up_teams_staff_and_children(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "team", "add", "Eastgate Children in Care", "--locality", "Eastgate",
+                   "--database", db_url)[0] == 0
+    code, out, err = run_cli(capsys, "staff", "add", "jtestworker", "Jo Testworker", "--role", "social_worker",
+                             "--team", "1", "--database", db_url)
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "staff", "add", "jtestworker", "Jo Again", "--role", "social_worker",
+                             "--database", db_url)
+    assert code == 2 and "username: 'jtestworker' already belongs" in err
+    code, out, err = run_cli(capsys, "child", "add", "C900001", "--first-name", "Testy", "--last-name",
+                             "McTestface", "--dob", "2011-02-03", "--sex", "F", "--ethnicity", "WBRI",
+                             "--upn", "I12345678901", "--database", db_url)
+    assert code == 2 and "UPN: must be a letter (not I, O, S)" in err
+    code, out, err = run_cli(capsys, "child", "add", "C900001", "--first-name", "Testy", "--last-name",
+                             "McTestface", "--dob", "2011-02-03", "--sex", "F", "--ethnicity", "WBRI",
+                             "--worker", "jtestworker", "--team", "1", "--database", db_url)
+    assert code == 0, err
+    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    (row,) = json.loads(out)
+    assert (row["child_id"], row["status"], row["social_worker"]) == ("C900001", "left_care", "Jo Testworker")
+    code, out, err = run_cli(capsys, "care", "start", "C900001", "--on", "2026-01-05", "--ls", "C2", "--cin",
+                             "N1", "--place", "U4", "--database", db_url)
+    assert code == 2 and "PLACE_PROVIDER: is required" in err
+    code, out, err = run_cli(capsys, "care", "start", "C900001", "--on", "2026-01-05", "--ls", "C2", "--cin",
+                             "N1", "--place", "U4", "--provider", "PR1", "--database", db_url)
+    assert code == 0, err
+    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    assert json.loads(out)[0]["status"] == "in_placement"
+    code, out, _ = run_cli(capsys, "staff", "list", "--database", db_url)
+    assert "jtestworker" in out

@@ -1,0 +1,85 @@
+"""`lac-monitor care start|move|end CHILD_ID`: periods of care (SSDA903 episodes)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from lac_monitor.cli.common import actor_for, add_database, open_database
+from lac_monitor.domain.errors import ValidationError
+from lac_monitor.services.care import CareService, Placement
+
+
+def _placement_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ls", required=True, help="legal status, e.g. C2")
+    p.add_argument("--cin", required=True, help="category of need, e.g. N1")
+    p.add_argument("--place", required=True, help="placement type, e.g. U4")
+    p.add_argument("--provider", help="placement provider, e.g. PR1")
+    p.add_argument("--postcode", help="placement postcode")
+    p.add_argument("--urn", help="Ofsted URN")
+    p.add_argument("--placement-name")
+    p.add_argument("--address")
+    p.add_argument("--carer")
+    p.add_argument("--carer-phone")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    care = sub.add_parser("care", help="start, change or end a period of care")
+    csub = care.add_subparsers(dest="care_command", metavar="ACTION", required=True)
+    start = csub.add_parser("start", help="the child starts to be looked after")
+    add_database(start)
+    start.add_argument("child_id")
+    start.add_argument("--on", required=True, help="DECOM, YYYY-MM-DD")
+    _placement_args(start)
+    start.set_defaults(func=run_start)
+    move = csub.add_parser("move", help="placement or legal status change (closes with X1)")
+    add_database(move)
+    move.add_argument("child_id")
+    move.add_argument("--on", required=True, help="date of the change, YYYY-MM-DD")
+    move.add_argument("--rne", default="P", choices=["L", "P", "T", "B", "U"])
+    move.add_argument("--reason", help="REASON_PLACE_CHANGE code, e.g. CARPL")
+    _placement_args(move)
+    move.set_defaults(func=run_move)
+    end = csub.add_parser("end", help="the child leaves care")
+    add_database(end)
+    end.add_argument("child_id")
+    end.add_argument("--on", required=True, help="DEC, YYYY-MM-DD")
+    end.add_argument("--rec", required=True, help="reason episode ceased, e.g. E4A")
+    end.set_defaults(func=run_end)
+
+
+def _date(field: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(field, "must be a date as YYYY-MM-DD") from None
+
+
+def _placement(args: argparse.Namespace) -> Placement:
+    return Placement(ls=args.ls, cin=args.cin, place=args.place, place_provider=args.provider,
+                     pl_post=args.postcode, urn=args.urn, placement_name=args.placement_name,
+                     placement_address=args.address, carer_name=args.carer, carer_phone=args.carer_phone)
+
+
+def _svc(args: argparse.Namespace) -> CareService:
+    db = open_database(args)
+    return CareService(db, actor_for(db, args))
+
+
+def run_start(args: argparse.Namespace) -> int:
+    saved = _svc(args).start_care(args.child_id, _date("DECOM", args.on), _placement(args))
+    print(f"care episode {saved.id}: {args.child_id} looked after from {args.on}")
+    return 0
+
+
+def run_move(args: argparse.Namespace) -> int:
+    saved = _svc(args).change_placement(args.child_id, None, _date("date of change", args.on),
+                                        _placement(args), rne=args.rne, reason_place_change=args.reason)
+    print(f"care episode {saved.id}: {args.child_id} placement changed on {args.on}")
+    return 0
+
+
+def run_end(args: argparse.Namespace) -> int:
+    saved = _svc(args).end_care(args.child_id, None, _date("DEC", args.on), args.rec)
+    print(f"care episode {saved.id}: {args.child_id} left care on {args.on} ({args.rec})")
+    return 0

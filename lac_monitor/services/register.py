@@ -1,0 +1,179 @@
+"""Keeping the register: children, staff and teams (for workers and council IT)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from lac_monitor.domain import codes
+from lac_monitor.domain import validation as rules
+from lac_monitor.domain.clock import Clock, SystemClock
+from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
+from lac_monitor.domain.localtime import local_date
+from lac_monitor.services.episodes import Saved
+from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import Child, Staff, Team
+
+CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class ChildInput:
+    id: str
+    first_name: str
+    last_name: str
+    dob: date
+    sex: str
+    ethnicity: str
+    preferred_name: str | None = None
+    upn: str | None = None
+    locality: str | None = None
+    social_worker_id: int | None = None
+    team_id: int | None = None
+    mother: bool | None = None
+    mc_dob: date | None = None
+    photo: bytes | None = None
+
+    def validate(self, today: date) -> None:
+        if not CHILD_ID.match(self.id or ""):
+            raise ValidationError("child id", "must be 1 to 10 letters or digits (SSDA903 CHILD)")
+        rules.require_text("first name", self.first_name, 100)
+        rules.require_text("last name", self.last_name, 100)
+        rules.limit_text("preferred name", self.preferred_name, 100)
+        if self.dob > today:
+            raise ValidationError("date of birth", "cannot be in the future")
+        if self.dob.year < today.year - 26:
+            raise ValidationError("date of birth", "gives an age over 25: check the year")
+        rules.require_code("sex", self.sex, codes.SEX)
+        rules.require_code("ethnicity", self.ethnicity, codes.ETHNIC)
+        if self.upn and not codes.is_valid_upn(self.upn):
+            raise ValidationError("UPN", "must be a letter (not I, O, S) and 12 digits, 11 digits and a "
+                                         "letter, or UN1–UN5")
+        if self.mother is not None and self.sex != "F":
+            raise ValidationError("mother", "is recorded for girls only")
+        if self.mc_dob is not None:
+            rules.date_not_before("mother's child's date of birth", self.mc_dob, "date of birth", self.dob)
+
+
+class RegisterService:
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
+        self.db = db
+        self.actor = actor
+        self.clock = clock or SystemClock()
+
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.actor, self.clock)
+
+    def add_team(self, name: str, locality: str | None = None) -> Saved:
+        rules.require_text("team name", name, 120)
+        with self._uow() as uow:
+            s = uow.session
+            if s.scalar(select(func.count()).select_from(Team).where(Team.name == name)):
+                raise ValidationError("team name", f"'{name}' already exists")
+            team = Team(name=name.strip(), locality=locality)
+            s.add(team)
+            s.flush()
+            uow.audit("team.add", "team", team.id, None, after=snapshot(team))
+            uow.changed("team.added", "team", team.id, None)
+            seqs = uow.commit()
+            return Saved("team", team.id, "", 1, tuple(seqs))
+
+    def add_staff(self, username: str, display_name: str, role: str, team_id: int | None = None,
+                  email: str | None = None, phone: str | None = None) -> Saved:
+        rules.require_text("username", username, 80)
+        rules.require_text("display name", display_name, 120)
+        rules.require_code("role", role, {r.value for r in codes.StaffRole})
+        with self._uow() as uow:
+            s = uow.session
+            if s.scalar(select(func.count()).select_from(Staff)
+                        .where(func.lower(Staff.username) == username.lower())):
+                raise ValidationError("username", f"'{username}' already belongs to a staff member")
+            if team_id is not None and s.get(Team, team_id) is None:
+                raise ValidationError("team", f"there is no team {team_id}")
+            staff = Staff(username=username.strip(), display_name=display_name.strip(), role=role,
+                          team_id=team_id, email=email, phone=phone, active=True)
+            s.add(staff)
+            s.flush()
+            uow.audit("staff.add", "staff", staff.id, None, after=snapshot(staff))
+            uow.changed("staff.added", "staff", staff.id, None)
+            seqs = uow.commit()
+            return Saved("staff", staff.id, "", 1, tuple(seqs))
+
+    def set_staff_active(self, staff_id: int, active: bool) -> Saved:
+        with self._uow() as uow:
+            staff = uow.session.get(Staff, staff_id)
+            if staff is None:
+                raise NotFoundError("Staff member", staff_id)
+            before = snapshot(staff)
+            staff.active = active
+            uow.audit("staff.active" if active else "staff.inactive", "staff", staff.id, None,
+                      before, snapshot(staff))
+            uow.changed("staff.changed", "staff", staff.id, None)
+            seqs = uow.commit()
+            return Saved("staff", staff.id, "", 1, tuple(seqs))
+
+    def add_child(self, data: ChildInput) -> Saved:
+        with self._uow() as uow:
+            data.validate(local_date(uow.now))
+            s = uow.session
+            if s.get(Child, data.id) is not None:
+                raise ValidationError("child id", f"{data.id} is already on the register")
+            self._check_allocation(uow, data.social_worker_id, data.team_id)
+            child = Child(id=data.id, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
+                          preferred_name=data.preferred_name, dob=data.dob, sex=data.sex,
+                          ethnicity=data.ethnicity, upn=data.upn, locality=data.locality,
+                          social_worker_id=data.social_worker_id, team_id=data.team_id,
+                          mother=data.mother, mc_dob=data.mc_dob, photo=data.photo, version=1)
+            s.add(child)
+            s.flush()
+            uow.audit("child.add", "child", child.id, child.id, after=snapshot(child))
+            uow.changed("child.added", "child", child.id, child.id)
+            seqs = uow.commit()
+            return Saved("child", child.id, child.id, 1, tuple(seqs))
+
+    @staticmethod
+    def _check_allocation(uow: UnitOfWork, worker_id: int | None, team_id: int | None) -> None:
+        if worker_id is not None and uow.session.get(Staff, worker_id) is None:
+            raise ValidationError("allocated worker", f"there is no staff member {worker_id}")
+        if team_id is not None and uow.session.get(Team, team_id) is None:
+            raise ValidationError("team", f"there is no team {team_id}")
+
+    def allocate(self, child_id: str, expected_version: int | None, social_worker_id: int | None,
+                 team_id: int | None) -> Saved:
+        """Change the allocated worker and team (the board row moves between caseloads)."""
+        with self._uow() as uow:
+            s = uow.session
+            child = s.get(Child, child_id, with_for_update=True)
+            if child is None:
+                raise NotFoundError("Child", child_id)
+            if expected_version is not None and child.version != expected_version:
+                raise ConflictError(f"Child {child_id}", None, None)
+            self._check_allocation(uow, social_worker_id, team_id)
+            before = snapshot(child, ["social_worker_id", "team_id"])
+            child.social_worker_id, child.team_id = social_worker_id, team_id
+            child.version += 1
+            uow.audit("child.allocate", "child", child_id, child_id, before,
+                      snapshot(child, ["social_worker_id", "team_id"]))
+            uow.changed("child.updated", "child", child_id, child_id)
+            seqs = uow.commit()
+            return Saved("child", child_id, child_id, child.version, tuple(seqs))
+
+    def set_photo(self, child_id: str, photo: bytes | None) -> Saved:
+        if photo is not None and len(photo) > 5_000_000:
+            raise ValidationError("photo", "must be smaller than 5 MB")
+        if photo is not None and not (photo.startswith(b"\x89PNG") or photo.startswith(b"\xff\xd8")):
+            raise ValidationError("photo", "must be a PNG or JPEG image")
+        with self._uow() as uow:
+            child = uow.session.get(Child, child_id, with_for_update=True)
+            if child is None:
+                raise NotFoundError("Child", child_id)
+            child.photo = photo
+            child.version += 1
+            uow.audit("child.photo", "child", child_id, child_id, after={"photo": photo is not None})
+            uow.changed("child.updated", "child", child_id, child_id)
+            seqs = uow.commit()
+            return Saved("child", child_id, child_id, child.version, tuple(seqs))
