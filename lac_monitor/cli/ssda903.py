@@ -1,0 +1,45 @@
+"""`lac-monitor import|export ssda903`: seed a register from, or write, the annual return files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from lac_monitor.cli.common import actor_for, add_database, open_database
+from lac_monitor.services import ssda903
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    imp = sub.add_parser("import", help="import SSDA903 files to seed the register")
+    isub = imp.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    i = isub.add_parser("ssda903", help="Header + Episodes (+ Missing) CSV files")
+    add_database(i)
+    i.add_argument("--header", type=Path, required=True)
+    i.add_argument("--episodes", type=Path, required=True)
+    i.add_argument("--missing", type=Path)
+    i.add_argument("--names", type=Path, help="CSV with CHILD,FIRST_NAME,LAST_NAME,PREFERRED_NAME")
+    i.set_defaults(func=run_import)
+
+    exp = sub.add_parser("export", help="export the SSDA903 Header, Episodes and Missing files")
+    esub = exp.add_subparsers(dest="export_kind", metavar="KIND", required=True)
+    e = esub.add_parser("ssda903")
+    add_database(e)
+    e.add_argument("--year", type=int, required=True, help='collection year: "2026" = April 2025–March 2026')
+    e.add_argument("--out", type=Path, required=True, help="folder for header.csv, episodes.csv, missing.csv")
+    e.set_defaults(func=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    db = open_database(args)
+    summary = ssda903.import_files(db, actor_for(db, args), args.header, args.episodes, args.missing, args.names)
+    print(f"imported {summary.children} children ({summary.skipped_existing} already on the register, left "
+          f"as they were), {summary.care_episodes} care episodes, {summary.missing_episodes} missing periods")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    db = open_database(args)
+    summary = ssda903.export(db, args.year, args.out)
+    print(f"wrote {summary.children} children, {summary.episodes} episodes, {summary.missing} missing "
+          f"periods to {args.out}")
+    return 0

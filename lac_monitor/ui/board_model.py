@@ -1,0 +1,485 @@
+"""The status board as a thin Qt table over plain `BoardRow` values.
+
+Why it looks like this: the board is updated row by row as the change feed arrives
+(insert / remove / dataChanged, never a reset after the first load), it sorts itself
+on precomputed keys (a proxy sort of 10k rows is ~50x slower), and durations tick from
+the clock alone by re-deriving each row's status with `BoardRow.status_at`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from lac_monitor.domain.codes import PLACE_SHORT, RISK_FLAG_LABELS, MissingCategory, RiskFlag, RiskGrade
+from lac_monitor.domain.localtime import format_duration, format_local, local_date
+from lac_monitor.domain.status import ChildStatus, age_on, rhi_due_at
+from lac_monitor.domain.values import BoardRow
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+# Raw values for delegates, filters and tests (DisplayRole is always str).
+RAW_ROLE = Qt.ItemDataRole.UserRole
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole BoardRow
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # ChildStatus now (re-derived as the clock moves)
+CHILD_ID_ROLE = Qt.ItemDataRole.UserRole + 3
+
+# Status is never shown by colour alone: every label carries a symbol too.
+STATUS_SYMBOLS: dict[ChildStatus, str] = {
+    ChildStatus.MISSING: "⚠",
+    ChildStatus.AWAY: "◐",
+    ChildStatus.RHI_OVERDUE: "⚑",
+    ChildStatus.RETURNED_RHI_DUE: "↩",
+    ChildStatus.IN_PLACEMENT: "⌂",
+    ChildStatus.LEFT_CARE: "–",
+}
+OUT = (ChildStatus.MISSING, ChildStatus.AWAY)
+RHI_PENDING = (ChildStatus.RETURNED_RHI_DUE, ChildStatus.RHI_OVERDUE)
+
+
+def status_text(status: ChildStatus) -> str:
+    return f"{STATUS_SYMBOLS[status]} {status.label}"
+
+
+def risk_rank(code: str | None) -> int:
+    if not code:
+        return -1
+    try:
+        return RiskGrade(code).rank
+    except ValueError:
+        return -1
+
+
+def risk_label(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return RiskGrade(code).label
+    except ValueError:
+        return code
+
+
+def flag_label(code: str) -> str:
+    try:
+        return RISK_FLAG_LABELS[RiskFlag(code)]
+    except ValueError:
+        return code
+
+
+class Col(IntEnum):
+    STATUS = 0
+    NAME = 1
+    CHILD_ID = 2
+    DURATION = 3
+    CATEGORY = 4
+    RISK = 5
+    POLICE_REF = 6
+    LAST_SEEN = 7
+    SINCE = 8
+    RHI_DUE = 9
+    FLAGS = 10
+    WORKER = 11
+    TEAM = 12
+    PLACEMENT = 13
+    LOCALITY = 14
+    AGE = 15
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    tooltip: str
+    width: int  # default width in average character widths
+    visible: bool = True
+
+
+COLUMNS: dict[Col, Column] = {
+    Col.STATUS: Column("Status", "Where the child is now", 24),
+    Col.NAME: Column("Child", "Name (preferred name)", 24),
+    Col.CHILD_ID: Column("Child ID", "Council child id", 9),
+    Col.DURATION: Column("Missing for", "How long the child has been missing or away", 10),
+    Col.CATEGORY: Column("Category", "Missing (whereabouts unknown) or away (whereabouts known)", 9),
+    Col.RISK: Column("Police risk", "Police risk grade of the current episode", 14),
+    Col.POLICE_REF: Column("Police ref", "Police reference (log number)", 12),
+    Col.LAST_SEEN: Column("Last seen", "Where the child was last seen", 20),
+    Col.SINCE: Column("Since", "When the child went missing or away", 15, visible=False),
+    Col.RHI_DUE: Column("RHI due", "When the return-home interview falls due", 15),
+    Col.FLAGS: Column("Risk flags", "CSE, CCE, county lines, knife crime and other risks", 22),
+    Col.WORKER: Column("Social worker", "Allocated social worker", 17),
+    Col.TEAM: Column("Team", "Allocated team", 22),
+    Col.PLACEMENT: Column("Placement", "Placement type", 15),
+    Col.LOCALITY: Column("Locality", "Locality", 11),
+    Col.AGE: Column("Age", "Age in years", 4, visible=False),
+}
+TICKING = (Col.STATUS, Col.DURATION, Col.RHI_DUE)
+
+
+class Entry:
+    """One board row with its display strings and keys worked out once."""
+
+    __slots__ = ("default_key", "display", "row", "search", "status")
+
+    def __init__(self, row: BoardRow, now: datetime) -> None:
+        self.row = row
+        self.search = " ".join(filter(None, (
+            row.first_name, row.last_name, row.preferred_name, row.child_id, row.police_ref,
+        ))).casefold()
+        self.display: list[str] = [""] * len(Col)
+        self.status = row.status
+        self.default_key: tuple[Any, ...] = ()
+        self._static(now)
+        self.retime(now)
+
+    @property
+    def is_out(self) -> bool:
+        return self.status in OUT
+
+    @property
+    def shown_risk(self) -> str | None:
+        """The risk grade is a fact of the open episode; not shown once the child is back."""
+        return self.row.risk if self.is_out else None
+
+    def _static(self, now: datetime) -> None:
+        r, d = self.row, self.display
+        d[Col.NAME] = r.display_name
+        d[Col.CHILD_ID] = r.child_id
+        d[Col.FLAGS] = ", ".join(flag_label(f) for f in r.flags)
+        d[Col.WORKER] = r.social_worker or "Unallocated"
+        d[Col.TEAM] = r.team or ""
+        d[Col.PLACEMENT] = PLACE_SHORT.get(r.placement_type or "", r.placement_type or "")
+        d[Col.LOCALITY] = r.locality or ""
+        d[Col.AGE] = str(age_on(r.dob, local_date(now)))
+
+    def retime(self, now: datetime) -> bool:
+        """Re-derive status and the ticking strings; True if the status changed."""
+        r, d = self.row, self.display
+        old = self.status
+        st = r.status_at(now)
+        self.status = st
+        out = st in OUT
+        d[Col.STATUS] = status_text(st)
+        d[Col.DURATION] = format_duration(now - r.missing_since) if out and r.missing_since else ""
+        d[Col.CATEGORY] = MissingCategory(r.category).label if out and r.category else ""
+        d[Col.RISK] = (risk_label(r.risk) or "Not graded") if out else ""
+        d[Col.POLICE_REF] = (r.police_ref or "None yet") if out else ""
+        d[Col.LAST_SEEN] = (r.last_seen or "") if out else ""
+        d[Col.SINCE] = format_local(r.missing_since) if out else ""
+        due = rhi_due_at(r.returned_at) if st in RHI_PENDING else None
+        if due is None:
+            d[Col.RHI_DUE] = ""
+        elif st is ChildStatus.RHI_OVERDUE:
+            d[Col.RHI_DUE] = f"Overdue {format_duration(now - due)}"
+        elif r.rhi_offered_at is not None:
+            d[Col.RHI_DUE] = "Offered"
+        else:
+            d[Col.RHI_DUE] = f"{format_local(due)} (in {format_duration(due - now)})"
+        since = r.missing_since.timestamp() if r.missing_since else 0.0
+        returned = r.returned_at.timestamp() if r.returned_at else 0.0
+        self.default_key = (
+            st.urgency,
+            -risk_rank(r.risk) if out else 0,
+            since if out else (returned if st in RHI_PENDING else 0.0),
+            r.last_name.casefold(), r.first_name.casefold(), r.child_id,
+        )
+        return st is not old
+
+
+def _sort_key(col: Col) -> Callable[[Entry], tuple[Any, ...]]:
+    """Keys are total (they end with the default key, which ends with the child id)."""
+    if col is Col.STATUS:
+        return lambda e: e.default_key
+    if col is Col.NAME:
+        return lambda e: (e.row.last_name.casefold(), e.row.first_name.casefold(), e.default_key)
+    if col in (Col.DURATION, Col.SINCE):
+        # Ascending = longest missing first: those without a duration go last.
+        return lambda e: (0, e.row.missing_since.timestamp(), e.default_key) if e.is_out and e.row.missing_since \
+            else (1, 0.0, e.default_key)
+    if col is Col.RISK:
+        return lambda e: (-risk_rank(e.shown_risk), e.default_key)
+    if col is Col.RHI_DUE:
+        return lambda e: (0, e.row.returned_at.timestamp(), e.default_key) \
+            if e.status in RHI_PENDING and e.row.returned_at else (1, 0.0, e.default_key)
+    if col is Col.AGE:
+        return lambda e: (e.row.dob, e.default_key)
+    idx = int(col)
+    return lambda e: (e.display[idx] == "", e.display[idx].casefold(), e.default_key)
+
+
+class BoardModel(QAbstractTableModel):
+    """Every child's status, most urgent first.
+
+    Signals:
+        rows_did_change(): rows were loaded, inserted, removed or re-derived; counts may differ.
+        statuses_did_change(list[str]): these child ids changed status as the clock moved.
+    """
+
+    rows_did_change = Signal()
+    statuses_did_change = Signal(list)
+
+    def __init__(self, now: datetime, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.entries: list[Entry] = []
+        self._pos: dict[str, int] = {}
+        self._now = now
+        self._sort_col = Col.STATUS
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    # -- Qt model interface ---------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Col)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if row >= len(self.entries) or col >= len(Col):
+            return None
+        e = self.entries[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return e.display[col]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if col == Col.STATUS:
+                return e.status.label
+            return e.display[col] or "blank"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(e, Col(col))
+        if role == RAW_ROLE:
+            return self._raw(e, Col(col))
+        if role == STATUS_ROLE:
+            return e.status
+        if role == ROW_ROLE:
+            return e.row
+        if role == CHILD_ID_ROLE:
+            return e.row.child_id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Col):
+            return None
+        spec = COLUMNS[Col(section)]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return spec.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return spec.tooltip
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(Col):
+            column = Col.STATUS
+        self._sort_col, self._sort_order = Col(column), order
+        if not self.entries:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self.entries[i.row()].row.child_id for i in old]
+        self.entries.sort(key=_sort_key(self._sort_col),
+                          reverse=order == Qt.SortOrder.DescendingOrder)
+        self._reindex()
+        self.changePersistentIndexList(
+            old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)])
+        self.layoutChanged.emit()
+
+    # -- reading ------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @property
+    def sort_column(self) -> Col:
+        return self._sort_col
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    def row_of(self, child_id: str) -> int | None:
+        return self._pos.get(child_id)
+
+    def board_row(self, child_id: str) -> BoardRow | None:
+        i = self._pos.get(child_id)
+        return None if i is None else self.entries[i].row
+
+    def status_of(self, child_id: str) -> ChildStatus | None:
+        i = self._pos.get(child_id)
+        return None if i is None else self.entries[i].status
+
+    # -- writing --------------------------------------------------------------------------
+    def load(self, rows: Sequence[BoardRow], now: datetime) -> None:
+        """First load only: a full reset. Live changes go through `apply`."""
+        self.beginResetModel()
+        self._now = now
+        self.entries = [Entry(r, now) for r in rows]
+        self.entries.sort(key=_sort_key(self._sort_col),
+                          reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        self._reindex()
+        self.endResetModel()
+        self.rows_did_change.emit()
+
+    def apply(self, rows: Iterable[BoardRow], touched: Iterable[str]) -> None:
+        """Fresh rows for the touched children; a touched child with no row is removed."""
+        fresh = {r.child_id: r for r in rows}
+        changed = False
+        for cid in dict.fromkeys([*touched, *fresh]):
+            row = fresh.get(cid)
+            at = self._pos.get(cid)
+            if row is None:
+                if at is not None:
+                    self._remove(at)
+                    changed = True
+                continue
+            if at is not None and self.entries[at].row == row:
+                continue
+            self._upsert(Entry(row, self._now), at)
+            changed = True
+        if changed:
+            self.rows_did_change.emit()
+
+    def tick(self, now: datetime) -> None:
+        """The clock moved: durations and deadlines change with no database traffic."""
+        self._now = now
+        if not self.entries:
+            return
+        moved: list[str] = []
+        for e in self.entries:
+            if e.retime(now):
+                moved.append(e.row.child_id)
+        last = len(self.entries) - 1
+        for col in TICKING:
+            self.dataChanged.emit(self.index(0, col), self.index(last, col), [Qt.ItemDataRole.DisplayRole])
+        # Take every re-derived row out first so the rest stays sorted, then insert each.
+        out_of_place: list[Entry] = []
+        for cid in moved:
+            at = self._pos[cid]
+            if not self._in_order(at, self.entries[at]):
+                out_of_place.append(self.entries[at])
+                self._remove(at)
+        for e in out_of_place:
+            self._upsert(e, None)
+        if moved:
+            self.statuses_did_change.emit(moved)
+        self.rows_did_change.emit()
+
+    # -- internals ----------------------------------------------------------------------
+    def _reindex(self, start: int = 0) -> None:
+        pos = self._pos
+        if start == 0:
+            pos.clear()
+        for i in range(start, len(self.entries)):
+            pos[self.entries[i].row.child_id] = i
+
+    def _remove(self, at: int) -> None:
+        self.beginRemoveRows(QModelIndex(), at, at)
+        e = self.entries.pop(at)
+        del self._pos[e.row.child_id]
+        self._reindex(at)
+        self.endRemoveRows()
+
+    def _insert_pos(self, entry: Entry) -> int:
+        keyf = _sort_key(self._sort_col)
+        key = keyf(entry)
+        desc = self._sort_order == Qt.SortOrder.DescendingOrder
+        lo, hi = 0, len(self.entries)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            k = keyf(self.entries[mid])
+            if (k > key) if desc else (k < key):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _in_order(self, at: int, entry: Entry) -> bool:
+        keyf = _sort_key(self._sort_col)
+        key = keyf(entry)
+        desc = self._sort_order == Qt.SortOrder.DescendingOrder
+
+        def before(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+            return a > b if desc else a < b
+
+        if at > 0 and before(key, keyf(self.entries[at - 1])):
+            return False
+        return not (at + 1 < len(self.entries) and before(keyf(self.entries[at + 1]), key))
+
+    def _upsert(self, entry: Entry, at: int | None) -> None:
+        if at is not None and self._in_order(at, entry):
+            self.entries[at] = entry
+            self.dataChanged.emit(self.index(at, 0), self.index(at, len(Col) - 1))
+            return
+        if at is not None:
+            self._remove(at)
+        # A move is a remove and an insert: the filter proxy handles those per row,
+        # whereas a moved row makes it re-filter everything.
+        to = self._insert_pos(entry)
+        self.beginInsertRows(QModelIndex(), to, to)
+        self.entries.insert(to, entry)
+        self._reindex(to)
+        self.endInsertRows()
+
+    @staticmethod
+    def _raw(e: Entry, col: Col) -> Any:
+        r = e.row
+        match col:
+            case Col.STATUS:
+                return e.status.value
+            case Col.NAME:
+                return r.name
+            case Col.CHILD_ID:
+                return r.child_id
+            case Col.DURATION | Col.SINCE:
+                return r.missing_since if e.is_out else None
+            case Col.CATEGORY:
+                return r.category if e.is_out else None
+            case Col.RISK:
+                return e.shown_risk
+            case Col.POLICE_REF:
+                return r.police_ref if e.is_out else None
+            case Col.LAST_SEEN:
+                return r.last_seen if e.is_out else None
+            case Col.RHI_DUE:
+                return rhi_due_at(r.returned_at) if e.status in RHI_PENDING else None
+            case Col.FLAGS:
+                return list(r.flags)
+            case Col.WORKER:
+                return r.social_worker_id
+            case Col.TEAM:
+                return r.team_id
+            case Col.PLACEMENT:
+                return r.placement_type
+            case Col.LOCALITY:
+                return r.locality
+            case Col.AGE:
+                return r.dob
+        return None
+
+    @staticmethod
+    def _tooltip(e: Entry, col: Col) -> str | None:
+        r = e.row
+        if col is Col.STATUS and e.is_out and r.missing_since:
+            return f"{e.status.label} since {format_local(r.missing_since)}"
+        if col is Col.PLACEMENT and r.placement_type:
+            from lac_monitor.domain.codes import PLACE
+
+            return PLACE.get(r.placement_type, r.placement_type)
+        text = e.display[col]
+        return text or None
