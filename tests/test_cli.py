@@ -133,3 +133,14 @@ def test_it_can_set_up_teams_staff_and_children(db_url: str, capsys: pytest.Capt
     assert json.loads(out)[0]["status"] == "in_placement"
     code, out, _ = run_cli(capsys, "staff", "list", "--database", db_url)
     assert "jtestworker" in out
+
+
+def test_changes_since_for_scripts(live_world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    child = live_world.add_child("C000530")
+    code, out, _ = run_cli(capsys, "changes", "--format", "json", "--database", db_url)
+    seen = json.loads(out)
+    assert [e["kind"] for e in seen] == ["care.started"]
+    live_world.episodes.report(child, "M", datetime.now(UTC) - timedelta(hours=1))
+    code, out, _ = run_cli(capsys, "changes", "--since", str(seen[-1]["seq"]), "--format", "json",
+                           "--database", db_url)
+    assert [(e["kind"], e["child_id"]) for e in json.loads(out)] == [("episode.reported", child)]
