@@ -1,0 +1,376 @@
+"""Alert and escalation rules: pure functions of (state, clock, ladder).
+
+Every desktop (and `lac-monitor alerts`) evaluates the same rules on the same shared
+state; the `unique_key` of each due alert (rule, episode or event, threshold) is what
+lets the database keep exactly one of each, whoever notices first.
+
+Messages carry ids, never names: they may reach logs. The UI shows names from the board.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from lac_monitor.domain.codes import MissingCategory, RiskGrade
+from lac_monitor.domain.errors import ConflictError
+from lac_monitor.domain.ladder import Ladder
+from lac_monitor.domain.localtime import format_local
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "high": 2}[self.value]
+
+    @property
+    def label(self) -> str:
+        return {"info": "Info", "warning": "Warning", "high": "High"}[self.value]
+
+
+class Audience(StrEnum):
+    ALLOCATED_WORKER = "allocated_worker"
+    TEAM = "team"
+    TEAM_MANAGER = "team_manager"
+    HEAD_OF_SERVICE = "head_of_service"
+    DUTY_TEAM = "duty_team"  # out-of-hours emergency duty team
+    EPISODE_OWNER = "episode_owner"
+
+
+class Rule(StrEnum):
+    """Stable, readable rule keys (stored in the database and printed by the CLI)."""
+
+    REPORTED = "reported"  # new missing (M) or away (A) report
+    RISK_RAISED = "risk_raised"
+    HIGH_RISK = "high_risk"
+    RECLASSIFIED = "reclassified"
+    RETURNED = "returned"  # returned or found
+    POLICE_REF_MISSING = "police_ref_missing"
+    MISSING_24H = "missing_24h"
+    MISSING_48H = "missing_48h"
+    MISSING_72H = "missing_72h"
+    RHI_DUE = "rhi_due"
+    RHI_OVERDUE = "rhi_overdue"
+    REPEAT_MISSING = "repeat_missing"
+    PROFILE_MISSING = "profile_missing"
+    PROFILE_STALE = "profile_stale"
+
+    @property
+    def label(self) -> str:
+        return RULE_LABELS[self]
+
+
+RULE_LABELS: dict[Rule, str] = {
+    Rule.REPORTED: "New report",
+    Rule.RISK_RAISED: "Risk raised",
+    Rule.HIGH_RISK: "High risk",
+    Rule.RECLASSIFIED: "Reclassified",
+    Rule.RETURNED: "Returned / found",
+    Rule.POLICE_REF_MISSING: "No police reference",
+    Rule.MISSING_24H: "24 h: manager review",
+    Rule.MISSING_48H: "48 h: strategy meeting",
+    Rule.MISSING_72H: "72 h: head of service",
+    Rule.RHI_DUE: "RHI due",
+    Rule.RHI_OVERDUE: "RHI overdue",
+    Rule.REPEAT_MISSING: "Repeat missing",
+    Rule.PROFILE_MISSING: "No Philomena profile",
+    Rule.PROFILE_STALE: "Philomena profile out of date",
+}
+
+
+def rule_label(key: str) -> str:
+    try:
+        return Rule(key).label
+    except ValueError:
+        return key
+
+
+# Who each rule goes to (DESIGN.md, escalation ladder). The duty team is added to every
+# alert raised out of office hours and dropped from alerts raised within them.
+AUDIENCES: dict[Rule, tuple[Audience, ...]] = {
+    Rule.REPORTED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
+    Rule.RISK_RAISED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
+    Rule.HIGH_RISK: (Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
+    Rule.RECLASSIFIED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
+    Rule.RETURNED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
+    Rule.POLICE_REF_MISSING: (Audience.EPISODE_OWNER,),
+    Rule.MISSING_24H: (Audience.TEAM_MANAGER,),
+    Rule.MISSING_48H: (Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
+    Rule.MISSING_72H: (Audience.HEAD_OF_SERVICE,),
+    Rule.RHI_DUE: (Audience.ALLOCATED_WORKER,),
+    Rule.RHI_OVERDUE: (Audience.ALLOCATED_WORKER, Audience.TEAM_MANAGER),
+    Rule.REPEAT_MISSING: (Audience.TEAM_MANAGER,),
+    Rule.PROFILE_MISSING: (Audience.ALLOCATED_WORKER, Audience.DUTY_TEAM),
+    Rule.PROFILE_STALE: (Audience.ALLOCATED_WORKER,),
+}
+
+
+# -- state the rules read ---------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class EpisodeFacts:
+    id: int
+    child_id: str
+    category: str  # M or A, now
+    started_at: datetime
+    reported_at: datetime
+    returned_at: datetime | None = None
+    risk: str | None = None  # police risk grade now
+    police_ref: str | None = None
+    rhi_offered_at: datetime | None = None
+    rhi_done_at: datetime | None = None  # completed or declined
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeEventFacts:
+    """One timeline row that may raise an alert: kinds `risk` and `reclassified`."""
+
+    id: int
+    episode_id: int
+    kind: str
+    recorded_at: datetime
+    old_value: str | None = None
+    new_value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    episodes: tuple[EpisodeFacts, ...] = ()
+    events: tuple[EpisodeEventFacts, ...] = ()
+    # child id -> when their Philomena profile was last saved (absent: no profile)
+    profiles: dict[str, datetime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDue:
+    rule: str
+    unique_key: str
+    child_id: str | None
+    episode_id: int | None
+    severity: str
+    message: str
+    due_at: datetime
+    audiences: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """An alert as stored: a plain row for the inbox, the banner and the CLI."""
+
+    id: int
+    rule: str
+    unique_key: str
+    child_id: str | None
+    episode_id: int | None
+    severity: str
+    message: str
+    audiences: tuple[str, ...]
+    due_at: datetime | None
+    raised_at: datetime
+    raised_by: str
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    ack_note: str | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    @property
+    def is_high(self) -> bool:
+        return self.severity == Severity.HIGH
+
+
+class AlreadyAcknowledgedError(ConflictError):
+    """Someone acknowledged the alert first; says who and when."""
+
+    def __init__(self, alert_id: int, by: str | None, at: datetime | None) -> None:
+        self.what = f"Alert {alert_id}"
+        self.by = by
+        self.at = format_local(at) if at else None
+        Exception.__init__(
+            self, f"Alert {alert_id} was already acknowledged by {by or 'another user'}"
+            + (f" at {self.at}" if self.at else "") + ". Nothing more to do.")
+
+
+# -- the rules ------------------------------------------------------------------------------
+def _rank(code: str | None) -> int:
+    try:
+        return RiskGrade(code).rank if code else -1
+    except ValueError:
+        return -1
+
+
+def _what(category: str) -> str:
+    return "away from placement" if category == MissingCategory.AWAY else "missing"
+
+
+def _hours(h: float) -> str:
+    return f"{h:g} h"
+
+
+class _Collector:
+    def __init__(self, now: datetime, ladder: Ladder) -> None:
+        self.now = now
+        self.ladder = ladder
+        self.since = now - timedelta(days=ladder.lookback_days)
+        self.out_of_hours = not ladder.is_office_hours(now)
+        self.items: list[AlertDue] = []
+        self._keys: set[str] = set()
+
+    def add(self, rule: Rule, key: str, ep: EpisodeFacts | None, child_id: str | None,
+            severity: Severity, message: str, due_at: datetime) -> None:
+        unique_key = f"{rule.value}:{key}"
+        if not self.since <= due_at <= self.now or unique_key in self._keys:
+            return  # outside the look-back, not yet due, or already found (first wins)
+        self._keys.add(unique_key)
+        audiences: list[Audience] = [a for a in AUDIENCES[rule] if a != Audience.DUTY_TEAM]
+        if self.out_of_hours:
+            audiences.append(Audience.DUTY_TEAM)
+        self.items.append(AlertDue(
+            rule=rule.value, unique_key=unique_key, child_id=child_id,
+            episode_id=ep.id if ep else None, severity=severity.value, message=message,
+            due_at=due_at, audiences=tuple(a.value for a in audiences)))
+
+
+def due_alerts(state: AlertState, now: datetime, ladder: Ladder) -> list[AlertDue]:
+    """Every alert due at `now` within the look-back, each with its unique key.
+
+    Already-raised alerts are returned again: the store ignores keys it already holds.
+    """
+    c = _Collector(now, ladder)
+    episodes = {e.id: e for e in state.episodes}
+    # Events first: a high-risk alert takes the time the grade was raised, when known.
+    _event_rules(c, state.events, episodes)
+    for ep in state.episodes:
+        if ep.started_at > now:
+            continue
+        _episode_rules(c, ep, state)
+    _repeat_rule(c, state.episodes)
+    c.items.sort(key=lambda a: (a.due_at, a.unique_key))
+    return c.items
+
+
+def _episode_rules(c: _Collector, ep: EpisodeFacts, state: AlertState) -> None:
+    now, ladder = c.now, c.ladder
+    child = ep.child_id
+    what = _what(ep.category)
+    label = f"Child {child} (episode {ep.id})"
+    open_now = ep.returned_at is None or ep.returned_at > now
+    # On report.
+    high_at_report = ep.risk == RiskGrade.HIGH
+    c.add(Rule.REPORTED, f"episode:{ep.id}", ep, child,
+          Severity.HIGH if high_at_report else Severity.WARNING,
+          f"{label} reported {what} ({MissingCategory(ep.category).value}). Record the police "
+          "reference, the risk grade and Philomena part 2 (clothing, last seen).",
+          ep.reported_at)
+    # High risk at any time, once per episode (a risk event may already have raised it).
+    if ep.risk == RiskGrade.HIGH and open_now:
+        c.add(Rule.HIGH_RISK, f"episode:{ep.id}", ep, child, Severity.HIGH,
+              f"{label} is {what} at high risk. Inform the manager now; consider a strategy "
+              "discussion.", ep.reported_at)
+    if open_now:
+        if ep.police_ref is None:
+            due = ep.reported_at + timedelta(hours=ladder.police_ref_chase_hours)
+            c.add(Rule.POLICE_REF_MISSING, f"episode:{ep.id}", ep, child, Severity.WARNING,
+                  f"{label} has no police reference {_hours(ladder.police_ref_chase_hours)} "
+                  "after the report. Chase the police reference.", due)
+        for rule_key, hours in ladder.missing_thresholds():
+            due = ep.started_at + timedelta(hours=hours)
+            rule = Rule(rule_key)
+            action = {Rule.MISSING_24H: "manager review due",
+                      Rule.MISSING_48H: "strategy meeting to be held",
+                      Rule.MISSING_72H: "head of service / assistant director to be informed"}[rule]
+            c.add(rule, f"episode:{ep.id}:{hours:g}h", ep, child,
+                  Severity.HIGH if rule != Rule.MISSING_24H else Severity.WARNING,
+                  f"{label} {what} for {_hours(hours)}: {action}.", due)
+    # Philomena profile, checked for each episode (when reported).
+    updated = state.profiles.get(child)
+    if updated is None:
+        c.add(Rule.PROFILE_MISSING, f"episode:{ep.id}", ep, child, Severity.WARNING,
+              f"{label}: child has no Philomena profile. Complete it for the police.",
+              ep.reported_at)
+    elif updated < ep.reported_at - timedelta(days=ladder.profile_max_age_days):
+        c.add(Rule.PROFILE_STALE, f"episode:{ep.id}", ep, child, Severity.WARNING,
+              f"{label}: Philomena profile last updated {format_local(updated)}, more than "
+              f"{ladder.profile_max_age_days} days before the report. Bring it up to date.",
+              ep.reported_at)
+    # Return, RHI.
+    if ep.returned_at is not None and ep.returned_at <= now:
+        rhi_due = ep.returned_at + timedelta(hours=ladder.rhi_hours)
+        c.add(Rule.RETURNED, f"episode:{ep.id}", ep, child, Severity.INFO,
+              f"{label} returned / found at {format_local(ep.returned_at)}.", ep.returned_at)
+        c.add(Rule.RHI_DUE, f"episode:{ep.id}", ep, child, Severity.INFO,
+              f"{label}: offer the return-home interview by {format_local(rhi_due)}; inform the "
+              "IRO; record the safe-and-well check.", ep.returned_at)
+        offered_in_time = ep.rhi_offered_at is not None and ep.rhi_offered_at <= rhi_due
+        done_in_time = ep.rhi_done_at is not None and ep.rhi_done_at <= rhi_due
+        if not (offered_in_time or done_in_time):
+            c.add(Rule.RHI_OVERDUE, f"episode:{ep.id}", ep, child, Severity.WARNING,
+                  f"{label}: return-home interview not offered within "
+                  f"{_hours(ladder.rhi_hours)} of the return. RHI overdue.", rhi_due)
+
+
+def _event_rules(c: _Collector, events: Iterable[EpisodeEventFacts],
+                 episodes: dict[int, EpisodeFacts]) -> None:
+    for ev in events:
+        ep = episodes.get(ev.episode_id)
+        if ep is None or ev.recorded_at > c.now:
+            continue
+        label = f"Child {ep.child_id} (episode {ep.id})"
+        if ev.kind == "risk" and ev.old_value is not None and _rank(ev.new_value) > _rank(ev.old_value):
+            high = ev.new_value == RiskGrade.HIGH
+            c.add(Rule.RISK_RAISED, f"event:{ev.id}", ep, ep.child_id,
+                  Severity.HIGH if high else Severity.WARNING,
+                  f"{label}: police risk grade raised from {_risk_label(ev.old_value)} to "
+                  f"{_risk_label(ev.new_value)}.", ev.recorded_at)
+        if ev.kind == "risk" and ev.new_value == RiskGrade.HIGH:
+            # Same key as the current-grade check above: one high-risk alert per episode.
+            c.add(Rule.HIGH_RISK, f"episode:{ep.id}", ep, ep.child_id, Severity.HIGH,
+                  f"{label} graded high risk. Inform the manager now; consider a strategy "
+                  "discussion.", ev.recorded_at)
+        if ev.kind == "reclassified" and ev.new_value and ev.old_value != ev.new_value:
+            to_missing = ev.new_value == MissingCategory.MISSING
+            c.add(Rule.RECLASSIFIED, f"event:{ev.id}", ep, ep.child_id,
+                  Severity.WARNING if to_missing else Severity.INFO,
+                  f"{label} reclassified from {_category_label(ev.old_value)} to "
+                  f"{_category_label(ev.new_value)}.", ev.recorded_at)
+
+
+def _repeat_rule(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None:
+    """The episode that brings a child to N episodes within D days raises it (and each
+    later one while the pattern lasts)."""
+    by_child: dict[str, list[EpisodeFacts]] = defaultdict(list)
+    for ep in episodes:
+        if ep.started_at <= c.now:
+            by_child[ep.child_id].append(ep)
+    window = timedelta(days=c.ladder.repeat_days)
+    for child, eps in by_child.items():
+        eps.sort(key=lambda e: e.started_at)
+        for i, ep in enumerate(eps):
+            recent = [e for e in eps[: i + 1] if e.started_at > ep.started_at - window]
+            if len(recent) >= c.ladder.repeat_count:
+                c.add(Rule.REPEAT_MISSING, f"episode:{ep.id}", ep, child, Severity.WARNING,
+                      f"Child {child}: {len(recent)} missing/away episodes within "
+                      f"{c.ladder.repeat_days} days (latest episode {ep.id}). Hold a risk "
+                      "management meeting.", ep.reported_at)
+
+
+def _risk_label(code: str | None) -> str:
+    try:
+        return RiskGrade(code).label if code else "none recorded"
+    except ValueError:
+        return str(code)
+
+
+def _category_label(code: str | None) -> str:
+    try:
+        return MissingCategory(code).label.lower() if code else "unknown"
+    except ValueError:
+        return str(code)

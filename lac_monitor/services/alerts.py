@@ -1,0 +1,338 @@
+"""Alerts in the shared database: raised once for everyone, targeted, acknowledged.
+
+Any desktop (or `lac-monitor alerts`) may call `evaluate()`: it reads the state the rules
+need in a few queries, works out what is due (domain/alerts.py) and inserts only the alerts
+whose unique key is new, with INSERT ... ON CONFLICT DO NOTHING, so however many desktops
+race, each alert exists exactly once and only the desktop that inserted it writes its
+change-feed row ("alert.raised"). Recipients are resolved to staff ids at raise time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from lac_monitor.domain import validation as rules
+from lac_monitor.domain.alerts import (
+    AlertDue,
+    AlertRow,
+    AlertState,
+    AlreadyAcknowledgedError,
+    Audience,
+    EpisodeEventFacts,
+    EpisodeFacts,
+    due_alerts,
+)
+from lac_monitor.domain.clock import Clock, SystemClock
+from lac_monitor.domain.codes import StaffRole
+from lac_monitor.domain.errors import NotFoundError
+from lac_monitor.domain.ladder import Ladder
+from lac_monitor.services.settings import load_ladder
+from lac_monitor.services.uow import Actor, UnitOfWork
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import (
+    Alert,
+    AlertRecipient,
+    Child,
+    EpisodeEvent,
+    MissingEpisode,
+    PhilomenaProfile,
+    Rhi,
+    RhiEpisode,
+    Staff,
+)
+
+log = logging.getLogger(__name__)
+
+ALERT_EVENT_KINDS = ("risk", "reclassified")
+KEY_CHUNK = 500
+HISTORY_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _Routing:
+    """Who an episode's alerts go to: the child's worker and team, the episode owner."""
+
+    worker_id: int | None
+    team_id: int | None
+    owner_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _StaffFacts:
+    id: int
+    role: str
+    team_id: int | None
+
+
+def to_row(a: Alert) -> AlertRow:
+    try:
+        audiences = tuple(str(x) for x in json.loads(a.audiences or "[]"))
+    except ValueError:
+        audiences = ()
+    return AlertRow(
+        id=a.id, rule=a.rule, unique_key=a.unique_key, child_id=a.child_id,
+        episode_id=a.episode_id, severity=a.severity, message=a.message, audiences=audiences,
+        due_at=a.due_at, raised_at=a.raised_at, raised_by=a.raised_by,
+        acknowledged_at=a.acknowledged_at, acknowledged_by=a.acknowledged_by, ack_note=a.ack_note)
+
+
+def load_state(s: Session, now: datetime, ladder: Ladder) -> tuple[AlertState, dict[int, _Routing]]:
+    """Everything the rules read, in two queries (not one per child)."""
+    since = now - timedelta(days=ladder.lookback_days)
+    history = since - timedelta(days=ladder.repeat_days + 1)  # earlier episodes, for repeats
+    rhi_since = since - timedelta(hours=ladder.rhi_hours)
+    event_episodes = select(EpisodeEvent.episode_id).where(
+        EpisodeEvent.kind.in_(ALERT_EVENT_KINDS), EpisodeEvent.recorded_at >= since)
+    q = (
+        select(MissingEpisode.id, MissingEpisode.child_id, MissingEpisode.category,
+               MissingEpisode.started_at, MissingEpisode.reported_at, MissingEpisode.returned_at,
+               MissingEpisode.risk_grade, MissingEpisode.police_ref, MissingEpisode.owner_id,
+               Rhi.offered_at, Rhi.completed_at, Rhi.declined_at, PhilomenaProfile.updated_at,
+               Child.social_worker_id, Child.team_id)
+        .join(Child, Child.id == MissingEpisode.child_id)
+        .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
+        .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
+        .outerjoin(PhilomenaProfile, PhilomenaProfile.child_id == MissingEpisode.child_id)
+        .where(or_(
+            MissingEpisode.returned_at.is_(None),
+            MissingEpisode.started_at >= history,
+            MissingEpisode.reported_at >= since,
+            MissingEpisode.returned_at >= rhi_since,
+            MissingEpisode.id.in_(event_episodes),
+        ))
+    )
+    episodes: list[EpisodeFacts] = []
+    routing: dict[int, _Routing] = {}
+    profiles: dict[str, datetime] = {}
+    for (eid, child, cat, start, reported, returned, risk, ref, owner, offered, completed, declined,
+         prof_at, worker, team) in s.execute(q):
+        done = min((d for d in (completed, declined) if d is not None), default=None)
+        episodes.append(EpisodeFacts(
+            id=eid, child_id=child, category=cat, started_at=start, reported_at=reported,
+            returned_at=returned, risk=risk, police_ref=ref, rhi_offered_at=offered,
+            rhi_done_at=done))
+        routing[eid] = _Routing(worker, team, owner)
+        if prof_at is not None:
+            profiles[child] = prof_at
+    events = tuple(
+        EpisodeEventFacts(id=i, episode_id=e, kind=k, recorded_at=at, old_value=o, new_value=n)
+        for i, e, k, at, o, n in s.execute(
+            select(EpisodeEvent.id, EpisodeEvent.episode_id, EpisodeEvent.kind,
+                   EpisodeEvent.recorded_at, EpisodeEvent.old_value, EpisodeEvent.new_value)
+            .where(EpisodeEvent.kind.in_(ALERT_EVENT_KINDS), EpisodeEvent.recorded_at >= since)
+            .order_by(EpisodeEvent.id))
+    )
+    return AlertState(tuple(episodes), events, profiles), routing
+
+
+def _existing_keys(s: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[i:i + KEY_CHUNK]
+        found.update(s.scalars(select(Alert.unique_key).where(Alert.unique_key.in_(chunk))))
+    return found
+
+
+def resolve_recipients(due: AlertDue, route: _Routing | None,
+                       staff: Iterable[_StaffFacts]) -> set[int]:
+    """Staff ids for the audiences an alert names."""
+    staff = list(staff)
+    active = {p.id for p in staff}
+    out: set[int] = set()
+    team_id = route.team_id if route else None
+    for audience in due.audiences:
+        if audience == Audience.ALLOCATED_WORKER and route and route.worker_id:
+            out.add(route.worker_id)
+        elif audience == Audience.EPISODE_OWNER and route:
+            owner = route.owner_id or route.worker_id
+            if owner:
+                out.add(owner)
+        elif audience == Audience.TEAM and team_id is not None:
+            out.update(p.id for p in staff if p.team_id == team_id)
+        elif audience == Audience.TEAM_MANAGER and team_id is not None:
+            out.update(p.id for p in staff
+                       if p.role == StaffRole.TEAM_MANAGER and p.team_id == team_id)
+        elif audience == Audience.HEAD_OF_SERVICE:
+            out.update(p.id for p in staff if p.role == StaffRole.HEAD_OF_SERVICE)
+        elif audience == Audience.DUTY_TEAM:
+            out.update(p.id for p in staff if p.role == StaffRole.DUTY_OFFICER)
+    return out & active
+
+
+def _insert_alert(db: Database, values: dict[str, Any]) -> Any:
+    if db.is_postgresql:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return (pg_insert(Alert).values(**values)
+                .on_conflict_do_nothing(index_elements=[Alert.unique_key]).returning(Alert.id))
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (sqlite_insert(Alert).values(**values)
+            .on_conflict_do_nothing(index_elements=[Alert.unique_key]).returning(Alert.id))
+
+
+class AlertService:
+    """Evaluate the rules, list a person's alerts, acknowledge them.
+
+    `ladder=None` reads the council's ladder from the database at each evaluation, so an
+    administrator's change applies on every desktop without a restart.
+    """
+
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None,
+                 ladder: Ladder | None = None) -> None:
+        self.db = db
+        self.actor = actor
+        self.clock = clock or SystemClock()
+        self._ladder = ladder
+
+    def ladder(self) -> Ladder:
+        return self._ladder or load_ladder(self.db)
+
+    # -- raising ------------------------------------------------------------------------
+    def evaluate(self) -> list[AlertRow]:
+        """Raise every alert now due that no desktop has raised yet; return those raised here."""
+        ladder = self.ladder()
+        now = self.clock.now()
+        with self.db.read_session() as s:
+            state, routing = load_state(s, now, ladder)
+            due = due_alerts(state, now, ladder)
+            if not due:
+                return []
+            known = _existing_keys(s, [d.unique_key for d in due])
+        fresh = [d for d in due if d.unique_key not in known]
+        if not fresh:
+            return []  # the usual case: no write transaction, no lock
+        with UnitOfWork(self.db, self.actor, self.clock) as uow:
+            s = uow.session
+            staff = [_StaffFacts(i, r, t) for i, r, t in s.execute(
+                select(Staff.id, Staff.role, Staff.team_id).where(Staff.active.is_(True)))]
+            raised: list[int] = []
+            for d in fresh:
+                new_id = s.execute(_insert_alert(self.db, {
+                    "rule": d.rule, "unique_key": d.unique_key, "child_id": d.child_id,
+                    "episode_id": d.episode_id, "severity": d.severity, "message": d.message,
+                    "audiences": json.dumps(list(d.audiences)), "due_at": d.due_at,
+                    "raised_at": uow.now, "raised_by": self.actor.username,
+                })).scalar_one_or_none()
+                if new_id is None:
+                    continue  # another desktop raised it a moment ago
+                route = routing.get(d.episode_id) if d.episode_id is not None else None
+                recipients = resolve_recipients(d, route, staff)
+                s.add_all([AlertRecipient(alert_id=new_id, staff_id=sid) for sid in sorted(recipients)])
+                uow.audit("alert.raise", "alert", new_id, d.child_id,
+                          after={"rule": d.rule, "unique_key": d.unique_key,
+                                 "audiences": list(d.audiences), "recipients": sorted(recipients)})
+                uow.changed("alert.raised", "alert", new_id, d.child_id)
+                raised.append(new_id)
+            uow.commit()
+        if raised:
+            log.info("raised %d alert(s): ids %s", len(raised), raised)
+        return self.get_many(raised)
+
+    # -- reading ------------------------------------------------------------------------
+    def get(self, alert_id: int) -> AlertRow:
+        with self.db.read_session() as s:
+            a = s.get(Alert, alert_id)
+            if a is None:
+                raise NotFoundError("Alert", alert_id)
+            return to_row(a)
+
+    def get_many(self, alert_ids: Iterable[int]) -> list[AlertRow]:
+        ids = list(alert_ids)
+        if not ids:
+            return []
+        with self.db.read_session() as s:
+            rows = s.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)).all()
+            return [to_row(a) for a in rows]
+
+    def _sees_everything(self, s: Session, staff_id: int) -> bool:
+        """The duty team sees every alert out of office hours."""
+        role = s.scalar(select(Staff.role).where(Staff.id == staff_id))
+        return role == StaffRole.DUTY_OFFICER and not self.ladder().is_office_hours(self.clock.now())
+
+    def _visible(self, s: Session, staff_id: int) -> ColumnElement[bool] | None:
+        if self._sees_everything(s, staff_id):
+            return None
+        mine = select(AlertRecipient.alert_id).where(AlertRecipient.staff_id == staff_id)
+        return Alert.id.in_(mine)
+
+    def _query(self, s: Session, staff_id: int, include_acknowledged: bool) -> Select[Alert]:
+        q = select(Alert)
+        cond = self._visible(s, staff_id)
+        if cond is not None:
+            q = q.where(cond)
+        if not include_acknowledged:
+            q = q.where(Alert.acknowledged_at.is_(None))
+        return q
+
+    def inbox(self, staff_id: int | None, include_acknowledged: bool = False,
+              limit: int = HISTORY_LIMIT) -> list[AlertRow]:
+        """Alerts addressed to this person, newest first; with history if asked."""
+        if staff_id is None:
+            return []
+        with self.db.read_session() as s:
+            q = self._query(s, staff_id, include_acknowledged)
+            rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
+            return [to_row(a) for a in rows]
+
+    def for_staff(self, staff_id: int | None, alert_ids: Iterable[int]) -> list[AlertRow]:
+        """Of these alerts (e.g. from the change feed), the ones this person sees."""
+        ids = list(alert_ids)
+        if staff_id is None or not ids:
+            return []
+        with self.db.read_session() as s:
+            q = self._query(s, staff_id, True).where(Alert.id.in_(ids)).order_by(Alert.id)
+            return [to_row(a) for a in s.scalars(q).all()]
+
+    def unacknowledged_count(self, staff_id: int | None) -> int:
+        if staff_id is None:
+            return 0
+        with self.db.read_session() as s:
+            q = self._query(s, staff_id, False).with_only_columns(func.count(Alert.id))
+            return int(s.scalar(q) or 0)
+
+    def open_alerts(self, include_acknowledged: bool = False,
+                    limit: int = HISTORY_LIMIT) -> list[AlertRow]:
+        """Every alert in the council (the command line, a manager's overview)."""
+        with self.db.read_session() as s:
+            q = select(Alert)
+            if not include_acknowledged:
+                q = q.where(Alert.acknowledged_at.is_(None))
+            rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
+            return [to_row(a) for a in rows]
+
+    # -- acknowledging --------------------------------------------------------------------
+    def acknowledge(self, alert_id: int, note: str | None = None) -> AlertRow:
+        """Record who acknowledged and when (audited). The first acknowledgement wins."""
+        note = (note or "").strip() or None
+        rules.limit_text("note", note, 2000)
+        with UnitOfWork(self.db, self.actor, self.clock) as uow:
+            s = uow.session
+            a = s.get(Alert, alert_id)
+            if a is None:
+                raise NotFoundError("Alert", alert_id)
+            # Conditional update: atomic on both databases, whatever the race.
+            result = s.execute(
+                update(Alert)
+                .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None))
+                .values(acknowledged_at=uow.now, acknowledged_by=self.actor.label, ack_note=note)
+                .execution_options(synchronize_session=False))
+            if getattr(result, "rowcount", 0) != 1:
+                by, at = s.execute(select(Alert.acknowledged_by, Alert.acknowledged_at)
+                                   .where(Alert.id == alert_id)).one()
+                raise AlreadyAcknowledgedError(alert_id, by, at)
+            uow.audit("alert.acknowledge", "alert", alert_id, a.child_id,
+                      before={"acknowledged_at": None},
+                      after={"acknowledged_at": uow.now.isoformat(),
+                             "acknowledged_by": self.actor.label, "note": note})
+            uow.changed("alert.acknowledged", "alert", alert_id, a.child_id)
+            uow.commit()
+        return self.get(alert_id)
