@@ -144,3 +144,23 @@ def test_changes_since_for_scripts(live_world: World, db_url: str, capsys: pytes
     code, out, _ = run_cli(capsys, "changes", "--since", str(seen[-1]["seq"]), "--format", "json",
                            "--database", db_url)
     assert [(e["kind"], e["child_id"]) for e in json.loads(out)] == [("episode.reported", child)]
+
+
+def test_board_uses_the_councils_rhi_window(live_world: World, db_url: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import replace
+
+    from lac_monitor.domain.ladder import DEFAULT_LADDER
+    from lac_monitor.services.settings import SettingsService
+    from lac_monitor.services.uow import Actor
+
+    child = live_world.add_child("C000540")
+    start = datetime.now(UTC) - timedelta(hours=60)
+    ep = live_world.episodes.report(child, "M", start)
+    live_world.episodes.record_return(ep.id, ep.version, start + timedelta(hours=10))  # 50 h ago
+    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    assert json.loads(out)[0]["status"] == "returned_rhi_due"  # default 72 h window
+    admin = Actor("it.admin", None, "Test Admin", "administrator")
+    SettingsService(live_world.db, admin, live_world.clock).save_ladder(replace(DEFAULT_LADDER, rhi_hours=48))
+    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    assert json.loads(out)[0]["status"] == "rhi_overdue"

@@ -20,6 +20,7 @@ from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local
 from lac_monitor.domain.status import ChildStatus, rhi_due_at
 from lac_monitor.domain.values import BoardRow
+from lac_monitor.services.settings import load_ladder
 from lac_monitor.storage.board import load_board
 
 
@@ -43,8 +44,8 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def to_json(row: BoardRow) -> dict[str, object]:
-    due = rhi_due_at(row.returned_at) if row.status in (
+def to_json(row: BoardRow, rhi_hours: float = 72) -> dict[str, object]:
+    due = rhi_due_at(row.returned_at, rhi_hours) if row.status in (
         ChildStatus.RETURNED_RHI_DUE, ChildStatus.RHI_OVERDUE) else None
     return {
         "child_id": row.child_id, "name": row.name, "preferred_name": row.preferred_name,
@@ -64,12 +65,13 @@ def run(args: argparse.Namespace) -> int:
     clock = clock_for(args.at)
     db = open_database(args)
     now = clock.now()
+    rhi_hours = load_ladder(db).rhi_hours  # the council's configured RHI window
     with db.read_session() as s:
-        rows = sorted(load_board(s, now), key=sort_key)
+        rows = sorted(load_board(s, now, rhi_hours=rhi_hours), key=sort_key)
     if args.status:
         rows = [r for r in rows if r.status.value in args.status]
     if args.format == "json":
-        json.dump([to_json(r) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        json.dump([to_json(r, rhi_hours) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
     header = ("CHILD", "NAME", "STATUS", "SINCE", "FOR", "RISK", "POLICE REF", "WORKER", "TEAM")

@@ -11,6 +11,7 @@ from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.services.episodes import EpisodeService
+from lac_monitor.services.settings import load_ladder
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import MissingEpisode
 
@@ -89,7 +90,8 @@ def run_return(args: argparse.Namespace) -> int:
     with db.read_session() as s:
         back = s.get(MissingEpisode, saved.id)
         when = format_local(back.returned_at if back else None)
-    print(f"episode {saved.id}: {args.child_id} returned at {when}; RHI due within 72 hours")
+    hours = load_ladder(db).rhi_hours
+    print(f"episode {saved.id}: {args.child_id} returned at {when}; RHI to be offered within {hours:g} hours")
     return 0
 
 

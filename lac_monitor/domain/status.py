@@ -64,7 +64,7 @@ class StatusFacts:
 
 
 def derive_status(
-    facts: StatusFacts, now: datetime, rhi_hours: int = DEFAULT_RHI_HOURS
+    facts: StatusFacts, now: datetime, rhi_hours: float = DEFAULT_RHI_HOURS
 ) -> ChildStatus:
     if facts.episode_started_at is not None and facts.episode_started_at <= now:
         returned = facts.episode_returned_at
@@ -85,7 +85,7 @@ def derive_status(
     return ChildStatus.IN_PLACEMENT
 
 
-def rhi_due_at(returned_at: datetime | None, rhi_hours: int = DEFAULT_RHI_HOURS) -> datetime | None:
+def rhi_due_at(returned_at: datetime | None, rhi_hours: float = DEFAULT_RHI_HOURS) -> datetime | None:
     return None if returned_at is None else returned_at + timedelta(hours=rhi_hours)
 
 

@@ -52,7 +52,7 @@ class BoardRow:
             episode_started_at=self.missing_since, episode_returned_at=self.returned_at,
             rhi_offered_at=self.rhi_offered_at, rhi_done_at=self.rhi_done_at)
 
-    def status_at(self, now: datetime, rhi_hours: int = DEFAULT_RHI_HOURS) -> ChildStatus:
+    def status_at(self, now: datetime, rhi_hours: float = DEFAULT_RHI_HOURS) -> ChildStatus:
         """Re-derive as the clock moves, without the database."""
         return derive_status(self.facts(), now, rhi_hours)
 

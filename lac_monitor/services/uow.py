@@ -173,6 +173,8 @@ def translate_db_error(exc: BaseException) -> LacError | None:
             )
         if "uq_care_episode_open" in msg or "care_episode.child_id" in msg:
             return ValidationError("decom", "child already has an open care episode")
+        if "pk_setting" in msg or "setting.key" in msg:
+            return ConflictError("The council settings", "another administrator", None)
         if "rhi_episode" in msg:
             return ValidationError("episodes", "an episode is already covered by another RHI")
         return None

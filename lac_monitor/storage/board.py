@@ -28,7 +28,7 @@ from lac_monitor.storage.schema import (
 
 
 def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None = None,
-               rhi_hours: int = DEFAULT_RHI_HOURS) -> list[BoardRow]:
+               rhi_hours: float = DEFAULT_RHI_HOURS) -> list[BoardRow]:
     day = local_date(at)
     ids = None if child_ids is None else list(child_ids)
     if ids is not None and not ids:
