@@ -1,0 +1,207 @@
+"""Missing-person (Philomena) profile: the grab sheet handed to the police. Portrait A4."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import timedelta
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from lac_monitor.domain.codes import RISK_FLAG_LABELS, RISK_LABELS, MissingCategory, RiskFlag, RiskGrade
+from lac_monitor.domain.localtime import format_duration, format_local
+from lac_monitor.reports.common import (
+    AWAY_BG,
+    EMPTY,
+    FIELD,
+    H2,
+    HEAD,
+    HEAD_BG,
+    HIGH_BG,
+    LABEL,
+    MARGIN,
+    NAME,
+    PORTRAIT,
+    RULE,
+    SMALL,
+    SUBTITLE,
+    Furniture,
+    build_pdf,
+    labelled,
+    para,
+)
+from lac_monitor.reports.data import ProfileLike
+from lac_monitor.reports.text import markup, shorten
+
+log = logging.getLogger(__name__)
+
+HISTORY_ROWS = 10
+RECENT_DAYS = 90
+WIDTH = PORTRAIT[0] - 2 * MARGIN
+
+
+def risk_label(code: str | None) -> str:
+    try:
+        return RISK_LABELS[RiskGrade(code)] if code else "Not graded"
+    except ValueError:
+        return code or "Not graded"
+
+
+def flag_label(code: str) -> str:
+    try:
+        return RISK_FLAG_LABELS[RiskFlag(code)]
+    except ValueError:
+        return code
+
+
+def category_label(code: str | None) -> str:
+    try:
+        return MissingCategory(code).label if code else ""
+    except ValueError:
+        return code or ""
+
+
+def _photo(data: bytes | None) -> Flowable:
+    box_w, box_h = 38 * mm, 48 * mm
+    if data:
+        try:
+            reader = ImageReader(io.BytesIO(data))
+            iw, ih = reader.getSize()
+            scale = min(box_w / iw, box_h / ih)
+            return Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
+        except Exception:  # noqa: BLE001 - a damaged photo must not stop the sheet
+            log.warning("photo could not be read; printing the sheet without it")
+    placeholder = Table([[Paragraph("No photo on record", EMPTY)]], colWidths=[box_w], rowHeights=[box_h])
+    placeholder.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                     ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+    return placeholder
+
+
+def _facts(p: ProfileLike) -> Table:
+    flags = ", ".join(f"{flag_label(f.flag)} (since {f.since:%d/%m/%Y})" for f in p.flags) or "None recorded"
+    worker = p.worker or "Not allocated"
+    if p.worker_phone:
+        worker = f"{worker}, {p.worker_phone}"
+    rows = [
+        ("Date of birth", f"{p.dob:%d/%m/%Y} (age {p.age})"),
+        ("Sex", p.sex),
+        ("Ethnicity", p.ethnicity),
+        ("Child ID", p.child_id),
+        ("Phone", p.phone or "not recorded"),
+        ("Locality", p.locality or "not recorded"),
+        ("Social worker", worker),
+        ("Team", p.team or "not recorded"),
+        ("Risk flags", flags),
+    ]
+    label_w = 30 * mm
+    value_w = WIDTH - 42 * mm - label_w
+    t = Table([[Paragraph(markup(k), LABEL), para(v, FIELD)] for k, v in rows],
+              colWidths=[label_w, value_w])
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE),
+    ]))
+    return t
+
+
+def _banner(p: ProfileLike) -> Flowable | None:
+    ep = p.episode
+    if ep is None:
+        return None
+    what = "AWAY FROM PLACEMENT" if ep.category == MissingCategory.AWAY else "MISSING"
+    text = (f"<b>{what}</b> since {format_local(ep.started_at)} "
+            f"({format_duration(p.printed_at - ep.started_at)}) · <b>Risk: {markup(risk_label(ep.risk))}</b>"
+            f" · Police ref: <b>{markup(ep.police_ref or 'NOT YET RECORDED')}</b>")
+    t = Table([[Paragraph(text, FIELD)]], colWidths=[WIDTH])
+    bg = HIGH_BG if ep.risk == RiskGrade.HIGH or ep.category == MissingCategory.MISSING else AWAY_BG
+    t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), bg), ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                           ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    return t
+
+
+def _address(address: str | None, postcode: str | None) -> str | None:
+    if postcode and address and postcode.replace(" ", "").upper() in address.replace(" ", "").upper():
+        return address
+    return ", ".join(x for x in (address, postcode) if x) or None
+
+
+def _history(p: ProfileLike) -> list[Flowable]:
+    hist = list(p.history)
+    recent = sum(1 for h in hist if h.started_at >= p.printed_at - timedelta(days=RECENT_DAYS))
+    if not hist:
+        return [Paragraph("No earlier missing or away episodes recorded.", EMPTY)]
+    out: list[Flowable] = [Paragraph(
+        f"{len(hist)} earlier episode{'s' if len(hist) != 1 else ''}, {recent} in the last {RECENT_DAYS} days"
+        + (f"; the latest {HISTORY_ROWS} are shown." if len(hist) > HISTORY_ROWS else "."), FIELD)]
+    head = ["Started", "Returned", "For", "Status", "Risk", "Where found"]
+    rows: list[list[object]] = [[Paragraph(h, HEAD) for h in head]]
+    for h in hist[:HISTORY_ROWS]:
+        rows.append([
+            format_local(h.started_at), format_local(h.returned_at) if h.returned_at else "open",
+            format_duration(h.returned_at - h.started_at) if h.returned_at else "",
+            category_label(h.category), risk_label(h.risk), para(shorten(h.found_where, 120), SMALL),
+        ])
+    widths = [27 * mm, 27 * mm, 17 * mm, 17 * mm, 24 * mm]
+    widths.append(WIDTH - sum(widths))
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    t.setStyle(TableStyle([
+        ("FONT", (0, 1), (-1, -1), "LacSans", 7.6), ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]))
+    out.append(t)
+    return out
+
+
+def profile_story(p: ProfileLike) -> list[Flowable]:
+    """The flowables of one profile; also used for the profiles inside a handover sheet."""
+    name = f"{p.first_name} {p.last_name}"
+    story: list[Flowable] = [Paragraph(markup(name), NAME)]
+    known = f"Known as {p.preferred_name} · " if p.preferred_name and p.preferred_name != p.first_name else ""
+    story.append(Paragraph(markup(f"{known}Missing-person profile (Philomena) · as at {format_local(p.printed_at)}"),
+                           SUBTITLE))
+    banner = _banner(p)
+    if banner is not None:
+        story += [banner, Spacer(0, 3 * mm)]
+    top = Table([[_photo(p.photo), _facts(p)]], colWidths=[42 * mm, WIDTH - 42 * mm])
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(top)
+    ep = p.episode
+    if ep is not None:
+        story.append(Paragraph("This episode", H2))
+        story += [labelled("Last seen where", ep.last_seen_where), labelled("Last seen with", ep.last_seen_with),
+                  labelled("Wearing", ep.last_seen_wearing), labelled("Circumstances", ep.circumstances),
+                  labelled("Reported by", ep.reported_by)]
+    story.append(Paragraph("Description and contacts", H2))
+    for label, value in (("Description", p.description), ("Associates", p.associates),
+                         ("Places likely to go", p.places_likely), ("Phone", p.phone),
+                         ("Social media", p.social_media), ("Medical needs", p.medical_needs),
+                         ("Other information", p.other_info)):
+        story.append(labelled(label, value))
+    placement = [labelled("Placement", ", ".join(x for x in (p.placement_name, p.placement_type) if x) or None),
+                 labelled("Address", _address(p.placement_address, p.placement_postcode)),
+                 labelled("Carer", ", ".join(x for x in (p.carer_name, p.carer_phone) if x) or None)]
+    story.append(KeepTogether([Paragraph("Placement and carer", H2), *placement]))
+    story.append(Paragraph("Previous missing history", H2))
+    story += _history(p)
+    if p.profile_updated_at is not None:
+        note = f"Profile last updated {format_local(p.profile_updated_at)} by {p.profile_updated_by or 'unknown'}."
+    else:
+        note = "No Philomena profile has been recorded for this child: complete one as soon as possible."
+    story += [Spacer(0, 3 * mm), Paragraph(markup(note), SMALL)]
+    return story
+
+
+def render_profile(data: ProfileLike) -> bytes:
+    furniture = Furniture(title=f"Missing-person profile · {data.child_id}", printed_by=data.printed_by,
+                          printed_at=data.printed_at, window=f"As at {format_local(data.printed_at)}")
+    return build_pdf(profile_story(data), furniture, first="portrait")
+
+
+__all__ = ["category_label", "flag_label", "profile_story", "render_profile", "risk_label"]

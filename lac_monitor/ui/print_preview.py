@@ -1,0 +1,160 @@
+"""Print preview, print and save-as-PDF for the PDF bytes a report produced.
+
+The reports make vector PDFs (Qt-free). To preview and print them, QtPdf (PySide6-Addons)
+renders each page to an image at the printer's resolution (capped), painted full-page;
+page orientation follows each PDF page, so a landscape handover with portrait profiles
+prints right. "Save as PDF" writes the original bytes: no re-rendering, text stays text.
+
+Usage from a window (the caller audits once the sheet has really gone somewhere):
+
+    audit = lambda where: record_print(db, clock, actor, data, output=where)   # services.handover
+    dialog = make_preview_dialog(pdf, parent=self, title="Handover sheet",
+                                 on_printed=lambda printer: audit(f"printer:{printer.printerName()}"))
+    dialog.open()                      # never exec() on a tested path
+    path = save_pdf_as(self, pdf, "handover.pdf", on_saved=lambda p: audit(f"pdf:{p.name}"))
+
+`ask_save_path` is the one blocking question; tests replace it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QObject, QRectF, QSize, QTimer
+from PySide6.QtGui import QPageLayout, QPainter
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+log = logging.getLogger(__name__)
+
+MAX_DPI = 300  # enough for print; an A4 page at 300 dpi is a 25 MB image, one page at a time
+LOAD_TIMEOUT_MS = 10_000
+
+
+class PdfError(RuntimeError):
+    """The PDF could not be opened for preview or printing (a bug, or QtPdf is missing)."""
+
+
+class PdfSource(QObject):
+    """Owns the bytes, the buffer QtPdf reads from and the loaded document, for as long as needed."""
+
+    def __init__(self, pdf: bytes, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        try:
+            from PySide6.QtPdf import QPdfDocument  # PySide6-Pdf (6.12+) or -Addons (older): only here
+        except ImportError as exc:
+            raise PdfError("print preview needs the PySide6-Pdf package (Save as PDF still works)") from exc
+
+        self.pdf = pdf
+        self._data = QByteArray(pdf)
+        self._buffer = QBuffer(self._data, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+        ready, failed = QPdfDocument.Status.Ready, QPdfDocument.Status.Error
+        if self.document.status() not in (ready, failed):  # loading from a device may be asynchronous
+            loop = QEventLoop()
+            self.document.statusChanged.connect(lambda *_: loop.quit()
+                                                if self.document.status() in (ready, failed) else None)
+            QTimer.singleShot(LOAD_TIMEOUT_MS, loop.quit)
+            loop.exec()
+        if self.document.status() != ready:
+            raise PdfError(f"the PDF could not be opened for printing ({self.document.error()})")
+
+    @property
+    def page_count(self) -> int:
+        return int(self.document.pageCount())
+
+
+def paint_pdf(source: PdfSource, printer: QPrinter, max_dpi: int = MAX_DPI) -> int:
+    """Paint every page onto `printer` (a real printer, a preview or a PDF file). Returns pages painted."""
+    doc = source.document
+    printer.setFullPage(True)  # the PDF has its own margins and furniture
+    painter = QPainter()
+    painted = 0
+    try:
+        for index in range(source.page_count):
+            size = doc.pagePointSize(index)
+            landscape = size.width() > size.height()
+            printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape
+                                       else QPageLayout.Orientation.Portrait)
+            if index == 0:
+                if not painter.begin(printer):
+                    raise PdfError("the printer could not be started")
+            else:
+                printer.newPage()
+            target = QRectF(painter.viewport())
+            dpi = min(printer.resolution(), max_dpi)
+            image = doc.render(index, QSize(round(size.width() / 72 * dpi), round(size.height() / 72 * dpi)))
+            scale = min(target.width() / image.width(), target.height() / image.height())
+            w, h = image.width() * scale, image.height() * scale
+            painter.drawImage(QRectF(target.x() + (target.width() - w) / 2, target.y() + (target.height() - h) / 2,
+                                     w, h), image)
+            painted += 1
+    finally:
+        if painter.isActive():
+            painter.end()
+    return painted
+
+
+def make_preview_dialog(pdf: bytes, parent: QWidget | None = None, title: str = "Print preview",
+                        on_printed: Callable[[QPrinter], None] | None = None) -> QPrintPreviewDialog:
+    """A print preview of the PDF, ready to `open()`. `on_printed` runs after the user prints from it."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    source = PdfSource(pdf, dialog)
+    dialog.setProperty("lac_page_count", source.page_count)
+    dialog._lac_printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
+    dialog.paintRequested.connect(lambda p: paint_pdf(source, p))
+    if on_printed is not None:
+        # QPrintPreviewDialog accepts itself only after printing to the chosen printer.
+        dialog.accepted.connect(lambda: on_printed(printer))
+    return dialog
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
+    """Print without a dialog (e.g. to the default printer). Returns pages printed."""
+    return paint_pdf(PdfSource(pdf), printer)
+
+
+def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
+    """The save-as question; tests replace this function."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", suggested, "PDF files (*.pdf)")
+    return path or None
+
+
+def write_pdf(path: Path, pdf: bytes) -> None:
+    """Next to the target, then renamed: a half-written file is never left under the real name."""
+    fd, tmp = tempfile.mkstemp(prefix=".lac-", suffix=".pdf", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pdf)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_pdf_as(parent: QWidget | None, pdf: bytes, suggested: str,
+                on_saved: Callable[[Path], None] | None = None) -> Path | None:
+    """Ask where, write the PDF as produced, and report it. None if the user cancelled.
+
+    OSError (disk full, no permission) reaches the caller, to show as a known problem.
+    """
+    chosen = ask_save_path(parent, suggested)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".pdf":
+        path = path.with_suffix(path.suffix + ".pdf") if path.suffix else path.with_suffix(".pdf")
+    write_pdf(path, pdf)
+    log.info("report saved as PDF")
+    if on_saved is not None:
+        on_saved(path)
+    return path

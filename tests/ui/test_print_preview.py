@@ -1,0 +1,78 @@
+"""Preview, print and save-as-PDF of a report, without a real printer or a blocking dialog."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
+
+from lac_monitor.reports.handover import render_handover
+from lac_monitor.services.handover import HandoverData, MissingLine
+from lac_monitor.ui import print_preview
+from tests.test_reports import profile
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sheet() -> bytes:
+    """A landscape handover page followed by a portrait profile page."""
+    line = MissingLine("C1", "Testa Profileone", date(2010, 5, 1), "M", NOW - timedelta(hours=5), "high", "LOG-9",
+                       "Retail park", "Test home", "Sasha Workerone", "Northfield", None, None, (), True)
+    data = HandoverData(NOW, "Dana Dutyone", NOW - timedelta(hours=19), NOW - timedelta(hours=3),
+                        NOW + timedelta(hours=5), "All children", None, 1, (line,), (), (), (), (),
+                        profiles=(profile("C1"),))
+    return render_handover(data)
+
+
+def orientations(pdf: bytes) -> list[str]:
+    out = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        box = page.mediabox
+        out.append("landscape" if box.width > box.height else "portrait")
+    return out
+
+
+def test_printing_paints_every_page_in_its_own_orientation(qtbot, sheet: bytes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    expected = orientations(sheet)
+    assert expected[0] == "landscape" and expected[-1] == "portrait"
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    assert print_preview.print_pdf(sheet, printer) == len(expected)
+    assert orientations(out.read_bytes()) == expected
+
+
+def test_preview_shows_every_page_and_reports_a_print(qtbot, sheet: bytes) -> None:  # type: ignore[no-untyped-def]
+    printed: list[QPrinter] = []
+    dialog = print_preview.make_preview_dialog(sheet, title="Handover sheet", on_printed=printed.append)
+    qtbot.addWidget(dialog)
+    preview = dialog.findChild(QPrintPreviewWidget)
+    assert preview is not None
+    preview.updatePreview()
+    assert preview.pageCount() == len(orientations(sheet)) == dialog.property("lac_page_count")
+    assert dialog.windowTitle() == "Handover sheet" and printed == []
+    dialog.accept()  # what the dialog does after printing to the chosen printer
+    assert len(printed) == 1
+
+
+def test_save_as_pdf_writes_the_original_bytes(qtbot, sheet: bytes, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    saved: list[Path] = []
+    monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(tmp_path / "sheet"))
+    path = print_preview.save_pdf_as(None, sheet, "handover.pdf", on_saved=saved.append)
+    assert path == tmp_path / "sheet.pdf" and saved == [path]
+    assert path.read_bytes() == sheet
+    monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: None)
+    assert print_preview.save_pdf_as(None, sheet, "handover.pdf", on_saved=saved.append) is None
+    assert len(saved) == 1
+
+
+def test_a_broken_pdf_is_a_clear_error(qtbot) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(print_preview.PdfError):
+        print_preview.PdfSource(b"not a pdf")
