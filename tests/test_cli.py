@@ -97,7 +97,9 @@ def test_console_script_entry_point_runs(tmp_path) -> None:  # type: ignore[no-u
     result = subprocess.run([sys.executable, "-m", "lac_monitor", "db", "upgrade", "--database", str(db)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "schema at 0001" in result.stdout
+    from lac_monitor.storage.migrate import head_revision
+
+    assert f"schema at {head_revision()}" in result.stdout
     result = subprocess.run([sys.executable, "-m", "lac_monitor", "board", "--database", str(db)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "0 children" in result.stdout

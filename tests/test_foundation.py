@@ -18,6 +18,7 @@ from lac_monitor.storage import config, credentials, engine
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.feed import FeedReader, PgListener, SqliteWatcher
+from lac_monitor.storage.migrate import head_revision
 from tests.factories import World
 
 H = timedelta(hours=1)
@@ -133,7 +134,7 @@ def test_refuses_a_database_newer_than_itself(db: Database, db_url: str) -> None
     with pytest.raises(DatabaseTooNewError, match="newer LAC Monitor"):
         Database.open(db_url)
     with db.engine.begin() as c:
-        c.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        c.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})
 
 
 # -- live notification -----------------------------------------------------------------
@@ -161,3 +162,16 @@ def test_notify_reaches_a_listening_desktop(world: World, other_db: Database) ->
         assert [e.kind for e in reader.read()] == ["episode.reported"]
     finally:
         listener.close()
+
+
+def test_feed_sequence_numbers_are_never_reused(world: World, other_db: Database) -> None:
+    """Even if old feed rows are pruned, a desktop that saw N never misses N+1."""
+    world.add_child("C000400")
+    reader = FeedReader(other_db)
+    world.add_child("C000401")
+    (seen,) = reader.read()
+    with world.db.engine.begin() as c:
+        c.execute(text("DELETE FROM change_feed WHERE seq >= :s"), {"s": seen.seq})
+    world.add_child("C000402")
+    (after,) = reader.read()
+    assert after.seq > seen.seq and after.child_id == "C000402"

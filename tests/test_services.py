@@ -303,3 +303,12 @@ def test_feed_catches_up_after_missing_notifications(world: World, other_db: Dat
     assert events[0].seq > seen_before
     with other_db.read_session() as s:
         assert len(changes_since(s, seen_before)) == 5
+
+
+def test_care_cannot_end_while_the_child_is_missing(world: World) -> None:
+    child = world.add_child("C000041")
+    ep = world.episodes.report(child, "M", world.clock.now() - H)
+    with pytest.raises(ValidationError, match="record the return"):
+        world.care.end_care(child, None, date(2026, 11, 25), "E4A")
+    world.episodes.record_return(ep.id, ep.version, world.clock.now())
+    world.care.end_care(child, None, date(2026, 11, 25), "E4A")

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         if existing:
             print(f"{db.describe()} already holds {existing} children; left as it is")
             return 0
-    summary = generate(db, children=args.children, seed=args.seed, replace=args.replace)
+    summary = generate(db, children=args.children, seed=args.seed, replace=args.replace,
+                       current_username=getattr(args, "user", None))
     print(f"demo council in {db.describe()}: {summary.children} children, {summary.staff} staff, "
           f"{summary.missing_episodes} missing episodes, {summary.currently_missing} missing and "
           f"{summary.currently_away} away now ({summary.elapsed_seconds:.1f} s)")

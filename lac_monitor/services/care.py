@@ -102,9 +102,10 @@ class CareService:
     def _check_missing_when_ending(self, uow: UnitOfWork, child_id: str, dec: date) -> None:
         open_ep = uow.session.scalars(select(MissingEpisode).where(
             MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
-        if open_ep is not None and local_date(open_ep.started_at) > dec:
+        if open_ep is not None:
             raise ValidationError("DEC (end of episode)",
-                                  "child went missing after this date; end date must not be before that")
+                                  "the child is missing or away: record the return (or when the episode "
+                                  "ended) before ending care")
 
     def change_placement(self, child_id: str, expected_version: int | None, on: date,
                          placement: Placement, rne: str = "P", reason_place_change: str | None = None) -> Saved:

@@ -135,7 +135,7 @@ class EpisodeService:
             rules.not_in_future("start", start, uow.now)
             care = self._care_episode_at(s, child, start, "start")
             if police_ref and police_reported_at is None:
-                police_reported_at = start if start > uow.now else uow.now
+                police_reported_at = uow.now  # reported with a reference: police know by now
             ep = MissingEpisode(
                 child_id=child.id, category=category, started_at=start, reported_at=uow.now,
                 reported_by=reported_by, police_reported_at=police_reported_at,

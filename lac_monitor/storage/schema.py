@@ -236,6 +236,8 @@ class ChangeFeed(Base):
     """Every committed change, in commit order. Desktops catch up from `seq`."""
 
     __tablename__ = "change_feed"
+    # AUTOINCREMENT on SQLite: a sequence number is never reused, even after rows are deleted.
+    __table_args__ = {"sqlite_autoincrement": True}
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     kind: Mapped[str] = mapped_column(String(60))
