@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 
 from lac_monitor.domain.codes import PLACE_SHORT, RISK_FLAG_LABELS, MissingCategory, RiskFlag, RiskGrade
-from lac_monitor.domain.localtime import format_duration, format_local, local_date
+from lac_monitor.domain.localtime import format_duration, format_local, local_date, to_local
 from lac_monitor.domain.status import ChildStatus, age_on, rhi_due_at
 from lac_monitor.domain.values import BoardRow
 
@@ -33,7 +33,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 # Raw values for delegates, filters and tests (DisplayRole is always str).
 RAW_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole BoardRow
-STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # ChildStatus now (re-derived as the clock moves)
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # ChildStatus value now (re-derived as the clock moves)
 CHILD_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 # Status is never shown by colour alone: every label carries a symbol too.
@@ -78,6 +78,12 @@ def flag_label(code: str) -> str:
         return code
 
 
+_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
+    RAW_ROLE, ROW_ROLE, STATUS_ROLE, CHILD_ID_ROLE,
+})
+
+
 class Col(IntEnum):
     STATUS = 0
     NAME = 1
@@ -97,6 +103,9 @@ class Col(IntEnum):
     AGE = 15
 
 
+N_COLS = len(Col)  # asked thousands of times per repaint; Enum.__len__ is slow
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -110,12 +119,14 @@ COLUMNS: dict[Col, Column] = {
     Col.NAME: Column("Child", "Name (preferred name)", 24),
     Col.CHILD_ID: Column("Child ID", "Council child id", 9),
     Col.DURATION: Column("Missing for", "How long the child has been missing or away", 10),
-    Col.CATEGORY: Column("Category", "Missing (whereabouts unknown) or away (whereabouts known)", 9),
+    # The status badge already says Missing or Away; the column is there for those who want it.
+    Col.CATEGORY: Column("Category", "Missing (whereabouts unknown) or away (whereabouts known)", 9,
+                         visible=False),
     Col.RISK: Column("Police risk", "Police risk grade of the current episode", 14),
-    Col.POLICE_REF: Column("Police ref", "Police reference (log number)", 12),
-    Col.LAST_SEEN: Column("Last seen", "Where the child was last seen", 20),
+    Col.POLICE_REF: Column("Police ref", "Police reference (log number)", 15),
+    Col.LAST_SEEN: Column("Last seen", "Where the child was last seen", 19),
     Col.SINCE: Column("Since", "When the child went missing or away", 15, visible=False),
-    Col.RHI_DUE: Column("RHI due", "When the return-home interview falls due", 15),
+    Col.RHI_DUE: Column("RHI due", "When the return-home interview falls due", 18),
     Col.FLAGS: Column("Risk flags", "CSE, CCE, county lines, knife crime and other risks", 22),
     Col.WORKER: Column("Social worker", "Allocated social worker", 17),
     Col.TEAM: Column("Team", "Allocated team", 22),
@@ -136,7 +147,7 @@ class Entry:
         self.search = " ".join(filter(None, (
             row.first_name, row.last_name, row.preferred_name, row.child_id, row.police_ref,
         ))).casefold()
-        self.display: list[str] = [""] * len(Col)
+        self.display: list[str] = [""] * N_COLS
         self.status = row.status
         self.default_key: tuple[Any, ...] = ()
         self._static(now)
@@ -184,7 +195,7 @@ class Entry:
         elif r.rhi_offered_at is not None:
             d[Col.RHI_DUE] = "Offered"
         else:
-            d[Col.RHI_DUE] = f"{format_local(due)} (in {format_duration(due - now)})"
+            d[Col.RHI_DUE] = f"{to_local(due):%d/%m %H:%M} (in {format_duration(due - now)})"
         since = r.missing_since.timestamp() if r.missing_since else 0.0
         returned = r.returned_at.timestamp() if r.returned_at else 0.0
         self.default_key = (
@@ -194,6 +205,14 @@ class Entry:
             r.last_name.casefold(), r.first_name.casefold(), r.child_id,
         )
         return st is not old
+
+
+def sort_entries(entries: list[Entry], col: Col, descending: bool) -> list[Entry]:
+    """Keys computed once per row in one pass, then a sort of plain indices."""
+    make = _sort_key(col)
+    keys = [make(e) for e in entries]
+    order = sorted(range(len(entries)), key=keys.__getitem__, reverse=descending)
+    return [entries[i] for i in order]
 
 
 def _sort_key(col: Col) -> Callable[[Entry], tuple[Any, ...]]:
@@ -241,13 +260,13 @@ class BoardModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.entries)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Col)
+        return 0 if parent.isValid() else N_COLS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
+        if role not in _ROLES or not index.isValid():
+            return None  # views ask for a dozen roles per cell; answer the others at once
         row, col = index.row(), index.column()
-        if row >= len(self.entries) or col >= len(Col):
+        if row >= len(self.entries) or col >= N_COLS:
             return None
         e = self.entries[row]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -261,7 +280,7 @@ class BoardModel(QAbstractTableModel):
         if role == RAW_ROLE:
             return self._raw(e, Col(col))
         if role == STATUS_ROLE:
-            return e.status
+            return e.status.value
         if role == ROW_ROLE:
             return e.row
         if role == CHILD_ID_ROLE:
@@ -270,7 +289,7 @@ class BoardModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Col):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < N_COLS:
             return None
         spec = COLUMNS[Col(section)]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -285,7 +304,7 @@ class BoardModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(Col):
+        if not 0 <= column < N_COLS:
             column = Col.STATUS
         self._sort_col, self._sort_order = Col(column), order
         if not self.entries:
@@ -293,8 +312,7 @@ class BoardModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_ids = [self.entries[i.row()].row.child_id for i in old]
-        self.entries.sort(key=_sort_key(self._sort_col),
-                          reverse=order == Qt.SortOrder.DescendingOrder)
+        self.entries = sort_entries(self.entries, self._sort_col, order == Qt.SortOrder.DescendingOrder)
         self._reindex()
         self.changePersistentIndexList(
             old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)])
@@ -330,14 +348,18 @@ class BoardModel(QAbstractTableModel):
         self.beginResetModel()
         self._now = now
         self.entries = [Entry(r, now) for r in rows]
-        self.entries.sort(key=_sort_key(self._sort_col),
-                          reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        self.entries = sort_entries(self.entries, self._sort_col,
+                                    self._sort_order == Qt.SortOrder.DescendingOrder)
         self._reindex()
         self.endResetModel()
         self.rows_did_change.emit()
 
-    def apply(self, rows: Iterable[BoardRow], touched: Iterable[str]) -> None:
-        """Fresh rows for the touched children; a touched child with no row is removed."""
+    def apply(self, rows: Iterable[BoardRow], touched: Iterable[str], now: datetime | None = None) -> None:
+        """Fresh rows for the touched children; a touched child with no row is removed.
+
+        `now` is when the rows were read; other rows keep their last tick.
+        """
+        at_time = now or self._now
         fresh = {r.child_id: r for r in rows}
         changed = False
         for cid in dict.fromkeys([*touched, *fresh]):
@@ -350,7 +372,7 @@ class BoardModel(QAbstractTableModel):
                 continue
             if at is not None and self.entries[at].row == row:
                 continue
-            self._upsert(Entry(row, self._now), at)
+            self._upsert(Entry(row, at_time), at)
             changed = True
         if changed:
             self.rows_did_change.emit()
@@ -382,9 +404,10 @@ class BoardModel(QAbstractTableModel):
 
     # -- internals ----------------------------------------------------------------------
     def _reindex(self, start: int = 0) -> None:
-        pos = self._pos
         if start == 0:
-            pos.clear()
+            self._pos = {e.row.child_id: i for i, e in enumerate(self.entries)}
+            return
+        pos = self._pos
         for i in range(start, len(self.entries)):
             pos[self.entries[i].row.child_id] = i
 
@@ -424,7 +447,7 @@ class BoardModel(QAbstractTableModel):
     def _upsert(self, entry: Entry, at: int | None) -> None:
         if at is not None and self._in_order(at, entry):
             self.entries[at] = entry
-            self.dataChanged.emit(self.index(at, 0), self.index(at, len(Col) - 1))
+            self.dataChanged.emit(self.index(at, 0), self.index(at, N_COLS - 1))
             return
         if at is not None:
             self._remove(at)

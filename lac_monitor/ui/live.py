@@ -17,7 +17,6 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from lac_monitor.domain.clock import Clock, SystemClock
-from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.feed import FeedReader, PgListener, SqliteWatcher
 
@@ -150,7 +149,7 @@ class LiveBridge(QObject):
         watcher = self._factory(self.db)
         self._watcher = watcher
         self._connected = True
-        if isinstance(watcher, PgListener) or hasattr(watcher, "fileno") and hasattr(watcher, "drain"):
+        if hasattr(watcher, "fileno") and hasattr(watcher, "drain"):  # PgListener
             notifier = QSocketNotifier(watcher.fileno(), QSocketNotifier.Type.Read, self)  # type: ignore[attr-defined]
             notifier.activated.connect(self._on_readable)
             self._notifier = notifier
@@ -166,7 +165,7 @@ class LiveBridge(QObject):
         if self._watcher is not None:
             try:
                 self._watcher.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection
+            except Exception:
                 log.debug("closing watcher failed", exc_info=True)
             self._watcher = None
 

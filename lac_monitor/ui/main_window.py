@@ -1,0 +1,712 @@
+"""The main window: summary strip, filters, the live board and the child's record.
+
+Data flows one way: the live bridge reports which children changed; the window re-reads
+just those rows (`load_board(..., child_ids=touched)`) and the board model updates them
+in place. Nothing here blocks: forms and message boxes are opened with `open()`.
+
+Extension points for other features (alerts, printing):
+    add_dock(widget, title, area, object_name) -> QDockWidget   a dock with a View-menu toggle
+    add_action(menu, action, toolbar=False)                    into "file" | "child" | "view" | "help"
+    file_menu / print_anchor                                   insert "Print…" before print_anchor
+    toolbar / alerts_anchor                                    insert an alerts button before alerts_anchor
+    live.changes_did_arrive(list[ChangeEvent])                 every committed change, any desktop
+    changes_did_apply(list[str])                               board rows re-read for these child ids
+    child_did_open(str), select_child(child_id)                follow or drive the selected child
+    board_model / filter_model                                 the rows (all / as filtered) for reports
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from lac_monitor.domain.clock import Clock
+from lac_monitor.domain.codes import RiskGrade
+from lac_monitor.domain.errors import LacError
+from lac_monitor.domain.localtime import format_local
+from lac_monitor.domain.records import ChildDetail
+from lac_monitor.domain.status import ChildStatus
+from lac_monitor.domain.values import ChangeEvent
+from lac_monitor.services.episodes import EpisodeService, Saved
+from lac_monitor.services.uow import Actor
+from lac_monitor.storage.board import load_board
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.queries import child_detail, team_list
+from lac_monitor.ui import errors
+from lac_monitor.ui.app import pin_singletons
+from lac_monitor.ui.board_filter_model import NOT_GRADED, BoardFilterModel, Scope, default_scope, scope_predicate
+from lac_monitor.ui.board_model import OUT, BoardModel, Col
+from lac_monitor.ui.board_view import BoardView
+from lac_monitor.ui.connection_banner import ConnectionBanner
+from lac_monitor.ui.detail_view import DetailView
+from lac_monitor.ui.episode_dialog import (
+    DialogContext,
+    FormDialog,
+    PoliceRefDialog,
+    ProfileDialog,
+    ReportDialog,
+    ReturnDialog,
+    RhiDialog,
+    RiskDialog,
+    UpdateDialog,
+)
+from lac_monitor.ui.live import LiveBridge
+from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 30_000
+OPEN_DELAY_MS = 200  # arrowing through the board does not open (and audit) every record
+
+STATUS_CHOICES: tuple[tuple[str, frozenset[ChildStatus]], ...] = (
+    ("All statuses", frozenset()),
+    ("Missing or away", frozenset(OUT)),
+    ("Missing", frozenset({ChildStatus.MISSING})),
+    ("Away", frozenset({ChildStatus.AWAY})),
+    ("Returned — RHI due", frozenset({ChildStatus.RETURNED_RHI_DUE})),
+    ("Returned — RHI overdue", frozenset({ChildStatus.RHI_OVERDUE})),
+    ("RHI due or overdue", frozenset({ChildStatus.RETURNED_RHI_DUE, ChildStatus.RHI_OVERDUE})),
+    ("In placement", frozenset({ChildStatus.IN_PLACEMENT})),
+    ("Left care", frozenset({ChildStatus.LEFT_CARE})),
+)
+RISK_CHOICES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("All risk grades", frozenset()),
+    ("High", frozenset({RiskGrade.HIGH.value})),
+    ("Medium or high", frozenset({RiskGrade.MEDIUM.value, RiskGrade.HIGH.value})),
+    ("Medium", frozenset({RiskGrade.MEDIUM.value})),
+    ("Low", frozenset({RiskGrade.LOW.value})),
+    ("No apparent risk", frozenset({RiskGrade.NONE.value})),
+    ("Not graded yet", frozenset({NOT_GRADED})),
+)
+
+
+class MainWindow(QMainWindow):
+    """The status board window.
+
+    Signals:
+        child_did_open(str): a child's record was opened in the detail pane (and audited).
+        changes_did_apply(list[str]): board rows of these children were re-read after a change.
+        dialog_did_open(object): a form (FormDialog) was opened, non-blocking.
+    """
+
+    child_did_open = Signal(str)
+    changes_did_apply = Signal(list)
+    dialog_did_open = Signal(object)
+
+    def __init__(self, db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None,
+                 *, live: LiveBridge | None = None, tick_ms: int = TICK_MS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pin_singletons()
+        self.db, self.actor, self.clock = db, actor, clock
+        self.settings = settings if settings is not None else SettingsStore(QSettings())
+        self.service = EpisodeService(db, actor, clock)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("LAC Monitor")
+        self.current_dialog: FormDialog | None = None
+        self.last_box: QMessageBox | None = None
+        self._pending: set[str] = set()
+        self._pending_all = False
+        self._last_update: datetime | None = None
+
+        # The feed position is taken before the first load, so nothing falls in between.
+        self.live = live if live is not None else LiveBridge(db, clock, self)
+        now = clock.now()
+        self.board_model = BoardModel(now, self)
+        self.filter_model = BoardFilterModel(self.board_model, actor, self)
+        with db.read_session() as s:
+            rows = load_board(s, now)
+            self._teams = team_list(s)
+        self._localities = sorted({r.locality for r in rows if r.locality})
+        self.board_model.load(rows, now)
+        self._last_update = now
+
+        self._build_actions()
+        self._build_ui()
+        self._build_menus()
+        self._restore_settings()
+
+        self.live.changes_did_arrive.connect(self._on_changes)
+        self.live.connection_did_drop.connect(self._on_connection_lost)
+        self.live.connection_did_return.connect(self._on_connection_back)
+        self.banner.retry_was_requested.connect(self.live.retry_now)
+        self.board_model.rows_did_change.connect(self._schedule_summary)
+        self.filter_model.filter_did_change.connect(self._on_filter_changed)
+        for sig in (self.filter_model.rowsInserted, self.filter_model.rowsRemoved,
+                    self.filter_model.modelReset, self.filter_model.layoutChanged):
+            sig.connect(self._schedule_summary)
+
+        self._open_timer = QTimer(self)
+        self._open_timer.setSingleShot(True)
+        self._open_timer.setInterval(OPEN_DELAY_MS)
+        self._open_timer.timeout.connect(self._open_current)
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(0)
+        self._summary_timer.timeout.connect(self._update_summary)
+        self._tick = QTimer(self)
+        self._tick.setInterval(tick_ms)
+        self._tick.timeout.connect(self.tick)
+        self._tick.start()
+        self._update_summary()
+        self._update_actions()
+        if live is None:
+            self.live.start()
+
+    # -- building -------------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | None, tip: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.report_action = self._action("&Report missing or away…", "Ctrl+N",
+                                          "Report the selected child missing or away", self.report_missing)
+        self.update_action = self._action("Add &update or sighting…", "Ctrl+U",
+                                          "Add an update or a sighting to the open episode", self.add_update)
+        self.risk_action = self._action("Change &risk grade…", "Ctrl+G",
+                                        "Change the police risk grade", self.change_risk)
+        self.police_action = self._action("Record &police reference…", "Ctrl+L",
+                                          "Record the police reference (log number)", self.record_police_ref)
+        self.return_action = self._action("Record re&turn…", "Ctrl+R",
+                                          "Record that the child has returned or been found", self.record_return)
+        self.rhi_action = self._action("Record R&HI…", "Ctrl+I",
+                                       "Offer a return-home interview or record its outcome", self.record_rhi)
+        self.profile_action = self._action("Edit Philomena &profile…", "Ctrl+E",
+                                           "Edit the Philomena profile given to the police", self.edit_profile)
+        self.child_actions = [self.report_action, self.update_action, self.risk_action, self.police_action,
+                              self.return_action, self.rhi_action, self.profile_action]
+        self.find_action = self._action("&Find a child", "Ctrl+F", "Search by name, child ID or police reference",
+                                        self.focus_search)
+        self.board_focus_action = self._action("Go to &board", "Ctrl+B", "Move the focus to the board",
+                                               lambda: self.board_view.setFocus())
+        self.clear_filters_action = self._action("&Clear filters", "Ctrl+Shift+X",
+                                                 "Show every child in the scope", self.clear_filters)
+        self.quit_action = self._action("&Quit", "Ctrl+Q", "Close LAC Monitor", self.close)
+
+    def _build_ui(self) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 6, 8, 4)
+        self.banner = ConnectionBanner(central)
+        outer.addWidget(self.banner)
+        self.summary = SummaryStrip(central)
+        self.summary.chip_did_toggle.connect(self._on_chip)
+        # Counts and search share the top row; the filters get the next one to themselves,
+        # so neither row forces the window wider than the screen with large system fonts.
+        top = QHBoxLayout()
+        top.addWidget(self.summary)
+        outer.addLayout(top)
+
+        bar = QHBoxLayout()
+        self.scope_combo = self._combo("scope", [(s.label, s) for s in Scope])
+        model = self.scope_combo.model()
+        for i, scope in enumerate(Scope):
+            ok = not ((scope is Scope.MINE and self.actor.staff_id is None)
+                      or (scope is Scope.TEAM and self.actor.team_id is None))
+            item = model.item(i)  # type: ignore[attr-defined]
+            item.setEnabled(ok)
+        self.status_combo = self._combo("status", list(STATUS_CHOICES))
+        self.risk_combo = self._combo("risk", list(RISK_CHOICES))
+        self.team_combo = self._combo("team", [("All teams", None), *[(n, i) for i, n in self._teams]])
+        self.locality_combo = self._combo("locality", [("All localities", None),
+                                                       *[(loc, loc) for loc in self._localities]])
+        self.search = QLineEdit(central)
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText("Name, child ID or police ref")
+        self.search.setAccessibleName("Search")
+        self.search.setAccessibleDescription("Search by name, preferred name, child ID or police reference")
+        self.search.textChanged.connect(lambda text: self.filter_model.update(text=text))
+        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 20)
+        search_label = QLabel("S&earch:", central)
+        search_label.setBuddy(self.search)
+        top.addWidget(search_label)
+        top.addWidget(self.search, 1)
+        for label, widget in (("Sc&ope:", self.scope_combo), ("Stat&us:", self.status_combo),
+                              ("&Risk:", self.risk_combo), ("&Team:", self.team_combo),
+                              ("&Locality:", self.locality_combo)):
+            lab = QLabel(label, central)
+            lab.setBuddy(widget)
+            bar.addWidget(lab)
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.splitter.setObjectName("mainSplitter")
+        self.board_view = BoardView(self.splitter)
+        self.board_view.setModel(self.filter_model)
+        self.board_view.apply_default_columns()
+        self.board_view.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
+        self.board_view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.board_view.child_was_activated.connect(self._on_activated)
+        # No mnemonics here: the Ctrl shortcuts serve, and Alt letters are taken by menus and filters.
+        short = ("Report missing…", "Add update…", "Risk grade…", "Police ref…", "Return…", "RHI…",
+                 "Philomena profile…")
+        self.detail_view = DetailView(list(zip(self.child_actions, short, strict=True)), self.splitter)
+        self.splitter.addWidget(self.board_view)
+        self.splitter.addWidget(self.detail_view)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        outer.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.shown_label = QLabel(self)
+        self.live_label = QLabel(self)
+        self.user_label = QLabel(self)
+        who = self.actor.label + ("" if self.actor.staff_id else " (not in the staff list)")
+        self.user_label.setText(f"Signed in as {who}")
+        sb = self.statusBar()
+        sb.addWidget(self.shown_label)
+        sb.addWidget(self.live_label)
+        sb.addPermanentWidget(self.user_label)
+        self._update_live_label()
+        self.setTabOrder(self.search, self.board_view)
+
+    def _combo(self, name: str, items: list[tuple[str, object]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(f"{name}Filter")
+        combo.setAccessibleName(f"{name.capitalize()} filter")
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.currentIndexChanged.connect(self._on_combo)
+        # Not AdjustToContents: long team names would push the window wider than the screen
+        # with large system fonts. The popup list still shows names in full.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(min(14, max(len(t) for t, _ in items)))
+        return combo
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        self.file_menu = mb.addMenu("&File")
+        self.print_anchor = self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.child_menu = mb.addMenu("&Child")
+        for a in self.child_actions:
+            self.child_menu.addAction(a)
+        self.view_menu = mb.addMenu("&View")
+        self.view_menu.addAction(self.find_action)
+        self.view_menu.addAction(self.board_focus_action)
+        self.view_menu.addAction(self.clear_filters_action)
+        scope_menu = self.view_menu.addMenu("&Scope")
+        for i, scope in enumerate(Scope):
+            a = scope_menu.addAction(scope.label)
+            a.triggered.connect(lambda _=False, i=i: self.scope_combo.setCurrentIndex(i))
+        self.columns_menu: QMenu = self.board_view.column_menu(self)
+        self.view_menu.addMenu(self.columns_menu)
+        self.view_menu.aboutToShow.connect(self._refresh_columns_menu)
+        self.docks_separator = self.view_menu.addSeparator()
+        self.help_menu = mb.addMenu("&Help")
+        about = self.help_menu.addAction("&About LAC Monitor")
+        about.triggered.connect(self._about)
+        self._menus = {"file": self.file_menu, "child": self.child_menu, "view": self.view_menu,
+                       "help": self.help_menu}
+
+        self.toolbar = QToolBar("Actions", self)
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in self.child_actions:
+            self.toolbar.addAction(a)
+        self.alerts_anchor = self.toolbar.addSeparator()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _refresh_columns_menu(self) -> None:
+        old = self.columns_menu
+        new = self.board_view.column_menu(self)
+        self.view_menu.insertMenu(old.menuAction(), new)
+        self.view_menu.removeAction(old.menuAction())
+        old.deleteLater()
+        self.columns_menu = new
+
+    # -- extension points ---------------------------------------------------------------
+    def add_dock(self, widget: QWidget, title: str,
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+                 object_name: str | None = None) -> QDockWidget:
+        """Add a dock (e.g. the alert inbox) with a toggle in the View menu; its place is remembered."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name or f"dock_{widget.objectName() or title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.view_menu.insertAction(self.docks_separator, dock.toggleViewAction())
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        return dock
+
+    def add_action(self, menu: str, action: QAction, toolbar: bool = False) -> None:
+        """Add an action to "file" (before Quit), "child", "view" or "help"; optionally the toolbar."""
+        target = self._menus[menu]
+        if menu == "file":
+            target.insertAction(self.print_anchor, action)
+        else:
+            target.addAction(action)
+        if toolbar:
+            self.toolbar.insertAction(self.alerts_anchor, action)
+
+    def select_child(self, child_id: str) -> bool:
+        """Select (and open) a child on the board, clearing filters that hide them."""
+        row = self.filter_model.row_of(child_id)
+        if row is None and self.board_model.row_of(child_id) is not None:
+            self.clear_filters()
+            self.scope_combo.setCurrentIndex(list(Scope).index(Scope.EVERYONE))
+            row = self.filter_model.row_of(child_id)
+        if row is None:
+            return False
+        self.board_view.selectRow(row)
+        self.board_view.scrollTo(self.filter_model.index(row, 0))
+        self._open_current()
+        return True
+
+    def selected_child_id(self) -> str | None:
+        return self.board_view.current_child_id()
+
+    # -- live updates -------------------------------------------------------------------
+    def _on_changes(self, events: list[ChangeEvent]) -> None:
+        for e in events:
+            if e.child_id:
+                self._pending.add(e.child_id)
+            elif e.entity in ("staff", "team", "child"):
+                self._pending_all = True
+        self._flush_pending()
+
+    def _flush_pending(self) -> None:
+        if not self._pending and not self._pending_all:
+            return
+        ids = None if self._pending_all else set(self._pending)
+        now = self.clock.now()
+        try:
+            with self.db.read_session() as s:
+                rows = load_board(s, now, child_ids=ids)
+        except (SQLAlchemyError, LacError) as exc:
+            # Keep them pending; the bridge reconnects and we re-read them then.
+            self.live.connection_failed(exc)
+            return
+        touched = ids if ids is not None else {e.row.child_id for e in self.board_model.entries}
+        self._pending.clear()
+        self._pending_all = False
+        selected = self.selected_child_id()
+        self.board_model.apply(rows, touched, now)
+        if selected and self.selected_child_id() != selected:
+            self._reselect(selected)
+        self._last_update = now
+        self._update_live_label()
+        if self.detail_view.child_id in touched:
+            self._reload_detail()
+        self._update_actions()
+        self.changes_did_apply.emit(sorted(touched))
+
+    def _reselect(self, child_id: str) -> None:
+        row = self.filter_model.row_of(child_id)
+        if row is None:
+            return
+        sm = self.board_view.selectionModel()
+        sm.blockSignals(True)
+        self.board_view.selectRow(row)
+        sm.blockSignals(False)
+        self.board_view.viewport().update()
+
+    def _on_connection_lost(self, message: str) -> None:
+        self.banner.show_lost(message)
+        self._update_live_label()
+
+    def _on_connection_back(self) -> None:
+        self.banner.clear()
+        self.statusBar().showMessage("Connection restored; catching up on changes.", 5000)
+        QTimer.singleShot(0, self._flush_pending)
+        self._update_live_label()
+
+    def _update_live_label(self) -> None:
+        if self.live.is_connected or not self.banner.message:
+            when = format_local(self._last_update, with_date=False) if self._last_update else "—"
+            self.live_label.setText(f"● Live · last update {when}")
+        else:
+            self.live_label.setText("○ Not live — see the banner")
+
+    def tick(self) -> None:
+        """Durations and deadlines move on with the clock; no database traffic."""
+        now = self.clock.now()
+        self.board_model.tick(now)
+        self.detail_view.set_row(self._detail_row(), now)
+
+    # -- filters and summary ---------------------------------------------------------------
+    def _on_combo(self) -> None:
+        if not hasattr(self, "locality_combo"):
+            return  # still building
+        scope = Scope(self.scope_combo.currentData())  # combo data comes back as plain str
+        self.filter_model.set_filter(self.filter_model.current.with_(
+            scope=scope, statuses=self.status_combo.currentData(), risks=self.risk_combo.currentData(),
+            team_id=self.team_combo.currentData(), locality=self.locality_combo.currentData()))
+
+    def _on_filter_changed(self, f: object) -> None:
+        cur = self.filter_model.current
+        self.summary.set_active(self.summary.chip_for(cur.statuses, cur.risks))
+        self._update_summary()
+
+    def _on_chip(self, key: str, on: bool) -> None:
+        chip = CHIP_BY_KEY[key]
+        statuses = chip.statuses if on else frozenset()
+        risks = chip.risks if on else frozenset()
+        self._set_combo_data(self.status_combo, statuses)
+        self._set_combo_data(self.risk_combo, risks)
+        self.summary.set_active(key if on else None)
+
+    @staticmethod
+    def _set_combo_data(combo: QComboBox, data: object) -> None:
+        for i in range(combo.count()):
+            if combo.itemData(i) == data:
+                combo.setCurrentIndex(i)
+                return
+
+    def clear_filters(self) -> None:
+        for combo in (self.status_combo, self.risk_combo, self.team_combo, self.locality_combo):
+            combo.setCurrentIndex(0)
+        self.search.clear()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def set_scope(self, scope: Scope) -> None:
+        self.scope_combo.setCurrentIndex(list(Scope).index(scope))
+
+    def _schedule_summary(self, *_: object) -> None:
+        if hasattr(self, "_summary_timer") and not self._summary_timer.isActive():
+            self._summary_timer.start()
+
+    def _update_summary(self) -> None:
+        scope = self.filter_model.current.scope
+        self.summary.set_counts(count(self.board_model.entries, scope_predicate(scope, self.actor)))
+        self.summary.set_scope_text(f"{scope.label}:")
+        shown, total = self.filter_model.rowCount(), self.board_model.rowCount()
+        self.shown_label.setText(f"Showing {shown} of {total} children")
+
+    # -- selection and the detail pane --------------------------------------------------------
+    def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        cid = self.selected_child_id()
+        if cid is None:
+            self.detail_view.clear()
+        elif cid != self.detail_view.child_id:
+            self._open_timer.start()
+        self._update_actions()
+
+    def _on_activated(self, child_id: str) -> None:
+        self._open_current()
+        self.detail_view.tabs.setFocus()
+
+    def _open_current(self) -> None:
+        self._open_timer.stop()
+        cid = self.selected_child_id()
+        if cid is None or cid == self.detail_view.child_id:
+            return
+        self.open_child(cid)
+
+    def open_child(self, child_id: str) -> bool:
+        """Show a child's record; opening it is audited (special-category data)."""
+        try:
+            detail = self._load_detail(child_id)
+            self.service.record_view(child_id)
+        except LacError as exc:
+            self.show_box(errors.known_error_box(self, exc, "Opening the child's record"))
+            return False
+        except SQLAlchemyError:
+            log.warning("opening child %s failed", child_id, exc_info=True)
+            self.statusBar().showMessage("The record could not be read: the database is unavailable.", 8000)
+            return False
+        self.detail_view.show_child(detail, self.board_model.board_row(child_id), self.clock.now())
+        self._update_actions()
+        self.child_did_open.emit(child_id)
+        return True
+
+    def _load_detail(self, child_id: str) -> ChildDetail:
+        with self.db.read_session() as s:
+            return child_detail(s, child_id)
+
+    def _reload_detail(self) -> None:
+        cid = self.detail_view.child_id
+        if cid is None:
+            return
+        try:
+            detail = self._load_detail(cid)
+        except (LacError, SQLAlchemyError):
+            return
+        self.detail_view.show_child(detail, self.board_model.board_row(cid), self.clock.now())
+
+    def _detail_row(self):  # type: ignore[no-untyped-def]
+        cid = self.detail_view.child_id
+        return self.board_model.board_row(cid) if cid else None
+
+    # -- actions -------------------------------------------------------------------------------
+    def _update_actions(self) -> None:
+        cid = self.selected_child_id()
+        status = self.board_model.status_of(cid) if cid else None
+        detail = self.detail_view.detail if self.detail_view.child_id == cid else None
+        out = status in OUT
+        has_rhi_work = detail is not None and (
+            any(e.returned_at is not None and e.rhi_id is None for e in detail.episodes)
+            or any(r.completed_at is None and r.declined_at is None for r in detail.rhis))
+        self.report_action.setEnabled(status is not None and not out and status is not ChildStatus.LEFT_CARE)
+        for a in (self.update_action, self.risk_action, self.police_action, self.return_action):
+            a.setEnabled(out)
+        self.rhi_action.setEnabled(bool(has_rhi_work) and not out)
+        self.profile_action.setEnabled(cid is not None)
+
+    def _context(self) -> DialogContext | None:
+        cid = self.selected_child_id()
+        if cid is None:
+            return None
+        if self.detail_view.child_id != cid and not self.open_child(cid):
+            return None
+        detail = self.detail_view.detail
+        assert detail is not None
+        return DialogContext(self.service, self.clock, detail, lambda: self._load_detail(cid))
+
+    def _open_dialog(self, make: Callable[[DialogContext], FormDialog | None]) -> FormDialog | None:
+        ctx = self._context()
+        if ctx is None:
+            return None
+        dialog = make(ctx)
+        if dialog is None:
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.form_did_save.connect(self._on_saved)
+        dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
+        self.current_dialog = dialog
+        dialog.open()
+        self.dialog_did_open.emit(dialog)
+        return dialog
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.current_dialog is dialog:
+            self.current_dialog = None
+
+    def _open_episode(self, ctx: DialogContext):  # type: ignore[no-untyped-def]
+        ep = ctx.detail.open_episode
+        if ep is None:
+            self.statusBar().showMessage("This child has no open missing episode.", 6000)
+        return ep
+
+    def report_missing(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: ReportDialog(ctx, self))
+
+    def add_update(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: (ep := self._open_episode(ctx)) and UpdateDialog(ctx, ep, self))
+
+    def change_risk(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: (ep := self._open_episode(ctx)) and RiskDialog(ctx, ep, self))
+
+    def record_police_ref(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: (ep := self._open_episode(ctx)) and PoliceRefDialog(ctx, ep, self))
+
+    def record_return(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: (ep := self._open_episode(ctx)) and ReturnDialog(ctx, ep, self))
+
+    def record_rhi(self) -> FormDialog | None:
+        def make(ctx: DialogContext) -> FormDialog:
+            pending = next((r for r in ctx.detail.rhis if r.completed_at is None and r.declined_at is None), None)
+            return RhiDialog(ctx, pending, self)
+        return self._open_dialog(make)
+
+    def edit_profile(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: ProfileDialog(ctx, self))
+
+    def _on_saved(self, saved: Saved) -> None:
+        self.statusBar().showMessage("Saved.", 4000)
+        # The board row arrives through the live bridge (after-commit hook); the record now.
+        if saved.child_id == self.detail_view.child_id:
+            self._reload_detail()
+        self._update_actions()
+
+    def show_box(self, box: QMessageBox) -> QMessageBox:
+        """Non-blocking; tests read `last_box`."""
+        self.last_box = box
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def _about(self) -> None:
+        from lac_monitor import __version__
+
+        self.show_box(errors.message_box(
+            self, "About LAC Monitor",
+            f"LAC Monitor {__version__}\nLive status of looked-after children.\nDatabase: {self.db.describe()}",
+            QMessageBox.Icon.Information))
+
+    # -- settings and closing ---------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        st = self.settings
+        if (geo := st.geometry()) is not None:
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1500, 880)
+        if (state := st.window_state()) is not None:
+            self.restoreState(state)
+        if (split := st.splitter()) is not None:
+            self.splitter.restoreState(split)
+        else:
+            self.splitter.setSizes([1060, 540])
+        header = self.board_view.horizontalHeader()
+        if (hs := st.board_header()) is not None and header.restoreState(hs):
+            if self.board_view.visible_column_count() == 0:
+                self.board_view.apply_default_columns()
+        sort = st.board_sort()
+        if sort is not None and 0 <= sort[0] < len(Col):
+            header.setSortIndicator(sort[0], Qt.SortOrder(sort[1]))
+        scope_value = st.scope()
+        try:
+            scope = Scope(scope_value) if scope_value else default_scope(self.actor)
+        except ValueError:
+            scope = default_scope(self.actor)
+        idx = list(Scope).index(scope)
+        if not self.scope_combo.model().item(idx).isEnabled():  # type: ignore[attr-defined]
+            idx = list(Scope).index(Scope.EVERYONE)
+        self.scope_combo.setCurrentIndex(idx)
+        self._on_combo()
+
+    def save_settings(self) -> None:
+        st = self.settings
+        st.set_geometry(self.saveGeometry())
+        st.set_window_state(self.saveState())
+        st.set_splitter(self.splitter.saveState())
+        header = self.board_view.horizontalHeader()
+        st.set_board_header(header.saveState())
+        st.set_board_sort(header.sortIndicatorSection(), header.sortIndicatorOrder().value)
+        st.set_scope(self.filter_model.current.scope.value)
+        st.sync()
+
+    def shut_down(self) -> None:
+        self._tick.stop()
+        self.live.stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.shut_down()
+        super().closeEvent(event)

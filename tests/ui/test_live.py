@@ -1,0 +1,167 @@
+"""Live: a change committed by another desktop (another process) shows without a refresh;
+a lost connection shows a banner, reconnects, and catches up on what it missed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lac_monitor.domain.clock import FixedClock
+from lac_monitor.domain.errors import DatabaseUnavailableError
+from lac_monitor.domain.status import ChildStatus
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.feed import PgListener
+from lac_monitor.ui.live import LiveBridge, Watcher, default_watcher
+from lac_monitor.ui.main_window import MainWindow
+from lac_monitor.ui.settings_store import SettingsStore
+from tests.factories import World
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Gate:
+    """A watcher factory that can be closed, as if the server or file were unreachable."""
+
+    def __init__(self) -> None:
+        self.open = True
+        self.made: list[Watcher] = []
+
+    def __call__(self, db: Database) -> Watcher:
+        if not self.open:
+            raise DatabaseUnavailableError("test: database unreachable")
+        w = default_watcher(db)
+        self.made.append(w)
+        return w
+
+
+@pytest.fixture
+def gate() -> Gate:
+    return Gate()
+
+
+@pytest.fixture
+def live_window(qtbot, db: Database, world: World, live_clock: FixedClock, settings: SettingsStore,  # type: ignore[no-untyped-def]
+                gate: Gate) -> Iterator[MainWindow]:
+    world.add_child("C000100", first="Lena", last="Testlive")
+    world.add_child("C000101", first="Omar", last="Testlive")
+    world.add_child("C000102", first="Pia", last="Testlive")
+    live = LiveBridge(db, live_clock, watcher_factory=gate, backoff_ms=(100, 200))
+    win = MainWindow(db, world.actor, live_clock, settings, live=live)
+    live.setParent(win)
+    live.start()
+    qtbot.addWidget(win)
+    yield win
+    win.shut_down()
+
+
+def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("QT_QPA_PLATFORM", None)
+    return subprocess.run([sys.executable, "-m", "lac_monitor", "--database", db_url, "--user", "sw.one", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def status(win: MainWindow, child_id: str) -> ChildStatus | None:
+    return win.board_model.status_of(child_id)
+
+
+def advance(win: MainWindow, clock: FixedClock) -> None:
+    """The window's clock follows real time (another process stamps its own 'now')."""
+    from datetime import UTC, datetime
+
+    clock.set(datetime.now(UTC))
+
+
+def test_report_from_another_process_shows_missing_without_user_action(
+        qtbot, live_window: MainWindow, db_url: str, live_clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    win = live_window
+    assert status(win, "C000100") is ChildStatus.IN_PLACEMENT
+    result = cli(db_url, "episode", "report", "C000100", "--category", "M", "--risk", "high",
+                 "--police-ref", "LOG-4242")
+    assert result.returncode == 0, result.stderr
+    advance(win, live_clock)
+    with qtbot.assertNotEmitted(win.board_model.modelReset):
+        qtbot.waitUntil(lambda: status(win, "C000100") is ChildStatus.MISSING, timeout=10_000)
+    row = win.filter_model.row_of("C000100")
+    assert row == 0  # missing children come first
+    assert win.filter_model.index(row, 0).data() == "⚠ Missing"
+    assert win.summary.counts["missing"] == 1
+    assert win.summary.counts["high_risk"] == 1
+    # An update from another desktop touches only that row too.
+    result = cli(db_url, "episode", "update", "C000100", "--risk", "low")
+    assert result.returncode == 0, result.stderr
+    qtbot.waitUntil(lambda: (r := win.board_model.board_row("C000100")) is not None and r.risk == "low",
+                    timeout=10_000)
+
+
+def test_connection_lost_banner_then_catch_up(qtbot, live_window: MainWindow, other_db: Database,  # type: ignore[no-untyped-def]
+                                              world: World, gate: Gate, db_url: str,
+                                              live_clock: FixedClock) -> None:
+    win = live_window
+    assert win.banner.isHidden()
+    gate.open = False  # reconnecting fails until the "server" is back
+    watcher = gate.made[-1]
+    if isinstance(watcher, PgListener):
+        # Kill the LISTEN connection from another connection, as a server restart would.
+        with other_db.engine.connect() as c:
+            c.exec_driver_sql(f"SELECT pg_terminate_backend({watcher.conn.info.backend_pid})")
+    else:
+        def broken() -> bool:
+            raise OSError("disk I/O error")
+        watcher.changed = broken  # type: ignore[attr-defined]
+
+    qtbot.waitUntil(lambda: not win.banner.isHidden(), timeout=10_000)
+    assert win.banner.message.startswith("Connection lost — retrying, last update ")
+    assert not win.live.is_connected
+
+    # Another desktop reports a child while this one is cut off: no notification reaches us.
+    world.as_(world.actor, other_db).report("C000101", "A")
+    qtbot.wait(300)
+    assert status(win, "C000101") is ChildStatus.IN_PLACEMENT
+
+    gate.open = True  # the server is back: the next retry reconnects and reads the feed
+    qtbot.waitUntil(lambda: win.banner.isHidden(), timeout=10_000)
+    assert win.live.is_connected
+    qtbot.waitUntil(lambda: status(win, "C000101") is ChildStatus.AWAY, timeout=10_000)
+
+    # And live updates flow again afterwards.
+    world.as_(world.actor, other_db).report("C000102", "M")
+    qtbot.waitUntil(lambda: status(win, "C000102") is ChildStatus.MISSING, timeout=10_000)
+
+
+def test_retry_now_button_reconnects(qtbot, live_window: MainWindow, gate: Gate) -> None:  # type: ignore[no-untyped-def]
+    win = live_window
+    win.live.connection_failed(OSError("test"))
+    assert not win.banner.isHidden()
+    win.banner.retry.click()
+    assert win.banner.isHidden()
+    assert win.live.is_connected
+
+
+def test_bridge_signals(qtbot, db: Database, world: World, live_clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    world.add_child("C000200")
+    gate = Gate()
+    live = LiveBridge(db, live_clock, watcher_factory=gate, backoff_ms=(50,))
+    live.start()
+    try:
+        with qtbot.waitSignal(live.changes_did_arrive, timeout=10_000) as blocker:
+            world.episodes.report("C000200", "M")  # this desktop: after-commit hook, same path
+        events = blocker.args[0]
+        assert [e.kind for e in events] == ["episode.reported"]
+        assert events[0].child_id == "C000200"
+        gate.open = False
+        with qtbot.waitSignal(live.connection_did_drop) as drop:
+            live.connection_failed(OSError("test"))
+        assert "Connection lost" in drop.args[0]
+        gate.open = True
+        with qtbot.waitSignal(live.connection_did_return, timeout=5_000):
+            pass
+        with qtbot.assertNotEmitted(live.changes_did_arrive, wait=100):
+            live.read_now()
+    finally:
+        live.stop()
