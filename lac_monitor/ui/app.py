@@ -27,6 +27,10 @@ def pin_singletons() -> None:
     global _singletons_pinned
     if _singletons_pinned or sys.version_info >= (3, 12):
         return
+    import PySide6
+
+    if PySide6.__version__ != "6.12.0":  # pyproject excludes it; guard a hand-made install
+        return
     import ctypes
 
     for obj in (None, True, False):
@@ -69,7 +73,7 @@ def run_gui(database: str | None = None) -> int:
     from lac_monitor.storage.config import log_dir, resolve_database_url
     from lac_monitor.storage.database import Database
     from lac_monitor.ui import errors
-    from lac_monitor.ui.main_window import MainWindow
+    from lac_monitor.ui.features import build_main_window
     from lac_monitor.ui.settings_store import SettingsStore
 
     app = configure_application()
@@ -78,7 +82,7 @@ def run_gui(database: str | None = None) -> int:
         resolved = resolve_database_url(database)
         db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason))
         actor = resolve_actor(db)
-        window = MainWindow(db, actor, SystemClock(), SettingsStore())
+        window = build_main_window(db, actor, SystemClock(), SettingsStore())
     except LacError as exc:
         log.warning("start-up failed: %s", type(exc).__name__)
         errors.known_error_box(None, exc, "Starting LAC Monitor").exec()

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 
 from lac_monitor.domain.codes import PLACE_SHORT, RISK_FLAG_LABELS, MissingCategory, RiskFlag, RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local, local_date, to_local
-from lac_monitor.domain.status import ChildStatus, age_on, rhi_due_at
+from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
 from lac_monitor.domain.values import BoardRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -141,6 +141,8 @@ class Entry:
     """One board row with its display strings and keys worked out once."""
 
     __slots__ = ("default_key", "display", "row", "search", "status")
+    # The council's RHI window (Ladder.rhi_hours); set by BoardModel.set_rhi_hours.
+    rhi_hours: float = DEFAULT_RHI_HOURS
 
     def __init__(self, row: BoardRow, now: datetime) -> None:
         self.row = row
@@ -177,7 +179,7 @@ class Entry:
         """Re-derive status and the ticking strings; True if the status changed."""
         r, d = self.row, self.display
         old = self.status
-        st = r.status_at(now)
+        st = r.status_at(now, Entry.rhi_hours)
         self.status = st
         out = st in OUT
         d[Col.STATUS] = status_text(st)
@@ -187,7 +189,7 @@ class Entry:
         d[Col.POLICE_REF] = (r.police_ref or "None yet") if out else ""
         d[Col.LAST_SEEN] = (r.last_seen or "") if out else ""
         d[Col.SINCE] = format_local(r.missing_since) if out else ""
-        due = rhi_due_at(r.returned_at) if st in RHI_PENDING else None
+        due = rhi_due_at(r.returned_at, Entry.rhi_hours) if st in RHI_PENDING else None
         if due is None:
             d[Col.RHI_DUE] = ""
         elif st is ChildStatus.RHI_OVERDUE:
@@ -377,6 +379,12 @@ class BoardModel(QAbstractTableModel):
         if changed:
             self.rows_did_change.emit()
 
+    def set_rhi_hours(self, hours: float) -> None:
+        """The council changed its RHI window: statuses and deadlines re-derive at once."""
+        if hours != Entry.rhi_hours:
+            Entry.rhi_hours = hours
+            self.tick(self._now)
+
     def tick(self, now: datetime) -> None:
         """The clock moved: durations and deadlines change with no database traffic."""
         self._now = now
@@ -480,7 +488,7 @@ class BoardModel(QAbstractTableModel):
             case Col.LAST_SEEN:
                 return r.last_seen if e.is_out else None
             case Col.RHI_DUE:
-                return rhi_due_at(r.returned_at) if e.status in RHI_PENDING else None
+                return rhi_due_at(r.returned_at, Entry.rhi_hours) if e.status in RHI_PENDING else None
             case Col.FLAGS:
                 return list(r.flags)
             case Col.WORKER:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, MissingCategory
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
 from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
-from lac_monitor.domain.status import ChildStatus, age_on, rhi_due_at
+from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
 from lac_monitor.domain.values import BoardRow
 from lac_monitor.ui.board_model import OUT, flag_label, risk_label, status_text
 
@@ -63,17 +63,18 @@ def _event_value(kind: str, value: str | None) -> str:
     return value
 
 
-def timeline_html(detail: ChildDetail, now: datetime) -> str:
+def timeline_html(detail: ChildDetail, now: datetime, rhi_hours: float = DEFAULT_RHI_HOURS) -> str:
     if not detail.episodes:
         return "<p>No missing episodes recorded.</p>"
     rhis = {r.id: r for r in detail.rhis}
     parts: list[str] = []
     for ep in detail.episodes:
-        parts.append(_episode_html(ep, rhis.get(ep.rhi_id) if ep.rhi_id else None, now))
+        parts.append(_episode_html(ep, rhis.get(ep.rhi_id) if ep.rhi_id else None, now, rhi_hours))
     return "<hr>".join(parts)
 
 
-def _episode_html(ep: EpisodeView, rhi: RhiView | None, now: datetime) -> str:
+def _episode_html(ep: EpisodeView, rhi: RhiView | None, now: datetime,
+                  rhi_hours: float = DEFAULT_RHI_HOURS) -> str:
     cat = MissingCategory(ep.category).label
     if ep.returned_at is None:
         head = (f"{'⚠' if ep.category == 'M' else '◐'} {cat} since {format_local(ep.started_at)} — "
@@ -95,7 +96,7 @@ def _episode_html(ep: EpisodeView, rhi: RhiView | None, now: datetime) -> str:
                    f"{format_local(ep.safe_well_at)} by {ep.safe_well_by or '?'}" if ep.safe_well_at else
                    "Not recorded")]
         if rhi is None:
-            due = rhi_due_at(ep.returned_at)
+            due = rhi_due_at(ep.returned_at, rhi_hours)
             facts.append(("RHI", f"Not offered yet (due {format_local(due)})"))
         else:
             facts.append(("RHI", _rhi_text(rhi)))
@@ -164,6 +165,7 @@ class DetailView(QWidget):
         self.setAccessibleName("Child record")
         self.detail: ChildDetail | None = None
         self.row: BoardRow | None = None
+        self.rhi_hours: float = DEFAULT_RHI_HOURS  # the council's RHI window, set by the window
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 0, 0, 0)
 
@@ -316,7 +318,7 @@ class DetailView(QWidget):
         if self.detail is None:
             return
         row = self.row
-        status = row.status_at(now) if row is not None else None
+        status = row.status_at(now, self.rhi_hours) if row is not None else None
         if status is None:
             self.status.setText("")
         else:
@@ -328,12 +330,12 @@ class DetailView(QWidget):
                     text += f" · Police risk: {risk_label(row.risk)}"
                 text += f" · Police ref: {row.police_ref or 'none yet'}"
             elif status in (ChildStatus.RETURNED_RHI_DUE, ChildStatus.RHI_OVERDUE) and row is not None:
-                due = rhi_due_at(row.returned_at)
+                due = rhi_due_at(row.returned_at, self.rhi_hours)
                 text += f" · RHI due {format_local(due)}"
             self.status.setText(text)
             self.status.setAccessibleName(f"Status: {text}")
         bar = self.timeline.verticalScrollBar().value()
-        self.timeline.setHtml(timeline_html(self.detail, now))
+        self.timeline.setHtml(timeline_html(self.detail, now, self.rhi_hours))
         self.timeline.verticalScrollBar().setValue(bar)
 
     def _set_photo(self, d: ChildDetail) -> None:

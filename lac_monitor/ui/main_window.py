@@ -48,6 +48,7 @@ from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.status import ChildStatus
 from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.services.episodes import EpisodeService, Saved
+from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
@@ -129,14 +130,17 @@ class MainWindow(QMainWindow):
         self._pending: set[str] = set()
         self._pending_all = False
         self._last_update: datetime | None = None
+        self.shutdown_hooks: list[Callable[[], object]] = []  # features stop their timers here
 
         # The feed position is taken before the first load, so nothing falls in between.
         self.live = live if live is not None else LiveBridge(db, clock, self)
+        self.ladder = load_ladder(db)  # the council's thresholds, shared by every desktop
         now = clock.now()
         self.board_model = BoardModel(now, self)
+        self.board_model.set_rhi_hours(self.ladder.rhi_hours)
         self.filter_model = BoardFilterModel(self.board_model, actor, self)
         with db.read_session() as s:
-            rows = load_board(s, now)
+            rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours)
             self._teams = team_list(s)
         self._localities = sorted({r.locality for r in rows if r.locality})
         self.board_model.load(rows, now)
@@ -272,6 +276,7 @@ class MainWindow(QMainWindow):
         short = ("Report missing…", "Add update…", "Risk grade…", "Police ref…", "Return…", "RHI…",
                  "Philomena profile…")
         self.detail_view = DetailView(list(zip(self.child_actions, short, strict=True)), self.splitter)
+        self.detail_view.rhi_hours = self.ladder.rhi_hours
         self.splitter.addWidget(self.board_view)
         self.splitter.addWidget(self.detail_view)
         self.splitter.setStretchFactor(0, 3)
@@ -396,6 +401,8 @@ class MainWindow(QMainWindow):
                 self._pending.add(e.child_id)
             elif e.entity in ("staff", "team", "child"):
                 self._pending_all = True
+            elif e.entity == "setting":
+                self._reload_ladder()
         self._flush_pending()
 
     def _flush_pending(self) -> None:
@@ -405,7 +412,7 @@ class MainWindow(QMainWindow):
         now = self.clock.now()
         try:
             with self.db.read_session() as s:
-                rows = load_board(s, now, child_ids=ids)
+                rows = load_board(s, now, child_ids=ids, rhi_hours=self.ladder.rhi_hours)
         except (SQLAlchemyError, LacError) as exc:
             # Keep them pending; the bridge reconnects and we re-read them then.
             self.live.connection_failed(exc)
@@ -423,6 +430,16 @@ class MainWindow(QMainWindow):
             self._reload_detail()
         self._update_actions()
         self.changes_did_apply.emit(sorted(touched))
+
+    def _reload_ladder(self) -> None:
+        """An administrator changed the ladder on some desktop: follow it here too."""
+        try:
+            self.ladder = load_ladder(self.db)
+        except (SQLAlchemyError, LacError):
+            return
+        self.board_model.set_rhi_hours(self.ladder.rhi_hours)
+        self.detail_view.rhi_hours = self.ladder.rhi_hours
+        self._schedule_summary()
 
     def _reselect(self, child_id: str) -> None:
         row = self.filter_model.row_of(child_id)
@@ -704,6 +721,8 @@ class MainWindow(QMainWindow):
 
     def shut_down(self) -> None:
         self._tick.stop()
+        for hook in self.shutdown_hooks:
+            hook()
         self.live.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -185,7 +185,7 @@ def test_report_from_this_desktop_updates_the_row_live(qtbot, window: MainWindow
     assert shown(win)[:3] == ["C000001", "C000002", "C000003"]  # away: medium risk before low
     assert win.selected_child_id() == "C000002"  # the selection followed the moved row
     assert "Shopping centre" in win.detail_view.timeline.toPlainText()
-    assert win.summary.counts["away"] == 2
+    qtbot.waitUntil(lambda: win.summary.counts["away"] == 2, timeout=5000)
 
 
 def test_form_validates_as_you_type(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
