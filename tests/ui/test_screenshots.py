@@ -20,7 +20,7 @@ from lac_monitor.services.uow import resolve_actor
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Staff
 from lac_monitor.ui.board_filter_model import Scope
-from lac_monitor.ui.main_window import MainWindow
+from lac_monitor.ui.features import build_main_window
 from lac_monitor.ui.settings_store import SettingsStore
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
@@ -35,9 +35,10 @@ def test_board_and_detail_screenshots(qtbot, tmp_path: Path) -> None:  # type: i
             duty = s.scalar(select(Staff.username).where(Staff.role == "duty_officer").limit(1))
         actor = resolve_actor(db, duty)
         settings = SettingsStore(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-        win = MainWindow(db, actor, FixedClock(AT), settings)
+        win = build_main_window(db, actor, FixedClock(AT), settings, tray=False)
         qtbot.addWidget(win)
         win.set_scope(Scope.EVERYONE)
+        win.alerts.dock.hide()  # type: ignore[attr-defined]  # board and record first; the inbox below
         win.resize(1600, 900)
         win.show()
         qtbot.waitExposed(win)
@@ -51,11 +52,19 @@ def test_board_and_detail_screenshots(qtbot, tmp_path: Path) -> None:  # type: i
         detail = win.grab()
         assert board.width() == 1600 and detail.height() == 900
         assert "Missing for" in win.detail_view.status.text()
+        # Out of hours the duty team sees every alert: the inbox, the banner and the count.
+        alerts = win.alerts  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: alerts.count > 0, timeout=5000)
+        alerts.show_inbox()
+        qtbot.wait(50)
+        alerts_shot = win.grab()
+        assert "unacknowledged alert" in win.windowTitle()
         target = OUT if os.environ.get("LAC_MONITOR_SCREENSHOTS") == "1" else tmp_path
         target.mkdir(parents=True, exist_ok=True)
         # The board screenshot shows no selection; the detail one the chosen child.
         assert board.save(str(target / "board.png"))
         assert detail.save(str(target / "detail.png"))
+        assert alerts_shot.save(str(target / "alerts.png"))
         win.shut_down()
     finally:
         db.dispose()
