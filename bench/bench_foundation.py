@@ -21,14 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select, text
 
-from lac_monitor.domain.localtime import local_date  # noqa: E402
-from lac_monitor.domain.status import StatusFacts, derive_status  # noqa: E402
-from lac_monitor.services.demo import generate  # noqa: E402
-from lac_monitor.storage.board import load_board  # noqa: E402
-from lac_monitor.storage.database import Database  # noqa: E402
-from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, Rhi, RhiEpisode  # noqa: E402
+from lac_monitor.domain.localtime import local_date
+from lac_monitor.domain.status import StatusFacts, derive_status
+from lac_monitor.services.demo import generate
+from lac_monitor.storage.board import load_board
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, Rhi, RhiEpisode
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
