@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QStyle,
     QSystemTrayIcon,
     QVBoxLayout,
@@ -92,6 +93,21 @@ class AlertsFeature:
         self.show_action.triggered.connect(self.show_inbox)
         window.add_action("view", self.show_action, toolbar=True)
 
+        # The count sits with the other counts too; a click opens the inbox.
+        self.count_button = QPushButton("", window.summary)
+        self.count_button.setObjectName("chip_alerts")
+        self.count_button.setAccessibleName("Unacknowledged alerts")
+        self.count_button.clicked.connect(self.show_inbox)
+        strip_layout = window.summary.layout()
+        assert strip_layout is not None
+        strip_layout.addWidget(self.count_button)
+
+        self.sound_action = QAction("&Sound for new alerts", window)
+        self.sound_action.setCheckable(True)
+        self.sound_action.setChecked(window.settings.alert_sound())
+        self.sound_action.toggled.connect(self._set_sound)
+        window.add_action("view", self.sound_action)
+
         self.settings_action = QAction("&Escalation settings…", window)
         self.settings_action.setToolTip("Thresholds of the escalation ladder and office hours"
                                         + ("" if self.settings_service.can_edit else " (read only)"))
@@ -106,8 +122,8 @@ class AlertsFeature:
             self.tray.show()
         kwargs = {} if evaluate_ms is None else {"interval_ms": evaluate_ms}
         self.notifier = AlertNotifier(self.service, actor.staff_id, self.banner, inbox=self.inbox, window=window,
-                                      tray=self.tray, sound=False, username=actor.username, name_for=name_for,
-                                      parent=window, **kwargs)
+                                      tray=self.tray, sound=self.sound_action.isChecked(),
+                                      username=actor.username, name_for=name_for, parent=window, **kwargs)
         window.live.changes_did_arrive.connect(self.notifier.on_changes)
         window.live.connection_did_return.connect(self.inbox.reload)
         self.notifier.evaluation_did_fail.connect(lambda msg: window.statusBar().showMessage(msg, 10000))
@@ -116,15 +132,20 @@ class AlertsFeature:
         self._show_count(self.inbox.model.unacknowledged_count)
         self.notifier.start()
 
+    def _set_sound(self, on: bool) -> None:
+        self.notifier.sound = on
+        self.window.settings.set_alert_sound(on)
+
     def _show_count(self, n: int) -> None:
         self.count = n
+        self.count_button.setText(f"⚑ {n} unacknowledged alert{'s' if n != 1 else ''}" if n else "⚑ No alerts")
+        self.count_button.setToolTip("Open the alert inbox (Ctrl+Shift+A)")
         suffix = f" — {n} unacknowledged alert{'s' if n != 1 else ''}" if n else ""
         self.window.setWindowTitle(f"LAC Monitor{suffix}")
         self.show_action.setText(f"⚑ Alerts ({n})" if n else "Alerts")
         self.show_action.setToolTip(f"{n} unacknowledged alert{'s' if n != 1 else ''} — show the inbox "
                                     "(Ctrl+Shift+A)")
         self.dock.setWindowTitle(f"Alerts ({n} unacknowledged)" if n else "Alerts")
-        self.window.summary.setToolTip(f"{n} unacknowledged alerts" if n else "")
 
     def show_inbox(self) -> None:
         self.dock.show()

@@ -81,5 +81,12 @@ class SettingsStore:
     def set_scope(self, value: str) -> None:
         self.q.setValue("board/scope", value)
 
+    # -- alerts ------------------------------------------------------------------
+    def alert_sound(self) -> bool:
+        return self._int("alerts/sound", 0) == 1
+
+    def set_alert_sound(self, on: bool) -> None:
+        self.q.setValue("alerts/sound", 1 if on else 0)
+
     def sync(self) -> None:
         self.q.sync()

@@ -116,3 +116,16 @@ def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: MainWin
     assert rules.count("missing_24h") == 1  # for the team manager
     alerts.notifier.evaluate_now()  # noticed again: still exactly one
     assert [r.rule for r in svc.open_alerts()].count("missing_24h") == 1
+
+
+def test_alert_count_in_the_summary_strip_and_sound_preference(app_window: MainWindow, qtbot,  # type: ignore[no-untyped-def]
+                                                                settings: SettingsStore) -> None:
+    alerts = app_window.alerts  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: alerts.count > 0, timeout=5000)
+    assert alerts.count_button.text() == f"⚑ {alerts.count} unacknowledged alert{'s' if alerts.count != 1 else ''}"
+    alerts.dock.hide()
+    alerts.count_button.click()
+    assert not alerts.dock.isHidden()
+    assert not alerts.notifier.sound
+    alerts.sound_action.trigger()
+    assert alerts.notifier.sound and settings.alert_sound()
