@@ -16,7 +16,7 @@ import sys
 from datetime import datetime
 
 from lac_monitor.cli.common import add_database, clock_for, open_database
-from lac_monitor.domain.codes import RiskGrade
+from lac_monitor.domain.codes import RiskGrade, risk_urgency
 from lac_monitor.domain.localtime import format_duration, format_local
 from lac_monitor.domain.status import ChildStatus, rhi_due_at
 from lac_monitor.domain.values import BoardRow
@@ -35,9 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def sort_key(row: BoardRow) -> tuple[int, int, float, str]:
-    risk = RiskGrade(row.risk).rank if row.risk else -1
+    """Most urgent first: status, then risk (not graded just below high), then longest out."""
     since = row.missing_since.timestamp() if row.missing_since and row.is_out else 0.0
-    return (row.status.urgency, -risk if row.is_out else 0, since, row.last_name + row.first_name)
+    return (row.status.urgency, risk_urgency(row.risk) if row.is_out else 0, since,
+            row.last_name + row.first_name)
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -96,7 +96,8 @@ def run_handover(args: argparse.Namespace) -> int:
     pages = _page_count(pdf)
     record_print(db, clock, actor, data, output=f"pdf:{args.out.name}", pages=pages)
     print(f"handover sheet ({reason}: {format_local(start)} to {format_local(end)}, {data.scope}): "
-          f"{len(data.missing)} missing or away, {len(data.profiles)} profiles, {pages} pages -> {args.out}")
+          f"{len(data.missing)} missing or away, {len(data.profiles)} profile{'' if len(data.profiles) == 1 else 's'}, "
+          f"{pages} page{'' if pages == 1 else 's'} -> {args.out}")
     return 0
 
 

@@ -30,6 +30,14 @@ class RiskGrade(StrEnum):
         return RISK_LABELS[self]
 
 
+def risk_urgency(code: str | None) -> int:
+    """Order of attention for a child who is out: high first, then one not graded yet (the
+    risk is unknown, so it is treated as nearly the highest), then medium, low, none.
+    The board, the command line and the handover sheet all sort with this."""
+    return _URGENCY_OF_RISK.get(code, 1)
+
+
+_URGENCY_OF_RISK: dict[str | None, int] = {"high": 0, None: 1, "": 1, "medium": 2, "low": 3, "none": 4}
 _RISK_RANK = {RiskGrade.NONE: 0, RiskGrade.LOW: 1, RiskGrade.MEDIUM: 2, RiskGrade.HIGH: 3}
 # Councils may relabel these (issue: settings screen); the codes stay stable.
 RISK_LABELS: dict[RiskGrade, str] = {

@@ -19,7 +19,7 @@ from reportlab.platypus import (
 )
 
 from lac_monitor.domain.alerts import Severity
-from lac_monitor.domain.codes import MissingCategory, RiskGrade
+from lac_monitor.domain.codes import MissingCategory, RiskGrade, risk_urgency
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
 from lac_monitor.domain.status import age_on
 from lac_monitor.reports.common import (
@@ -49,14 +49,11 @@ from lac_monitor.reports.text import SANS, markup, shorten
 WIDTH = LANDSCAPE[0] - 2 * MARGIN
 FIGURE = ParagraphStyle("lac-figure", parent=BODY, fontSize=15, leading=18)
 
-# High first; a child not yet graded ranks just below high, never at the bottom.
-_RISK_ORDER = {RiskGrade.HIGH.value: 0, None: 1, RiskGrade.MEDIUM.value: 2, RiskGrade.LOW.value: 3,
-               RiskGrade.NONE.value: 4}
 
 
 def print_order(line: MissingLineLike) -> tuple[int, datetime, str]:
     """Risk first, then the longest missing first (earliest start)."""
-    return _RISK_ORDER.get(line.risk, 1), line.since, line.child_id
+    return risk_urgency(line.risk), line.since, line.child_id
 
 
 def _table(head: Sequence[str], rows: list[list[object]], widths: Sequence[float],

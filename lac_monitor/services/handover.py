@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ from lac_monitor.storage.schema import (
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 HANDOVER_ACTION = "report.handover"
 PROFILE_ACTION = "report.profile"
@@ -296,19 +298,22 @@ _THRESHOLD_WHAT = {"missing_24h": "manager review", "missing_48h": "strategy mee
                    "missing_72h": "head of service informed"}
 
 
-def _due_items(since: datetime, police_ref: str | None, ladder: Ladder) -> list[tuple[datetime, str]]:
+def _due_items(since: datetime, police_ref: str | None, ladder: Ladder,
+               reported: datetime | None = None) -> list[tuple[datetime, str]]:
+    """The chase counts from the report (as the alert does); the thresholds from the start."""
     items = []
     if not police_ref:
-        items.append((since + timedelta(hours=ladder.police_ref_chase_hours), "Chase police reference"))
+        items.append(((reported or since) + timedelta(hours=ladder.police_ref_chase_hours),
+                      "Chase police reference"))
     for rule, hours in ladder.missing_thresholds():
         items.append((since + timedelta(hours=hours), f"{hours:g} h: {_THRESHOLD_WHAT.get(rule, rule)}"))
     return items
 
 
-def _next_due(since: datetime, police_ref: str | None, now: datetime, ladder: Ladder) -> tuple[str | None,
-                                                                                                datetime | None]:
+def _next_due(since: datetime, police_ref: str | None, now: datetime, ladder: Ladder,
+              reported: datetime | None = None) -> tuple[str | None, datetime | None]:
     """The chase if there is still no police reference (even overdue), else the next threshold."""
-    items = _due_items(since, police_ref, ladder)
+    items = _due_items(since, police_ref, ladder, reported)
     pending = [(at, what) for at, what in items if at > now or what.startswith("Chase")]
     if not pending:
         return "Every threshold passed: keep under review", None
@@ -359,10 +364,17 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
             return row.social_worker if row else None
 
         high_ids = {r.child_id for r in out if r.risk == RiskGrade.HIGH} if profiles else set()
+        ep_ids = [r.episode_id for r in out if r.episode_id is not None]
+        reported_at: dict[int, datetime] = {}
+        for chunk in _chunks(ep_ids, 500):
+            for ep_id, rep_at in s.execute(select(MissingEpisode.id, MissingEpisode.reported_at)
+                                           .where(MissingEpisode.id.in_(chunk))):
+                reported_at[ep_id] = rep_at
         missing = []
         for r in out:
             assert r.missing_since is not None and r.category is not None
-            what, due = _next_due(r.missing_since, r.police_ref, now, ladder)
+            what, due = _next_due(r.missing_since, r.police_ref, now, ladder,
+                                  reported_at.get(r.episode_id) if r.episode_id is not None else None)
             missing.append(MissingLine(
                 child_id=r.child_id, name=r.display_name, dob=r.dob, category=r.category, since=r.missing_since,
                 risk=r.risk, police_ref=r.police_ref, last_seen=r.last_seen,
@@ -402,8 +414,11 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         escalations = []
         for r in out:
             assert r.missing_since is not None
-            for at, what in _due_items(r.missing_since, r.police_ref, ladder):
+            reported = reported_at.get(r.episode_id) if r.episode_id is not None else None
+            for at, what in _due_items(r.missing_since, r.police_ref, ladder, reported):
                 if end <= at < next_end:
+                    if at <= now:
+                        what = f"{what} (OVERDUE)"
                     escalations.append(EscalationLine(r.child_id, r.display_name, at, what, r.category, r.risk,
                                                       r.social_worker))
         rhi_q = _scoped(
@@ -448,7 +463,7 @@ def _placements(s: Session, ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _chunks(ids: Sequence[str], size: int) -> Iterable[list[str]]:
+def _chunks(ids: Sequence[_T], size: int) -> Iterable[list[_T]]:
     for i in range(0, len(ids), size):
         yield list(ids[i:i + size])
 

@@ -87,7 +87,8 @@ class UnitOfWork:
         self.db = db
         self.actor = actor
         self.clock = clock
-        self.now = clock.now()
+        # Whole seconds: what people read and type; no stray microseconds in exports.
+        self.now = clock.now().replace(microsecond=0)
         self.session: Session = db.write_session()
         self._feed: list[tuple[str, str, str | None, str | None]] = []
         self.committed_seqs: list[int] = []

@@ -151,7 +151,7 @@ class AlertsModel(QAbstractTableModel):
         if col == AlertCol.EPISODE:
             return "" if row.episode_id is None else str(row.episode_id)
         if col == AlertCol.MESSAGE:
-            return row.message
+            return _without_subject(row)
         if col == AlertCol.RAISED:
             return format_local(row.raised_at)
         if not row.acknowledged:
@@ -237,3 +237,13 @@ class AlertsModel(QAbstractTableModel):
         if count != self._count:
             self._count = count
             self.unacknowledged_count_did_change.emit(count)
+
+
+def _without_subject(row: AlertRow) -> str:
+    """The child and episode have their own columns: drop the message's "Child X (episode N): "."""
+    for prefix in (f"Child {row.child_id} (episode {row.episode_id}): ", f"Child {row.child_id} (episode "
+                   f"{row.episode_id}) ", f"Child {row.child_id}: "):
+        if row.message.startswith(prefix):
+            rest = row.message[len(prefix):]
+            return rest[:1].upper() + rest[1:]
+    return row.message

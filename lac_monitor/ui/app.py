@@ -63,7 +63,6 @@ def configure_application(argv: list[str] | None = None):  # type: ignore[no-unt
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(argv if argv is not None else sys.argv)
-    QGuiApplication.setApplicationDisplayName(APPLICATION)
     return app
 
 

@@ -23,7 +23,14 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from lac_monitor.domain.codes import PLACE_SHORT, RISK_FLAG_LABELS, MissingCategory, RiskFlag, RiskGrade
+from lac_monitor.domain.codes import (
+    PLACE_SHORT,
+    RISK_FLAG_LABELS,
+    MissingCategory,
+    RiskFlag,
+    RiskGrade,
+    risk_urgency,
+)
 from lac_monitor.domain.localtime import format_duration, format_local, local_date, to_local
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
 from lac_monitor.domain.values import BoardRow
@@ -202,7 +209,7 @@ class Entry:
         returned = r.returned_at.timestamp() if r.returned_at else 0.0
         self.default_key = (
             st.urgency,
-            -risk_rank(r.risk) if out else 0,
+            risk_urgency(r.risk) if out else 0,  # not graded sorts just below high
             since if out else (returned if st in RHI_PENDING else 0.0),
             r.last_name.casefold(), r.first_name.casefold(), r.child_id,
         )
