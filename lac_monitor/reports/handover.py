@@ -179,7 +179,7 @@ def _returns(d: HandoverLike) -> list[Flowable]:
             _cell(r.found_where, 160), format_local(r.safe_well_at) if r.safe_well_at else "not recorded",
             format_local(r.rhi_due_at), Paragraph(f"<b>{markup(status)}</b>" if late else markup(status), SMALL),
             _cell(r.worker, 80)])
-    head = ["Child", "Status", "Returned", "Where found", "Safe and well", "RHI due by", "RHI", "Worker"]
+    head = ["Child", "Episode", "Returned", "Where found", "Safe and well", "RHI due by", "RHI", "Worker"]
     out.append(_table(head, rows, [125, 45, 72, 130, 72, 72, 90, 80],
                       lambda i: HIGH_BG if overdue_rows[i] else None))
     return out
