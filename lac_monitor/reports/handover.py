@@ -21,6 +21,7 @@ from reportlab.platypus import (
 from lac_monitor.domain.alerts import Severity
 from lac_monitor.domain.codes import MissingCategory, RiskGrade, risk_urgency
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
+from lac_monitor.domain.report_data import HandoverData, MissingLine
 from lac_monitor.domain.status import age_on
 from lac_monitor.reports.common import (
     AWAY_BG,
@@ -42,7 +43,6 @@ from lac_monitor.reports.common import (
     para,
     window_text,
 )
-from lac_monitor.reports.data import HandoverLike, MissingLineLike
 from lac_monitor.reports.profile import category_label, flag_label, profile_story, risk_label
 from lac_monitor.reports.text import SANS, markup, shorten
 
@@ -51,7 +51,7 @@ FIGURE = ParagraphStyle("lac-figure", parent=BODY, fontSize=15, leading=18)
 
 
 
-def print_order(line: MissingLineLike) -> tuple[int, datetime, str]:
+def print_order(line: MissingLine) -> tuple[int, datetime, str]:
     """Risk first, then the longest missing first (earliest start)."""
     return risk_urgency(line.risk), line.since, line.child_id
 
@@ -85,7 +85,7 @@ def _name_cell(name: str, child_id: str, extra: str = "") -> Paragraph:
     return Paragraph(f"<b>{markup(shorten(name, 120))}</b><br/>{markup(child_id)}{markup(extra)}", SMALL)
 
 
-def _summary(d: HandoverLike) -> Table:
+def _summary(d: HandoverData) -> Table:
     missing = sum(1 for m in d.missing if m.category != MissingCategory.AWAY)
     away = len(d.missing) - missing
     high = sum(1 for m in d.missing if m.risk == RiskGrade.HIGH)
@@ -104,7 +104,7 @@ def _summary(d: HandoverLike) -> Table:
     return t
 
 
-def _missing(d: HandoverLike, lines: Sequence[MissingLineLike]) -> list[Flowable]:
+def _missing(d: HandoverData, lines: Sequence[MissingLine]) -> list[Flowable]:
     out: list[Flowable] = [Paragraph(f"Missing or away now ({len(lines)}) · as at {format_local(d.printed_at)}",
                                      H2)]
     if not lines:
@@ -142,7 +142,7 @@ def _missing(d: HandoverLike, lines: Sequence[MissingLineLike]) -> list[Flowable
     return out
 
 
-def _ended(d: HandoverLike) -> list[Flowable]:
+def _ended(d: HandoverData) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(30 * mm),
                            Paragraph(f"Started and ended within the window ({len(d.ended)})", H2)]
     if not d.ended:
@@ -160,7 +160,7 @@ _RHI = {"not_offered": "Not yet offered", "offered": "Offered", "accepted": "Acc
         "declined": "Declined", "completed": "Completed"}
 
 
-def _returns(d: HandoverLike) -> list[Flowable]:
+def _returns(d: HandoverData) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(30 * mm), Paragraph(f"Returns in the window ({len(d.returns)})", H2)]
     if not d.returns:
         return [*out, Paragraph("Nobody returned within the window.", EMPTY)]
@@ -185,7 +185,7 @@ def _returns(d: HandoverLike) -> list[Flowable]:
     return out
 
 
-def _escalations(d: HandoverLike) -> list[Flowable]:
+def _escalations(d: HandoverData) -> list[Flowable]:
     title = (f"Escalations falling due next shift ({len(d.escalations)}) · "
              f"{format_local(d.end)} to {format_local(d.next_shift_end)}")
     out: list[Flowable] = [CondPageBreak(30 * mm), Paragraph(title, H2)]
@@ -199,7 +199,7 @@ def _escalations(d: HandoverLike) -> list[Flowable]:
     return out
 
 
-def _alerts(d: HandoverLike) -> list[Flowable]:
+def _alerts(d: HandoverData) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(30 * mm), Paragraph(f"Unacknowledged alerts ({len(d.alerts)})", H2)]
     if not d.alerts:
         return [*out, Paragraph("Every alert has been acknowledged.", EMPTY)]
@@ -225,7 +225,7 @@ def _alerts(d: HandoverLike) -> list[Flowable]:
     return out
 
 
-def _notes(d: HandoverLike) -> list[Flowable]:
+def _notes(d: HandoverData) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(40 * mm), Paragraph("Notes from the person handing over", H2)]
     if d.notes and d.notes.strip():
         # One paragraph per block, so very long notes flow on across pages.
@@ -238,7 +238,7 @@ def _notes(d: HandoverLike) -> list[Flowable]:
     return [*out, lines]
 
 
-def handover_story(d: HandoverLike) -> list[Flowable]:
+def handover_story(d: HandoverData) -> list[Flowable]:
     lines = sorted(d.missing, key=print_order)
     story: list[Flowable] = [
         Paragraph(f"Handover sheet · {markup(d.scope)}", TITLE),
@@ -257,7 +257,7 @@ def handover_story(d: HandoverLike) -> list[Flowable]:
     return story
 
 
-def render_handover(data: HandoverLike) -> bytes:
+def render_handover(data: HandoverData) -> bytes:
     furniture = Furniture(title=f"Handover sheet · {data.scope}", printed_by=data.printed_by,
                           printed_at=data.printed_at, window=window_text(data.start, data.end))
     return build_pdf(handover_story(data), furniture, first="landscape")

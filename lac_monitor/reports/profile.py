@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer,
 
 from lac_monitor.domain.codes import RISK_FLAG_LABELS, RISK_LABELS, MissingCategory, RiskFlag, RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local
+from lac_monitor.domain.report_data import ProfileData
 from lac_monitor.reports.common import (
     AWAY_BG,
     EMPTY,
@@ -32,7 +33,6 @@ from lac_monitor.reports.common import (
     labelled,
     para,
 )
-from lac_monitor.reports.data import ProfileLike
 from lac_monitor.reports.text import markup, shorten
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def _photo(data: bytes | None) -> Flowable:
     return placeholder
 
 
-def _facts(p: ProfileLike) -> Table:
+def _facts(p: ProfileData) -> Table:
     flags = ", ".join(f"{flag_label(f.flag)} (since {f.since:%d/%m/%Y})" for f in p.flags) or "None recorded"
     worker = p.worker or "Not allocated"
     if p.worker_phone:
@@ -109,7 +109,7 @@ def _facts(p: ProfileLike) -> Table:
     return t
 
 
-def _banner(p: ProfileLike) -> Flowable | None:
+def _banner(p: ProfileData) -> Flowable | None:
     ep = p.episode
     if ep is None:
         return None
@@ -130,7 +130,7 @@ def _address(address: str | None, postcode: str | None) -> str | None:
     return ", ".join(x for x in (address, postcode) if x) or None
 
 
-def _history(p: ProfileLike) -> list[Flowable]:
+def _history(p: ProfileData) -> list[Flowable]:
     hist = list(p.history)
     recent = sum(1 for h in hist if h.started_at >= p.printed_at - timedelta(days=RECENT_DAYS))
     if not hist:
@@ -158,7 +158,7 @@ def _history(p: ProfileLike) -> list[Flowable]:
     return out
 
 
-def profile_story(p: ProfileLike) -> list[Flowable]:
+def profile_story(p: ProfileData) -> list[Flowable]:
     """The flowables of one profile; also used for the profiles inside a handover sheet."""
     name = f"{p.first_name} {p.last_name}"
     story: list[Flowable] = [Paragraph(markup(name), NAME)]
@@ -198,7 +198,7 @@ def profile_story(p: ProfileLike) -> list[Flowable]:
     return story
 
 
-def render_profile(data: ProfileLike) -> bytes:
+def render_profile(data: ProfileData) -> bytes:
     furniture = Furniture(title=f"Missing-person profile · {data.child_id}", printed_by=data.printed_by,
                           printed_at=data.printed_at, window=f"As at {format_local(data.printed_at)}")
     return build_pdf(profile_story(data), furniture, first="portrait")
