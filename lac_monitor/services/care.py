@@ -9,12 +9,10 @@ from sqlalchemy import select
 
 from lac_monitor.domain import codes
 from lac_monitor.domain import validation as rules
-from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services.episodes import Saved
-from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
-from lac_monitor.storage.database import Database
+from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, RiskFlagRow
 
 
@@ -45,14 +43,8 @@ class Placement:
             rules.require_code("PLACE_PROVIDER", self.place_provider, codes.PLACE_PROVIDER)
 
 
-class CareService:
-    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
-        self.db = db
-        self.actor = actor
-        self.clock = clock or SystemClock()
-
-    def _uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.actor, self.clock)
+class CareService(ActionService):
+    """Periods of care, placement changes and risk flags."""
 
     def start_care(self, child_id: str, decom: date, placement: Placement, rne: str = "S") -> Saved:
         rules.require_code("RNE (reason for new episode)", rne, codes.RNE)

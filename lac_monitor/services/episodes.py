@@ -13,12 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain import validation as rules
-from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import format_local, local_date
-from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
-from lac_monitor.storage.database import Database
+from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.schema import (
     CareEpisode,
     Child,
@@ -46,16 +44,10 @@ PROFILE_FIELDS = ("description", "associates", "places_likely", "phone", "social
                   "medical_needs", "other_info")
 
 
-class EpisodeService:
-    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
-        self.db = db
-        self.actor = actor
-        self.clock = clock or SystemClock()
+class EpisodeService(ActionService):
+    """Actions on missing episodes, RHIs and the Philomena profile."""
 
     # -- helpers ---------------------------------------------------------------
-    def _uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.actor, self.clock)
-
     @staticmethod
     def _child(s: Session, child_id: str) -> Child:
         child = s.get(Child, child_id)

@@ -10,12 +10,10 @@ from sqlalchemy import func, select
 
 from lac_monitor.domain import codes
 from lac_monitor.domain import validation as rules
-from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services.episodes import Saved
-from lac_monitor.services.uow import Actor, UnitOfWork, snapshot
-from lac_monitor.storage.database import Database
+from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.schema import Child, Staff, Team
 
 CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,10}$")
@@ -59,14 +57,8 @@ class ChildInput:
             rules.date_not_before("mother's child's date of birth", self.mc_dob, "date of birth", self.dob)
 
 
-class RegisterService:
-    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
-        self.db = db
-        self.actor = actor
-        self.clock = clock or SystemClock()
-
-    def _uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.actor, self.clock)
+class RegisterService(ActionService):
+    """Children, staff and teams."""
 
     def add_team(self, name: str, locality: str | None = None) -> Saved:
         rules.require_text("team name", name, 120)

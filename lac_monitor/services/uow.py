@@ -193,3 +193,17 @@ def translate_db_error(exc: BaseException) -> LacError | None:
             "your entry is kept: save again once the connection is back."
         )
     return None
+
+
+class ActionService:
+    """Base of the action services: who acts, on which database, by which clock."""
+
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
+        from lac_monitor.domain.clock import SystemClock
+
+        self.db = db
+        self.actor = actor
+        self.clock = clock or SystemClock()
+
+    def _uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.actor, self.clock)
