@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests act as synthetic staff (`--user sw.one`) from whatever login runs them.
+os.environ.setdefault("LAC_MONITOR_ALLOW_ACT_AS", "1")
 
 from lac_monitor.domain.clock import FixedClock
 from lac_monitor.storage.database import Database

@@ -166,3 +166,24 @@ def test_board_uses_the_councils_rhi_window(live_world: World, db_url: str,
     SettingsService(live_world.db, admin, live_world.clock).save_ladder(replace(DEFAULT_LADDER, rhi_hours=48))
     code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
     assert json.loads(out)[0]["status"] == "rhi_overdue"
+
+
+def test_acting_as_someone_else_is_refused_unless_allowed_and_then_audited(
+        live_world: World, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from lac_monitor.storage.schema import AuditLog
+
+    child = live_world.add_child("C000550")
+    monkeypatch.delenv("LAC_MONITOR_ALLOW_ACT_AS", raising=False)
+    monkeypatch.setattr("lac_monitor.cli.common.os_username", lambda: "someone.else")
+    code, _, err = run_cli(capsys, "episode", "report", child, "--category", "M", "--database", db_url,
+                           "--user", "sw.one")
+    assert code == 2 and "--user: acting as another staff member needs" in err
+    monkeypatch.setenv("LAC_MONITOR_ALLOW_ACT_AS", "1")
+    code, _, err = run_cli(capsys, "episode", "report", child, "--category", "M", "--database", db_url,
+                           "--user", "sw.one")
+    assert code == 0, err
+    with live_world.db.read_session() as s:
+        audit = s.scalars(select(AuditLog).where(AuditLog.action == "episode.report")).one()
+    assert audit.username == "sw.one" and '"os_login": "someone.else"' in (audit.detail or "")

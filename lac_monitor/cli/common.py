@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
+from dataclasses import replace
 from datetime import datetime
 
 from lac_monitor.domain.clock import Clock, FixedClock, SystemClock
-from lac_monitor.domain.errors import ValidationError
+from lac_monitor.domain.errors import ConfigurationError, ValidationError
 from lac_monitor.domain.localtime import parse_time
-from lac_monitor.services.uow import Actor, resolve_actor
+from lac_monitor.services.uow import Actor, os_username, resolve_actor
 from lac_monitor.storage.config import resolve_database_url
 from lac_monitor.storage.database import Database
 
@@ -33,8 +35,22 @@ def open_database(args: argparse.Namespace, upgrade: bool = True) -> Database:
     return Database.open(resolved.url, prompt=prompt_password, upgrade=upgrade)
 
 
+ACT_AS_ENV = "LAC_MONITOR_ALLOW_ACT_AS"
+
+
 def actor_for(db: Database, args: argparse.Namespace) -> Actor:
-    return resolve_actor(db, getattr(args, "user", None))
+    """The OS login's staff record. `--user` (scripts, tests, a service account) acts as someone
+    else only where allowed, and the audit then records the real OS login as well."""
+    wanted = getattr(args, "user", None)
+    login = os_username()
+    if not wanted or wanted.lower() == login.lower():
+        return resolve_actor(db)
+    me = resolve_actor(db, login)
+    if os.environ.get(ACT_AS_ENV) != "1" and me.role != "administrator":
+        raise ConfigurationError(
+            f"--user: acting as another staff member needs an administrator login or {ACT_AS_ENV}=1 "
+            "(set by IT for a scheduled task's service account)")
+    return replace(resolve_actor(db, wanted), os_login=login)
 
 
 def time_arg(field: str, text: str | None) -> datetime | None:

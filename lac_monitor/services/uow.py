@@ -37,6 +37,7 @@ class Actor:
     display_name: str | None = None
     role: str | None = None
     team_id: int | None = None
+    os_login: str | None = None  # set when acting as someone other than the OS login
 
     @property
     def label(self) -> str:
@@ -118,6 +119,8 @@ class UnitOfWork:
         if after is not None:
             detail["after"] = after
         detail.update({k: _jsonable(v) for k, v in extra.items()})
+        if self.actor.os_login and self.actor.os_login != self.actor.username:
+            detail["os_login"] = self.actor.os_login  # who really sat at the keyboard
         self.session.add(AuditLog(
             at=self.now, username=self.actor.username, staff_id=self.actor.staff_id,
             action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
