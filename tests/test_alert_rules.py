@@ -290,3 +290,13 @@ def test_ladder_round_trips_through_json() -> None:
     ladder = replace(DEFAULT_LADDER, manager_review_hours=12, lookback_days=3, office_end=time(18, 30))
     assert Ladder.from_json(ladder.to_json()) == ladder
     validate_ladder(DEFAULT_LADDER)
+
+
+def test_tables_show_the_message_without_repeating_the_child() -> None:
+    from lac_monitor.domain.alerts import without_subject
+
+    assert without_subject("Child C1 (episode 2): police risk grade raised from Medium to High.") == \
+        "Police risk grade raised from Medium to High."
+    assert without_subject("Child C1 (episode 2) reported missing (M).") == "Reported missing (M)."
+    assert without_subject("Child C9: 3 episodes within 30 days") == "3 episodes within 30 days"
+    assert without_subject("Ladder changed") == "Ladder changed"

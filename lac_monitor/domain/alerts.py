@@ -9,6 +9,7 @@ Messages carry ids, never names: they may reach logs. The UI shows names from th
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -374,3 +375,12 @@ def _category_label(code: str | None) -> str:
         return MissingCategory(code).label.lower() if code else "unknown"
     except ValueError:
         return str(code)
+
+
+_SUBJECT = re.compile(r"^Child \S+(?: \(episode \d+\))?:? ")
+
+
+def without_subject(message: str) -> str:
+    """A message without its leading "Child X (episode N)", for tables that show the child already."""
+    rest = _SUBJECT.sub("", message, count=1)
+    return rest[:1].upper() + rest[1:] if rest != message else message

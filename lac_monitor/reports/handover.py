@@ -18,7 +18,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from lac_monitor.domain.alerts import Severity
+from lac_monitor.domain.alerts import Severity, without_subject
 from lac_monitor.domain.codes import MissingCategory, RiskGrade, risk_urgency
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
 from lac_monitor.domain.report_data import HandoverData, MissingLine
@@ -218,7 +218,8 @@ def _alerts(d: HandoverData) -> list[Flowable]:
         except ValueError:
             sev = a.severity
         child = _name_cell(a.name or "", a.child_id) if a.child_id else ""
-        rows.append([format_local(a.raised_at), sev, _cell(a.message, 300), child,
+        text = without_subject(a.message) if a.child_id else a.message  # the child has its own column
+        rows.append([format_local(a.raised_at), sev, _cell(text, 300), child,
                      format_local(a.due_at) if a.due_at else ""])
     out.append(_table(["Raised", "Severity", "Alert", "Child", "Due"], rows, [72, 45, 320, 140, 72],
                       lambda i: HIGH_BG if alerts[i].severity == Severity.HIGH else None))

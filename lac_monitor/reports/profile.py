@@ -146,7 +146,7 @@ def _history(p: ProfileData) -> list[Flowable]:
             format_duration(h.returned_at - h.started_at) if h.returned_at else "",
             category_label(h.category), risk_label(h.risk), para(shorten(h.found_where, 120), SMALL),
         ])
-    widths = [27 * mm, 27 * mm, 17 * mm, 17 * mm, 24 * mm]
+    widths = [27 * mm, 27 * mm, 17 * mm, 17 * mm, 28 * mm]  # "No apparent risk" fits
     widths.append(WIDTH - sum(widths))
     t = Table(rows, colWidths=widths, repeatRows=1)
     t.setStyle(TableStyle([

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from lac_monitor.domain.alerts import AlertRow, Severity, rule_label
+from lac_monitor.domain.alerts import AlertRow, Severity, rule_label, without_subject
 from lac_monitor.domain.localtime import format_local
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -151,7 +151,7 @@ class AlertsModel(QAbstractTableModel):
         if col == AlertCol.EPISODE:
             return "" if row.episode_id is None else str(row.episode_id)
         if col == AlertCol.MESSAGE:
-            return _without_subject(row)
+            return without_subject(row.message)
         if col == AlertCol.RAISED:
             return format_local(row.raised_at)
         if not row.acknowledged:
@@ -238,12 +238,3 @@ class AlertsModel(QAbstractTableModel):
             self._count = count
             self.unacknowledged_count_did_change.emit(count)
 
-
-def _without_subject(row: AlertRow) -> str:
-    """The child and episode have their own columns: drop the message's "Child X (episode N): "."""
-    for prefix in (f"Child {row.child_id} (episode {row.episode_id}): ", f"Child {row.child_id} (episode "
-                   f"{row.episode_id}) ", f"Child {row.child_id}: "):
-        if row.message.startswith(prefix):
-            rest = row.message[len(prefix):]
-            return rest[:1].upper() + rest[1:]
-    return row.message
