@@ -1437,11 +1437,7 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
         if translated is not None:
             raise translated from exc
         raise
-    for hook in list(db.after_commit):
-        try:
-            hook([seq])
-        except Exception:  # a listener's bug must not hide a finished demo
-            log.exception("after-commit hook failed")
+    db.publish([seq])
     elapsed = _time.perf_counter() - started
     log.info("demo council: %d children, %d missing episodes in %.1f s",
              children, len(gen.rows["missing_episode"]), elapsed)

@@ -158,11 +158,7 @@ class UnitOfWork:
                 raise translated from exc
             raise
         self.committed_seqs = seqs
-        for hook in list(self.db.after_commit):
-            try:
-                hook(seqs)
-            except Exception:  # a listener's bug must not undo a saved change
-                log.exception("after-commit hook failed")
+        self.db.publish(seqs)
         return seqs
 
 

@@ -36,6 +36,15 @@ class Database:
     def is_postgresql(self) -> bool:
         return self.dialect == "postgresql"
 
+    def publish(self, seqs: list[int]) -> None:
+        """Tell this process's listeners what was just committed. A listener's bug must not
+        undo (or hide) a saved change, so it is logged, never raised."""
+        for hook in list(self.after_commit):
+            try:
+                hook(seqs)
+            except Exception:
+                log.exception("after-commit hook failed")
+
     def read_session(self) -> Session:
         return self._read()
 
