@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.isolation import ISOLATED_HOME
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The tests act as synthetic staff (`--user sw.one`) from whatever login runs them.
 os.environ.setdefault("LAC_MONITOR_ALLOW_ACT_AS", "1")
@@ -35,6 +37,8 @@ def _pg_admin():  # type: ignore[no-untyped-def]
 def pg_server() -> Iterator[str]:
     """A throwaway database on the PostgreSQL server for this test session."""
     if os.environ.get("LAC_MONITOR_SKIP_PG") == "1":
+        if os.environ.get("CI"):
+            pytest.fail("LAC_MONITOR_SKIP_PG=1 is not allowed under CI: the PostgreSQL tests must run")
         pytest.skip("LAC_MONITOR_SKIP_PG=1: PostgreSQL tests skipped on purpose")
     try:
         admin = _pg_admin()
@@ -102,3 +106,18 @@ def clock() -> FixedClock:
 @pytest.fixture
 def world(db: Database, clock: FixedClock) -> World:
     return make_world(db, clock)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import shutil
+
+    shutil.rmtree(ISOLATED_HOME, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs the PostgreSQL server, so `-m "not postgres"` selects the rest."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_pg = callspec is not None and "postgresql" in callspec.params.values()
+        if on_pg or "pg_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
