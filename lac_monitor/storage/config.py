@@ -4,9 +4,8 @@ then a SQLite file in the user's data folder (the embedded default).
 Config file (INI), user's first, then machine-wide (so IT can push one for every user):
     [database]
     url = postgresql://lac_app@db.council.local/lac_monitor
-    [council]
-    timezone = Europe/London
-The password never goes in this file: it lives in the OS keyring (see credentials.py).
+Times are shown in the council's time, Europe/London (domain/clock.py); there is no
+setting for it. The password never goes in this file: it lives in the OS keyring (see credentials.py).
 """
 
 from __future__ import annotations
