@@ -29,7 +29,7 @@ from lac_monitor.domain.errors import (
 )
 from lac_monitor.storage import audit_chain
 from lac_monitor.storage.database import FEED_LOCK_KEY, NOTIFY_CHANNEL, Database
-from lac_monitor.storage.provision import database_login
+from lac_monitor.storage.provision import database_login, whoami
 from lac_monitor.storage.schema import ChangeFeed, Staff
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,14 @@ def resolve_actor(db: Database, username: str | None = None) -> Actor:
             raise AccessRefusedError(
                 f"--user: on the shared database you act as your own database login "
                 f"'{login.name}', never as '{username}'.")
+        if login.provisioned:
+            me = whoami(db)
+            if me is None:
+                raise UnknownLoginError(login.name)
+            sid, name, display, role, team, active = me
+            if not active:
+                raise UnknownLoginError(name, deactivated=True)
+            return Actor(username=name, staff_id=sid, display_name=display, role=role, team_id=team)
         username = login.name
     username = username or os_username()
     with db.read_session() as s:

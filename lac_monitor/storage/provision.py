@@ -55,10 +55,20 @@ class DbLogin:
     name: str
     superuser: bool
     owner: bool
+    provisioned: bool = False
 
     @property
     def privileged(self) -> bool:
         return self.superuser or self.owner
+
+
+def whoami(db: Database) -> tuple[int, str, str, str, int | None, bool] | None:
+    """The connected login's staff record on a provisioned database, whatever its grants
+    (None if it has none)."""
+    with db.engine.connect() as c:
+        row = c.execute(text("SELECT id, username, display_name, role, team_id, active "
+                             "FROM lac_whoami()")).first()
+    return None if row is None else (row[0], row[1], row[2], row[3], row[4], bool(row[5]))
 
 
 def database_login(db: Database) -> DbLogin | None:
@@ -66,11 +76,12 @@ def database_login(db: Database) -> DbLogin | None:
     if not db.is_postgresql:
         return None
     with db.engine.connect() as c:
-        name, superuser, owner = c.execute(text(
+        name, superuser, owner, provisioned = c.execute(text(
             "SELECT session_user, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false), "
             "coalesce((SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class "
-            "WHERE oid = to_regclass('child')), false)")).one()
-    return DbLogin(str(name), bool(superuser), bool(owner))
+            "WHERE oid = to_regclass('child')), false), "
+            "to_regprocedure('lac_whoami()') IS NOT NULL")).one()
+    return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned))
 
 
 def quote(name: str) -> str:
@@ -157,6 +168,13 @@ def _functions(schema: str) -> str:
 CREATE OR REPLACE FUNCTION lac_is_known() RETURNS boolean LANGUAGE sql STABLE {definer} AS $$
   SELECT EXISTS (SELECT 1 FROM staff WHERE username = session_user AND active)
       OR pg_has_role(session_user, '{SERVICE_GROUP_ROLE}', 'MEMBER')
+$$;
+-- Who am I: readable by any login, even one with no group role (a leaver is told so).
+CREATE OR REPLACE FUNCTION lac_whoami()
+  RETURNS TABLE (id integer, username varchar, display_name varchar, role varchar, team_id integer,
+                 active boolean)
+  LANGUAGE sql STABLE {definer} AS $$
+  SELECT id, username, display_name, role, team_id, active FROM staff WHERE username = session_user
 $$;
 -- Restricted children the connected person may not see (small: hashed once per query).
 CREATE OR REPLACE FUNCTION lac_hidden_children() RETURNS SETOF varchar LANGUAGE sql STABLE {definer} AS $$
@@ -250,6 +268,9 @@ def _grants(c: Connection, schema: str, tables: set[str]) -> None:
                 c.exec_driver_sql(f"GRANT SELECT ON {table} TO {svc}")
             c.exec_driver_sql(f"GRANT {', '.join(privs)} ON {table} TO {svc}")
     c.exec_driver_sql(f"REVOKE ALL ON {', '.join(every)} FROM PUBLIC")
+    # Any login may learn the schema version and who it is (to be refused in plain words).
+    c.exec_driver_sql("GRANT SELECT ON alembic_version TO PUBLIC")
+    c.exec_driver_sql("GRANT EXECUTE ON FUNCTION lac_whoami() TO PUBLIC")
 
 
 def provision(db: Database) -> Provisioned:
