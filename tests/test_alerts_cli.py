@@ -12,8 +12,13 @@ from lac_monitor.services.alerts import AlertService
 from tests.factories import World
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str, user: str | None = "sw.one") -> tuple[int, str, str]:
+    """Run a command as `user` (a synthetic staff member): the OS login running the tests is
+    not on any test register, and an unknown login is refused."""
+    argv = list(args)
+    if user is not None and "--user" not in argv and argv[:1] not in (["db"], ["demo"]):
+        argv += ["--user", user]
+    code = main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 

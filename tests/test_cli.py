@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import pytest
 
 from lac_monitor.cli import main
 from lac_monitor.storage.board import load_board
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import Staff
 from tests.factories import World
 
 
@@ -20,8 +23,13 @@ def live_world(world: World) -> World:
     return world
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str, user: str | None = "sw.one") -> tuple[int, str, str]:
+    """Run a command as `user` (a synthetic staff member): the OS login running the tests is
+    not on any test register, and an unknown login is refused."""
+    argv = list(args)
+    if user is not None and "--user" not in argv and argv[:1] not in (["db"], ["demo"]):
+        argv += ["--user", user]
+    code = main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -105,35 +113,40 @@ def test_console_script_entry_point_runs(tmp_path) -> None:  # type: ignore[no-u
     assert result.returncode == 0 and "0 children" in result.stdout
 
 
-def test_it_can_set_up_teams_staff_and_children(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(capsys, "team", "add", "Eastgate Children in Care", "--locality", "Eastgate",
-                   "--database", db_url)[0] == 0
-    code, out, err = run_cli(capsys, "staff", "add", "jtestworker", "Jo Testworker", "--role", "social_worker",
+def test_it_can_set_up_teams_staff_and_children(db: Database, db_url: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with db.write_session() as s:
+        s.add(Staff(username="it.admin", display_name="Ita Admintest", role="administrator"))
+        s.commit()
+    admin = functools.partial(run_cli, user="it.admin")
+    assert admin(capsys, "team", "add", "Eastgate Children in Care", "--locality", "Eastgate",
+                 "--database", db_url)[0] == 0
+    code, out, err = admin(capsys, "staff", "add", "jtestworker", "Jo Testworker", "--role", "social_worker",
                              "--team", "1", "--database", db_url)
     assert code == 0, err
-    code, out, err = run_cli(capsys, "staff", "add", "jtestworker", "Jo Again", "--role", "social_worker",
+    code, out, err = admin(capsys, "staff", "add", "jtestworker", "Jo Again", "--role", "social_worker",
                              "--database", db_url)
     assert code == 2 and "username: 'jtestworker' already belongs" in err
-    code, out, err = run_cli(capsys, "child", "add", "C900001", "--first-name", "Testy", "--last-name",
+    code, out, err = admin(capsys, "child", "add", "C900001", "--first-name", "Testy", "--last-name",
                              "McTestface", "--dob", "2011-02-03", "--sex", "F", "--ethnicity", "WBRI",
                              "--upn", "I12345678901", "--database", db_url)
     assert code == 2 and "UPN: must be a letter (not I, O, S)" in err
-    code, out, err = run_cli(capsys, "child", "add", "C900001", "--first-name", "Testy", "--last-name",
+    code, out, err = admin(capsys, "child", "add", "C900001", "--first-name", "Testy", "--last-name",
                              "McTestface", "--dob", "2011-02-03", "--sex", "F", "--ethnicity", "WBRI",
                              "--worker", "jtestworker", "--team", "1", "--database", db_url)
     assert code == 0, err
-    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    code, out, _ = admin(capsys, "board", "--format", "json", "--database", db_url)
     (row,) = json.loads(out)
     assert (row["child_id"], row["status"], row["social_worker"]) == ("C900001", "left_care", "Jo Testworker")
-    code, out, err = run_cli(capsys, "care", "start", "C900001", "--on", "2026-01-05", "--ls", "C2", "--cin",
+    code, out, err = admin(capsys, "care", "start", "C900001", "--on", "2026-01-05", "--ls", "C2", "--cin",
                              "N1", "--place", "U4", "--database", db_url)
     assert code == 2 and "PLACE_PROVIDER: is required" in err
-    code, out, err = run_cli(capsys, "care", "start", "C900001", "--on", "2026-01-05", "--ls", "C2", "--cin",
+    code, out, err = admin(capsys, "care", "start", "C900001", "--on", "2026-01-05", "--ls", "C2", "--cin",
                              "N1", "--place", "U4", "--provider", "PR1", "--database", db_url)
     assert code == 0, err
-    code, out, _ = run_cli(capsys, "board", "--format", "json", "--database", db_url)
+    code, out, _ = admin(capsys, "board", "--format", "json", "--database", db_url)
     assert json.loads(out)[0]["status"] == "in_placement"
-    code, out, _ = run_cli(capsys, "staff", "list", "--database", db_url)
+    code, out, _ = admin(capsys, "staff", "list", "--database", db_url)
     assert "jtestworker" in out
 
 

@@ -19,8 +19,11 @@ H = timedelta(hours=1)
 AT = "2026-11-25T12:00"  # the world's clock, London time (GMT in November)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+def run(capsys: pytest.CaptureFixture[str], *args: str, user: str = "edt.one") -> tuple[int, str, str]:
+    argv = list(args)
+    if "--user" not in argv:
+        argv += ["--user", user]  # the OS login running the tests is on no test register
+    code = main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -7,16 +7,18 @@ from datetime import date
 
 from sqlalchemy import select
 
-from lac_monitor.cli.common import actor_for, add_database, open_database
+from lac_monitor.cli.common import add_database, open_as_person
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import ValidationError
+from lac_monitor.services.access import AccessService
 from lac_monitor.services.register import ChildInput, RegisterService
 from lac_monitor.storage.queries import staff_list, team_list
 from lac_monitor.storage.schema import Staff
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    staff = sub.add_parser("staff", help="list or add staff (OS login -> staff record)")
+    staff = sub.add_parser("staff", help="list, add or deactivate staff (login -> staff record; on "
+                                         "PostgreSQL also their login role)")
     ssub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
     ls = ssub.add_parser("list")
     add_database(ls)
@@ -62,15 +64,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ca.add_argument("--worker", help="allocated worker's username")
     ca.add_argument("--team", type=int)
     ca.set_defaults(func=run_child_add)
+    cr = csub.add_parser("restrict", help="only the people who need to see this child can (managers, "
+                                          "administrators)")
+    add_database(cr)
+    cr.add_argument("child_id")
+    cr.add_argument("--reason", required=True, help="why (a child of a member of staff, a high-profile case)")
+    cr.set_defaults(func=run_child_restrict)
+    cu = csub.add_parser("unrestrict", help="lift a restriction (managers, administrators)")
+    add_database(cu)
+    cu.add_argument("child_id")
+    cu.set_defaults(func=run_child_unrestrict)
 
 
 def _svc(args: argparse.Namespace) -> RegisterService:
-    db = open_database(args)
-    return RegisterService(db, actor_for(db, args))
+    db, actor = open_as_person(args)
+    return RegisterService(db, actor)
 
 
 def run_staff_list(args: argparse.Namespace) -> int:
-    db = open_database(args)
+    db, _ = open_as_person(args)
     with db.read_session() as s:
         for sid, username, name, role, team in staff_list(s):
             print(f"{sid:>5}  {username:<24} {name:<30} {role:<16} {team or ''}")
@@ -96,7 +108,7 @@ def run_staff_deactivate(args: argparse.Namespace) -> int:
 
 
 def run_team_list(args: argparse.Namespace) -> int:
-    db = open_database(args)
+    db, _ = open_as_person(args)
     with db.read_session() as s:
         for tid, name in team_list(s):
             print(f"{tid:>4}  {name}")
@@ -126,4 +138,22 @@ def run_child_add(args: argparse.Namespace) -> int:
         preferred_name=args.preferred_name, dob=dob, sex=args.sex, ethnicity=args.ethnicity,
         upn=args.upn, locality=args.locality, social_worker_id=worker_id, team_id=args.team))
     print(f"child {saved.id} added; record a period of care to put them on the board")
+    return 0
+
+
+def _access(args: argparse.Namespace) -> AccessService:
+    db, actor = open_as_person(args)
+    return AccessService(db, actor)
+
+
+def run_child_restrict(args: argparse.Namespace) -> int:
+    _access(args).set_restricted(args.child_id, True, args.reason)
+    print(f"child {args.child_id} restricted: only the allocated worker, the team's managers, the head "
+          "of service, the duty team and administrators can see this child")
+    return 0
+
+
+def run_child_unrestrict(args: argparse.Namespace) -> int:
+    _access(args).set_restricted(args.child_id, False)
+    print(f"child {args.child_id}: restriction lifted")
     return 0

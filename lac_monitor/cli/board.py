@@ -15,7 +15,9 @@ import json
 import sys
 from datetime import datetime
 
-from lac_monitor.cli.common import add_database, clock_for, open_database
+from lac_monitor.cli.common import add_database, clock_for, open_as_person, require
+from lac_monitor.domain import access
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.codes import RiskGrade, risk_urgency
 from lac_monitor.domain.localtime import format_duration, format_local
 from lac_monitor.domain.status import ChildStatus, rhi_due_at
@@ -64,11 +66,16 @@ def to_json(row: BoardRow, rhi_hours: float = 72) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     clock = clock_for(args.at)
-    db = open_database(args)
+    db, actor = open_as_person(args)
+    police_only = not access.may(actor.role, Permission.READ_REGISTER)
+    if police_only:
+        require(actor, Permission.READ_MISSING)
     now = clock.now()
     rhi_hours = load_ladder(db).rhi_hours  # the council's configured RHI window
     with db.read_session() as s:
         rows = sorted(load_board(s, now, rhi_hours=rhi_hours), key=sort_key)
+    if police_only:  # the police liaison: out now, or back in the last 7 days (as on PostgreSQL)
+        rows = [r for r in rows if access.police_may_see(r.status.value, r.returned_at, now)]
     if args.status:
         rows = [r for r in rows if r.status.value in args.status]
     if args.format == "json":

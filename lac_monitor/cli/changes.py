@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from lac_monitor.cli.common import add_database, open_database
+from lac_monitor.cli.common import add_database, open_as_person, require
+from lac_monitor.domain.access import Permission
 from lac_monitor.storage.feed import changes_since
 
 
@@ -20,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    db = open_database(args)
+    db, actor = open_as_person(args)
+    require(actor, Permission.READ_REGISTER)
     with db.read_session() as s:
         events = changes_since(s, args.since, args.limit)
     if args.format == "json":

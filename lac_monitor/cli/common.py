@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from dataclasses import replace
 from datetime import datetime
 
+from lac_monitor.domain import access
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock, FixedClock, SystemClock
-from lac_monitor.domain.errors import ConfigurationError, ValidationError
+from lac_monitor.domain.codes import StaffRole
+from lac_monitor.domain.errors import (
+    AccessRefusedError,
+    ConfigurationError,
+    UnknownLoginError,
+    ValidationError,
+)
 from lac_monitor.domain.localtime import parse_time
-from lac_monitor.services.uow import Actor, os_username, resolve_actor
+from lac_monitor.services.uow import Actor, first_run_administrator, os_username, resolve_actor
 from lac_monitor.storage.config import resolve_database_url
 from lac_monitor.storage.database import Database
+from lac_monitor.storage.provision import DbLogin, database_login
 
 
 def add_database(p: argparse.ArgumentParser) -> None:
@@ -36,21 +46,59 @@ def open_database(args: argparse.Namespace, upgrade: bool = True) -> Database:
 
 
 ACT_AS_ENV = "LAC_MONITOR_ALLOW_ACT_AS"
+log = logging.getLogger(__name__)
+
+
+def privileged_warning(login: DbLogin) -> str:
+    what = "a superuser" if login.superuser else "the owner of the tables"
+    return (f"connected to the database as '{login.name}', {what}: the database's own access "
+            "rules do not apply to this connection. People should connect as their own login.")
 
 
 def actor_for(db: Database, args: argparse.Namespace) -> Actor:
-    """The OS login's staff record. `--user` (scripts, tests, a service account) acts as someone
-    else only where allowed, and the audit then records the real OS login as well."""
+    """The acting person's active staff record, or a refusal (exit 2) before anything is shown.
+
+    PostgreSQL, as one's own login: that login is the person. Otherwise (SQLite; IT or a
+    scheduled task connected as the owner) the OS login is, from the OS account record;
+    `--user` acts as someone else on the staff list only for an administrator or where IT
+    allows it, and the audit then records the real OS login as well.
+    """
     wanted = getattr(args, "user", None)
-    login = os_username()
-    if not wanted or wanted.lower() == login.lower():
-        return resolve_actor(db)
-    me = resolve_actor(db, login)
-    if os.environ.get(ACT_AS_ENV) != "1" and me.role != "administrator":
+    login = database_login(db)
+    if login is not None and not login.privileged:
+        return resolve_actor(db, wanted)
+    if login is not None:
+        # A person at a terminal is told; a scheduled task's stderr stays one line per error.
+        if sys.stderr is not None and sys.stderr.isatty():
+            print(f"lac-monitor: warning: {privileged_warning(login)}", file=sys.stderr)
+        log.warning("connected as a superuser or the tables' owner: database access rules do not apply")
+    first = first_run_administrator(db)
+    if first is not None:
+        print(f"lac-monitor: first run on an empty database: '{first.username}' is now its "
+              "administrator", file=sys.stderr)
+    me_login = os_username()
+    if not wanted or wanted.lower() == me_login.lower():
+        return resolve_actor(db, me_login)
+    try:
+        me: Actor | None = resolve_actor(db, me_login)
+    except UnknownLoginError:
+        me = None
+    if os.environ.get(ACT_AS_ENV) != "1" and (me is None or me.role != StaffRole.ADMINISTRATOR):
         raise ConfigurationError(
             f"--user: acting as another staff member needs an administrator login or {ACT_AS_ENV}=1 "
             "(set by IT for a scheduled task's service account)")
-    return replace(resolve_actor(db, wanted), os_login=login)
+    return replace(resolve_actor(db, wanted), os_login=me_login)
+
+
+def open_as_person(args: argparse.Namespace) -> tuple[Database, Actor]:
+    """Open the database and refuse an unknown or deactivated login before anything is read."""
+    db = open_database(args)
+    return db, actor_for(db, args)
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not access.may(actor.role, permission):
+        raise AccessRefusedError(access.refusal(actor.role, permission))
 
 
 def time_arg(field: str, text: str | None) -> datetime | None:

@@ -30,6 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_database(pw)
     pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     pw.set_defaults(func=run_set_password)
+    pr = dsub.add_parser("provision", help="PostgreSQL: group roles, grants, row-level security and "
+                                           "the first administrator (run by IT as the database owner)")
+    add_database(pr)
+    pr.add_argument("--admin", metavar="LOGIN",
+                    help="the first administrator's login (default: the login running this)")
+    pr.set_defaults(func=run_provision)
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
@@ -61,4 +67,16 @@ def run_set_password(args: argparse.Namespace) -> int:
     account = credentials.account_for(url.username, url.host, url.database)
     credentials.set_password(account, password)
     print(f"password for {account} stored in the keyring (service '{credentials.SERVICE}')")
+    return 0
+
+
+def run_provision(args: argparse.Namespace) -> int:
+    from lac_monitor.services.access import provision_database
+
+    db = open_database(args, upgrade=True)
+    done = provision_database(db, args.admin)
+    made = ", ".join(done.created_roles) if done.created_roles else "none (they already exist on this server)"
+    print(f"{db.describe()}: group roles created: {made}; grants and row-level security policies in place")
+    if done.admin_created:
+        print(f"first administrator: '{done.admin_login}' (add everyone else with lac-monitor staff add)")
     return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lac_monitor.cli.common import actor_for, add_database, open_database
+from lac_monitor.cli.common import actor_for, add_database, open_as_person, open_database, require
+from lac_monitor.domain.access import Permission
 from lac_monitor.services import ssda903
 
 
@@ -38,7 +39,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    db = open_database(args)
+    db, actor = open_as_person(args)
+    require(actor, Permission.READ_REGISTER)
     summary = ssda903.export(db, args.year, args.out)
     print(f"wrote {summary.children} children, {summary.episodes} episodes, {summary.missing} missing "
           f"periods to {args.out}")

@@ -79,6 +79,8 @@ class StaffRole(StrEnum):
     HEAD_OF_SERVICE = "head_of_service"
     DUTY_OFFICER = "duty_officer"  # out-of-hours emergency duty team
     ADMINISTRATOR = "administrator"
+    POLICE_LIAISON = "police_liaison"  # partner agency: missing and recently returned children only
+    AUDITOR = "auditor"  # information governance: the audit trail only
 
 
 SEX = {"M": "Male", "F": "Female", "U": "Unknown / not stated"}

@@ -49,3 +49,22 @@ class DatabaseTooNewError(LacError):
 
 class ConfigurationError(LacError):
     """Settings, keyring or config file problem the administrator can fix."""
+
+
+class AccessRefusedError(LacError):
+    """The acting person may not do this (their role, or no active staff record at all)."""
+
+
+class UnknownLoginError(AccessRefusedError):
+    """A login with no active staff record: refused before anything is shown."""
+
+    def __init__(self, login: str, deactivated: bool = False) -> None:
+        self.login = login
+        self.deactivated = deactivated
+        if deactivated:
+            what = ("belongs to a deactivated member of staff, so nothing can be shown. "
+                    "An administrator must reactivate it")
+        else:
+            what = ("has no staff record in LAC Monitor, so nothing can be shown. "
+                    "An administrator must add it (lac-monitor staff add)")
+        super().__init__(f"The login '{login}' {what} before you can use LAC Monitor.")

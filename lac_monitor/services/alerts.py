@@ -19,7 +19,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from lac_monitor.domain import access
 from lac_monitor.domain import validation as rules
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.alerts import (
     AlertDue,
     AlertRow,
@@ -32,7 +34,7 @@ from lac_monitor.domain.alerts import (
 )
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import StaffRole
-from lac_monitor.domain.errors import NotFoundError
+from lac_monitor.domain.errors import AccessRefusedError, NotFoundError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor, UnitOfWork
@@ -199,6 +201,8 @@ class AlertService:
     # -- raising ------------------------------------------------------------------------
     def evaluate(self) -> list[AlertRow]:
         """Raise every alert now due that no desktop has raised yet; return those raised here."""
+        if self.actor.role is not None and not access.may(self.actor.role, Permission.RECORD_EPISODES):
+            return []  # a police liaison's or auditor's desktop raises nothing
         ladder = self.ladder()
         now = self.clock.now()
         with self.db.read_session() as s:
@@ -310,6 +314,25 @@ class AlertService:
             return [to_row(a) for a in rows]
 
     # -- acknowledging --------------------------------------------------------------------
+    def _check_may_acknowledge(self, s: Session, alert_id: int) -> None:
+        """The alert's recipients, their managers and the duty team (and the head of service
+        and administrators) may acknowledge it; nobody else."""
+        me = self.actor
+        if me.staff_id is None and me.role is None:
+            raise AccessRefusedError("Only a member of staff can acknowledge an alert.")
+        if access.may(me.role, Permission.ACK_ANY_ALERT):
+            return
+        recipients = s.execute(select(Staff.id, Staff.team_id).join(
+            AlertRecipient, AlertRecipient.staff_id == Staff.id).where(AlertRecipient.alert_id == alert_id)).all()
+        if any(sid == me.staff_id for sid, _ in recipients):
+            return
+        if me.role == StaffRole.TEAM_MANAGER and me.team_id is not None and any(
+                team == me.team_id for _, team in recipients):
+            return
+        raise AccessRefusedError(
+            f"Alert {alert_id} is not addressed to you or your team: only its recipients, their "
+            "managers and the duty team can acknowledge it.")
+
     def acknowledge(self, alert_id: int, note: str | None = None) -> AlertRow:
         """Record who acknowledged and when (audited). The first acknowledgement wins."""
         note = (note or "").strip() or None
@@ -319,6 +342,8 @@ class AlertService:
             a = s.get(Alert, alert_id)
             if a is None:
                 raise NotFoundError("Alert", alert_id)
+            if a.acknowledged_at is None:  # else: say who did it first, below
+                self._check_may_acknowledge(s, alert_id)
             # Conditional update: atomic on both databases, whatever the race.
             result = s.execute(
                 update(Alert)

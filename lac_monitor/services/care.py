@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lac_monitor.domain import codes
 from lac_monitor.domain import validation as rules
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services.episodes import Saved
@@ -45,6 +46,8 @@ class Placement:
 
 class CareService(ActionService):
     """Periods of care, placement changes and risk flags."""
+
+    requires = Permission.KEEP_REGISTER
 
     def start_care(self, child_id: str, decom: date, placement: Placement, rne: str = "S") -> Saved:
         rules.require_code("RNE (reason for new episode)", rne, codes.RNE)

@@ -23,14 +23,16 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table, func, insert, select, text
 
 from lac_monitor.domain import codes
+from lac_monitor.domain.access import APPEND_ONLY_TABLES
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date
 from lac_monitor.domain.status import age_on
 from lac_monitor.services.uow import os_username, translate_db_error
+from lac_monitor.storage import audit_chain
 from lac_monitor.storage.database import FEED_LOCK_KEY, NOTIFY_CHANNEL, Database
-from lac_monitor.storage.schema import Base
+from lac_monitor.storage.schema import Base, Setting
 
 log = logging.getLogger(__name__)
 
@@ -414,6 +416,18 @@ class _Generator:
         })
         self.staff_label[sid] = display
         return sid
+
+    def add_partner_staff(self) -> None:
+        """The police liaison and the auditor (fixed invented names: no draw from the seed)."""
+        for role, prefix, name in ((StaffRole.POLICE_LIAISON, "pol", "Casey Partnerwell"),
+                                   (StaffRole.AUDITOR, "ig", "Jordan Auditwright")):
+            self.staff_seq += 1
+            username = f"{prefix}.{name.split()[-1].lower()}"
+            self.used_usernames.add(username)
+            self.rows["staff"].append({
+                "id": self.staff_seq, "username": username, "display_name": name, "role": role.value,
+                "team_id": None, "email": f"{username}@brackenport.example", "phone": None, "active": True})
+            self.staff_label[self.staff_seq] = name
 
     def build_staff(self) -> None:
         """Managers first; social workers once the children are placed in teams."""
@@ -1340,6 +1354,20 @@ def _occupied(conn: Connection) -> LacError | None:
     return None
 
 
+DEMO_MARK = "demo_council"  # a `setting` row: this register is synthetic, --replace may wipe it
+
+
+def _not_demo(conn: Connection) -> LacError | None:
+    """--replace wipes only a demo council (or an empty register), never real records."""
+    if conn.scalar(select(Setting.key).where(Setting.key == DEMO_MARK)) is not None:
+        return None
+    if _occupied(conn) is None:
+        return None
+    return LacError(
+        "This database holds records that are not a demo council, so --replace refused to wipe "
+        "it. Use an empty database for a demo; a live register is never replaced.")
+
+
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     for chunk in _chunks(rows):
         conn.execute(insert(table), chunk)
@@ -1370,17 +1398,17 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
     if not 0.1 <= years <= 10:
         raise ValidationError("years", "must be between 0.1 and 10")
     username = (current_username or os_username()).strip() or "demo.user"
-    if not replace:
-        with db.engine.connect() as conn:
-            refusal = _occupied(conn)
-        if refusal is not None:
-            raise refusal
+    with db.engine.connect() as conn:
+        refusal = _not_demo(conn) if replace else _occupied(conn)
+    if refusal is not None:
+        raise refusal
 
     gen = _Generator(random.Random(seed), children, now, years, username)
     gen.build_council()
     gen.build_children()
     gen.build_staff()
     gen.allocate_workers()
+    gen.add_partner_staff()
     gen.build_homes()
     for kid in gen.kids:
         gen.build_care(kid)
@@ -1400,21 +1428,23 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
     try:
         with db.write_engine.begin() as conn:
             last_seq = int(conn.scalar(select(func.coalesce(func.max(t["change_feed"].c.seq), 0))) or 0)
+            refusal = (_not_demo if replace else _occupied)(conn)  # again, inside the write lock
+            if refusal is not None:
+                raise refusal
             if replace:
                 for table in reversed(Base.metadata.sorted_tables):  # children before parents
-                    conn.execute(table.delete())
-            else:
-                refusal = _occupied(conn)  # again, inside the write lock
-                if refusal is not None:
-                    raise refusal
+                    if table.name not in APPEND_ONLY_TABLES:  # the audit trail and feed stay
+                        conn.execute(table.delete())
+            gen.rows["setting"].append({"key": DEMO_MARK, "value": json.dumps(audit_detail),
+                                        "updated_at": now, "updated_by": username})
             for table in Base.metadata.sorted_tables:
-                if table.name in ("audit_log", "change_feed"):
+                if table.name in APPEND_ONLY_TABLES:
                     continue
                 _insert(conn, table, gen.rows[table.name])
-            conn.execute(insert(t["audit_log"]).values(
+            audit_chain.append(conn, [dict(
                 at=now, username=username, staff_id=gen.current_user_id, action="demo.generate",
                 entity="database", entity_id=None, child_id=None,
-                detail=json.dumps(audit_detail, ensure_ascii=False)))
+                detail=json.dumps(audit_detail, ensure_ascii=False))])
             feed = {"at": now, "kind": "demo.generated", "entity": "database", "entity_id": None,
                     "child_id": None, "username": username}
             if db.is_postgresql:

@@ -12,7 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lac_monitor.domain import access
 from lac_monitor.domain import validation as rules
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import format_local, local_date
@@ -46,6 +48,8 @@ PROFILE_FIELDS = ("description", "associates", "places_likely", "phone", "social
 
 class EpisodeService(ActionService):
     """Actions on missing episodes, RHIs and the Philomena profile."""
+
+    requires = Permission.RECORD_EPISODES
 
     # -- helpers ---------------------------------------------------------------
     @staticmethod
@@ -408,7 +412,11 @@ class EpisodeService(ActionService):
             return Saved("philomena_profile", child_id, child_id, prof.version, tuple(seqs))
 
     def record_view(self, child_id: str, what: str = "child record") -> None:
-        """Opening a child's record is audited (special-category data)."""
-        with self._uow() as uow:
+        """Opening a child's record on purpose is audited (special-category data): who, when,
+        what (`child record`, `profile`, ...). Anyone who may read a record is audited reading it."""
+        if not (access.may(self.actor.role, Permission.READ_REGISTER)
+                or access.may(self.actor.role, Permission.READ_MISSING)):
+            self.require(Permission.READ_REGISTER)
+        with UnitOfWork(self.db, self.actor, self.clock) as uow:
             uow.audit("child.view", "child", child_id, child_id, what=what)
             uow.commit()

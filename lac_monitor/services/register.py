@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from lac_monitor.domain import codes
 from lac_monitor.domain import validation as rules
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services.episodes import Saved
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
+from lac_monitor.storage.provision import ensure_login
 from lac_monitor.storage.schema import Child, Staff, Team
 
 CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,10}$")
@@ -60,9 +62,12 @@ class ChildInput:
 class RegisterService(ActionService):
     """Children, staff and teams."""
 
+    requires = Permission.KEEP_REGISTER
+
     def add_team(self, name: str, locality: str | None = None) -> Saved:
+        self.require(Permission.MANAGE_STAFF)
         rules.require_text("team name", name, 120)
-        with self._uow() as uow:
+        with self._uow(Permission.MANAGE_STAFF) as uow:
             s = uow.session
             if s.scalar(select(func.count()).select_from(Team).where(Team.name == name)):
                 raise ValidationError("team name", f"'{name}' already exists")
@@ -76,10 +81,13 @@ class RegisterService(ActionService):
 
     def add_staff(self, username: str, display_name: str, role: str, team_id: int | None = None,
                   email: str | None = None, phone: str | None = None) -> Saved:
+        """A new member of staff; on PostgreSQL also their own login role, in their role's
+        group (created if the server has none yet: no password, for directory sign-in)."""
+        self.require(Permission.MANAGE_STAFF)
         rules.require_text("username", username, 80)
         rules.require_text("display name", display_name, 120)
         rules.require_code("role", role, {r.value for r in codes.StaffRole})
-        with self._uow() as uow:
+        with self._uow(Permission.MANAGE_STAFF) as uow:
             s = uow.session
             if s.scalar(select(func.count()).select_from(Staff)
                         .where(func.lower(Staff.username) == username.lower())):
@@ -90,18 +98,26 @@ class RegisterService(ActionService):
                           team_id=team_id, email=email, phone=phone, active=True)
             s.add(staff)
             s.flush()
+            if self.db.is_postgresql:
+                ensure_login(s.connection(), staff.username, role)
             uow.audit("staff.add", "staff", staff.id, None, after=snapshot(staff))
             uow.changed("staff.added", "staff", staff.id, None)
             seqs = uow.commit()
             return Saved("staff", staff.id, "", 1, tuple(seqs))
 
     def set_staff_active(self, staff_id: int, active: bool) -> Saved:
-        with self._uow() as uow:
+        """A leaver keeps their history; on PostgreSQL their login loses its group role."""
+        self.require(Permission.MANAGE_STAFF)
+        with self._uow(Permission.MANAGE_STAFF) as uow:
             staff = uow.session.get(Staff, staff_id)
             if staff is None:
                 raise NotFoundError("Staff member", staff_id)
+            if not active and staff.id == self.actor.staff_id:
+                raise ValidationError("staff", "you cannot deactivate your own record")
             before = snapshot(staff)
             staff.active = active
+            if self.db.is_postgresql:
+                ensure_login(uow.session.connection(), staff.username, staff.role, active=active)
             uow.audit("staff.active" if active else "staff.inactive", "staff", staff.id, None,
                       before, snapshot(staff))
             uow.changed("staff.changed", "staff", staff.id, None)

@@ -11,9 +11,10 @@ import logging
 
 from sqlalchemy import select
 
+from lac_monitor.domain import access
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock, SystemClock
-from lac_monitor.domain.codes import StaffRole
-from lac_monitor.domain.errors import LacError, ValidationError
+from lac_monitor.domain.errors import AccessRefusedError, ValidationError
 from lac_monitor.domain.ladder import DEFAULT_LADDER, Ladder, validate_ladder
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.database import Database
@@ -22,11 +23,7 @@ from lac_monitor.storage.schema import Setting
 log = logging.getLogger(__name__)
 
 LADDER_KEY = "ladder"
-ADMIN_ROLES = frozenset({StaffRole.ADMINISTRATOR.value})
-
-
-class NotAllowedError(LacError):
-    """The acting user's role may not do this."""
+NotAllowedError = AccessRefusedError  # the name callers used before access had its own module
 
 
 def load_ladder(db: Database) -> Ladder:
@@ -52,7 +49,7 @@ class SettingsService:
 
     @property
     def can_edit(self) -> bool:
-        return self.actor.role in ADMIN_ROLES
+        return access.may(self.actor.role, Permission.CHANGE_SETTINGS)
 
     def ladder(self) -> Ladder:
         return load_ladder(self.db)
@@ -60,7 +57,7 @@ class SettingsService:
     def save_ladder(self, ladder: Ladder) -> Ladder:
         """Validate, store and audit; every desktop picks it up from the change feed."""
         if not self.can_edit:
-            raise NotAllowedError("Only an administrator can change the escalation ladder.")
+            raise AccessRefusedError(access.refusal(self.actor.role, Permission.CHANGE_SETTINGS))
         validate_ladder(ladder)
         with UnitOfWork(self.db, self.actor, self.clock) as uow:
             s = uow.session

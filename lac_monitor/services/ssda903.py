@@ -18,9 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from lac_monitor.domain import codes
+from lac_monitor.domain import access, codes
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock, SystemClock
-from lac_monitor.domain.errors import LacError
+from lac_monitor.domain.errors import AccessRefusedError, LacError
 from lac_monitor.domain.localtime import council_tz, local_date, to_utc
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.database import Database
@@ -218,6 +219,8 @@ def _local_midnight(d: date) -> datetime:
 
 def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missing: Path | None = None,
                  names: Path | None = None, clock: Clock | None = None) -> ImportSummary:
+    if not access.may(actor.role, Permission.KEEP_REGISTER):
+        raise AccessRefusedError(access.refusal(actor.role, Permission.KEEP_REGISTER))
     clock = clock or SystemClock()
     today = local_date(clock.now())
     problems: list[str] = []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
+import os
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -15,15 +16,21 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from lac_monitor.domain import access
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.errors import (
+    AccessRefusedError,
     ConflictError,
     DatabaseUnavailableError,
     LacError,
+    UnknownLoginError,
     ValidationError,
 )
+from lac_monitor.storage import audit_chain
 from lac_monitor.storage.database import FEED_LOCK_KEY, NOTIFY_CHANNEL, Database
-from lac_monitor.storage.schema import AuditLog, ChangeFeed, Staff
+from lac_monitor.storage.provision import database_login, whoami
+from lac_monitor.storage.schema import ChangeFeed, Staff
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +52,83 @@ class Actor:
 
 
 def os_username() -> str:
+    """The login from the operating system's own account record: never from USER, LOGNAME or
+    USERNAME, which anyone can set to an administrator's name."""
+    if sys.platform == "win32":
+        import ctypes
+
+        size = ctypes.c_ulong(257)
+        buf = ctypes.create_unicode_buffer(size.value)
+        if ctypes.windll.advapi32.GetUserNameW(buf, ctypes.byref(size)):
+            return str(buf.value)
+        raise AccessRefusedError("Windows did not say which account is signed in; nothing can be shown.")
+    import pwd
+
     try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on some service accounts
-        return "unknown"
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        raise AccessRefusedError(
+            f"This computer's account {os.getuid()} has no login name; nothing can be shown.") from None
+
+
+def _staff_actor(staff: Staff) -> Actor:
+    return Actor(username=staff.username, staff_id=staff.id, display_name=staff.display_name,
+                 role=staff.role, team_id=staff.team_id)
 
 
 def resolve_actor(db: Database, username: str | None = None) -> Actor:
+    """The acting person's active staff record, or a refusal naming the login.
+
+    On PostgreSQL a person connects as their own database login, and that login decides who
+    they are. Connected as the owner or a superuser (IT, the tests), the OS login (or the
+    `username` asked for) decides, and the app warns about the connection elsewhere.
+    """
+    login = database_login(db)
+    if login is not None and not login.privileged:
+        if username and username.lower() != login.name.lower():
+            raise AccessRefusedError(
+                f"--user: on the shared database you act as your own database login "
+                f"'{login.name}', never as '{username}'.")
+        if login.provisioned:
+            me = whoami(db)
+            if me is None:
+                raise UnknownLoginError(login.name)
+            sid, name, display, role, team, active = me
+            if not active:
+                raise UnknownLoginError(name, deactivated=True)
+            return Actor(username=name, staff_id=sid, display_name=display, role=role, team_id=team)
+        username = login.name
     username = username or os_username()
     with db.read_session() as s:
         staff = s.scalars(
             select(Staff).where(func.lower(Staff.username) == username.lower())
         ).first()
         if staff is None:
-            return Actor(username=username)
-        return Actor(username=staff.username, staff_id=staff.id, display_name=staff.display_name,
-                     role=staff.role, team_id=staff.team_id)
+            raise UnknownLoginError(username)
+        if not staff.active:
+            raise UnknownLoginError(username, deactivated=True)
+        return _staff_actor(staff)
+
+
+def first_run_administrator(db: Database) -> Actor | None:
+    """On an embedded database with no staff at all, the person running the app becomes its
+    administrator (one desk, one person). Returns that person, or None if staff exist."""
+    if db.is_postgresql:
+        return None
+    login = os_username()
+    with db.write_session() as s:
+        if s.scalar(select(func.count()).select_from(Staff)):
+            return None
+        staff = Staff(username=login, display_name=login, role=access.StaffRole.ADMINISTRATOR.value,
+                      active=True)
+        s.add(staff)
+        s.flush()
+        now = datetime.now().astimezone().replace(microsecond=0)
+        audit_chain.append(s, [dict(at=now, username=login, staff_id=staff.id, action="staff.first_admin",
+                                    entity="staff", entity_id=str(staff.id), child_id=None,
+                                    detail=json.dumps({"after": snapshot(staff)}))])
+        s.commit()
+        return _staff_actor(staff)
 
 
 def _jsonable(value: Any) -> Any:
@@ -92,6 +160,7 @@ class UnitOfWork:
         self.now = clock.now().replace(microsecond=0)
         self.session: Session = db.write_session()
         self._feed: list[tuple[str, str, str | None, str | None]] = []
+        self._audit: list[dict[str, Any]] = []
         self.committed_seqs: list[int] = []
 
     def __enter__(self) -> UnitOfWork:
@@ -121,7 +190,8 @@ class UnitOfWork:
         detail.update({k: _jsonable(v) for k, v in extra.items()})
         if self.actor.os_login and self.actor.os_login != self.actor.username:
             detail["os_login"] = self.actor.os_login  # who really sat at the keyboard
-        self.session.add(AuditLog(
+        # Appended at commit, under the writers' lock, so the hash chain follows commit order.
+        self._audit.append(dict(
             at=self.now, username=self.actor.username, staff_id=self.actor.staff_id,
             action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
             child_id=child_id, detail=json.dumps(detail, ensure_ascii=False) if detail else None,
@@ -134,6 +204,7 @@ class UnitOfWork:
         s = self.session
         try:
             s.flush()
+            audit_chain.append(s, self._audit)
             if self._feed:
                 if self.db.is_postgresql:
                     # Held to commit: feed sequence numbers become visible in order,
@@ -204,5 +275,17 @@ class ActionService:
         self.actor = actor
         self.clock = clock or SystemClock()
 
-    def _uow(self) -> UnitOfWork:
+    # What every action of this service needs; a method may ask for more with `require`.
+    requires: Permission | None = None
+
+    def require(self, permission: Permission) -> None:
+        """Refuse, in plain words, an action the acting person's role does not allow.
+        The database's grants and policies back the same rule (domain/access.py)."""
+        if not access.may(self.actor.role, permission):
+            raise AccessRefusedError(access.refusal(self.actor.role, permission))
+
+    def _uow(self, permission: Permission | None = None) -> UnitOfWork:
+        needed = permission or self.requires
+        if needed is not None:
+            self.require(needed)
         return UnitOfWork(self.db, self.actor, self.clock)

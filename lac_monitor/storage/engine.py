@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,28 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def create_private_file(path: Path) -> None:
+    """A new embedded database is readable by its owner only: folder 0700, file 0600 (SQLite
+    gives its -wal and -shm files the file's mode). On Windows the user's profile folder
+    already keeps other users out."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        if os.name != "nt":
+            os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+        if os.name != "nt":
+            os.chmod(path, 0o600)
+
+
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            create_private_file(Path(url.database))
+        except FileExistsError:
+            pass  # another process created it a moment ago
     engine = create_engine(url, connect_args={"timeout": 15})
 
     @event.listens_for(engine, "connect")

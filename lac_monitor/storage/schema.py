@@ -71,6 +71,13 @@ class Child(Base):
     locality: Mapped[str | None] = mapped_column(String(80))
     social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    # Restricted (a child of a member of staff, a high-profile case): on PostgreSQL only the
+    # allocated worker, that team's managers, the head of service, the duty team and
+    # administrators see anything of this child (row-level security, storage/provision.py).
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    restricted_reason: Mapped[str | None] = mapped_column(Text)
+    restricted_by: Mapped[str | None] = mapped_column(String(120))
+    restricted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
@@ -218,18 +225,25 @@ class RhiEpisode(Base):
 
 
 class AuditLog(Base):
-    """Who did what, when, before and after. Every write and every record opened."""
+    """Who did what, when, before and after. Every write and every record opened on purpose.
+
+    Append-only and hash-chained (storage/audit_chain.py): `hash` is SHA-256 over the row's
+    content and `prev_hash`, the hash of the row before it. No foreign key to staff: the
+    trail outlives any register (a demo --replace keeps it).
+    """
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     username: Mapped[str] = mapped_column(String(80))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(40))
     child_id: Mapped[str | None] = mapped_column(String(10), index=True)
     detail: Mapped[str | None] = mapped_column(Text)  # JSON: before/after
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ChangeFeed(Base):

@@ -68,9 +68,10 @@ def configure_application(argv: list[str] | None = None):  # type: ignore[no-unt
 
 def run_gui(database: str | None = None) -> int:
     from lac_monitor.domain.clock import SystemClock
-    from lac_monitor.services.uow import resolve_actor
+    from lac_monitor.services.uow import first_run_administrator, resolve_actor
     from lac_monitor.storage.config import log_dir, resolve_database_url
     from lac_monitor.storage.database import Database
+    from lac_monitor.storage.provision import database_login
     from lac_monitor.ui import errors
     from lac_monitor.ui.features import build_main_window
     from lac_monitor.ui.settings_store import SettingsStore
@@ -80,6 +81,10 @@ def run_gui(database: str | None = None) -> int:
     try:
         resolved = resolve_database_url(database)
         db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason))
+        login = database_login(db)
+        first = first_run_administrator(db)
+        # Who you are is settled before anything is shown: an unknown or deactivated login
+        # gets a plain refusal naming it, and no window.
         actor = resolve_actor(db)
         window = build_main_window(db, actor, SystemClock(), SettingsStore())
     except LacError as exc:
@@ -89,6 +94,16 @@ def run_gui(database: str | None = None) -> int:
     log.info("window opened (staff id %s)", actor.staff_id)
     settle_memory()
     window.show()
+    if first is not None:
+        errors.message_box(window, "First run", (
+            f"This is a new database, so you ('{first.username}') are its administrator. Add the "
+            "other people who use this desk with lac-monitor staff add."),
+            icon=errors.QMessageBox.Icon.Information).open()
+    if login is not None and login.privileged:
+        log.warning("connected as a superuser or the tables' owner")
+        window.statusBar().showMessage(
+            "Warning: connected as the database owner or a superuser: the database's own access "
+            "rules do not apply. People should connect as their own login.")
     try:
         return int(app.exec())
     finally:

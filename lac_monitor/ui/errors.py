@@ -18,10 +18,12 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 
 from lac_monitor.domain.errors import (
+    AccessRefusedError,
     ConflictError,
     DatabaseTooNewError,
     DatabaseUnavailableError,
     LacError,
+    UnknownLoginError,
 )
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,10 @@ def message_box(parent: QWidget | None, title: str, text: str,
 
 
 def title_for(exc: LacError) -> str:
+    if isinstance(exc, UnknownLoginError):
+        return "Not on the staff list"
+    if isinstance(exc, AccessRefusedError):
+        return "Not allowed"
     if isinstance(exc, DatabaseUnavailableError):
         return "Database unavailable"
     if isinstance(exc, DatabaseTooNewError):

@@ -78,7 +78,11 @@ from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
 log = logging.getLogger(__name__)
 
 TICK_MS = 30_000
-OPEN_DELAY_MS = 200  # arrowing through the board does not open (and audit) every record
+OPEN_DELAY_MS = 200  # arrowing through the board does not open every record
+# A record counts as viewed on purpose (and is audited) once it has been on screen this long,
+# or at once when opened explicitly (Enter, double-click, a form on it); never for the cursor
+# passing over a row. Prints are audited as prints.
+VIEW_DWELL_MS = 2000
 
 STATUS_CHOICES: tuple[tuple[str, frozenset[ChildStatus]], ...] = (
     ("All statuses", frozenset()),
@@ -106,18 +110,20 @@ class MainWindow(QMainWindow):
     """The status board window.
 
     Signals:
-        child_did_open(str): a child's record was opened in the detail pane (and audited).
+        child_did_open(str): a child's record was shown in the detail pane.
+        view_did_audit(str): that record was viewed on purpose and the view was audited.
         changes_did_apply(list[str]): board rows of these children were re-read after a change.
         dialog_did_open(object): a form (FormDialog) was opened, non-blocking.
     """
 
     child_did_open = Signal(str)
+    view_did_audit = Signal(str)
     changes_did_apply = Signal(list)
     dialog_did_open = Signal(object)
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None,
                  *, live: LiveBridge | None = None, tick_ms: int = TICK_MS,
-                 parent: QWidget | None = None) -> None:
+                 view_dwell_ms: int = VIEW_DWELL_MS, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         pin_singletons()
         self.db, self.actor, self.clock = db, actor, clock
@@ -165,6 +171,11 @@ class MainWindow(QMainWindow):
         self._open_timer.setSingleShot(True)
         self._open_timer.setInterval(OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._open_current)
+        self._viewed: str | None = None  # the child whose current opening is already audited
+        self._view_timer = QTimer(self)
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(view_dwell_ms)
+        self._view_timer.timeout.connect(self._on_view_dwell)
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(0)
@@ -530,27 +541,56 @@ class MainWindow(QMainWindow):
     def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         cid = self.selected_child_id()
         if cid is None:
+            self._view_timer.stop()
             self.detail_view.clear()
         elif cid != self.detail_view.child_id:
+            self._view_timer.stop()
             self._open_timer.start()
         self._update_actions()
 
     def _on_activated(self, child_id: str) -> None:
-        self._open_current()
+        self._open_current(on_purpose=True)
         self.detail_view.tabs.setFocus()
 
-    def _open_current(self) -> None:
+    def _open_current(self, on_purpose: bool = False) -> None:
         self._open_timer.stop()
         cid = self.selected_child_id()
-        if cid is None or cid == self.detail_view.child_id:
+        if cid is None:
             return
-        self.open_child(cid)
+        if cid == self.detail_view.child_id:
+            if on_purpose:
+                self.audit_view(cid)
+            return
+        self.open_child(cid, on_purpose=on_purpose)
 
-    def open_child(self, child_id: str) -> bool:
-        """Show a child's record; opening it is audited (special-category data)."""
+    def _on_view_dwell(self) -> None:
+        cid = self.detail_view.child_id
+        if cid is not None:
+            self.audit_view(cid)
+
+    def audit_view(self, child_id: str, what: str = "child record") -> None:
+        """Record, once per opening, that this person viewed the record on purpose."""
+        self._view_timer.stop()
+        if self._viewed == child_id:
+            return
+        try:
+            self.service.record_view(child_id, what)
+        except LacError as exc:
+            self.show_box(errors.known_error_box(self, exc, "Recording that you viewed the record"))
+            return
+        except SQLAlchemyError:
+            log.warning("auditing the view of child %s failed", child_id, exc_info=True)
+            self.statusBar().showMessage("Your view of this record could not be recorded: the "
+                                         "database is unavailable.", 8000)
+            return
+        self._viewed = child_id
+        self.view_did_audit.emit(child_id)
+
+    def open_child(self, child_id: str, on_purpose: bool = False) -> bool:
+        """Show a child's record. The view is audited once it has been on screen for a moment
+        (VIEW_DWELL_MS), or at once when opened on purpose."""
         try:
             detail = self._load_detail(child_id)
-            self.service.record_view(child_id)
         except LacError as exc:
             self.show_box(errors.known_error_box(self, exc, "Opening the child's record"))
             return False
@@ -559,8 +599,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The record could not be read: the database is unavailable.", 8000)
             return False
         self.detail_view.show_child(detail, self.board_model.board_row(child_id), self.clock.now())
+        self._viewed = None
         self._update_actions()
         self.child_did_open.emit(child_id)
+        if on_purpose:
+            self.audit_view(child_id)
+        else:
+            self._view_timer.start()
         return True
 
     def _load_detail(self, child_id: str) -> ChildDetail:
@@ -600,8 +645,9 @@ class MainWindow(QMainWindow):
         cid = self.selected_child_id()
         if cid is None:
             return None
-        if self.detail_view.child_id != cid and not self.open_child(cid):
+        if self.detail_view.child_id != cid and not self.open_child(cid, on_purpose=True):
             return None
+        self.audit_view(cid)  # a form opened on the record is a view on purpose
         detail = self.detail_view.detail
         assert detail is not None
         return DialogContext(self.service, self.clock, detail, lambda: self._load_detail(cid))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -133,6 +134,9 @@ def test_opening_a_record_shows_it_and_is_audited(qtbot, window: MainWindow, db:
     with qtbot.waitSignal(window.child_did_open) as opened:
         window.board_view.selectRow(window.filter_model.row_of("C000001"))
     assert opened.args == ["C000001"]
+    with qtbot.waitSignal(window.view_did_audit, timeout=4000) as viewed:  # on screen for 2 s
+        pass
+    assert viewed.args == ["C000001"]
     d = window.detail_view
     assert d.name.text() == "Amira Testone  (known as Mimi)"
     assert "Age 16" in d.facts.text() and "Child ID C000001" in d.facts.text()
@@ -357,3 +361,32 @@ def test_keyboard_reaches_search_board_and_actions(qtbot, window: MainWindow) ->
         qtbot.keyClick(win, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
     assert win.current_dialog is not None
     win.current_dialog.reject()
+
+
+def test_views_are_audited_on_purpose_not_as_the_cursor_passes(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    win = MainWindow(db, council.actor, council.clock, settings, view_dwell_ms=400)
+    qtbot.addWidget(win)
+    win = everyone(win)
+
+    def views() -> list[tuple[str | None, str]]:
+        with db.read_session() as s:
+            return [(v.child_id, json.loads(v.detail or "{}").get("what", ""))
+                    for v in s.scalars(select(AuditLog).where(AuditLog.action == "child.view")
+                                       .order_by(AuditLog.id))]
+
+    for cid in ("C000001", "C000002", "C000003"):  # arrowing down the board, a moment on each
+        with qtbot.waitSignal(win.child_did_open):
+            win.board_view.selectRow(win.filter_model.row_of(cid))
+        qtbot.wait(100)
+    assert views() == []
+    with qtbot.waitSignal(win.view_did_audit, timeout=2000):  # then it stays on screen
+        pass
+    assert views() == [("C000003", "child record")]
+    with qtbot.assertNotEmitted(win.view_did_audit, wait=600):
+        pass  # staying on it is still the same view
+    win.select_child("C000002")
+    with qtbot.waitSignal(win.view_did_audit, timeout=1000):  # Enter / double-click: at once
+        win.board_view.child_was_activated.emit("C000002")
+    assert views()[-1] == ("C000002", "child record")
+    win.shut_down()

@@ -1,0 +1,299 @@
+"""PostgreSQL roles, grants and row-level security, made from domain/access.py.
+
+`provision` is run by IT as the database owner (`lac-monitor db provision`) and is
+idempotent: group roles belong to the server, not the database, so another database on
+the same server (training beside live) or another session may have created them already.
+
+Who is who: every person connects as their own login, which is a member of one group role
+(`lac_social_worker`, ...) and maps to a staff record by `staff.username = session_user`.
+The policies key off both, so a later regional mode is an `authority` column on child and
+staff plus one more condition in `lac_hidden_children` / `lac_police_children`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+
+from lac_monitor.domain.access import (
+    APPEND_ONLY_TABLES,
+    POLICE_RECENT_DAYS,
+    REGISTER_TABLES,
+    RESTRICTION_COLUMNS,
+    ROLE_PERMISSIONS,
+    SERVICE_GROUP_ROLE,
+    TABLE_GRANTS,
+    Permission,
+    group_role,
+    roles_with,
+)
+from lac_monitor.domain.codes import StaffRole
+from lac_monitor.domain.errors import AccessRefusedError, ValidationError
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import Base
+
+log = logging.getLogger(__name__)
+
+LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,62}$")
+# Tables whose rows belong to one child (column child_id), and those that hang off another.
+CHILD_TABLES = ("care_episode", "risk_flag", "philomena_profile", "missing_episode", "rhi", "alert",
+                "audit_log", "change_feed")
+DERIVED = {"episode_event": ("episode_id", "missing_episode"), "rhi_episode": ("rhi_id", "rhi"),
+           "alert_recipient": ("alert_id", "alert")}
+SHARED_TABLES = ("staff", "team", "setting")
+SERVICE_WRITES = {"alert": ("INSERT", "UPDATE"), "alert_recipient": ("INSERT", "UPDATE"),
+                  "audit_log": ("INSERT",), "change_feed": ("INSERT",),
+                  "service_heartbeat": ("INSERT", "UPDATE")}
+
+
+@dataclass(frozen=True)
+class DbLogin:
+    name: str
+    superuser: bool
+    owner: bool
+    provisioned: bool = False
+
+    @property
+    def privileged(self) -> bool:
+        return self.superuser or self.owner
+
+
+def whoami(db: Database) -> tuple[int, str, str, str, int | None, bool] | None:
+    """The connected login's staff record on a provisioned database, whatever its grants
+    (None if it has none)."""
+    with db.engine.connect() as c:
+        row = c.execute(text("SELECT id, username, display_name, role, team_id, active "
+                             "FROM lac_whoami()")).first()
+    return None if row is None else (row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+
+
+def database_login(db: Database) -> DbLogin | None:
+    """Who this connection is on PostgreSQL (None on SQLite)."""
+    if not db.is_postgresql:
+        return None
+    with db.engine.connect() as c:
+        name, superuser, owner, provisioned = c.execute(text(
+            "SELECT session_user, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false), "
+            "coalesce((SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class "
+            "WHERE oid = to_regclass('child')), false), "
+            "to_regprocedure('lac_whoami()') IS NOT NULL")).one()
+    return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned))
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def check_login(login: str) -> None:
+    if not LOGIN.match(login or ""):
+        raise ValidationError("login", "must be 1 to 63 letters, digits or . _ @ \\ - (a Windows or "
+                                       "directory login), starting with a letter or digit")
+
+
+def _role_exists(c: Connection, name: str) -> bool:
+    return bool(c.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar())
+
+
+def _create_role(c: Connection, name: str, options: str) -> bool:
+    """CREATE ROLE unless it exists; another session creating it at the same moment is fine."""
+    if _role_exists(c, name):
+        return False
+    try:
+        with c.begin_nested():
+            c.exec_driver_sql(f"CREATE ROLE {quote(name)} {options}")
+    except DBAPIError as exc:
+        code = getattr(exc.orig, "sqlstate", None)
+        if code in ("42710", "23505"):  # duplicate_object / unique_violation: created meanwhile
+            return False
+        if code == "42501":
+            raise AccessRefusedError(
+                f"This database login may not create the login role '{name}'. Ask IT to run "
+                f"lac-monitor db provision (or CREATE ROLE) as the database owner.") from exc
+        raise
+    return True
+
+
+def is_provisioned(c: Connection) -> bool:
+    """Whether `db provision` has put row-level security on this database."""
+    return bool(c.execute(text(
+        "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass('child')")).scalar())
+
+
+def ensure_login(c: Connection, login: str, role: str, active: bool = True) -> bool:
+    """The person's own login role, a member of exactly their staff role's group (PostgreSQL).
+    No password: with directory sign-in (GSSAPI/SSPI) there is none; IT sets one otherwise.
+    Does nothing (False) on a database that was never provisioned."""
+    if not is_provisioned(c):
+        return False
+    check_login(login)
+    _create_role(c, login, "LOGIN")
+    groups = {group_role(r) for r in StaffRole}
+    member_of = {str(r[0]) for r in c.execute(text(
+        "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+        "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :u"), {"u": login})}
+    for g in sorted(member_of & groups):
+        if g != group_role(role) or not active:  # a change of role, or a leaver
+            c.exec_driver_sql(f"REVOKE {quote(g)} FROM {quote(login)}")
+    if active:
+        try:
+            with c.begin_nested():
+                c.exec_driver_sql(f"GRANT {quote(group_role(role))} TO {quote(login)}")
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "42501":
+                raise AccessRefusedError(
+                    f"This database login may not grant '{group_role(role)}' to '{login}'. Ask IT to "
+                    "add the person with lac-monitor staff add as the database owner.") from exc
+            raise
+    return True
+
+
+# -- provisioning ----------------------------------------------------------------------------
+@dataclass
+class Provisioned:
+    created_roles: list[str] = field(default_factory=list)
+    schema: str = "public"
+
+
+def _functions(schema: str) -> str:
+    see_all = " OR ".join(f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
+                          for r in roles_with(Permission.SEE_ALL_RESTRICTED))
+    see_team = " OR ".join(f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
+                           for r in roles_with(Permission.SEE_TEAM_RESTRICTED))
+    definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
+    return f"""
+CREATE OR REPLACE FUNCTION lac_is_known() RETURNS boolean LANGUAGE sql STABLE {definer} AS $$
+  SELECT EXISTS (SELECT 1 FROM staff WHERE username = session_user AND active)
+      OR pg_has_role(session_user, '{SERVICE_GROUP_ROLE}', 'MEMBER')
+$$;
+-- Who am I: readable by any login, even one with no group role (a leaver is told so).
+CREATE OR REPLACE FUNCTION lac_whoami()
+  RETURNS TABLE (id integer, username varchar, display_name varchar, role varchar, team_id integer,
+                 active boolean)
+  LANGUAGE sql STABLE {definer} AS $$
+  SELECT id, username, display_name, role, team_id, active FROM staff WHERE username = session_user
+$$;
+-- Restricted children the connected person may not see (small: hashed once per query).
+CREATE OR REPLACE FUNCTION lac_hidden_children() RETURNS SETOF varchar LANGUAGE sql STABLE {definer} AS $$
+  SELECT c.id FROM child c WHERE c.restricted AND NOT EXISTS (
+    SELECT 1 FROM staff s WHERE s.username = session_user AND s.active AND (
+      {see_all}
+      OR c.social_worker_id = s.id
+      OR (({see_team}) AND s.team_id = c.team_id)))
+$$;
+-- What the police liaison sees: missing or away now, or back in the last {POLICE_RECENT_DAYS} days.
+CREATE OR REPLACE FUNCTION lac_police_children() RETURNS SETOF varchar LANGUAGE sql STABLE {definer} AS $$
+  SELECT DISTINCT m.child_id FROM missing_episode m JOIN child c ON c.id = m.child_id
+  WHERE NOT c.restricted
+    AND (m.returned_at IS NULL OR m.returned_at > now() - interval '{POLICE_RECENT_DAYS} days')
+$$;
+"""
+
+
+def _policy(c: Connection, table: str, name: str, body: str) -> None:
+    c.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
+    c.exec_driver_sql(f"CREATE POLICY {name} ON {table} {body}")
+
+
+def _policies(c: Connection) -> None:
+    people = ", ".join(group_role(r) for r in roles_with(Permission.READ_REGISTER))
+    police = group_role(StaffRole.POLICE_LIAISON)
+    auditors = ", ".join(group_role(r) for r in roles_with(Permission.READ_VIEWS))
+    known = "(SELECT lac_is_known())"
+    visible = "NOT IN (SELECT lac_hidden_children())"
+    police_ids = "IN (SELECT lac_police_children())"
+    recent = f"(returned_at IS NULL OR returned_at > now() - interval '{POLICE_RECENT_DAYS} days')"
+    for t in ("child", *CHILD_TABLES, *DERIVED, *SHARED_TABLES):
+        c.exec_driver_sql(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+        _policy(c, t, "lac_service_all", f"TO {SERVICE_GROUP_ROLE} USING (true) WITH CHECK (true)")
+    cond = f"{known} AND id {visible}"
+    _policy(c, "child", "lac_people", f"TO {people} USING ({cond}) WITH CHECK ({cond})")
+    _policy(c, "child", "lac_police", f"FOR SELECT TO {police} USING ({known} AND id {police_ids})")
+    for t in CHILD_TABLES:
+        cond = f"{known} AND (child_id IS NULL OR child_id {visible})"
+        _policy(c, t, "lac_people", f"TO {people} USING ({cond}) WITH CHECK ({cond})")
+    for t in ("care_episode", "risk_flag", "philomena_profile"):
+        _policy(c, t, "lac_police", f"FOR SELECT TO {police} USING ({known} AND child_id {police_ids})")
+    _policy(c, "missing_episode", "lac_police",
+            f"FOR SELECT TO {police} USING ({known} AND child_id {police_ids} AND {recent})")
+    # Everyone's views and prints are audited, the police liaison's too; the auditor reads it all.
+    _policy(c, "audit_log", "lac_police", f"FOR INSERT TO {police} WITH CHECK ({known})")
+    _policy(c, "audit_log", "lac_readers", f"FOR SELECT TO {auditors} USING ({known})")
+    for t, (col, parent) in DERIVED.items():
+        cond = f"{col} IN (SELECT id FROM {parent})"  # the parent's own policies decide
+        _policy(c, t, "lac_people", f"TO PUBLIC USING ({cond}) WITH CHECK ({cond})")
+    for t in SHARED_TABLES:
+        _policy(c, t, "lac_people", f"TO PUBLIC USING ({known}) WITH CHECK ({known})")
+
+
+def _grants(c: Connection, schema: str, tables: set[str]) -> None:
+    every = [t for t in REGISTER_TABLES if t in tables]
+    child_cols = [col.name for col in Base.metadata.tables["child"].columns]
+    register_cols = [n for n in child_cols if n not in RESTRICTION_COLUMNS]
+    for role, perms in ROLE_PERMISSIONS.items():
+        g = quote(group_role(role))
+        c.exec_driver_sql(f"REVOKE ALL ON {', '.join(every)} FROM {g}")
+        c.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {g}")
+        c.exec_driver_sql(f"GRANT SELECT ON alembic_version TO {g}")
+        # Everyone's actions and views are audited; nobody's role may change the trail.
+        c.exec_driver_sql(f"GRANT INSERT ON audit_log TO {g}")
+        if Permission.READ_REGISTER in perms:
+            c.exec_driver_sql(f"GRANT INSERT ON change_feed TO {g}")
+            c.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {g}")
+        for perm in sorted(perms):
+            for table, privs in TABLE_GRANTS.get(perm, {}).items():
+                for priv in privs:
+                    if priv == "UPDATE:register":
+                        cols = ", ".join(register_cols)
+                        c.exec_driver_sql(f"GRANT UPDATE ({cols}) ON {table} TO {g}")
+                    elif priv == "UPDATE:restriction":
+                        cols = ", ".join((*RESTRICTION_COLUMNS, "version"))
+                        c.exec_driver_sql(f"GRANT UPDATE ({cols}) ON {table} TO {g}")
+                    else:
+                        c.exec_driver_sql(f"GRANT {priv} ON {table} TO {g}")
+        for table in APPEND_ONLY_TABLES:
+            c.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {g}")
+    svc = quote(SERVICE_GROUP_ROLE)
+    c.exec_driver_sql(f"REVOKE ALL ON {', '.join(every)} FROM {svc}")
+    c.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {svc}")
+    c.exec_driver_sql(f"GRANT SELECT ON alembic_version TO {svc}")
+    c.exec_driver_sql(f"GRANT SELECT ON {', '.join(every)} TO {svc}")
+    c.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {svc}")
+    for table, privs in SERVICE_WRITES.items():
+        if table in tables:
+            if table not in every:
+                c.exec_driver_sql(f"GRANT SELECT ON {table} TO {svc}")
+            c.exec_driver_sql(f"GRANT {', '.join(privs)} ON {table} TO {svc}")
+    c.exec_driver_sql(f"REVOKE ALL ON {', '.join(every)} FROM PUBLIC")
+    # Any login may learn the schema version and who it is (to be refused in plain words).
+    c.exec_driver_sql("GRANT SELECT ON alembic_version TO PUBLIC")
+    c.exec_driver_sql("GRANT EXECUTE ON FUNCTION lac_whoami() TO PUBLIC")
+
+
+def provision(db: Database) -> Provisioned:
+    """Group roles, grants, functions and policies. Run as the owner of the tables."""
+    from lac_monitor.domain.errors import ConfigurationError
+
+    if not db.is_postgresql:
+        raise ConfigurationError("db provision is for a shared PostgreSQL database; the embedded "
+                                 "database has one person and no roles")
+    login = database_login(db)
+    if login is None or not login.privileged:
+        raise AccessRefusedError(
+            "db provision must be run by IT as the owner of the LAC Monitor tables (or a superuser).")
+    done = Provisioned()
+    with db.write_engine.begin() as c:
+        done.schema = str(c.exec_driver_sql("SELECT current_schema()").scalar())
+        for name in [group_role(r) for r in StaffRole] + [SERVICE_GROUP_ROLE]:
+            if _create_role(c, name, "NOLOGIN"):
+                done.created_roles.append(name)
+        tables = {str(r[0]) for r in c.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))}
+        c.exec_driver_sql(_functions(done.schema))
+        _grants(c, done.schema, tables)
+        _policies(c)
+    log.info("provisioned roles and policies (%d group roles created)", len(done.created_roles))
+    return done
