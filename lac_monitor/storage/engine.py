@@ -99,7 +99,7 @@ def check_reachable(engine: Engine) -> None:
             conn.exec_driver_sql("SELECT 1")
     except OperationalError as exc:
         text = str(exc.orig).lower()
-        if "too many clients" in text or "remaining connection slots" in text:
+        if "too many clients" in text or "too many connections" in text or "remaining connection slots" in text:
             raise DatabaseUnavailableError(
                 f"The database server at {describe(engine)} has no free connections (too many "
                 "clients). Try again in a minute; if it keeps happening, ask IT to raise "
