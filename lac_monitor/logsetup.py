@@ -5,7 +5,38 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import traceback
 from pathlib import Path
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """The log is for the owner only (0600), whatever the umask; so is each rotated file."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.chmod(self.baseFilename, 0o600)
+        except OSError:
+            pass
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def log_safely(logger: logging.Logger, what: str, exc: BaseException, bug: bool) -> None:
+    """Log an error without its message: a database error's text can hold SQL parameters (a
+    child's name, a date of birth). Above DEBUG only the exception types and, for a bug, the
+    code path; the full text only at DEBUG, which is off unless IT turns it on."""
+    chain: list[str] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(chain) < 5:
+        code = getattr(getattr(cur, "orig", None), "sqlstate", None) or getattr(cur, "sqlstate", None)
+        chain.append(type(cur).__name__ + (f"[{code}]" if code else ""))
+        cur = cur.__cause__ or cur.__context__
+    if bug:
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error("%s: %s\n%s", what, " <- ".join(chain), frames)
+    else:
+        logger.warning("%s: %s", what, " <- ".join(chain))
+    logger.debug("%s (full text)", what, exc_info=exc)
 
 
 def configure(log_dir: Path | None = None, level: int = logging.INFO) -> Path | None:
@@ -21,7 +52,7 @@ def configure(log_dir: Path | None = None, level: int = logging.INFO) -> Path | 
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         path = log_dir / "lac-monitor.log"
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = PrivateRotatingFileHandler(
             path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     except OSError:
         handler = logging.StreamHandler()

@@ -28,8 +28,10 @@ H = timedelta(hours=1)
 def test_local_times_are_london_across_clock_changes() -> None:
     assert parse_time("2026-07-01T12:00") == datetime(2026, 7, 1, 11, 0, tzinfo=UTC)  # BST
     assert parse_time("2026-12-01T12:00") == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # GMT
-    # 01:30 on 25 Oct 2026 happens twice; a bare local time means the first (BST) one.
-    assert parse_time("2026-10-25T01:30") == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    # 01:30 on 25 Oct 2026 happens twice: a bare local time is refused, saying which offset is which.
+    with pytest.raises(ValueError, match=r"happened twice .* \+01:00 for the first time \(BST\) or \+00:00"):
+        parse_time("2026-10-25T01:30")
+    assert parse_time("2026-10-25T01:30+01:00") == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert parse_time("2026-10-25T01:30+00:00") == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
     assert parse_time("2026-11-25T09:15Z") == datetime(2026, 11, 25, 9, 15, tzinfo=UTC)
     assert format_local(datetime(2026, 7, 1, 11, 0, tzinfo=UTC)) == "01/07/2026 12:00"

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from lac_monitor.cli.common import add_database, open_as_person
+from lac_monitor.cli.common import add_database, int_arg, open_as_person
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.services.access import AccessService
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("username", help="the person's Windows / OS login name")
     add.add_argument("display_name")
     add.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
-    add.add_argument("--team", type=int, help="team id (see `lac-monitor team list`)")
+    add.add_argument("--team", type=int_arg("id"), help="team id (see `lac-monitor team list`)")
     add.add_argument("--email")
     add.add_argument("--phone")
     add.set_defaults(func=run_staff_add)
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ca.add_argument("--upn")
     ca.add_argument("--locality")
     ca.add_argument("--worker", help="allocated worker's username")
-    ca.add_argument("--team", type=int)
+    ca.add_argument("--team", type=int_arg("id"))
     ca.set_defaults(func=run_child_add)
     cr = csub.add_parser("restrict", help="only the people who need to see this child can (managers, "
                                           "administrators)")

@@ -13,7 +13,7 @@ import json
 import sys
 from datetime import datetime
 
-from lac_monitor.cli.common import actor_for, add_database, clock_for, open_database
+from lac_monitor.cli.common import actor_for, add_database, clock_for, int_arg, open_database, text_arg
 from lac_monitor.domain.alerts import AlertRow
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.services.alerts import AlertService
@@ -32,8 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     asub = p.add_subparsers(dest="alerts_command", metavar="ACTION")
     a = asub.add_parser("ack", help="acknowledge an alert")
     add_database(a)
-    a.add_argument("alert_id", type=int)
-    a.add_argument("--note", help="optional note, e.g. what was done")
+    a.add_argument("alert_id", type=int_arg("id"))
+    a.add_argument("--note", help="optional note, e.g. what was done", type=text_arg)
     a.add_argument("--at", help=argparse.SUPPRESS)
     a.set_defaults(func=run_ack)
 

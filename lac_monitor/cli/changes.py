@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from lac_monitor.cli.common import add_database, open_as_person, require
+from lac_monitor.cli.common import add_database, int_arg, open_as_person, require
 from lac_monitor.domain.access import Permission
 from lac_monitor.storage.feed import changes_since
 
@@ -14,8 +14,8 @@ from lac_monitor.storage.feed import changes_since
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("changes", help="list committed changes after a sequence number")
     add_database(p)
-    p.add_argument("--since", type=int, default=0, help="last sequence number already seen")
-    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--since", type=int_arg("changes.since"), default=0, help="last sequence number already seen")
+    p.add_argument("--limit", type=int_arg("changes.limit"), default=1000)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=run)
 

@@ -7,10 +7,11 @@ import getpass
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from lac_monitor.domain import access
+from lac_monitor.domain import access, fields
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock, FixedClock, SystemClock
 from lac_monitor.domain.codes import StaffRole
@@ -40,9 +41,40 @@ def prompt_password(reason: str) -> str | None:
     return getpass.getpass("Database password: ") or None
 
 
+# Change-feed sequence numbers this command has committed: the error boundary (cli.main)
+# reports a later failure as "saved, but ..." so that nobody enters the change twice.
+COMMITTED: list[int] = []
+
+
+def _note_commit(seqs: list[int]) -> None:
+    COMMITTED.extend(seqs or [0])
+
+
 def open_database(args: argparse.Namespace, upgrade: bool = True) -> Database:
     resolved = resolve_database_url(getattr(args, "database", None))
-    return Database.open(resolved.url, prompt=prompt_password, upgrade=upgrade)
+    db = Database.open(resolved.url, prompt=prompt_password, upgrade=upgrade)
+    db.after_commit.append(_note_commit)
+    return db
+
+
+def int_arg(key: str) -> Callable[[str], int]:
+    """An argparse type for a whole number within the range domain/fields.py gives `key`."""
+
+    def parse(text: str) -> int:
+        try:
+            return fields.parse_int(key, text)
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(exc.rule) from None
+
+    parse.__name__ = "number"
+    return parse
+
+
+def text_arg(text: str) -> str:
+    """A text option given on the command line must say something: a blank one is a mistake."""
+    if text and not text.strip():
+        raise argparse.ArgumentTypeError("is blank: leave the option out instead")
+    return text
 
 
 ACT_AS_ENV = "LAC_MONITOR_ALLOW_ACT_AS"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from lac_monitor.cli.common import add_database, open_database
+from lac_monitor.cli.common import add_database, int_arg, open_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="fill the database with synthetic demo data")
     add_database(p)
-    p.add_argument("--children", type=int, default=650)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--children", type=int_arg("demo.children"), default=650)
+    p.add_argument("--seed", type=int_arg("demo.seed"), default=1)
     p.add_argument("--replace", action="store_true", help="wipe the database first")
     p.add_argument("--if-empty", action="store_true",
                    help="do nothing if the database already holds children")

@@ -6,7 +6,7 @@ import argparse
 
 from sqlalchemy import select
 
-from lac_monitor.cli.common import actor_for, add_database, clock_for, open_database, time_arg
+from lac_monitor.cli.common import actor_for, add_database, clock_for, open_database, text_arg, time_arg
 from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import format_local
@@ -28,31 +28,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r.add_argument("--category", required=True, choices=["M", "A"])
     r.add_argument("--at", help="when the child went missing (default now)")
     r.add_argument("--risk", choices=RISKS)
-    r.add_argument("--police-ref")
-    r.add_argument("--last-seen", help="where last seen")
-    r.add_argument("--with", dest="last_seen_with", help="last seen with")
-    r.add_argument("--wearing", help="last seen wearing")
-    r.add_argument("--reported-by", help="who reported it, e.g. foster carer")
-    r.add_argument("--circumstances")
+    r.add_argument("--police-ref", type=text_arg)
+    r.add_argument("--last-seen", help="where last seen", type=text_arg)
+    r.add_argument("--with", dest="last_seen_with", help="last seen with", type=text_arg)
+    r.add_argument("--wearing", help="last seen wearing", type=text_arg)
+    r.add_argument("--reported-by", help="who reported it, e.g. foster carer", type=text_arg)
+    r.add_argument("--circumstances", type=text_arg)
     r.set_defaults(func=run_report)
 
     t = esub.add_parser("return", help="record that a missing child has returned or been found")
     add_database(t)
     t.add_argument("child_id")
     t.add_argument("--at", help="when the child returned (default now)")
-    t.add_argument("--found-at", help="where the child was found")
-    t.add_argument("--how", help="how the child returned")
+    t.add_argument("--found-at", help="where the child was found", type=text_arg)
+    t.add_argument("--how", help="how the child returned", type=text_arg)
     t.set_defaults(func=run_return)
 
     u = esub.add_parser("update", help="change risk, police reference or category; add a note")
     add_database(u)
     u.add_argument("child_id")
     u.add_argument("--risk", choices=RISKS)
-    u.add_argument("--police-ref")
+    u.add_argument("--police-ref", type=text_arg)
     u.add_argument("--category", choices=["M", "A"])
-    u.add_argument("--reason", help="why (needed for a change of category)")
-    u.add_argument("--note", help="add an update to the timeline")
-    u.add_argument("--sighting", help="add a sighting to the timeline")
+    u.add_argument("--reason", help="why (needed for a change of category)", type=text_arg)
+    u.add_argument("--note", help="add an update to the timeline", type=text_arg)
+    u.add_argument("--sighting", help="add a sighting to the timeline", type=text_arg)
     u.set_defaults(func=run_update)
 
 
@@ -85,40 +85,25 @@ def run_report(args: argparse.Namespace) -> int:
 def run_return(args: argparse.Namespace) -> int:
     db, svc = _service(args)
     ep = _open_episode(db, args.child_id)
+    hours = load_ladder(db).rhi_hours  # read before the write: after it, only the saved message
     saved = svc.record_return(ep.id, ep.version, time_arg("--at", args.at),
                               found_where=args.found_at, return_method=args.how)
-    with db.read_session() as s:
-        back = s.get(MissingEpisode, saved.id)
-        when = format_local(back.returned_at if back else None)
-    hours = load_ladder(db).rhi_hours
-    print(f"episode {saved.id}: {args.child_id} returned at {when}; RHI to be offered within {hours:g} hours")
+    print(f"episode {saved.id}: {args.child_id} returned at {format_local(saved.at)}; "
+          f"RHI to be offered within {hours:g} hours")
     return 0
 
 
 def run_update(args: argparse.Namespace) -> int:
-    if not any((args.risk, args.police_ref, args.category, args.note, args.sighting)):
+    """All the options are ONE action: every change is saved, or none is."""
+    if not any(v is not None for v in (args.risk, args.police_ref, args.category, args.note, args.sighting)):
         raise ValidationError("update", "give at least one of --risk, --police-ref, --category, "
                                         "--note, --sighting")
     db, svc = _service(args)
     ep = _open_episode(db, args.child_id)
-    version = ep.version
-    done = []
-    if args.police_ref:
-        version = svc.record_police_ref(ep.id, version, args.police_ref).version
-        done.append("police reference")
-    if args.risk:
-        version = svc.change_risk(ep.id, version, args.risk, args.reason).version
-        done.append("risk grade")
-    if args.category:
-        if not args.reason:
-            raise ValidationError("reason", "is required to change the category")
-        version = svc.reclassify(ep.id, version, args.category, args.reason).version
-        done.append("category")
-    if args.note:
-        svc.add_update(ep.id, args.note)
-        done.append("update")
-    if args.sighting:
-        svc.add_update(ep.id, args.sighting, sighting=True)
-        done.append("sighting")
+    svc.update(ep.id, ep.version, police_ref=args.police_ref, risk=args.risk, category=args.category,
+               reason=args.reason, note=args.note, sighting=args.sighting)
+    done = [name for name, value in (("police reference", args.police_ref), ("risk grade", args.risk),
+                                     ("category", args.category), ("update", args.note),
+                                     ("sighting", args.sighting)) if value is not None]
     print(f"episode {ep.id}: recorded {', '.join(done)}")
     return 0

@@ -11,15 +11,14 @@ Every sheet written is audited (report.handover / report.profile) with the child
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from lac_monitor.cli.common import actor_for, add_database, clock_for, open_database, time_arg
-from lac_monitor.domain.errors import LacError, ValidationError
+from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import format_local
+from lac_monitor.storage.files import write_private
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,17 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write next to the target and rename, so a scheduled reader never sees half a PDF."""
-    path = path.expanduser()
-    if path.parent and not path.parent.exists():
-        raise ValidationError("--out", f"folder {path.parent} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".lac-report-", suffix=".pdf", dir=path.parent or ".")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise LacError(f"could not write {path}: {exc.strerror or exc}") from None
+    """Owner-only, written beside the target and renamed: a reader never sees half a PDF."""
+    write_private(path, data)
 
 
 def _page_count(pdf: bytes) -> int:

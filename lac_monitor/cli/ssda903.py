@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lac_monitor.cli.common import actor_for, add_database, open_as_person, open_database, require
+from lac_monitor.cli.common import actor_for, add_database, int_arg, open_as_person, open_database, require
 from lac_monitor.domain.access import Permission
 from lac_monitor.services import ssda903
 
@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     esub = exp.add_subparsers(dest="export_kind", metavar="KIND", required=True)
     e = esub.add_parser("ssda903")
     add_database(e)
-    e.add_argument("--year", type=int, required=True, help='collection year: "2026" = April 2025–March 2026')
+    e.add_argument("--year", type=int_arg("export.year"), required=True,
+                   help='collection year: "2026" = April 2025–March 2026')
     e.add_argument("--out", type=Path, required=True, help="folder for header.csv, episodes.csv, missing.csv")
     e.set_defaults(func=run_export)
 

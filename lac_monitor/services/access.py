@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from lac_monitor.domain import validation as rules
+from lac_monitor.domain import fields
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import NotFoundError
@@ -37,15 +37,14 @@ class AccessService(ActionService):
         """Restrict a child (visible only to the allocated worker, that team's managers, the
         head of service, the duty team and administrators) or lift the restriction."""
         self.require(Permission.RESTRICT_CHILD)
-        if restricted:
-            rules.require_text("reason", reason, 500)
+        reason = fields.clean("child.restricted_reason", reason) if restricted else None
         with self._uow(Permission.RESTRICT_CHILD) as uow:
             child = uow.session.get(Child, child_id, with_for_update=True)
             if child is None:
                 raise NotFoundError("Child", child_id)
             before = snapshot(child, RESTRICTION_FIELDS)
             child.restricted = restricted
-            child.restricted_reason = reason.strip() if restricted and reason else None
+            child.restricted_reason = reason
             child.restricted_by = self.actor.label if restricted else None
             child.restricted_at = uow.now if restricted else None
             child.version += 1

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from lac_monitor.domain import access
-from lac_monitor.domain import validation as rules
+from lac_monitor.domain import access, fields
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.alerts import (
     AlertDue,
@@ -335,8 +334,8 @@ class AlertService:
 
     def acknowledge(self, alert_id: int, note: str | None = None) -> AlertRow:
         """Record who acknowledged and when (audited). The first acknowledgement wins."""
-        note = (note or "").strip() or None
-        rules.limit_text("note", note, 2000)
+        note = fields.clean("alert.ack_note", note)
+        fields.check_int("id", alert_id, "alert")
         with UnitOfWork(self.db, self.actor, self.clock) as uow:
             s = uow.session
             a = s.get(Alert, alert_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
 
-from lac_monitor.domain import codes
+from lac_monitor.domain import codes, fields
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -33,6 +33,18 @@ class Placement:
     carer_name: str | None = None
     carer_phone: str | None = None
 
+    def cleaned(self) -> Placement:
+        """Checked (codes, lengths, forms) and tidied (outer spaces, blanks as None)."""
+        self.validate()
+        text = fields.clean_all("care_episode", {
+            "pl_post": self.pl_post, "home_post": self.home_post, "urn": self.urn,
+            "placement_name": self.placement_name, "placement_address": self.placement_address,
+            "carer_name": self.carer_name, "carer_phone": self.carer_phone})
+        for key in ("pl_post", "home_post", "urn"):
+            if text[key]:
+                text[key] = (text[key] or "").upper()
+        return replace(self, **text)  # type: ignore[arg-type]
+
     def validate(self) -> None:
         rules.require_code("LS (legal status)", self.ls, codes.LS)
         rules.require_code("CIN (category of need)", self.cin, codes.CIN)
@@ -51,7 +63,8 @@ class CareService(ActionService):
 
     def start_care(self, child_id: str, decom: date, placement: Placement, rne: str = "S") -> Saved:
         rules.require_code("RNE (reason for new episode)", rne, codes.RNE)
-        placement.validate()
+        placement = placement.cleaned()
+        fields.check_year("DECOM (start of episode)", decom)
         with self._uow() as uow:
             s = uow.session
             child = s.get(Child, child_id)
@@ -106,7 +119,7 @@ class CareService(ActionService):
                          placement: Placement, rne: str = "P", reason_place_change: str | None = None) -> Saved:
         """Close the open episode with X1 and open the next one the same day."""
         rules.require_code("RNE (reason for new episode)", rne, {"L", "P", "T", "B", "U"})
-        placement.validate()
+        placement = placement.cleaned()
         with self._uow() as uow:
             s = uow.session
             ce = self._open_episode(uow, child_id, expected_version)
@@ -173,6 +186,8 @@ class CareService(ActionService):
 
     def set_risk_flag(self, child_id: str, flag: str, since: date, note: str | None = None) -> Saved:
         rules.require_code("risk flag", flag, {f.value for f in codes.RiskFlag})
+        fields.check_year("since", since)
+        note = fields.clean("risk_flag.note", note)
         with self._uow() as uow:
             s = uow.session
             if s.get(Child, child_id) is None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lac_monitor.domain import access
+from lac_monitor.domain import access, fields
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
@@ -39,6 +39,7 @@ class Saved:
     child_id: str
     version: int
     seqs: tuple[int, ...]
+    at: datetime | None = None  # when it happened, where the action sets a time (a return)
 
 
 AMENDABLE = {"started_at": "start", "returned_at": "returned", "police_reported_at": "reported to police"}
@@ -107,8 +108,9 @@ class EpisodeService(ActionService):
         rules.not_before("reported to police", ep.police_reported_at, "start", ep.started_at)
         rules.no_overlap(ep.started_at, ep.returned_at, self._others(s, ep.child_id, ep.id))
 
-    def _saved(self, uow: UnitOfWork, ep: MissingEpisode, seqs: list[int]) -> Saved:
-        return Saved("missing_episode", ep.id, ep.child_id, ep.version, tuple(seqs))
+    def _saved(self, uow: UnitOfWork, ep: MissingEpisode, seqs: list[int],
+               at: datetime | None = None) -> Saved:
+        return Saved("missing_episode", ep.id, ep.child_id, ep.version, tuple(seqs), at)
 
     # -- actions -------------------------------------------------------------
     def report(self, child_id: str, category: str, started_at: datetime | None = None, *,
@@ -120,10 +122,15 @@ class EpisodeService(ActionService):
         """Report a child missing (M) or away without authorisation (A)."""
         rules.require_code("category", category, {c.value for c in MissingCategory})
         rules.require_code("risk grade", risk, {r.value for r in RiskGrade}, required=False)
-        for name, value in (("last seen where", last_seen_where), ("last seen with", last_seen_with),
-                            ("last seen wearing", last_seen_wearing), ("circumstances", circumstances)):
-            rules.limit_text(name, value)
-        rules.limit_text("police reference", police_ref, 40)
+        if police_ref is not None and police_ref != "" and not police_ref.strip():
+            raise ValidationError("police reference", "is blank: leave it out until the police give one")
+        text = fields.clean_all("missing_episode", {
+            "police_ref": police_ref, "reported_by": reported_by, "last_seen_where": last_seen_where,
+            "last_seen_with": last_seen_with, "last_seen_wearing": last_seen_wearing,
+            "circumstances": circumstances})
+        police_ref, reported_by = text["police_ref"], text["reported_by"]
+        last_seen_where, last_seen_with = text["last_seen_where"], text["last_seen_with"]
+        last_seen_wearing, circumstances = text["last_seen_wearing"], text["circumstances"]
         with self._uow() as uow:
             s = uow.session
             child = self._child(s, child_id)
@@ -154,81 +161,156 @@ class EpisodeService(ActionService):
             uow.changed("episode.reported", "missing_episode", ep.id, child.id)
             return self._saved(uow, ep, uow.commit())
 
+    # -- the parts of an update: each changes, audits and feeds; the caller commits once --
+    def _apply_police_ref(self, uow: UnitOfWork, ep: MissingEpisode, police_ref: str,
+                          reported_at: datetime | None) -> None:
+        before = snapshot(ep)
+        old = ep.police_ref
+        ep.police_ref = police_ref
+        ep.police_reported_at = reported_at or ep.police_reported_at or uow.now
+        self._check_times(uow.session, ep, uow.now)
+        self._event(uow, ep, "police_ref", ep.police_reported_at, old=old, new=ep.police_ref)
+        uow.audit("episode.police_ref", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+        uow.changed("episode.updated", "missing_episode", ep.id, ep.child_id)
+
+    def _apply_risk(self, uow: UnitOfWork, ep: MissingEpisode, risk: str, reason: str | None) -> None:
+        if ep.risk_grade == risk:
+            raise ValidationError("risk grade", f"is already {RiskGrade(risk).label}")
+        before = snapshot(ep)
+        old = ep.risk_grade
+        ep.risk_grade = risk
+        self._event(uow, ep, "risk", uow.now, text=reason, old=old, new=risk)
+        uow.audit("episode.risk", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+        uow.changed("episode.risk_changed", "missing_episode", ep.id, ep.child_id)
+
+    def _apply_category(self, uow: UnitOfWork, ep: MissingEpisode, category: str, reason: str) -> None:
+        if ep.category == category:
+            raise ValidationError("category", f"is already {MissingCategory(category).label}")
+        before = snapshot(ep)
+        old = ep.category
+        ep.category = category
+        self._event(uow, ep, "reclassified", uow.now, text=reason, old=old, new=category)
+        uow.audit("episode.reclassify", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
+        uow.changed("episode.reclassified", "missing_episode", ep.id, ep.child_id)
+
+    def _apply_note(self, uow: UnitOfWork, ep: MissingEpisode, text: str, sighting: bool,
+                    at: datetime | None) -> None:
+        when = at or uow.now
+        rules.not_in_future("time of update", when, uow.now)
+        rules.not_before("time of update", when, "start", ep.started_at)
+        kind = "sighting" if sighting else "update"
+        self._event(uow, ep, kind, when, text=text)
+        uow.audit(f"episode.{kind}", "missing_episode", ep.id, ep.child_id,
+                  after={"at": when.isoformat(), "text_length": len(text)})
+        uow.changed("episode.timeline", "missing_episode", ep.id, ep.child_id)
+
+    @staticmethod
+    def _police_ref(value: str) -> str:
+        ref = fields.clean("missing_episode.police_ref", value)
+        if ref is None:
+            raise ValidationError("police reference", "is required")
+        return ref
+
+    @staticmethod
+    def _reason(value: str | None, required: bool) -> str | None:
+        reason = fields.clean("episode.reason", value)
+        if reason is None and required:
+            raise ValidationError("reason", "is required")
+        return reason
+
+    @staticmethod
+    def _note(value: str) -> str:
+        text = fields.clean("episode_event.text", value)
+        if text is None:
+            raise ValidationError("update", "is required")
+        return text
+
     def record_police_ref(self, episode_id: int, expected_version: int | None, police_ref: str,
                           reported_at: datetime | None = None) -> Saved:
-        rules.require_text("police reference", police_ref, 40)
+        ref = self._police_ref(police_ref)
         with self._uow() as uow:
-            s = uow.session
-            ep = self._episode(s, episode_id, expected_version)
-            before = snapshot(ep)
-            old = ep.police_ref
-            ep.police_ref = police_ref.strip()
-            ep.police_reported_at = reported_at or ep.police_reported_at or uow.now
-            self._check_times(s, ep, uow.now)
+            ep = self._episode(uow.session, episode_id, expected_version)
+            self._apply_police_ref(uow, ep, ref, reported_at)
             self._touch(uow, ep)
-            self._event(uow, ep, "police_ref", ep.police_reported_at, old=old, new=ep.police_ref)
-            uow.audit("episode.police_ref", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-            uow.changed("episode.updated", "missing_episode", ep.id, ep.child_id)
             return self._saved(uow, ep, uow.commit())
 
     def change_risk(self, episode_id: int, expected_version: int | None, risk: str,
                     reason: str | None = None) -> Saved:
         rules.require_code("risk grade", risk, {r.value for r in RiskGrade})
-        rules.limit_text("reason", reason)
+        why = self._reason(reason, required=False)
         with self._uow() as uow:
-            s = uow.session
-            ep = self._episode(s, episode_id, expected_version)
-            if ep.risk_grade == risk:
-                raise ValidationError("risk grade", f"is already {RiskGrade(risk).label}")
-            before = snapshot(ep)
-            old = ep.risk_grade
-            ep.risk_grade = risk
+            ep = self._episode(uow.session, episode_id, expected_version)
+            self._apply_risk(uow, ep, risk, why)
             self._touch(uow, ep)
-            self._event(uow, ep, "risk", uow.now, text=reason, old=old, new=risk)
-            uow.audit("episode.risk", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-            uow.changed("episode.risk_changed", "missing_episode", ep.id, ep.child_id)
             return self._saved(uow, ep, uow.commit())
 
     def add_update(self, episode_id: int, text: str, *, sighting: bool = False,
                    at: datetime | None = None) -> Saved:
         """Timeline entries never conflict: two people may add notes at once."""
-        rules.require_text("update", text, 20000)
+        note = self._note(text)
         with self._uow() as uow:
-            s = uow.session
-            ep = self._episode(s, episode_id, None)
-            when = at or uow.now
-            rules.not_in_future("time of update", when, uow.now)
-            rules.not_before("time of update", when, "start", ep.started_at)
-            kind = "sighting" if sighting else "update"
-            self._event(uow, ep, kind, when, text=text)
-            uow.audit(f"episode.{kind}", "missing_episode", ep.id, ep.child_id,
-                      after={"at": when.isoformat(), "text_length": len(text)})
-            uow.changed("episode.timeline", "missing_episode", ep.id, ep.child_id)
+            ep = self._episode(uow.session, episode_id, None)
+            self._apply_note(uow, ep, note, sighting, at)
             return self._saved(uow, ep, uow.commit())
 
     def reclassify(self, episode_id: int, expected_version: int | None, category: str,
                    reason: str) -> Saved:
         rules.require_code("category", category, {c.value for c in MissingCategory})
-        rules.require_text("reason", reason)
+        why = self._reason(reason, required=True) or ""
         with self._uow() as uow:
-            s = uow.session
-            ep = self._episode(s, episode_id, expected_version)
-            if ep.category == category:
-                raise ValidationError("category", f"is already {MissingCategory(category).label}")
-            before = snapshot(ep)
-            old = ep.category
-            ep.category = category
+            ep = self._episode(uow.session, episode_id, expected_version)
+            self._apply_category(uow, ep, category, why)
             self._touch(uow, ep)
-            self._event(uow, ep, "reclassified", uow.now, text=reason, old=old, new=category)
-            uow.audit("episode.reclassify", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-            uow.changed("episode.reclassified", "missing_episode", ep.id, ep.child_id)
+            return self._saved(uow, ep, uow.commit())
+
+    def update(self, episode_id: int, expected_version: int | None, *, police_ref: str | None = None,
+               risk: str | None = None, category: str | None = None, reason: str | None = None,
+               note: str | None = None, sighting: str | None = None) -> Saved:
+        """Several changes to one episode as ONE action: all are saved, or none is.
+
+        Every input is checked before anything is written; a rule that only the database
+        state can decide (risk already high) rolls the whole action back."""
+        ref = self._police_ref(police_ref) if police_ref is not None else None
+        if risk is not None:
+            rules.require_code("risk grade", risk, {r.value for r in RiskGrade})
+        if category is not None:
+            rules.require_code("category", category, {c.value for c in MissingCategory})
+        why = self._reason(reason, required=False)
+        if category is not None and why is None:
+            raise ValidationError("reason", "is required to change the category")
+        note_text = self._note(note) if note is not None else None
+        sighting_text = self._note(sighting) if sighting is not None else None
+        if all(v is None for v in (ref, risk, category, note_text, sighting_text)):
+            raise ValidationError("update", "give at least one of police reference, risk grade, "
+                                            "category, update, sighting")
+        with self._uow() as uow:
+            ep = self._episode(uow.session, episode_id, expected_version)
+            if ep.returned_at is not None and (ref or risk or category):
+                raise ValidationError("episode", f"ended at {format_local(ep.returned_at)}: "
+                                                 "amend it instead")
+            changed = False
+            if ref is not None:
+                self._apply_police_ref(uow, ep, ref, None)
+                changed = True
+            if risk is not None:
+                self._apply_risk(uow, ep, risk, why)
+                changed = True
+            if category is not None:
+                self._apply_category(uow, ep, category, why or "")
+                changed = True
+            if note_text is not None:
+                self._apply_note(uow, ep, note_text, False, None)
+            if sighting_text is not None:
+                self._apply_note(uow, ep, sighting_text, True, None)
+            if changed:
+                self._touch(uow, ep)
             return self._saved(uow, ep, uow.commit())
 
     def amend_time(self, episode_id: int, expected_version: int | None, field: str,
                    value: datetime, reason: str) -> Saved:
         if field not in AMENDABLE:
             raise ValidationError("field", f"'{field}' cannot be amended (allowed: {', '.join(AMENDABLE)})")
-        rules.require_text("reason", reason)
+        reason = self._reason(reason, required=True) or ""
         with self._uow() as uow:
             s = uow.session
             ep = self._episode(s, episode_id, expected_version)
@@ -253,8 +335,11 @@ class EpisodeService(ActionService):
                       returned_at: datetime | None = None, *, found_where: str | None = None,
                       return_method: str | None = None, safe_well_at: datetime | None = None,
                       safe_well_by: str | None = None, safe_well_notes: str | None = None) -> Saved:
-        for name, value in (("where found", found_where), ("safe and well notes", safe_well_notes)):
-            rules.limit_text(name, value)
+        text = fields.clean_all("missing_episode", {
+            "found_where": found_where, "return_method": return_method, "safe_well_by": safe_well_by,
+            "safe_well_notes": safe_well_notes})
+        found_where, return_method = text["found_where"], text["return_method"]
+        safe_well_by, safe_well_notes = text["safe_well_by"], text["safe_well_notes"]
         with self._uow() as uow:
             s = uow.session
             ep = self._episode(s, episode_id, expected_version)
@@ -276,11 +361,14 @@ class EpisodeService(ActionService):
             self._event(uow, ep, "returned", ep.returned_at, text=found_where)
             uow.audit("episode.return", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
             uow.changed("episode.returned", "missing_episode", ep.id, ep.child_id)
-            return self._saved(uow, ep, uow.commit())
+            return self._saved(uow, ep, uow.commit(), ep.returned_at)
 
     def record_safe_and_well(self, episode_id: int, expected_version: int | None, at: datetime,
                              by: str, notes: str | None = None) -> Saved:
-        rules.require_text("safe and well by", by, 120)
+        by = fields.clean("missing_episode.safe_well_by", by) or ""
+        if not by:
+            raise ValidationError("safe and well by", "is required")
+        notes = fields.clean("missing_episode.safe_well_notes", notes)
         with self._uow() as uow:
             s = uow.session
             ep = self._episode(s, episode_id, expected_version)
@@ -302,6 +390,9 @@ class EpisodeService(ActionService):
         """Offer one RHI covering one or more returned episodes of the same child."""
         if not episode_ids:
             raise ValidationError("episodes", "choose at least one returned episode")
+        for i in episode_ids:
+            fields.check_int("id", i, "episode")
+        offered_by = fields.clean("rhi.offered_by", offered_by)
         with self._uow() as uow:
             s = uow.session
             eps = [self._episode(s, i, None) for i in episode_ids]
@@ -362,8 +453,12 @@ class EpisodeService(ActionService):
 
     def complete_rhi(self, rhi_id: int, expected_version: int | None, completed_by: str,
                      outcome: str, at: datetime | None = None) -> Saved:
-        rules.require_text("completed by", completed_by, 120)
-        rules.require_text("outcome", outcome, 20000)
+        completed_by = fields.clean("rhi.completed_by", completed_by) or ""
+        outcome = fields.clean("rhi.outcome", outcome) or ""
+        if not completed_by:
+            raise ValidationError("completed by", "is required")
+        if not outcome:
+            raise ValidationError("outcome", "is required")
         with self._uow() as uow:
             s = uow.session
             rhi = self._rhi(s, rhi_id, expected_version)
@@ -384,12 +479,11 @@ class EpisodeService(ActionService):
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
 
     # -- Philomena profile ----------------------------------------------------------
-    def save_profile(self, child_id: str, expected_version: int | None, **fields: str | None) -> Saved:
-        unknown = set(fields) - set(PROFILE_FIELDS)
+    def save_profile(self, child_id: str, expected_version: int | None, **values: str | None) -> Saved:
+        unknown = set(values) - set(PROFILE_FIELDS)
         if unknown:
             raise ValidationError(sorted(unknown)[0], "is not a Philomena profile field")
-        for name, value in fields.items():
-            rules.limit_text(name.replace("_", " "), value)
+        cleaned = {name: fields.clean(f"philomena_profile.{name}", value) for name, value in values.items()}
         with self._uow() as uow:
             s = uow.session
             self._child(s, child_id)
@@ -402,7 +496,7 @@ class EpisodeService(ActionService):
                 s.add(prof)
             elif expected_version is not None and prof.version != expected_version:
                 raise ConflictError("Philomena profile", prof.updated_by, format_local(prof.updated_at))
-            for name, value in fields.items():
+            for name, value in cleaned.items():
                 setattr(prof, name, value)
             prof.version = (prof.version or 0) + 1
             prof.updated_at, prof.updated_by = uow.now, self.actor.label

@@ -16,6 +16,7 @@ from typing import TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from lac_monitor.domain import fields
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskGrade
 from lac_monitor.domain.errors import NotFoundError, ValidationError
@@ -187,6 +188,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
     """Everything the handover sheet prints, read at one clock time (`clock.now()`)."""
     if end <= start:
         raise ValidationError("to", "the end of the window must be after its start")
+    notes = fields.clean("handover.notes", notes)
+    locality = fields.clean("handover.locality", locality)
     ladder = ladder or load_ladder(db)
     now = clock.now()
     next_end = next_shift_end(end, ladder)
@@ -381,4 +384,4 @@ def resolve_team(db: Database, text: str) -> int:
         if text.strip() == str(tid) or text.strip().casefold() == tname.casefold():
             return int(tid)
     choices = ", ".join(sorted(n for _, n in teams)) or "none defined"
-    raise ValidationError("team", f"'{text}' is not a team (teams: {choices})")
+    raise ValidationError("team", f"'{text[:60]}' is not a team (teams: {choices})")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
 
-from lac_monitor.domain import codes
+from lac_monitor.domain import codes, fields
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -38,12 +38,22 @@ class ChildInput:
     mc_dob: date | None = None
     photo: bytes | None = None
 
+    def cleaned(self, today: date) -> ChildInput:
+        """Checked against every rule and tidied (outer spaces, blanks as None)."""
+        text = fields.clean_all("child", {
+            "id": self.id, "first_name": self.first_name, "last_name": self.last_name,
+            "preferred_name": self.preferred_name, "upn": self.upn, "locality": self.locality})
+        tidy = replace(self, **text)  # type: ignore[arg-type]
+        tidy.validate(today)
+        return tidy
+
     def validate(self, today: date) -> None:
         if not CHILD_ID.match(self.id or ""):
             raise ValidationError("child id", "must be 1 to 10 letters or digits (SSDA903 CHILD)")
-        rules.require_text("first name", self.first_name, 100)
-        rules.require_text("last name", self.last_name, 100)
-        rules.limit_text("preferred name", self.preferred_name, 100)
+        fields.clean_all("child", {
+            "first_name": self.first_name, "last_name": self.last_name,
+            "preferred_name": self.preferred_name, "upn": self.upn, "locality": self.locality})
+        fields.check_year("date of birth", self.dob)
         if self.dob > today:
             raise ValidationError("date of birth", "cannot be in the future")
         if self.dob.year < today.year - 26:
@@ -66,12 +76,14 @@ class RegisterService(ActionService):
 
     def add_team(self, name: str, locality: str | None = None) -> Saved:
         self.require(Permission.MANAGE_STAFF)
-        rules.require_text("team name", name, 120)
+        name = fields.clean("team.name", name) or ""
+        locality = fields.clean("team.locality", locality)
         with self._uow(Permission.MANAGE_STAFF) as uow:
             s = uow.session
-            if s.scalar(select(func.count()).select_from(Team).where(Team.name == name)):
+            if s.scalar(select(func.count()).select_from(Team)
+                        .where(func.lower(func.trim(Team.name)) == name.lower())):
                 raise ValidationError("team name", f"'{name}' already exists")
-            team = Team(name=name.strip(), locality=locality)
+            team = Team(name=name, locality=locality)
             s.add(team)
             s.flush()
             uow.audit("team.add", "team", team.id, None, after=snapshot(team))
@@ -84,13 +96,17 @@ class RegisterService(ActionService):
         """A new member of staff; on PostgreSQL also their own login role, in their role's
         group (created if the server has none yet: no password, for directory sign-in)."""
         self.require(Permission.MANAGE_STAFF)
-        rules.require_text("username", username, 80)
-        rules.require_text("display name", display_name, 120)
+        username = fields.clean("staff.username", username) or ""
+        display_name = fields.clean("staff.display_name", display_name) or ""
+        email = fields.clean("staff.email", email)
+        phone = fields.clean("staff.phone", phone)
         rules.require_code("role", role, {r.value for r in codes.StaffRole})
+        if team_id is not None:
+            fields.check_int("id", team_id, "team")
         with self._uow(Permission.MANAGE_STAFF) as uow:
             s = uow.session
             if s.scalar(select(func.count()).select_from(Staff)
-                        .where(func.lower(Staff.username) == username.lower())):
+                        .where(func.lower(func.trim(Staff.username)) == username.lower())):
                 raise ValidationError("username", f"'{username}' already belongs to a staff member")
             if team_id is not None and s.get(Team, team_id) is None:
                 raise ValidationError("team", f"there is no team {team_id}")
@@ -126,12 +142,14 @@ class RegisterService(ActionService):
 
     def add_child(self, data: ChildInput) -> Saved:
         with self._uow() as uow:
-            data.validate(local_date(uow.now))
+            data = data.cleaned(local_date(uow.now))
             s = uow.session
-            if s.get(Child, data.id) is not None:
-                raise ValidationError("child id", f"{data.id} is already on the register")
+            same = s.scalar(select(Child.id).where(func.upper(Child.id) == data.id.upper()))
+            if same is not None:
+                raise ValidationError("child id", f"{data.id} is already on the register"
+                                      + ("" if same == data.id else f" as {same}"))
             self._check_allocation(uow, data.social_worker_id, data.team_id)
-            child = Child(id=data.id, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
+            child = Child(id=data.id, first_name=data.first_name, last_name=data.last_name,
                           preferred_name=data.preferred_name, dob=data.dob, sex=data.sex,
                           ethnicity=data.ethnicity, upn=data.upn, locality=data.locality,
                           social_worker_id=data.social_worker_id, team_id=data.team_id,
@@ -145,6 +163,10 @@ class RegisterService(ActionService):
 
     @staticmethod
     def _check_allocation(uow: UnitOfWork, worker_id: int | None, team_id: int | None) -> None:
+        if worker_id is not None:
+            fields.check_int("id", worker_id, "allocated worker")
+        if team_id is not None:
+            fields.check_int("id", team_id, "team")
         if worker_id is not None and uow.session.get(Staff, worker_id) is None:
             raise ValidationError("allocated worker", f"there is no staff member {worker_id}")
         if team_id is not None and uow.session.get(Team, team_id) is None:

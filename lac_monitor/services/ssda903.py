@@ -16,15 +16,16 @@ from datetime import date, datetime, time
 from itertools import pairwise
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from lac_monitor.domain import access, codes
+from lac_monitor.domain import access, codes, fields
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock, SystemClock
-from lac_monitor.domain.errors import AccessRefusedError, LacError
+from lac_monitor.domain.errors import AccessRefusedError, LacError, ValidationError
 from lac_monitor.domain.localtime import council_tz, local_date, to_utc
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.database import Database
+from lac_monitor.storage.files import private_folder, write_private
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode
 
 HEADER_COLS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
@@ -41,8 +42,10 @@ class ImportFileError(LacError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         shown = problems[:MAX_REPORTED]
-        more = f"\n… and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        super().__init__("The import was refused and nothing was saved:\n" + "\n".join(shown) + more)
+        more = f"; … and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        # One line (scripts read it; a terminal wraps it): the first problems, then a count.
+        super().__init__(f"the import was refused and nothing was saved ({len(problems)} problem"
+                         f"{'' if len(problems) == 1 else 's'}): " + "; ".join(shown) + more)
 
 
 def fmt(d: date | None) -> str:
@@ -86,6 +89,8 @@ def _split_at_care_boundaries(start: date, end: date | None,
 
 
 def export(db: Database, year: int, out_dir: Path) -> ExportSummary:
+    if not 1992 <= year <= 2100:
+        raise ValidationError("--year", "must be a collection year from 1992 to 2100 (e.g. 2026)")
     first, last = year_bounds(year)
     with db.read_session() as s:
         care_rows = s.scalars(select(CareEpisode).where(
@@ -124,15 +129,16 @@ def export(db: Database, year: int, out_dir: Path) -> ExportSummary:
             mis_rows.append({"CHILD": ep.child_id, "DOB": fmt(children[ep.child_id].dob),
                              "MISSING": ep.category, "MIS_START": fmt(seg_start),
                              "MIS_END": "" if open_at_year_end else fmt(seg_end)})
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = private_folder(out_dir)
     files = []
     for name, cols, rows in (("header.csv", HEADER_COLS, header), ("episodes.csv", EPISODE_COLS, episodes),
                              ("missing.csv", MISSING_COLS, mis_rows)):
         path = out_dir / name
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=cols)
-            w.writeheader()
-            w.writerows(rows)
+        buf = io.StringIO(newline="")
+        w = csv.DictWriter(buf, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+        write_private(path, buf.getvalue().encode("utf-8"))
         files.append(path)
     return ExportSummary(len(header), len(episodes), len(mis_rows), tuple(files))
 
@@ -197,9 +203,14 @@ def _date(problems: list[str], where: str, col: str, text: str, required: bool =
             problems.append(f"{where}, {col}: is required")
         return None
     try:
-        return datetime.strptime(text, "%d/%m/%Y").date()
+        value = datetime.strptime(text, "%d/%m/%Y").date()
+        fields.check_year(col, value)
+        return value
     except ValueError:
-        problems.append(f"{where}, {col}: '{text}' is not a date as DD/MM/YYYY")
+        problems.append(f"{where}, {col}: '{text[:20]}' is not a date as DD/MM/YYYY")
+        return None
+    except ValidationError as exc:
+        problems.append(f"{where}, {exc}")
         return None
 
 
@@ -230,19 +241,24 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
     n = _Rows(names.name, _read(names, problems), NAMES_COLS, problems) if names else None
 
     kids: dict[str, dict[str, object]] = {}
+    upper_ids: set[str] = set()
     for line, r in h.rows:
         where = f"{h.name} line {line}"
         cid = r["CHILD"]
         if not cid or len(cid) > 10 or not cid.isalnum():
             problems.append(f"{where}, CHILD: must be 1 to 10 letters or digits")
             continue
-        if cid in kids:
-            problems.append(f"{where}, CHILD: {cid} appears twice")
+        if cid.upper() in upper_ids:
+            problems.append(f"{where}, CHILD: {cid} appears twice (child ids differing only in case are "
+                            "the same child)")
+        upper_ids.add(cid.upper())
         sex = {"1": "M", "2": "F"}.get(r["SEX"], r["SEX"])
         _code(problems, where, "SEX", sex, codes.SEX)
         dob = _date(problems, where, "DOB", r["DOB"])
         if dob and dob > today:
             problems.append(f"{where}, DOB: cannot be in the future")
+        elif dob and dob.year < today.year - 26:
+            problems.append(f"{where}, DOB: gives an age over 25: check the year")
         _code(problems, where, "ETHNIC", r["ETHNIC"], codes.ETHNIC)
         upn = r["UPN"]
         if upn and not codes.is_valid_upn(upn):
@@ -280,6 +296,13 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
             problems.append(f"{where}, DECOM: cannot be before the child's DOB")
         if decom and decom > today:
             problems.append(f"{where}, DECOM: cannot be in the future")
+        if dec and dec > today:
+            problems.append(f"{where}, DEC: cannot be in the future")
+        for col, key in (("HOME_POST", "home_post"), ("PL_POST", "pl_post"), ("URN", "urn")):
+            try:
+                fields.clean(f"care_episode.{key}", r[col], label=col)
+            except ValidationError as exc:
+                problems.append(f"{where}, {exc}")
         if decom:
             care[cid].append(_Care(line, decom, dec, r))
     for eps in care.values():
@@ -307,6 +330,8 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
                 problems.append(f"{where}, MIS_END: cannot be before MIS_START")
             if start and start > today:
                 problems.append(f"{where}, MIS_START: cannot be in the future")
+            if end and end > today:
+                problems.append(f"{where}, MIS_END: cannot be in the future")
             if start and not any(c.decom <= start and (c.dec is None or start <= c.dec)
                                  for c in care.get(cid, [])):
                 problems.append(f"{where}, MIS_START: is outside the child's episodes of care")
@@ -321,16 +346,27 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
     names_of: dict[str, tuple[str, str, str | None]] = {}
     if n is not None:
         for line, r in n.rows:
-            if not r["FIRST_NAME"] or not r["LAST_NAME"]:
-                problems.append(f"{n.name} line {line}, FIRST_NAME/LAST_NAME: are required")
-            names_of[r["CHILD"]] = (r["FIRST_NAME"], r["LAST_NAME"], r["PREFERRED_NAME"] or None)
+            try:
+                first = fields.clean("child.first_name", r["FIRST_NAME"], label="FIRST_NAME") or ""
+                last = fields.clean("child.last_name", r["LAST_NAME"], label="LAST_NAME") or ""
+                pref = fields.clean("child.preferred_name", r["PREFERRED_NAME"], label="PREFERRED_NAME")
+            except ValidationError as exc:
+                problems.append(f"{n.name} line {line}, {exc}")
+                continue
+            names_of[r["CHILD"]] = (first, last, pref)
 
     if problems:
         raise ImportFileError(problems)
 
     with UnitOfWork(db, actor, clock) as uow:
         s = uow.session
-        existing = set(s.scalars(select(Child.id).where(Child.id.in_(list(kids))))) if kids else set()
+        stored = {c.upper(): c for c in s.scalars(select(Child.id).where(
+            func.upper(Child.id).in_([k.upper() for k in kids])))} if kids else {}
+        clash = [f"{h.name}, CHILD: {cid} is already on the register as {stored[cid.upper()]}"
+                 for cid in kids if cid.upper() in stored and stored[cid.upper()] != cid]
+        if clash:
+            raise ImportFileError(clash)
+        existing = {cid for cid in kids if cid.upper() in stored}
         new_ids = [cid for cid in kids if cid not in existing]
         n_care = n_mis = 0
         for cid in new_ids:

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -233,7 +233,17 @@ class UnitOfWork:
         return seqs
 
 
-def translate_db_error(exc: BaseException) -> LacError | None:
+TOO_MANY_CLIENTS = (
+    "The database server has no free connections (too many clients). Nothing was saved; try "
+    "again in a minute. If it keeps happening, ask IT to raise max_connections (see README)."
+)
+
+
+def translate_db_error(exc: BaseException, saving: bool = True) -> LacError | None:
+    """A database error as a plain message, or None for a bug. Never quotes the driver's
+    message: it can hold SQL parameters (a child's name, a date of birth)."""
+    if isinstance(exc, LacError):
+        return exc
     if isinstance(exc, StaleDataError):
         return ConflictError("This record", None, None)
     if isinstance(exc, IntegrityError):
@@ -248,20 +258,43 @@ def translate_db_error(exc: BaseException) -> LacError | None:
             return ConflictError("The council settings", "another administrator", None)
         if "rhi_episode" in msg:
             return ValidationError("episodes", "an episode is already covered by another RHI")
+        if "unique" in msg.lower() or "duplicate" in msg.lower():
+            return ValidationError("record", "is already on the register (another desktop saved the same a "
+                                             "moment ago). Nothing was saved.")
         return None
-    if isinstance(exc, OperationalError) or (
+    if isinstance(exc, DataError | OverflowError):
+        # Our own rules (domain/fields.py) should refuse first; this is the last line.
+        return ValidationError("value", "is too long or out of range for the database. Nothing was saved.")
+    if isinstance(exc, OperationalError | InterfaceError) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
         text_ = str(getattr(exc, "orig", exc)).lower()
+        if "too many clients" in text_ or "too many connections" in text_ or "remaining connection slots" in text_:
+            return DatabaseUnavailableError(TOO_MANY_CLIENTS)
         if "locked" in text_ or "busy" in text_:
             return DatabaseUnavailableError(
                 "The database is busy (another desktop is saving). Nothing was saved; "
                 "try again in a moment."
             )
+        if "readonly" in text_ or "read-only" in text_ or "disk is full" in text_:
+            return DatabaseUnavailableError(
+                "The database file cannot be written (read-only, or the disk is full). Nothing "
+                "was saved: ask IT to check the disk and the file's permissions.")
+        if saving:
+            return DatabaseUnavailableError(
+                "The connection to the database was lost while saving. Nothing was saved and "
+                "your entry is kept: save again once the connection is back."
+            )
         return DatabaseUnavailableError(
-            "The connection to the database was lost while saving. Nothing was saved and "
-            "your entry is kept: save again once the connection is back."
+            "The database cannot be reached (the server is down or the connection was lost). "
+            "Try again once it is back; ask IT if it stays away."
         )
+    if isinstance(exc, DBAPIError):
+        sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+        if sqlstate.startswith("57") or sqlstate.startswith("08") or sqlstate.startswith("53"):
+            return DatabaseUnavailableError(
+                "The database server stopped the request (it is shutting down, restarting or out "
+                "of resources). Nothing was saved; try again in a moment.")
     return None
 
 

@@ -67,16 +67,47 @@ def config_value(section: str, key: str) -> tuple[str, str] | None:
     return None
 
 
+PASSWORD_REFUSED = (
+    "{source}: the database URL contains a password, which would show in files, process lists "
+    "and logs. Remove it from the URL and store it with `lac-monitor db set-password`, so that it "
+    "lives only in the keyring."
+)
+
+
 def resolve_database_url(cli_value: str | None = None) -> ResolvedDatabase:
     if cli_value:
-        return ResolvedDatabase(normalise_url(cli_value), "--database")
+        return ResolvedDatabase(checked_url(cli_value, "--database"), "--database")
     env = os.environ.get(ENV_DATABASE, "").strip()
     if env:
-        return ResolvedDatabase(normalise_url(env), "environment")
+        return ResolvedDatabase(checked_url(env, ENV_DATABASE), "environment")
     found = config_value("database", "url")
     if found:
-        return ResolvedDatabase(normalise_url(found[0]), found[1])
+        return ResolvedDatabase(checked_url(found[0], found[1]), found[1])
     return ResolvedDatabase(f"sqlite:///{default_sqlite_path()}", "default")
+
+
+def checked_url(url: str, source: str) -> str:
+    """The URL in SQLAlchemy form, refused (naming where it came from) if it is malformed or
+    carries a password. The same rule for --database, the environment, every ini file and
+    `db use`."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if len(url) > 2000 or "\x00" in url:
+        raise ConfigurationError(f"{source}: is not a database URL or file path")
+    normal = normalise_url(url)
+    try:
+        parsed = make_url(normal)
+        _ = parsed.port  # a port that is not a number fails here
+    except (ArgumentError, ValueError):
+        raise ConfigurationError(
+            f"{source}: is not a database URL (e.g. postgresql://lac_app@dbserver/lac_monitor) "
+            "or a SQLite file path") from None
+    if parsed.password:
+        raise ConfigurationError(PASSWORD_REFUSED.format(source=source))
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ConfigurationError(f"{source}: the port must be from 1 to 65535")
+    return normal
 
 
 def normalise_url(url: str) -> str:
@@ -90,13 +121,7 @@ def normalise_url(url: str) -> str:
 
 def write_user_config(url: str) -> Path:
     """Save the database URL (a password in it is refused: it belongs in the keyring)."""
-    from sqlalchemy.engine import make_url
-
-    if make_url(normalise_url(url)).password:
-        raise ConfigurationError(
-            "The database URL contains a password. Remove it from the URL and store it "
-            "with `lac-monitor db set-password` so that it lives only in the keyring."
-        )
+    checked_url(url, "db use")
     path = user_config_file()
     parser = _read_config(path) or configparser.ConfigParser()
     if not parser.has_section("database"):

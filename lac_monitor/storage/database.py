@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.storage import migrate
 from lac_monitor.storage.engine import PasswordPrompt, check_reachable, describe, make_engine
 
@@ -61,9 +63,16 @@ class Database:
     def open(cls, url: str, prompt: PasswordPrompt | None = None, upgrade: bool = True) -> Database:
         engine = make_engine(url, prompt)
         check_reachable(engine)
-        if upgrade:
-            migrate.upgrade(engine)
-        else:
-            migrate.check_not_newer(engine)
+        try:
+            if upgrade:
+                migrate.upgrade(engine)
+            else:
+                migrate.check_not_newer(engine)
+        except DBAPIError as exc:  # the server went away between the check and the schema
+            engine.dispose()
+            raise DatabaseUnavailableError(
+                f"The database at {describe(engine)} stopped answering while opening "
+                f"({exc.orig.__class__.__name__}). Try again in a moment; ask IT if it keeps happening."
+            ) from exc
         log.info("opened database %s", describe(engine))
         return cls(engine)

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.storage import credentials
@@ -47,7 +48,8 @@ def _sqlite_engine(url: URL) -> Engine:
             create_private_file(Path(url.database))
         except FileExistsError:
             pass  # another process created it a moment ago
-    engine = create_engine(url, connect_args={"timeout": 15})
+    # hide_parameters: an error's text never carries a child's name or date of birth.
+    engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -83,11 +85,13 @@ def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
                 password = prompt(str(exc))
         if password:
             url = url.set(password=password)
+    # NullPool: a connection is opened for each short read or write and closed straight
+    # after, so an idle desktop holds only its LISTEN connection (storage/feed.py). A council
+    # with a hundred desks then needs ~100 connections, not 300 (see README, "Sizing").
     return create_engine(
         url,
-        pool_pre_ping=True,
-        pool_size=3,
-        max_overflow=2,
+        poolclass=NullPool,
+        hide_parameters=True,
         connect_args={"connect_timeout": 5, "application_name": "lac-monitor"},
     )
 
@@ -114,7 +118,24 @@ def check_reachable(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
     except OperationalError as exc:
+        text = str(exc.orig).lower()
+        if "too many clients" in text or "too many connections" in text or "remaining connection slots" in text:
+            raise DatabaseUnavailableError(
+                f"The database server at {describe(engine)} has no free connections (too many "
+                "clients). Try again in a minute; if it keeps happening, ask IT to raise "
+                "max_connections (see README)."
+            ) from exc
+        if is_sqlite(engine):
+            raise DatabaseUnavailableError(
+                f"The database file {engine.url.database} cannot be opened: check that its folder "
+                "exists and that you may write to it."
+            ) from exc
         raise DatabaseUnavailableError(
             f"The database at {describe(engine)} cannot be reached. Check the network or "
             f"ask IT whether the server is running. ({exc.orig.__class__.__name__})"
+        ) from exc
+    except DBAPIError as exc:
+        raise DatabaseUnavailableError(
+            f"{describe(engine)} is not a database LAC Monitor can open "
+            f"({exc.orig.__class__.__name__})."
         ) from exc

@@ -8,12 +8,16 @@ missed notification (a reconnect, a sleeping laptop) is recovered, never lost.
 - SQLite: `SqliteWatcher` holds a dedicated connection and compares `PRAGMA data_version`,
   which changes whenever another connection commits.
 Neither uses a thread.
+- PostgreSQL with no room left for another LISTEN connection (a big council on a server at
+  its default max_connections): `FeedPoller` asks for the feed's latest sequence every few
+  seconds over a short connection and holds none in between. `pg_watcher` chooses.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -126,3 +130,73 @@ class SqliteWatcher:
 
     def close(self) -> None:
         self.conn.close()
+
+
+# Connection slots a desktop leaves free for everyone's short reads and writes: it LISTENs
+# only while the server has more than this many slots free, else it polls (FeedPoller).
+LISTEN_HEADROOM = 12
+POLL_SECONDS = 2.0
+
+
+def server_free_slots(db: Database) -> int:
+    """Client connection slots the server has left (max_connections less the reserved and
+    the open ones). Any login may count pg_stat_activity's rows."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as c:
+        return int(c.execute(text(
+            "SELECT current_setting('max_connections')::int "
+            "- current_setting('superuser_reserved_connections')::int "
+            "- (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')")).scalar() or 0)
+
+
+class FeedPoller:
+    """Knows a change happened by polling the feed's latest sequence every POLL_SECONDS over a
+    short connection; holds no connection in between. `changed()` is called often (by the
+    same timer as SqliteWatcher) and asks the server only when the interval has passed."""
+
+    listening = False
+
+    def __init__(self, db: Database, interval: float = POLL_SECONDS) -> None:
+        self.db = db
+        self.interval = interval
+        self._next = 0.0
+        with db.read_session() as s:
+            self._seq = latest_seq(s)
+
+    def changed(self) -> bool:
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + self.interval
+        with self.db.read_session() as s:
+            seq = latest_seq(s)
+        if seq != self._seq:
+            self._seq = seq
+            return True
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+def _too_many_clients(exc: BaseException) -> bool:
+    text_ = str(exc).lower()
+    return "too many clients" in text_ or "too many connections" in text_ or "remaining connection slots" in text_
+
+
+def pg_watcher(db: Database, headroom: int = LISTEN_HEADROOM) -> PgListener | FeedPoller:
+    """A LISTEN connection while the server has room for it, else a poller (see README,
+    "Sizing the server"): a hundred desktops then still run on a server at its defaults."""
+    import psycopg
+
+    if server_free_slots(db) <= headroom:
+        log.info("server nearly full: following the change feed by polling every %.0f s", POLL_SECONDS)
+        return FeedPoller(db)
+    try:
+        return PgListener(db)
+    except psycopg.OperationalError as exc:
+        if _too_many_clients(exc):
+            log.info("server full: following the change feed by polling every %.0f s", POLL_SECONDS)
+            return FeedPoller(db)
+        raise

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.storage.database import Database
-from lac_monitor.storage.feed import FeedReader, PgListener, SqliteWatcher
+from lac_monitor.storage.feed import FeedReader, SqliteWatcher, pg_watcher
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ WatcherFactory = Callable[[Database], Watcher]
 
 
 def default_watcher(db: Database) -> Watcher:
-    return PgListener(db) if db.is_postgresql else SqliteWatcher(db)
+    return pg_watcher(db) if db.is_postgresql else SqliteWatcher(db)
 
 
 class LiveBridge(QObject):

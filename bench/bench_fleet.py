@@ -1,0 +1,223 @@
+"""Fleet benchmark: N headless desktops (each its own process: the live bridge and the board
+model, no window) follow one PostgreSQL server while another process commits changes.
+
+For each N it prints commit -> model updated (p50, p99, over every desktop and change), beside
+the NOTIFY round trip measured in the same run, the connections the fleet holds while idle,
+and the server's CPU time per change (from pg_stat_statements if present, else the
+backend count). On one 2-core machine the N client processes compete for the same CPU, so
+the latency at large N measures this machine as much as the app.
+
+    .venv/bin/python bench/bench_fleet.py [--sizes 1,20,50,100] [--changes 20]
+                                          [--pg postgresql://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def desktop(url: str, out: str, stop: str) -> int:
+    """One headless desktop: what the window does on a change, without drawing it."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from lac_monitor.storage.board import load_board
+    from lac_monitor.storage.database import Database
+    from lac_monitor.ui.board_model import BoardModel
+    from lac_monitor.ui.live import LiveBridge
+
+    app = QCoreApplication([])
+    db = Database.open(url, upgrade=False)
+    now = datetime.now(UTC)
+    with db.read_session() as s:
+        rows = load_board(s, now)
+    model = BoardModel(now)
+    model.load(rows, now)
+    live = LiveBridge(db)
+    seen: list[tuple[int, float]] = []
+
+    def on_changes(events: list) -> None:  # type: ignore[type-arg]
+        ids = {e.child_id for e in events if e.child_id}
+        with db.read_session() as s:
+            fresh = load_board(s, now, child_ids=ids)
+        model.apply(fresh, ids, now)
+        t = time.time()
+        seen.extend((e.seq, t) for e in events)
+
+    live.changes_did_arrive.connect(on_changes)
+    live.start()
+    print("READY", flush=True)
+
+    def maybe_stop() -> None:
+        if os.path.exists(stop):
+            live.stop()
+            Path(out).write_text("".join(f"{seq} {t}\n" for seq, t in seen))
+            app.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(maybe_stop)
+    timer.start(100)
+    app.exec()
+    db.dispose()
+    return 0
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def notify_round_trip(admin_url: str, n: int = 50) -> list[float]:
+    import psycopg
+
+    listen = psycopg.connect(admin_url, autocommit=True)
+    talk = psycopg.connect(admin_url, autocommit=True)
+    listen.execute("LISTEN fleet_bench")
+    out = []
+    gen = listen.notifies(timeout=5)
+    for i in range(n):
+        t0 = time.perf_counter()
+        talk.execute(f"NOTIFY fleet_bench, '{i}'")
+        next(gen)
+        out.append(time.perf_counter() - t0)
+    gen.close()
+    listen.close()
+    talk.close()
+    return out
+
+
+def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
+    import psycopg
+
+    from lac_monitor.domain.clock import SystemClock
+    from lac_monitor.services.episodes import EpisodeService
+    from lac_monitor.services.uow import Actor
+    from lac_monitor.storage.database import Database
+
+    stop = tmp / f"stop-{n}"
+    outs = [tmp / f"d{n}-{i}.txt" for i in range(n)]
+    procs = [subprocess.Popen([sys.executable, __file__, "--desktop", url, str(outs[i]), str(stop)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+             for i in range(n)]
+    ready = 0
+    failed = []
+    for p in procs:
+        assert p.stdout is not None
+        line = p.stdout.readline()
+        if line.strip() == "READY":
+            ready += 1
+        else:
+            failed.append(p.stderr.read()[-300:] if p.stderr else "")
+    dbname = url.rsplit("/", 1)[1]
+    admin = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres",
+                            autocommit=True)
+    time.sleep(1.0)
+    held = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (dbname,)).fetchone()
+    idle_connections = int(held[0]) if held else -1
+    db = Database.open(url, upgrade=False)
+    svc = EpisodeService(db, Actor("sw.one", 1, "Sasha Workerone", "social_worker", 1), SystemClock())
+    from sqlalchemy import select
+
+    from lac_monitor.storage.schema import MissingEpisode
+
+    with db.read_session() as s:
+        ep_id = s.scalars(select(MissingEpisode.id)).first()
+    assert ep_id is not None
+    committed: dict[int, float] = {}
+    t_cpu0 = _server_cpu(admin)
+    for i in range(changes):
+        saved = svc.add_update(ep_id, f"fleet note {i}")
+        committed[saved.seqs[-1]] = time.time()
+        time.sleep(0.4 if n < 50 else 0.8)
+    t_cpu1 = _server_cpu(admin)
+    time.sleep(1.5)
+    stop.write_text("stop")
+    lat = []
+    for p, out in zip(procs, outs, strict=True):
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        if out.exists():
+            for line in out.read_text().splitlines():
+                seq, t = line.split()
+                if int(seq) in committed:
+                    lat.append(float(t) - committed[int(seq)])
+    db.dispose()
+    admin.close()
+    expected = ready * changes
+    return {"n": n, "ready": ready, "failed": len(failed), "idle_connections": idle_connections,
+            "p50": statistics.median(lat) if lat else float("nan"), "p99": pct(lat, 99) if lat else float("nan"),
+            "received": len(lat), "expected": expected,
+            "server_cpu_ms_per_change": (t_cpu1 - t_cpu0) / changes * 1000 if t_cpu0 >= 0 else float("nan"),
+            "first_failure": failed[0] if failed else ""}  # type: ignore[dict-item]
+
+
+def _server_cpu(admin) -> float:  # type: ignore[no-untyped-def]
+    """Server-side time (s) of all statements so far, if pg_stat_statements is installed; else -1."""
+    try:
+        row = admin.execute("SELECT sum(total_exec_time) / 1000 FROM pg_stat_statements").fetchone()
+        return float(row[0] or 0)
+    except Exception:  # noqa: BLE001 - extension not installed on a default server
+        return -1.0
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--desktop":
+        return desktop(*sys.argv[2:5])
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1,20,50,100")
+    ap.add_argument("--changes", type=int, default=20)
+    ap.add_argument("--pg", default=os.environ.get("LAC_MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"))
+    args = ap.parse_args()
+    import psycopg
+
+    from lac_monitor.domain.clock import FixedClock
+    from lac_monitor.storage.database import Database
+    from tests.factories import make_world
+
+    name = f"lac_fleet_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(args.pg, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = args.pg.rsplit("/", 1)[0] + "/" + name
+    max_conn = admin.execute("SHOW max_connections").fetchone()
+    try:
+        db = Database.open(url)
+        world = make_world(db, FixedClock(datetime.now(UTC) - timedelta(minutes=5)))
+        for i in range(50):
+            world.add_child(f"C00{i:05d}")
+        world.episodes.report("C0000000", "M", world.clock.now() - timedelta(hours=1))
+        db.dispose()
+        rt = notify_round_trip(args.pg)
+        print(f"server max_connections {max_conn[0] if max_conn else '?'}; NOTIFY round trip "
+              f"p50 {statistics.median(rt) * 1000:.2f} ms, p99 {pct(rt, 99) * 1000:.2f} ms")
+        print(f"{'N':>4} {'ready':>5} {'idle conns':>10} {'p50 ms':>8} {'p99 ms':>8} {'received':>10} "
+              f"{'server ms/change':>16}")
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in [int(x) for x in args.sizes.split(",")]:
+                r = run_fleet(url, n, args.changes, Path(tmp))
+                print(f"{r['n']:>4} {r['ready']:>5} {r['idle_connections']:>10} {r['p50'] * 1000:>8.1f} "
+                      f"{r['p99'] * 1000:>8.1f} {r['received']:>5}/{r['expected']:<4} "
+                      f"{r['server_cpu_ms_per_change']:>16.2f}", flush=True)
+                if r["failed"]:
+                    print(f"     {r['failed']} desktop(s) failed to start: {r['first_failure']!r}")
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
