@@ -55,6 +55,8 @@ class RiskFlag(StrEnum):
     GANGS = "gangs"
     KNIFE_CRIME = "knife_crime"
     TRAFFICKING = "trafficking_nrm"
+    ONLINE = "online_exploitation"
+    FINANCIAL = "financial_exploitation"
     MENTAL_HEALTH = "mental_health"
 
     @property
@@ -66,9 +68,11 @@ RISK_FLAG_LABELS: dict[RiskFlag, str] = {
     RiskFlag.CSE: "CSE",
     RiskFlag.CCE: "CCE",
     RiskFlag.COUNTY_LINES: "County lines",
-    RiskFlag.GANGS: "Gangs",
-    RiskFlag.KNIFE_CRIME: "Knife crime",
-    RiskFlag.TRAFFICKING: "Trafficking / NRM",
+    RiskFlag.GANGS: "Gang association",
+    RiskFlag.KNIFE_CRIME: "Knife or weapon carrying",
+    RiskFlag.TRAFFICKING: "Trafficking / NRM referral",
+    RiskFlag.ONLINE: "Online exploitation",
+    RiskFlag.FINANCIAL: "Financial exploitation",
     RiskFlag.MENTAL_HEALTH: "Mental health",
 }
 

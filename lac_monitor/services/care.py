@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
 
-from lac_monitor.domain import codes
+from lac_monitor.domain import codes, record
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services.episodes import Saved
+from lac_monitor.services.settings import load_risk_flags
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, RiskFlagRow
 
@@ -27,10 +28,18 @@ class Placement:
     pl_post: str | None = None
     home_post: str | None = None
     urn: str | None = None
+    host_la: str | None = None
     placement_name: str | None = None
     placement_address: str | None = None
     carer_name: str | None = None
     carer_phone: str | None = None
+
+    def checked(self) -> Placement:
+        """The placement with its postcodes, URN and host authority in the return's form."""
+        self.validate()
+        return replace(self, pl_post=record.normalise_postcode("placement postcode", self.pl_post),
+                       home_post=record.normalise_postcode("home postcode", self.home_post),
+                       urn=record.check_urn(self.place, self.urn), host_la=record.check_host_la(self.host_la))
 
     def validate(self) -> None:
         rules.require_code("LS (legal status)", self.ls, codes.LS)
@@ -48,13 +57,17 @@ class CareService(ActionService):
 
     def start_care(self, child_id: str, decom: date, placement: Placement, rne: str = "S") -> Saved:
         rules.require_code("RNE (reason for new episode)", rne, codes.RNE)
-        placement.validate()
+        placement = placement.checked()
+        if placement.place in record.TEMPORARY_PLACE:
+            raise ValidationError("PLACE (placement type)", "a period of care cannot start with a temporary "
+                                                           "placement (T0-T4)")
         with self._uow() as uow:
             s = uow.session
             child = s.get(Child, child_id)
             if child is None:
                 raise NotFoundError("Child", child_id)
             rules.date_not_before("DECOM (start of episode)", decom, "date of birth", child.dob)
+            record.check_age_for_place(placement.place, child.dob, decom)
             if decom > local_date(uow.now):
                 raise ValidationError("DECOM (start of episode)", "cannot be in the future")
             prior = s.scalars(select(CareEpisode).where(CareEpisode.child_id == child_id)).all()
@@ -78,6 +91,7 @@ class CareService(ActionService):
         return CareEpisode(
             child_id=child_id, decom=decom, rne=rne, ls=p.ls, cin=p.cin, place=p.place,
             place_provider=p.place_provider, pl_post=p.pl_post, home_post=p.home_post, urn=p.urn,
+            host_la=p.host_la,
             placement_name=p.placement_name, placement_address=p.placement_address,
             carer_name=p.carer_name, carer_phone=p.carer_phone, version=1)
 
@@ -91,9 +105,17 @@ class CareService(ActionService):
             raise ConflictError("The current placement", None, None)
         return ce
 
-    def _check_missing_when_ending(self, uow: UnitOfWork, child_id: str, dec: date) -> None:
+    def _check_missing_when_ending(self, uow: UnitOfWork, child_id: str, dec: date, rec: str) -> None:
         open_ep = uow.session.scalars(select(MissingEpisode).where(
             MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
+        if open_ep is None:
+            return
+        child = uow.session.get(Child, child_id)
+        eighteen = child is not None and record.add_years(child.dob, 18) <= dec
+        if rec == "E8" and eighteen:
+            # DfE: a young person still missing at 18 leaves care (E8); the missing period
+            # stays open here and is reported as ending the day care ended.
+            return
         if open_ep is not None:
             raise ValidationError("DEC (end of episode)",
                                   "the child is missing or away: record the return (or when the episode "
@@ -103,10 +125,13 @@ class CareService(ActionService):
                          placement: Placement, rne: str = "P", reason_place_change: str | None = None) -> Saved:
         """Close the open episode with X1 and open the next one the same day."""
         rules.require_code("RNE (reason for new episode)", rne, {"L", "P", "T", "B", "U"})
-        placement.validate()
+        placement = placement.checked()
         with self._uow() as uow:
             s = uow.session
             ce = self._open_episode(uow, child_id, expected_version)
+            child = s.get(Child, child_id)
+            assert child is not None
+            record.check_age_for_place(placement.place, child.dob, on)
             if on < ce.decom:
                 raise ValidationError("date of change",
                                       f"cannot be before the current episode began ({ce.decom:%d/%m/%Y})")
@@ -139,7 +164,10 @@ class CareService(ActionService):
                 raise ValidationError("DEC (end of episode)", f"cannot be before DECOM ({ce.decom:%d/%m/%Y})")
             if on > local_date(uow.now):
                 raise ValidationError("DEC (end of episode)", "cannot be in the future")
-            self._check_missing_when_ending(uow, child_id, on)
+            self._check_missing_when_ending(uow, child_id, on, rec)
+            if ce.place in record.TEMPORARY_PLACE:
+                raise ValidationError("REC (reason episode ceased)", "a period of care cannot end in a temporary "
+                                                                     "placement: record the move back first")
             before = snapshot(ce)
             ce.dec, ce.rec = on, rec
             ce.version += 1
@@ -168,21 +196,33 @@ class CareService(ActionService):
             seqs = uow.commit()
             return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
 
-    def set_risk_flag(self, child_id: str, flag: str, since: date, note: str | None = None) -> Saved:
-        rules.require_code("risk flag", flag, {f.value for f in codes.RiskFlag})
+    def set_risk_flag(self, child_id: str, flag: str, since: date, note: str | None = None,
+                      end: date | None = None) -> Saved:
+        """Set a flag from the council's list (settings "risk_flags"); `end` records one that is
+        already over (for history)."""
+        allowed = load_risk_flags(self.db)
+        rules.require_code("risk flag", flag, allowed)
+        rules.date_not_before("end", end, "since", since)
         with self._uow() as uow:
             s = uow.session
             if s.get(Child, child_id) is None:
                 raise NotFoundError("Child", child_id)
             if since > local_date(uow.now):
                 raise ValidationError("since", "cannot be in the future")
+            if end is not None and end > local_date(uow.now):
+                raise ValidationError("end", "cannot be in the future")
             existing = s.scalars(select(RiskFlagRow).where(
                 RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag,
                 RiskFlagRow.ended_on.is_(None))).first()
             if existing is not None:
-                raise ValidationError("risk flag", f"{codes.RiskFlag(flag).label} is already set")
+                if end is None:
+                    raise ValidationError("risk flag", f"{allowed[flag]} is already set (since "
+                                                       f"{existing.since:%d/%m/%Y})")
+                if end >= existing.since:
+                    raise ValidationError("end", f"{allowed[flag]} is set since {existing.since:%d/%m/%Y}: "
+                                                 "a past period must end before that")
             row = RiskFlagRow(child_id=child_id, flag=flag, since=since, set_by=self.actor.label,
-                              set_at=uow.now, note=note)
+                              set_at=uow.now, note=note, ended_on=end)
             s.add(row)
             s.flush()
             uow.audit("flag.set", "risk_flag", row.id, child_id, after=snapshot(row))
