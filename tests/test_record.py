@@ -21,7 +21,7 @@ from lac_monitor.services.register import RegisterService
 from lac_monitor.services.settings import load_risk_flags, save_risk_flags
 from lac_monitor.services.uow import Actor
 from lac_monitor.storage.schema import AuditLog, CareEpisode, Child, RiskFlagRow
-from tests.factories import FOSTER, World
+from tests.factories import World
 
 HOME = Placement(ls="C2", cin="N1", place="K2", place_provider="PR4", pl_post="ls6 2ab", home_post="LS11  5QT",
                  urn="SC123456", host_la="E08000035")
