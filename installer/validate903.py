@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--la", default="E06000000",
                     help="the council's ONS code (placements elsewhere count as out of area)")
     ap.add_argument("--json", action="store_true", help="print a JSON summary")
+    ap.add_argument("--shared-copies", action="store_true",
+                    help="run the rules exactly as the validator does (shallow copies shared between rules)")
     args = ap.parse_args(argv)
     logging.disable(logging.CRITICAL)
     try:
@@ -60,6 +62,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"validate903: {path} is missing", file=sys.stderr)
                 return 2
             files.append(UploadedFile(name=str(path), description=desc, file_content=path.read_bytes()))
+    if not args.shared_copies:
+        # The validator hands each rule a shallow copy of the tables, and a few rules change
+        # columns in place (rules 361/362 fill every open DEC with 31 March), which later rules
+        # then read: an open missing period can be reported under 575/577 or not depending on
+        # row order. Each rule gets its own deep copy here, as the rules assume.
+        from lac_validator import lac_validator as engine
+
+        engine.copy_datastore = lambda ds: {k: v.copy(deep=True) if k != "metadata" else v  # type: ignore[assignment]
+                                            for k, v in ds.items()}
     registry = importlib.import_module(f"lac_validator.rules.{ruleset_for(args.year)}").registry
     v = lac_validator.LacValidator(metadata={"collectionYear": str(args.year), "localAuthority": args.la},
                                    files=files, registry=registry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from lac_monitor.cli.common import actor_for, add_database, open_database
@@ -26,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_database(e)
     e.add_argument("--year", type=int, required=True, help='collection year: "2026" = April 2025–March 2026')
     e.add_argument("--out", type=Path, required=True, help="folder for header.csv, episodes.csv, missing.csv")
+    e.add_argument("--codes-year", type=int, help="write the codes of this later year's return (for last "
+                                                   "year's files sent beside this year's)")
     e.set_defaults(func=run_export)
 
 
@@ -39,7 +42,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     db = open_database(args)
-    summary = ssda903.export(db, args.year, args.out)
+    summary = ssda903.export(db, args.year, args.out, args.codes_year)
     print(f"wrote {summary.children} children, {summary.episodes} episodes, {summary.missing} missing "
           f"periods to {args.out}")
+    for note in summary.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0

@@ -123,10 +123,10 @@ CIN = {
 }
 
 PLACE = {
-    "A3": "Adoption: placed with own foster carers (placement order)",
-    "A4": "Adoption: placed with own foster carers (consent)",
-    "A5": "Adoption: placed with other carers (placement order)",
-    "A6": "Adoption: placed with other carers (consent)",
+    "A3": "Adoption: consent, with current foster carers",
+    "A4": "Adoption: consent, not with current foster carers",
+    "A5": "Adoption: placement order, with current foster carers",
+    "A6": "Adoption: placement order, not with current foster carers",
     "K1": "Secure children's home", "K2": "Children's home",
     "K3": "Registered supported accommodation",
     "P1": "Placed with parents", "P3": "Residential employment",

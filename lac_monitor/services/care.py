@@ -106,12 +106,19 @@ class CareService(ActionService):
         return ce
 
     def _check_missing_when_ending(self, uow: UnitOfWork, child_id: str, dec: date, rec: str) -> None:
+        child = uow.session.get(Child, child_id)
+        eighteen = child is not None and record.add_years(child.dob, 18) <= dec
+        if rec != "E8" and child is not None and record.add_years(child.dob, 18) == dec:
+            back_today = [m for m in uow.session.scalars(select(MissingEpisode).where(
+                MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_not(None)))
+                if m.returned_at is not None and local_date(m.returned_at) == dec]
+            if back_today:
+                raise ValidationError("REC (reason episode ceased)", "care ends on the 18th birthday, the day a "
+                                                                     "missing period ended: the reason is E8")
         open_ep = uow.session.scalars(select(MissingEpisode).where(
             MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
         if open_ep is None:
             return
-        child = uow.session.get(Child, child_id)
-        eighteen = child is not None and record.add_years(child.dob, 18) <= dec
         if rec == "E8" and eighteen:
             # DfE: a young person still missing at 18 leaves care (E8); the missing period
             # stays open here and is reported as ending the day care ended.

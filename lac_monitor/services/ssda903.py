@@ -10,15 +10,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import select
 
-from lac_monitor.domain import codes
+from lac_monitor.domain import codes, record
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.localtime import council_tz, local_date, to_utc
@@ -60,80 +60,165 @@ class ExportSummary:
     episodes: int
     missing: int
     files: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
 
 
-def _split_at_care_boundaries(start: date, end: date | None,
-                              care: list[CareEpisode]) -> list[tuple[date, date | None]]:
-    """A missing period may not outlive the placement episode it began in: split it."""
+MAX_MISSING_PER_CHILD = 366  # the DfE XML schema's maxOccurs for a child's missing periods
+IN_CHUNK = 500  # ids per IN (...) list: well inside SQLite's variable limit
+
+
+def chunks(ids: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection): text that begins with
+    = + - @ (or a tab / carriage return) gets a leading apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_csv(path: Path, cols: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
+    """Every CSV the app writes goes through here, so every cell is neutralised."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for row in rows:
+            w.writerow([safe_cell(str(row.get(c, "") or "")) for c in cols])
+
+
+def place_for_year(place: str, year: int) -> str:
+    """The code the year's return uses: before 2024-25, supported accommodation (K3 since)
+    was H5; before 2025-26 the other arrangements (Z11-Z14 since) were Z1."""
+    if year <= 2024 and place == "K3":
+        return "H5"
+    if year <= 2025 and place in ("Z11", "Z12", "Z13", "Z14"):
+        return "Z1"
+    return place
+
+
+def sex_for_year(sex: str, year: int) -> str:
+    """From 2024-25 SEX is M/F/U; earlier returns used 1 (male) and 2 (female)."""
+    if year <= 2024:
+        return {"M": "1", "F": "2"}.get(sex, sex)
+    return sex
+
+
+def mother_at(child: Child, on: date) -> tuple[str, str]:
+    """MOTHER and MC_DOB as they stood on `on` (31 March of the collection year): a girl whose
+    first child was born after that day was not yet a mother in that year's return."""
+    if child.sex != "F" or child.mother is None:
+        return "", ""
+    if child.mother and child.mc_dob is not None and child.mc_dob <= on:
+        return "1", fmt(child.mc_dob)
+    return "0", ""
+
+
+def missing_segments(start: date, end: date | None,
+                     care: list[CareEpisode]) -> list[tuple[date, date | None]]:
+    """The rows a missing period becomes in the return. A period may not outlive the placement
+    episode it began in, so it is split at each placement change (the next row starts the day
+    the move happened) and ends on the day care ends (a young person still missing at 18 leaves
+    care E8; the period ends that day). A period that begins on the day of a move belongs to the
+    new placement only: it is never counted twice."""
     out: list[tuple[date, date | None]] = []
-    for ce in sorted(care, key=lambda c: (c.decom, c.id)):
+    eps = sorted(care, key=lambda c: (c.decom, c.id))
+    for i, ce in enumerate(eps):
         if ce.dec is not None and ce.dec < start:
             continue
         if end is not None and ce.decom > end:
             break
+        if out and ce.decom != out[-1][1]:
+            break  # a gap in care: the period cannot go on outside care
+        nxt = eps[i + 1] if i + 1 < len(eps) else None
+        if ce.dec is not None and ce.dec == start and nxt is not None and nxt.decom == ce.dec and not out:
+            continue  # went missing on the day of the move: from the new placement
         seg_start = max(start, ce.decom)
         if ce.dec is None:
             seg_end = end
         else:
             seg_end = ce.dec if end is None else min(end, ce.dec)
-        if out and out[-1] == (seg_start, seg_end):
-            continue
         out.append((seg_start, seg_end))
         if ce.dec is None or (end is not None and end <= ce.dec):
             break
     return out
 
 
-def export(db: Database, year: int, out_dir: Path) -> ExportSummary:
+def export(db: Database, year: int, out_dir: Path, codes_year: int | None = None) -> ExportSummary:
+    """Header, Episodes and Missing for collection `year` (2026 = April 2025 to March 2026):
+    the position at 31 March of that year, whatever today is. `codes_year` writes the codes
+    of another year's return (last year's files sent beside this year's use this year's SEX
+    and PLACE codes, so that the checks across the years compare like with like)."""
     first, last = year_bounds(year)
+    cyear = codes_year or year
+    notes: list[str] = []
     with db.read_session() as s:
         care_rows = s.scalars(select(CareEpisode).where(
             CareEpisode.decom <= last, (CareEpisode.dec.is_(None)) | (CareEpisode.dec >= first))
             .order_by(CareEpisode.child_id, CareEpisode.decom)).all()
         ids = sorted({c.child_id for c in care_rows})
-        children = {c.id: c for c in s.scalars(select(Child).where(Child.id.in_(ids)))} if ids else {}
+        children: dict[str, Child] = {}
         all_care: dict[str, list[CareEpisode]] = defaultdict(list)
-        for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(ids))) if ids else []:
-            all_care[ce.child_id].append(ce)
-        missing = s.scalars(select(MissingEpisode).where(MissingEpisode.child_id.in_(ids))
-                            .order_by(MissingEpisode.child_id, MissingEpisode.started_at)).all() if ids else []
+        missing: list[MissingEpisode] = []
+        for part in chunks(ids):
+            children.update({c.id: c for c in s.scalars(select(Child).where(Child.id.in_(part)))})
+            for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(part))):
+                all_care[ce.child_id].append(ce)
+            missing.extend(s.scalars(select(MissingEpisode).where(
+                MissingEpisode.child_id.in_(part),
+                MissingEpisode.started_at < _local_midnight(last + timedelta(days=1)))
+                .order_by(MissingEpisode.child_id, MissingEpisode.started_at)))
 
-    header = [{
-        "CHILD": c.id, "SEX": c.sex, "DOB": fmt(c.dob), "ETHNIC": c.ethnicity, "UPN": c.upn or "",
-        "MOTHER": ("1" if c.mother else "0") if c.sex == "F" and c.mother is not None else "",
-        "MC_DOB": fmt(c.mc_dob)} for c in (children[i] for i in ids)]
+    header = []
+    for c in (children[i] for i in ids):
+        mother, mc_dob = mother_at(c, last)
+        header.append({"CHILD": c.id, "SEX": sex_for_year(c.sex, cyear), "DOB": fmt(c.dob),
+                       "ETHNIC": c.ethnicity, "UPN": c.upn or "", "MOTHER": mother, "MC_DOB": mc_dob})
     episodes = []
     for ce in care_rows:
         ended = ce.dec is not None and ce.dec <= last
+        urn = ce.urn or ""
+        if not record.urn_needed(ce.place):
+            urn = ""
         episodes.append({
             "CHILD": ce.child_id, "DECOM": fmt(ce.decom), "RNE": ce.rne, "LS": ce.ls, "CIN": ce.cin,
-            "PLACE": ce.place, "PLACE_PROVIDER": ce.place_provider or "",
+            "PLACE": place_for_year(ce.place, cyear), "PLACE_PROVIDER": ce.place_provider or "",
             "DEC": fmt(ce.dec) if ended else "", "REC": (ce.rec or "") if ended else "",
             "REASON_PLACE_CHANGE": (ce.reason_place_change or "") if ended else "",
             "HOME_POST": (ce.home_post or "").upper(), "PL_POST": (ce.pl_post or "").upper(),
-            "URN": ce.urn or ""})
-    mis_rows = []
+            "URN": urn})
+    mis_rows: list[dict[str, str]] = []
+    per_child: dict[str, int] = defaultdict(int)
     for ep in missing:
         start = local_date(ep.started_at)
         end = local_date(ep.returned_at) if ep.returned_at else None
-        for seg_start, seg_end in _split_at_care_boundaries(start, end, all_care[ep.child_id]):
+        for seg_start, seg_end in missing_segments(start, end, all_care[ep.child_id]):
             if seg_start > last or (seg_end is not None and seg_end < first):
+                continue
+            per_child[ep.child_id] += 1
+            if per_child[ep.child_id] > MAX_MISSING_PER_CHILD:
                 continue
             open_at_year_end = seg_end is None or seg_end > last
             mis_rows.append({"CHILD": ep.child_id, "DOB": fmt(children[ep.child_id].dob),
                              "MISSING": ep.category, "MIS_START": fmt(seg_start),
                              "MIS_END": "" if open_at_year_end else fmt(seg_end)})
+    for cid, n in sorted(per_child.items()):
+        if n > MAX_MISSING_PER_CHILD:
+            notes.append(f"child {cid}: {n} missing periods in the year; the return holds at most "
+                         f"{MAX_MISSING_PER_CHILD}, so the first {MAX_MISSING_PER_CHILD} were written")
+    for cid in ids:
+        c = children[cid]
+        if c.sex == "F" and c.mother is None:
+            notes.append(f"child {cid}: MOTHER is not recorded (lac-monitor child update {cid} --not-mother "
+                         "or --mother-child-dob DATE)")
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
     for name, cols, rows in (("header.csv", HEADER_COLS, header), ("episodes.csv", EPISODE_COLS, episodes),
                              ("missing.csv", MISSING_COLS, mis_rows)):
         path = out_dir / name
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=cols)
-            w.writeheader()
-            w.writerows(rows)
+        write_csv(path, cols, rows)
         files.append(path)
-    return ExportSummary(len(header), len(episodes), len(mis_rows), tuple(files))
+    return ExportSummary(len(header), len(episodes), len(mis_rows), tuple(files), tuple(notes))
 
 
 # -- import ------------------------------------------------------------------------
