@@ -11,7 +11,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -238,12 +238,33 @@ class _Care:
     row: dict[str, str]
 
 
+MAX_CELL = 200  # longer than any SSDA903 value; a name column may be up to 100
+
+
 class _Rows:
-    def __init__(self, name: str, text: str, expected: Iterable[str], problems: list[str]) -> None:
-        self.name = name
+    """One CSV file, read as a stream (a file of any size never sits in memory whole); each
+    row keeps its line number for "file line N, COLUMN: rule" messages."""
+
+    def __init__(self, path: Path, expected: Iterable[str], problems: list[str]) -> None:
+        self.name = path.name
         self.rows: list[tuple[int, dict[str, str]]] = []
-        reader = csv.DictReader(io.StringIO(text))
-        got = [h for h in (reader.fieldnames or [])]
+        try:
+            fh = path.open(encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            problems.append(f"{self.name}: cannot be read ({exc.strerror})")
+            return
+        with fh:
+            try:
+                self._read(fh, expected, problems)
+            except UnicodeDecodeError:
+                problems.append(f"{self.name}: is not UTF-8 text")
+            except csv.Error as exc:
+                problems.append(f"{self.name} line {self._line}: {exc} (is it a CSV file?)")
+
+    def _read(self, fh: io.TextIOBase, expected: Iterable[str], problems: list[str]) -> None:
+        reader = csv.reader(fh)  # type: ignore[arg-type]
+        self._line = 1
+        got = next(reader, [])
         exp = set(expected)
         if set(got) != exp or len(got) != len(exp):
             missing = sorted(exp - set(got))
@@ -255,24 +276,27 @@ class _Rows:
                 parts.append(f"unexpected columns {', '.join(repr(e) for e in extra)}")
             if not parts:
                 parts.append("a column is repeated")
-            problems.append(f"{name}: the column headers must be exactly {','.join(expected)} "
+            problems.append(f"{self.name}: the column headers must be exactly {','.join(expected)} "
                             f"({'; '.join(parts)})")
             return
-        for i, row in enumerate(reader, start=2):
-            if None in row or any(v is None for v in row.values()):
-                problems.append(f"{name} line {i}: wrong number of values")
+        for values in reader:
+            self._line = reader.line_num
+            if not values:
                 continue
-            self.rows.append((i, {k: v.strip() for k, v in row.items()}))
-
-
-def _read(path: Path, problems: list[str]) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.append(f"{path.name}: is not UTF-8 text")
-    except OSError as exc:
-        problems.append(f"{path.name}: cannot be read ({exc.strerror})")
-    return ""
+            if len(values) != len(got):
+                problems.append(f"{self.name} line {reader.line_num}: wrong number of values")
+                continue
+            row = {}
+            for col, v in zip(got, values, strict=True):
+                v = v.strip()
+                if len(v) > MAX_CELL:
+                    problems.append(f"{self.name} line {reader.line_num}, {col}: is longer than {MAX_CELL} "
+                                    "characters")
+                    v = v[:MAX_CELL]
+                row[col] = v
+            self.rows.append((reader.line_num, row))
+            if len(problems) > 10 * MAX_REPORTED:
+                return  # enough to tell the user; no need to read on
 
 
 def _date(problems: list[str], where: str, col: str, text: str, required: bool = True) -> date | None:
@@ -306,10 +330,11 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
     clock = clock or SystemClock()
     today = local_date(clock.now())
     problems: list[str] = []
-    h = _Rows(header.name, _read(header, problems), HEADER_COLS, problems)
-    e = _Rows(episodes.name, _read(episodes, problems), EPISODE_COLS, problems)
-    m = _Rows(missing.name, _read(missing, problems), MISSING_COLS, problems) if missing else None
-    n = _Rows(names.name, _read(names, problems), NAMES_COLS, problems) if names else None
+    csv.field_size_limit(max(csv.field_size_limit(), 1_000_000))  # a long cell gets our message, not csv's
+    h = _Rows(header, HEADER_COLS, problems)
+    e = _Rows(episodes, EPISODE_COLS, problems)
+    m = _Rows(missing, MISSING_COLS, problems) if missing else None
+    n = _Rows(names, NAMES_COLS, problems) if names else None
 
     kids: dict[str, dict[str, object]] = {}
     for line, r in h.rows:
@@ -407,12 +432,33 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
                 problems.append(f"{n.name} line {line}, FIRST_NAME/LAST_NAME: are required")
             names_of[r["CHILD"]] = (r["FIRST_NAME"], r["LAST_NAME"], r["PREFERRED_NAME"] or None)
 
+    # An open missing period after care has ended cannot be right (DfE rules 575/577).
+    for cid, periods in mis.items():
+        eps = care.get(cid, [])
+        last_ep = max(eps, key=lambda c: c.decom) if eps else None
+        for line, _cat, start, end in periods:
+            if end is None and last_ep is not None and last_ep.dec is not None and last_ep.row["REC"] != "X1" \
+                    and last_ep.dec >= start:
+                problems.append(f"{m.name if m else 'missing'} line {line}, MIS_END: is blank but care ended on "
+                                f"{fmt(last_ep.dec)} (episodes line {last_ep.line}): give the date the period ended")
     if problems:
         raise ImportFileError(problems)
 
     with UnitOfWork(db, actor, clock) as uow:
         s = uow.session
-        existing = set(s.scalars(select(Child.id).where(Child.id.in_(list(kids))))) if kids else set()
+        ids = list(kids)
+        existing: dict[str, Child] = {}
+        db_care: dict[str, list[CareEpisode]] = defaultdict(list)
+        db_mis: dict[str, list[MissingEpisode]] = defaultdict(list)
+        for part in chunks(ids):
+            existing.update({c.id: c for c in s.scalars(select(Child).where(Child.id.in_(part)))})
+            for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(part))):
+                db_care[ce.child_id].append(ce)
+            for me in s.scalars(select(MissingEpisode).where(MissingEpisode.child_id.in_(part))):
+                db_mis[me.child_id].append(me)
+        plan = _merge_plan(kids, care, mis, existing, db_care, db_mis, h.name, e.name, m.name if m else "missing")
+        if plan.problems:
+            raise ImportFileError(plan.problems)
         new_ids = [cid for cid in kids if cid not in existing]
         n_care = n_mis = 0
         for cid in new_ids:
@@ -421,33 +467,141 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
             s.add(Child(id=cid, first_name=first, last_name=last, preferred_name=pref, dob=k["dob"],
                         sex=k["sex"], ethnicity=k["ethnicity"], upn=k["upn"], mother=k["mother"],
                         mc_dob=k["mc_dob"], version=1))
+        for cid, fields in plan.child_fills.items():
+            child = existing[cid]
+            for key, value in fields.items():
+                setattr(child, key, value)
+            child.version += 1
         s.flush()
-        care_ids: dict[str, list[CareEpisode]] = defaultdict(list)
-        for cid in new_ids:
-            for c in care.get(cid, []):
-                r = c.row
-                ce = CareEpisode(child_id=cid, decom=c.decom, rne=r["RNE"], ls=r["LS"], cin=r["CIN"],
-                                 place=r["PLACE"], place_provider=r["PLACE_PROVIDER"] or None,
-                                 dec=c.dec, rec=r["REC"] or None,
-                                 reason_place_change=r["REASON_PLACE_CHANGE"] or None,
-                                 home_post=r["HOME_POST"] or None, pl_post=r["PL_POST"] or None,
-                                 urn=r["URN"] or None, version=1)
-                s.add(ce)
-                care_ids[cid].append(ce)
-                n_care += 1
+        for ce, c in plan.closes:
+            ce.dec, ce.rec = c.dec, c.row["REC"] or None
+            ce.reason_place_change = c.row["REASON_PLACE_CHANGE"] or None
+            ce.version += 1
         s.flush()
-        for cid in new_ids:
-            for _line, cat, start, end in mis.get(cid, []):
-                ce = next(c for c in care_ids[cid] if c.decom <= start and (c.dec is None or start <= c.dec))
-                started = _local_midnight(start)
-                s.add(MissingEpisode(
-                    child_id=cid, category=cat, started_at=started, reported_at=started,
-                    reported_by="SSDA903 import", returned_at=_local_midnight(end) if end else None,
-                    care_episode_id=ce.id, updated_at=uow.now, updated_by=actor.label, version=1))
-                n_mis += 1
+        for cid, c in plan.new_care:
+            r = c.row
+            ce = CareEpisode(child_id=cid, decom=c.decom, rne=r["RNE"], ls=r["LS"], cin=r["CIN"],
+                             place=r["PLACE"], place_provider=r["PLACE_PROVIDER"] or None,
+                             dec=c.dec, rec=r["REC"] or None,
+                             reason_place_change=r["REASON_PLACE_CHANGE"] or None,
+                             home_post=r["HOME_POST"] or None, pl_post=r["PL_POST"] or None,
+                             urn=r["URN"] or None, version=1)
+            s.add(ce)
+            db_care[cid].append(ce)
+            n_care += 1
         s.flush()
-        uow.audit("import.ssda903", "database", None, None, children=new_ids,
-                  skipped=sorted(existing), files=[p.name for p in (header, episodes, missing, names) if p])
+        for me, end in plan.mis_ends:
+            me.returned_at = _local_midnight(end)
+            me.updated_at, me.updated_by = uow.now, actor.label
+            me.version += 1
+        for cid, cat, start, end in plan.new_mis:
+            host = next((c for c in sorted(db_care[cid], key=lambda c: c.decom, reverse=True)
+                         if c.decom <= start and (c.dec is None or start <= c.dec)), None)
+            started = _local_midnight(start)
+            s.add(MissingEpisode(
+                child_id=cid, category=cat, started_at=started, reported_at=started,
+                reported_by="SSDA903 import", returned_at=_local_midnight(end) if end else None,
+                care_episode_id=host.id if host else None, updated_at=uow.now, updated_by=actor.label, version=1))
+            n_mis += 1
+        s.flush()
+        uow.audit("import.ssda903", "database", None, None, children=new_ids, merged=sorted(existing),
+                  care_added=n_care, care_closed=len(plan.closes), missing_added=n_mis,
+                  missing_ended=len(plan.mis_ends),
+                  files=[p.name for p in (header, episodes, missing, names) if p])
         uow.changed("register.imported", "database", None, None)
         uow.commit()
     return ImportSummary(len(new_ids), len(existing), n_care, n_mis)
+
+
+@dataclass
+class _Plan:
+    problems: list[str] = field(default_factory=list)
+    child_fills: dict[str, dict[str, object]] = field(default_factory=dict)
+    closes: list[tuple[CareEpisode, _Care]] = field(default_factory=list)
+    new_care: list[tuple[str, _Care]] = field(default_factory=list)
+    mis_ends: list[tuple[MissingEpisode, date]] = field(default_factory=list)
+    new_mis: list[tuple[str, str, date, date | None]] = field(default_factory=list)
+
+
+_CARE_FIELDS = (("RNE", "rne"), ("LS", "ls"), ("CIN", "cin"), ("PLACE", "place"))
+
+
+def _merge_plan(kids: dict[str, dict[str, object]], care: dict[str, list[_Care]],
+                mis: dict[str, list[tuple[int, str, date, date | None]]], existing: dict[str, Child],
+                db_care: dict[str, list[CareEpisode]], db_mis: dict[str, list[MissingEpisode]],
+                hname: str, ename: str, mname: str) -> _Plan:
+    """What the files add to the register. A child already there is merged: blanks are
+    filled, new episodes and missing periods added, an episode or period the register holds
+    open is closed as the file says. Anything that would change or lose what the register
+    holds is refused, naming it."""
+    plan = _Plan()
+    for cid, k in kids.items():
+        child = existing.get(cid)
+        if child is None:
+            plan.new_care.extend((cid, c) for c in care.get(cid, []))
+            plan.new_mis.extend((cid, cat, st, en) for _l, cat, st, en in mis.get(cid, []))
+            continue
+        if k["dob"] != child.dob:
+            plan.problems.append(f"{hname}: CHILD {cid}, DOB: {fmt(k['dob'])} (file) differs from the register "  # type: ignore[arg-type]
+                                 f"({fmt(child.dob)}); correct one of them first")
+        if k["sex"] != child.sex:
+            plan.problems.append(f"{hname}: CHILD {cid}, SEX: {k['sex']} (file) differs from the register "
+                                 f"({child.sex})")
+        fills: dict[str, object] = {}
+        for key in ("upn", "mother", "mc_dob"):
+            new, old = k[key], getattr(child, key)
+            if new is not None and old is None:
+                fills[key] = new
+            elif new is not None and new != old and key == "upn":
+                plan.problems.append(f"{hname}: CHILD {cid}, UPN: {new} (file) differs from the register ({old})")
+        if fills:
+            plan.child_fills[cid] = fills
+        held = {ce.decom: ce for ce in db_care.get(cid, [])}
+        file_dec = {c.decom: c.dec for c in care.get(cid, []) if c.decom in held}
+        eff_dec = {d: (ce.dec if ce.dec is not None else file_dec.get(d)) for d, ce in held.items()}
+        for c in care.get(cid, []):
+            ce = held.get(c.decom)
+            if ce is None:
+                clash = next((x for x in held.values() if x.decom < (c.dec or date.max)
+                              and c.decom < (eff_dec[x.decom] or date.max)), None)
+                if clash is not None:
+                    plan.problems.append(f"{ename} line {c.line}: the episode from {fmt(c.decom)} overlaps the "
+                                         f"register's episode from {fmt(clash.decom)} for {cid}")
+                else:
+                    plan.new_care.append((cid, c))
+                continue
+            diff = [col for col, attr in _CARE_FIELDS if c.row[col] != getattr(ce, attr)]
+            if diff:
+                plan.problems.append(f"{ename} line {c.line}: {cid}'s episode from {fmt(c.decom)} differs from "
+                                     f"the register in {', '.join(diff)}; the import would lose one of them")
+            elif ce.dec is None and c.dec is not None:
+                plan.closes.append((ce, c))
+            elif ce.dec is not None and c.dec is None:
+                plan.problems.append(f"{ename} line {c.line}: {cid}'s episode from {fmt(c.decom)} is open in the "
+                                     f"file but ended {fmt(ce.dec)} on the register")
+            elif ce.dec != c.dec or (c.dec is not None and (ce.rec or "") != c.row["REC"]):
+                plan.problems.append(f"{ename} line {c.line}: {cid}'s episode from {fmt(c.decom)} ends differently "
+                                     f"on the register ({fmt(ce.dec)} {ce.rec or ''})")
+        periods = {local_date(me.started_at): me for me in db_mis.get(cid, [])}
+        file_end = {st: en for _l, _c, st, en in mis.get(cid, []) if st in periods}
+
+        def ends(me: MissingEpisode, file_end: dict[date, date | None] = file_end) -> date:
+            if me.returned_at is not None:
+                return local_date(me.returned_at)
+            return file_end.get(local_date(me.started_at)) or date.max
+
+        for line, cat, start, end in mis.get(cid, []):
+            me = periods.get(start)
+            if me is None:
+                mclash = next((x for x in db_mis.get(cid, []) if local_date(x.started_at) < (end or date.max)
+                               and start < ends(x)), None)
+                if mclash is not None:
+                    plan.problems.append(f"{mname} line {line}: the period from {fmt(start)} overlaps the register's "
+                                         f"period from {fmt(local_date(mclash.started_at))} for {cid}")
+                else:
+                    plan.new_mis.append((cid, cat, start, end))
+            elif me.returned_at is None and end is not None:
+                plan.mis_ends.append((me, end))
+            # else: the register already holds it (a return the register knows of is kept)
+    return plan
+
