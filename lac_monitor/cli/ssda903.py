@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from lac_monitor.cli.common import actor_for, add_database, open_database
-from lac_monitor.services import ssda903
+from lac_monitor.domain.errors import ValidationError
+from lac_monitor.services import ssda903, statutory
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,6 +32,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument("--codes-year", type=int, help="write the codes of this later year's return (for last "
                                                    "year's files sent beside this year's)")
     e.set_defaults(func=run_export)
+    a = esub.add_parser("annex-a", help="Ofsted Annex A List 8 (children in care) as an .xlsx workbook")
+    add_database(a)
+    a.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD (usually 12 months ago)")
+    a.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
+    a.add_argument("--out", type=Path, required=True, help="FILE.xlsx")
+    a.set_defaults(func=run_annex_a)
+    m = esub.add_parser("ssd-missing", help="the Standard Safeguarding Dataset's ssd_missing table (CSV)")
+    add_database(m)
+    m.add_argument("--out", type=Path, required=True, help="FILE.csv")
+    m.set_defaults(func=run_ssd_missing)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -47,4 +59,28 @@ def run_export(args: argparse.Namespace) -> int:
           f"periods to {args.out}")
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def _day(field: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(field, "must be a date as YYYY-MM-DD") from None
+
+
+def run_annex_a(args: argparse.Namespace) -> int:
+    start, end = _day("--from", args.start), _day("--to", args.end)
+    if end < start:
+        raise ValidationError("--to", "cannot be before --from")
+    if args.out.suffix.lower() != ".xlsx":
+        raise ValidationError("--out", "must be an .xlsx file")
+    n = statutory.export_annex_a(open_database(args), start, end, args.out)
+    print(f"Annex A List 8: {n} children -> {args.out}")
+    return 0
+
+
+def run_ssd_missing(args: argparse.Namespace) -> int:
+    n = statutory.export_ssd_missing(open_database(args), args.out)
+    print(f"ssd_missing: {n} episodes -> {args.out}")
     return 0
