@@ -119,3 +119,33 @@ def test_ssd_missing_shape_and_cli(world: World, db_url: str, tmp_path: Path,
     assert main(["export", "annex-a", "--from", "2025-04-01", "--to", "2026-03-31", "--out",
                  str(tmp_path / "a.csv"), "--database", db_url]) == 2
     assert "--out: must be an .xlsx file" in capsys.readouterr().err
+
+
+def test_rhi_outcomes_in_the_words_councils_report(world: World, db_url: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    world.clock.set(datetime.now(UTC) - timedelta(minutes=1))
+    kid = world.add_child("C820005", dob=date(2010, 5, 1), in_care_since=date(2025, 1, 10))
+    db = ("--database", db_url, "--user", "sw.one")
+    outcomes = []
+    for i, outcome in enumerate(("accepted", "declined", "not_offered_missing_again", "not_applicable")):
+        start = datetime.now(UTC) - timedelta(days=2, hours=-i * 5)
+        ep = world.episodes.report(kid, "M", start)
+        world.episodes.record_return(ep.id, ep.version, start + timedelta(hours=2))
+        code = main(["episode", "rhi", kid, "--outcome", outcome, *db])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        outcomes.append(outcome)
+    code = main(["episode", "rhi", kid, "--outcome", "not_offered_other", *db])
+    assert code == 2 and "no returned episode waiting" in capsys.readouterr().err
+    out_csv = tmp_path / "ssd.csv"
+    statutory.export_ssd_missing(world.db, out_csv)
+    with out_csv.open(newline="") as fh:
+        got = [(r["miss_mis_epi_rhi_offered"], r["miss_mis_epi_rhi_accepted"]) for r in csv.DictReader(fh)]
+    assert got == [("Y", "Y"), ("Y", "N"), ("N", "N"), ("NA", "NA")]
+    code = main(["board", "--format", "json", "--database", db_url])
+    import json
+
+    row = next(r for r in json.loads(capsys.readouterr().out) if r["child_id"] == kid)
+    assert row["status"] == "in_placement"  # nothing left due

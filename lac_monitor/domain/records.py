@@ -30,6 +30,7 @@ class RhiView:
     outcome: str | None
     version: int
     episode_ids: tuple[int, ...]
+    outcome_code: str | None = None  # domain.record.RHI_OUTCOMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,7 +229,7 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
             select(MissingEpisode.child_id, MissingEpisode.category, MissingEpisode.started_at,
                    MissingEpisode.returned_at, MissingEpisode.risk_grade, MissingEpisode.police_ref,
                    MissingEpisode.found_where, MissingEpisode.safe_well_at, Rhi.offered_at, Rhi.accepted_at,
-                   Rhi.declined_at, Rhi.completed_at)
+                   Rhi.declined_at, Rhi.completed_at, Rhi.outcome_code)
             .join(Child, Child.id == MissingEpisode.child_id)
             .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
             .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
@@ -239,7 +239,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
             team_id, locality)
         started_count = 0
         ended, returns = [], []
-        for (cid, cat, began, back, risk, ref, found, safe, offered, accepted, declined, completed) in s.execute(
+        for (cid, cat, began, back, risk, ref, found, safe, offered, accepted, declined, completed,
+             outcome_code) in s.execute(
                 ep_q.order_by(MissingEpisode.started_at)):
             if start <= began < end:
                 started_count += 1
@@ -249,6 +250,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
                 ended.append(EndedLine(cid, name(cid), cat, began, back, risk, ref, found))
             if start <= back <= end:
                 status, at = _rhi_state(offered, accepted, declined, completed, now)
+                if status == "completed" and offered is None and outcome_code:
+                    status = outcome_code  # not offered (missing again, no contact, other) or not applicable
                 returns.append(ReturnLine(cid, name(cid), cat, back, found, back + rhi_span, status, at, safe,
                                           worker(cid)))
         returns.sort(key=lambda r: r.returned_at)

@@ -90,7 +90,7 @@ def child_detail(session: Session, child_id: str) -> ChildDetail:
                        for e in eps),
         rhis=tuple(RhiView(r.id, r.offered_at, r.offered_by, r.accepted_at, r.declined_at,
                            r.completed_at, r.completed_by, r.outcome, r.version,
-                           tuple(sorted(rhi_eps.get(r.id, ())))) for r in rhis),
+                           tuple(sorted(rhi_eps.get(r.id, ()))), r.outcome_code) for r in rhis),
     )
 
 
