@@ -85,6 +85,8 @@ class CareEpisodeView:
     carer_name: str | None
     carer_phone: str | None
     version: int
+    home_post: str | None = None
+    host_la: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,9 @@ class ChildDetail:
     profile: ProfileView | None
     episodes: tuple[EpisodeView, ...]  # newest first
     rhis: tuple[RhiView, ...]
+    mother: bool | None = None
+    mc_dob: date | None = None
+    version: int = 0
 
     @property
     def current_placement(self) -> CareEpisodeView | None:

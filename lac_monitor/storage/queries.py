@@ -73,13 +73,14 @@ def child_detail(session: Session, child_id: str) -> ChildDetail:
                  "safe_well_notes", "updated_at", "updated_by", "version")
     care_fields = ("id", "decom", "rne", "ls", "cin", "place", "place_provider", "pl_post", "urn",
                    "dec", "rec", "reason_place_change", "placement_name", "placement_address",
-                   "carer_name", "carer_phone", "version")
+                   "carer_name", "carer_phone", "version", "home_post", "host_la")
     prof_fields = ("description", "associates", "places_likely", "phone", "social_media",
                    "medical_needs", "other_info", "updated_at", "updated_by", "version")
     return ChildDetail(
         id=child.id, first_name=child.first_name, last_name=child.last_name,
         preferred_name=child.preferred_name, dob=child.dob, sex=child.sex,
         ethnicity=child.ethnicity, upn=child.upn, locality=child.locality, photo=child.photo,
+        mother=child.mother, mc_dob=child.mc_dob, version=child.version,
         social_worker=sw.display_name if sw else None, social_worker_phone=sw.phone if sw else None,
         team=team.name if team else None,
         care_episodes=tuple(CareEpisodeView(**_cols(c, care_fields)) for c in care),
