@@ -206,8 +206,18 @@ def export(db: Database, year: int, out_dir: Path, codes_year: int | None = None
         if n > MAX_MISSING_PER_CHILD:
             notes.append(f"child {cid}: {n} missing periods in the year; the return holds at most "
                          f"{MAX_MISSING_PER_CHILD}, so the first {MAX_MISSING_PER_CHILD} were written")
+    for ce in care_rows:
+        gaps = [name for name, missing in (
+            ("URN", record.urn_needed(ce.place) and not ce.urn),
+            ("PL_POST", not ce.pl_post and ce.ls not in ("V3", "V4")),
+            ("HOME_POST", not ce.home_post and ce.ls not in ("V3", "V4"))) if missing]
+        if gaps:
+            notes.append(f"child {ce.child_id}, episode from {fmt(ce.decom)}: {', '.join(gaps)} not recorded "
+                         "(the DfE's validator will query it)")
     for cid in ids:
         c = children[cid]
+        if not c.upn:
+            notes.append(f"child {cid}: UPN not recorded (a UPN, or UN1-UN5)")
         if c.sex == "F" and c.mother is None:
             notes.append(f"child {cid}: MOTHER is not recorded (lac-monitor child update {cid} --not-mother "
                          "or --mother-child-dob DATE)")
