@@ -291,7 +291,9 @@ class DetailView(QWidget):
             where = ", ".join(filter(None, (place.placement_name, place.placement_address)))
             self.info_labels["placement"].setText(
                 f"{PLACE.get(place.place, place.place)}" + (f" — {where}" if where else "")
-                + f" (since {place.decom:%d/%m/%Y})")
+                + f" (since {place.decom:%d/%m/%Y})"
+                + "".join(f" · {k} {v}" for k, v in (("postcode", place.pl_post), ("URN", place.urn),
+                                                     ("host council", place.host_la)) if v))
             carer = " · ".join(filter(None, (place.carer_name, place.carer_phone)))
             self.info_labels["carer"].setText(carer or "Not recorded")
         else:
