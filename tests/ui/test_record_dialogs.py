@@ -86,3 +86,21 @@ def test_risk_flag_form(qtbot, window: MainWindow, db: Database) -> None:  # typ
     assert again is not None
     again.field("flag").setCurrentIndex(again.field("flag").findData("county_lines"))
     assert "already set" in again.revalidate()["flag"]
+
+
+def test_rhi_not_offered_in_councils_words(qtbot, window: MainWindow, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from lac_monitor.domain.status import ChildStatus
+    from lac_monitor.storage.schema import Rhi
+
+    win = window
+    dialog = _open(win, "C000004", win.record_rhi)  # returned, RHI due
+    offer = dialog.field("offer")
+    labels = [offer.itemText(i) for i in range(offer.count())]
+    assert labels == ["Offered", "Not offered (missing again)", "Not offered (unable to make contact)",
+                      "Not offered (other)", "Not applicable"]
+    offer.setCurrentIndex(offer.findData("not_offered_no_contact"))
+    assert not dialog.field("offered_by").isEnabled()
+    assert dialog.submit()
+    qtbot.waitUntil(lambda: win.board_model.status_of("C000004") is ChildStatus.IN_PLACEMENT)
+    with db.read_session() as s:
+        assert s.scalar(select(Rhi.outcome_code).where(Rhi.child_id == "C000004")) == "not_offered_no_contact"
