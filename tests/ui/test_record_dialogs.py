@@ -102,5 +102,6 @@ def test_rhi_not_offered_in_councils_words(qtbot, window: MainWindow, db: Databa
     assert not dialog.field("offered_by").isEnabled()
     assert dialog.submit()
     qtbot.waitUntil(lambda: win.board_model.status_of("C000004") is ChildStatus.IN_PLACEMENT)
+    qtbot.waitUntil(lambda: "Not offered (unable to make contact)" in win.detail_view.timeline.toPlainText())
     with db.read_session() as s:
         assert s.scalar(select(Rhi.outcome_code).where(Rhi.child_id == "C000004")) == "not_offered_no_contact"
