@@ -121,3 +121,16 @@ def test_reimporting_the_same_files_adds_nothing(world: World, tmp_path: Path) -
     ssda903.export(world.db, 2026, tmp_path)
     got = ssda903.import_files(world.db, world.actor, *files(tmp_path), clock=world.clock)
     assert (got.children, got.skipped_existing, got.care_episodes, got.missing_episodes) == (0, 1, 0, 0)
+
+
+def test_earlier_years_codes_are_read_as_todays(world: World, tmp_path: Path) -> None:
+    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC2,2,01/05/2007,WBRI,UN4,0,\n")
+    (tmp_path / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "C2,01/01/2024,S,V2,N4,H5,PR4,,,,BD5 0WW,BD7 2RA,2512345\n")
+    (tmp_path / "missing.csv").write_text("CHILD,DOB,MISSING,MIS_START,MIS_END\n")
+    ssda903.import_files(world.db, world.actor, *files(tmp_path), clock=world.clock)
+    with world.db.read_session() as s:
+        assert s.scalar(select(CareEpisode.place).where(CareEpisode.child_id == "C2")) == "K3"
+        c = s.get(Child, "C2")
+        assert c is not None and c.sex == "F"

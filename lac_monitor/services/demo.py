@@ -1352,7 +1352,8 @@ class _Generator:
                 "id": rid, "child_id": kid.id, "offered_at": offered, "offered_by": offered_by,
                 "accepted_at": accepted, "declined_at": declined, "completed_at": completed,
                 "completed_by": completed_by, "outcome": outcome, "updated_at": updated,
-                "updated_by": offered_by, "version": version})
+                "updated_by": offered_by, "version": version,
+                "outcome_code": "accepted" if accepted else "declined" if declined else None})
             for c_ep in covered:
                 self.rows["rhi_episode"].append({"rhi_id": rid, "episode_id": c_ep.id})
                 self.event(c_ep, "rhi_offered", offered, offered_by, new=str(rid))

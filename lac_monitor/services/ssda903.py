@@ -97,6 +97,9 @@ def place_for_year(place: str, year: int) -> str:
     return place
 
 
+_PLACE_NOW = {"H5": "K3", "Z1": "Z14"}  # codes of returns before 2024-25 / 2025-26
+
+
 def sex_for_year(sex: str, year: int) -> str:
     """From 2024-25 SEX is M/F/U; earlier returns used 1 (male) and 2 (female)."""
     if year <= 2024:
@@ -384,6 +387,7 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
         _code(problems, where, "RNE", r["RNE"], codes.RNE)
         _code(problems, where, "LS", r["LS"], codes.LS)
         _code(problems, where, "CIN", r["CIN"], codes.CIN)
+        r["PLACE"] = _PLACE_NOW.get(r["PLACE"], r["PLACE"])  # earlier years' codes, as today's
         _code(problems, where, "PLACE", r["PLACE"], codes.PLACE)
         _code(problems, where, "PLACE_PROVIDER", r["PLACE_PROVIDER"], codes.PLACE_PROVIDER,
               required=r["PLACE"] not in codes.TEMPORARY_OR_OTHER_PLACE)
