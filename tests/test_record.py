@@ -213,5 +213,14 @@ def test_cli_record_fields_photo_and_flags(live_world: World, db_url: str, tmp_p
         c = s.get(Child, child)
         assert c is not None and (c.upn, c.mother, c.mc_dob) == ("UN2", True, date(2025, 1, 10))
         assert c.photo is not None and c.photo.startswith(b"\xff\xd8")
+    pdf = tmp_path / "profile.pdf"
+    code, _, err = run(capsys, "report", "profile", child, "--out", str(pdf), *db)
+    assert code == 0, err
+    from pypdf import PdfReader
+
+    page = PdfReader(str(pdf)).pages[0]
+    text = page.extract_text()
+    assert len(page.images) == 1 and "No photo on record" not in text
+    assert "County lines (since 01/04/2025)" in text and "Knife" not in text  # open flags only
     code, out, _ = run(capsys, "child", "photo", child, "--remove", *db)
     assert code == 0 and "removed" in out
