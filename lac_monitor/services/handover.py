@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain.clock import Clock
-from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskGrade
+from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskFlag, RiskGrade
 from lac_monitor.domain.errors import NotFoundError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date, to_local
@@ -36,7 +36,7 @@ from lac_monitor.domain.report_data import (
 )
 from lac_monitor.domain.status import ChildStatus, age_on
 from lac_monitor.domain.values import BoardRow
-from lac_monitor.services.settings import load_ladder
+from lac_monitor.services.settings import load_ladder, load_risk_flags
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
@@ -291,7 +291,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         alerts = [AlertLine(at, sev, rule, msg, cid, name(cid) if cid else None, due)
                   for at, sev, rule, msg, cid, due in s.execute(alert_q.order_by(Alert.raised_at.desc()))]
 
-        profile_data = tuple(_profile(child_detail(s, cid), now, actor) for cid in sorted(high_ids))
+        labels = load_risk_flags(db)
+        profile_data = tuple(_profile(child_detail(s, cid), now, actor, labels) for cid in sorted(high_ids))
     return HandoverData(
         printed_at=now, printed_by=actor.label, start=start, end=end, next_shift_end=next_end, scope=scope,
         notes=notes, started_count=started_count, missing=tuple(missing), ended=tuple(ended),
@@ -309,12 +310,15 @@ def _placements(s: Session, ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
+_NATIONAL_FLAGS = frozenset(f.value for f in RiskFlag)
+
+
 def _chunks(ids: Sequence[_T], size: int) -> Iterable[list[_T]]:
     for i in range(0, len(ids), size):
         yield list(ids[i:i + size])
 
 
-def _profile(d: ChildDetail, now: datetime, actor: Actor) -> ProfileData:
+def _profile(d: ChildDetail, now: datetime, actor: Actor, flag_labels: dict[str, str] | None = None) -> ProfileData:
     today = local_date(now)
     place = d.current_placement
     prof = d.profile
@@ -326,7 +330,10 @@ def _profile(d: ChildDetail, now: datetime, actor: Actor) -> ProfileData:
                                  open_ep.last_seen_wearing, open_ep.circumstances)
     history = tuple(HistoryLine(e.started_at, e.returned_at, e.category, e.risk_grade, e.found_where)
                     for e in d.episodes if e is not open_ep and e.started_at <= now)
-    flags = tuple(FlagLine(f.flag, f.since) for f in d.flags
+    labels = flag_labels or {}
+    # a council's own flag prints by its label (the national ones the report labels itself)
+    flags = tuple(FlagLine(f.flag if f.flag in _NATIONAL_FLAGS else labels.get(f.flag, f.flag), f.since)
+                  for f in d.flags
                   if f.since <= today and (f.ended_on is None or f.ended_on > today))
     return ProfileData(
         child_id=d.id, first_name=d.first_name, last_name=d.last_name, preferred_name=d.preferred_name,
@@ -349,8 +356,9 @@ def _profile(d: ChildDetail, now: datetime, actor: Actor) -> ProfileData:
 
 def build_profile(db: Database, clock: Clock, actor: Actor, child_id: str) -> ProfileData:
     """One child's missing-person profile as at `clock.now()`. NotFoundError for an unknown id."""
+    labels = load_risk_flags(db)
     with db.read_session() as s:
-        return _profile(child_detail(s, child_id), clock.now(), actor)
+        return _profile(child_detail(s, child_id), clock.now(), actor, labels)
 
 
 # -- the print audit --------------------------------------------------------------------------
