@@ -16,6 +16,7 @@ from lac_monitor.cli import main
 from lac_monitor.domain import record
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import parse_time
+from lac_monitor.services import handover
 from lac_monitor.services.care import Placement
 from lac_monitor.services.register import RegisterService
 from lac_monitor.services.settings import load_risk_flags, save_risk_flags
@@ -143,19 +144,13 @@ def test_risk_flags_with_end_and_a_council_list(world: World) -> None:
     world.care.set_risk_flag(child, "cse", date(2024, 1, 1), end=date(2024, 6, 1))  # history
     with pytest.raises(ValidationError, match="risk flag"):
         world.care.set_risk_flag(child, "school_exclusion", date(2025, 1, 1))
-    from lac_monitor.services.handover import build_profile
-
-    printed = build_profile(world.db, world.clock, world.actor, child)
-    assert {f.flag for f in printed.flags} == {"county_lines", "Excluded from school"}
     admin = Actor("it.admin", None, "IT Admin", "administrator", None)
     save_risk_flags(world.db, admin, {"school_exclusion": "Excluded from school"})
     assert load_risk_flags(world.db)["school_exclusion"] == "Excluded from school"
     assert load_risk_flags(world.db)["online_exploitation"] == "Online exploitation"
     world.care.set_risk_flag(child, "school_exclusion", date(2025, 1, 1))
-    from lac_monitor.services.handover import build_profile
-
-    printed = build_profile(world.db, world.clock, world.actor, child)
-    assert {f.flag for f in printed.flags} == {"county_lines", "Excluded from school"}
+    printed = handover.build_profile(world.db, world.clock, world.actor, child)
+    assert {f.flag for f in printed.flags} == {"county_lines", "Excluded from school"}, printed.flags
     with world.db.read_session() as s:
         rows = s.scalars(select(RiskFlagRow).where(RiskFlagRow.child_id == child)).all()
         assert {(r.flag, r.ended_on) for r in rows} == {
