@@ -227,3 +227,24 @@ def test_cli_record_fields_photo_and_flags(live_world: World, db_url: str, tmp_p
     assert "County lines (since 01/04/2025)" in text and "Knife" not in text  # open flags only
     code, out, _ = run(capsys, "child", "photo", child, "--remove", *db)
     assert code == 0 and "removed" in out
+
+
+def test_cli_council_code_and_flags_for_administrators(world: World, db_url: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from lac_monitor.services.settings import council_la_code
+    from lac_monitor.storage.schema import Staff
+
+    with world.db.write_session() as s:
+        s.add(Staff(id=9, username="it.admin", display_name="IT Admin", role="administrator"))
+        s.commit()
+    code, _, err = run(capsys, "council", "la-code", "E08000032", "--database", db_url, "--user", "sw.one")
+    assert code == 2 and "administrator" in err
+    code, _, err = run(capsys, "council", "la-code", "Bradford", "--database", db_url, "--user", "it.admin")
+    assert code == 2 and "council LA code" in err
+    code, _, err = run(capsys, "council", "la-code", "e08000032", "--database", db_url, "--user", "it.admin")
+    assert code == 0, err
+    assert council_la_code(world.db) == "E08000032"
+    code, _, err = run(capsys, "council", "flags", "school_exclusion=Excluded from school", "--database", db_url,
+                       "--user", "it.admin")
+    assert code == 0, err
+    assert load_risk_flags(world.db)["school_exclusion"] == "Excluded from school"

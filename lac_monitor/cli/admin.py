@@ -13,7 +13,7 @@ from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.services.care import CareService
 from lac_monitor.services.register import ChildInput, RegisterService
-from lac_monitor.services.settings import load_risk_flags
+from lac_monitor.services.settings import load_risk_flags, save_council_la_code, save_risk_flags
 from lac_monitor.storage.queries import staff_list, team_list
 from lac_monitor.storage.schema import Staff
 
@@ -91,6 +91,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cl = csub.add_parser("flags", help="the council's list of risk flags")
     add_database(cl)
     cl.set_defaults(func=run_child_flags)
+
+    council = sub.add_parser("council", help="the council's code for the returns and its own risk flags "
+                                             "(administrators)")
+    ksub = council.add_subparsers(dest="council_command", metavar="ACTION", required=True)
+    kl = ksub.add_parser("la-code", help="set the council's ONS code (placements elsewhere are out of area)")
+    add_database(kl)
+    kl.add_argument("code", help="e.g. E08000032")
+    kl.set_defaults(func=run_council_la)
+    kf = ksub.add_parser("flags", help="set the council's own risk flags (the national ones always stay)")
+    add_database(kf)
+    kf.add_argument("flags", nargs="*", metavar="CODE=LABEL", help="e.g. school_exclusion='Excluded from school'")
+    kf.set_defaults(func=run_council_flags)
 
 
 def _svc(args: argparse.Namespace) -> RegisterService:
@@ -187,6 +199,26 @@ def run_child_flag(args: argparse.Namespace) -> int:
     else:
         care.set_risk_flag(args.child_id, args.flag, since, args.note, end=end)
         print(f"child {args.child_id}: {args.flag} set since {since:%Y-%m-%d}")
+    return 0
+
+
+def run_council_la(args: argparse.Namespace) -> int:
+    db = open_database(args)
+    save_council_la_code(db, actor_for(db, args), args.code.strip().upper())
+    print(f"council LA code set to {args.code.strip().upper()}")
+    return 0
+
+
+def run_council_flags(args: argparse.Namespace) -> int:
+    extra: dict[str, str] = {}
+    for item in args.flags:
+        code, sep, label = item.partition("=")
+        if not sep:
+            raise ValidationError("risk flag", f"'{item}' must be CODE=LABEL")
+        extra[code.strip()] = label.strip()
+    db = open_database(args)
+    save_risk_flags(db, actor_for(db, args), extra)
+    print(f"council risk flags: {len(extra)} of the council's own, besides the national list")
     return 0
 
 
