@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lac_monitor.domain import codes, record
 from lac_monitor.domain.localtime import council_tz, to_utc
@@ -83,9 +84,10 @@ class _RhiFacts:
     outcome_code: str | None
 
 
-def _rhi_by_episode(s, episode_ids: Sequence[int]) -> dict[int, _RhiFacts]:  # type: ignore[no-untyped-def]
+def _rhi_by_episode(s: Session, episode_ids: Sequence[int]) -> dict[int, _RhiFacts]:
     out: dict[int, _RhiFacts] = {}
-    for part in chunks(list(episode_ids)):  # type: ignore[arg-type]
+    for i in range(0, len(episode_ids), 500):
+        part = episode_ids[i:i + 500]
         q = (select(RhiEpisode.episode_id, Rhi.offered_at, Rhi.accepted_at, Rhi.outcome_code)
              .join(Rhi, Rhi.id == RhiEpisode.rhi_id).where(RhiEpisode.episode_id.in_(part)))
         for eid, offered, accepted, code in s.execute(q):
