@@ -179,33 +179,37 @@ def annex_a_rows(db: Database, start: date, end: date) -> list[dict[str, object]
 
 
 def export_annex_a(db: Database, start: date, end: date, out: Path) -> int:
-    """Write List 8 as an .xlsx workbook; returns the number of children."""
+    """Write List 8 as an .xlsx workbook (streamed: openpyxl's write-only mode); returns the
+    number of children."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     rows = annex_a_rows(db, start, end)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "List 8"
-    ws.append(list(LIST8_COLUMNS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("List 8")
+    for i in range(1, len(LIST8_COLUMNS) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 18
+    ws.freeze_panes = "B2"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    header = []
+    for title in LIST8_COLUMNS:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font, cell.alignment = bold, wrap
+        header.append(cell)
+    ws.append(header)
     for r in rows:
         values: list[object] = []
         for col in LIST8_COLUMNS:
             v = r.get(col, "")
-            values.append(safe_cell(v) if isinstance(v, str) else v)
-        ws.append(values)
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, date):
+            if isinstance(v, date):
+                cell = WriteOnlyCell(ws, value=v)
                 cell.number_format = "DD/MM/YYYY"
-    for i, _col in enumerate(LIST8_COLUMNS, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 18
-    ws.row_dimensions[1].height = 90
-    ws.freeze_panes = "B2"
+                values.append(cell)
+            else:
+                values.append(safe_cell(v) if isinstance(v, str) else v)
+        ws.append(values)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return len(rows)
