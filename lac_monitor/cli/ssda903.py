@@ -47,8 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_import(args: argparse.Namespace) -> int:
     db = open_database(args)
     summary = ssda903.import_files(db, actor_for(db, args), args.header, args.episodes, args.missing, args.names)
-    print(f"imported {summary.children} children ({summary.skipped_existing} already on the register, left "
-          f"as they were), {summary.care_episodes} care episodes, {summary.missing_episodes} missing periods")
+    print(f"imported {summary.children} new children ({summary.skipped_existing} already on the register: "
+          f"merged), {summary.care_episodes} care episodes and {summary.missing_episodes} missing periods added")
     return 0
 
 
