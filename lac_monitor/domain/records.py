@@ -87,6 +87,7 @@ class CareEpisodeView:
     version: int
     home_post: str | None = None
     host_la: str | None = None
+    out_of_area: bool | None = None  # host council differs from the council's own (unknown: None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,7 +297,8 @@ class DetailView(QWidget):
                 f"{PLACE.get(place.place, place.place)}" + (f" — {where}" if where else "")
                 + f" (since {place.decom:%d/%m/%Y})"
                 + "".join(f" · {k} {v}" for k, v in (("postcode", place.pl_post), ("URN", place.urn),
-                                                     ("host council", place.host_la)) if v))
+                                                     ("host council", place.host_la)) if v)
+                + (" (out of area)" if place.out_of_area else ""))
             carer = " · ".join(filter(None, (place.carer_name, place.carer_phone)))
             self.info_labels["carer"].setText(carer or "Not recorded")
         else:

@@ -105,3 +105,20 @@ def test_rhi_not_offered_in_councils_words(qtbot, window: MainWindow, db: Databa
     qtbot.waitUntil(lambda: "Not offered (unable to make contact)" in win.detail_view.timeline.toPlainText())
     with db.read_session() as s:
         assert s.scalar(select(Rhi.outcome_code).where(Rhi.child_id == "C000004")) == "not_offered_no_contact"
+
+
+def test_record_says_when_a_placement_is_out_of_area(qtbot, window: MainWindow, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from lac_monitor.services.settings import save_council_la_code
+    from lac_monitor.services.uow import Actor
+
+    save_council_la_code(db, Actor("it.admin", None, "IT Admin", "administrator", None), "E08000032")
+    dialog = _open(window, "C000002", window.change_placement)
+    dialog.field("place").setCurrentIndex(dialog.field("place").findData("K2"))
+    dialog.field("provider").setCurrentIndex(dialog.field("provider").findData("PR4"))
+    dialog.field("pl_post").setText("HX1 2BG")
+    dialog.field("urn").setText("SC931023")
+    dialog.field("host_la").setText("E08000033")
+    dialog.field("reason").setCurrentIndex(dialog.field("reason").findData("CARPL"))
+    assert dialog.submit(), dialog.notice_text()
+    label = window.detail_view.info_labels["placement"]
+    qtbot.waitUntil(lambda: "host council E08000033 (out of area)" in label.text())
