@@ -3,6 +3,7 @@
 
     python3 installer/dev.py demo   # install, fill the embedded database with demo data, open the app
     python3 installer/dev.py test   # install with test tools, then run the whole suite
+    python3 installer/dev.py validator  # the sector's SSDA903 validator in its own .venv-903
 
 Creates ./.venv on first use. Standard library only, so it runs before anything is installed.
 """
@@ -77,12 +78,25 @@ def cmd_test(args: list[str]) -> int:
     return run(PY, "-m", "pytest", *args, check=False, env=env)
 
 
+def cmd_validator() -> int:
+    """csc-validator-be-903 pins pandas 1.5 / numpy 1.24, so it never joins the app's venv;
+    tests/test_ssda903_rules.py finds it here (or through LAC_MONITOR_903_VALIDATOR)."""
+    v903 = ROOT / ".venv-903"
+    py = v903 / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not py.exists():
+        venv.EnvBuilder(with_pip=True).create(v903)
+    return run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "csc-validator-be-903",
+               check=False)
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test", "validator"):
         print(__doc__)
         return 2
     if sys.argv[1] == "demo":
         return cmd_demo()
+    if sys.argv[1] == "validator":
+        return cmd_validator()
     return cmd_test(sys.argv[2:])
 
 

@@ -290,7 +290,7 @@ NOT_TYPED = {
     "setting.updated_by", "audit_log.prev_hash", "audit_log.hash", "child.restricted_by", "alert.rule",
     "alert.unique_key", "alert.severity", "alert.raised_by",
     "alert.acknowledged_by", "alert.child_id", "setting.value", "audit_log.detail", "alert.message",
-    "alert.audiences",
+    "alert.audiences", "care_episode.host_la", "rhi.outcome_code",  # codes, checked against their lists
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -11,7 +12,9 @@ from lac_monitor.cli.common import add_database, int_arg, open_as_person
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.services.access import AccessService
+from lac_monitor.services.care import CareService
 from lac_monitor.services.register import ChildInput, RegisterService
+from lac_monitor.services.settings import load_risk_flags, save_council_la_code, save_risk_flags
 from lac_monitor.storage.queries import staff_list, team_list
 from lac_monitor.storage.schema import Staff
 
@@ -48,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ta.add_argument("--locality")
     ta.set_defaults(func=run_team_add)
 
-    child = sub.add_parser("child", help="add a child to the register")
+    child = sub.add_parser("child", help="add a child, correct the record, photo, risk flags")
     csub = child.add_subparsers(dest="child_command", metavar="ACTION", required=True)
     ca = csub.add_parser("add")
     add_database(ca)
@@ -74,6 +77,44 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_database(cu)
     cu.add_argument("child_id")
     cu.set_defaults(func=run_child_unrestrict)
+    cu = csub.add_parser("update", help="correct the UPN (or UN code) and the mother fields")
+    add_database(cu)
+    cu.add_argument("child_id")
+    cu.add_argument("--upn", help="UPN, or UN1-UN5; '' clears it")
+    mg = cu.add_mutually_exclusive_group()
+    mg.add_argument("--mother-child-dob", metavar="DATE", help="she is a mother; her first child's date of birth")
+    mg.add_argument("--not-mother", action="store_true", help="she is not a mother")
+    cu.set_defaults(func=run_child_update)
+    cp = csub.add_parser("photo", help="load, replace or remove the child's photo")
+    add_database(cp)
+    cp.add_argument("child_id")
+    pg = cp.add_mutually_exclusive_group(required=True)
+    pg.add_argument("--file", type=Path, help="an image file (JPEG, PNG, GIF, BMP, WebP)")
+    pg.add_argument("--remove", action="store_true")
+    cp.set_defaults(func=run_child_photo)
+    cf = csub.add_parser("flag", help="set (or end) a risk flag")
+    add_database(cf)
+    cf.add_argument("child_id")
+    cf.add_argument("flag", help="flag code from the council's list (see `child flags`)")
+    cf.add_argument("--since", help="YYYY-MM-DD (needed to set a flag)")
+    cf.add_argument("--end", help="YYYY-MM-DD: the flag ended on this day")
+    cf.add_argument("--note")
+    cf.set_defaults(func=run_child_flag)
+    cl = csub.add_parser("flags", help="the council's list of risk flags")
+    add_database(cl)
+    cl.set_defaults(func=run_child_flags)
+
+    council = sub.add_parser("council", help="the council's code for the returns and its own risk flags "
+                                             "(administrators)")
+    ksub = council.add_subparsers(dest="council_command", metavar="ACTION", required=True)
+    kl = ksub.add_parser("la-code", help="set the council's ONS code (placements elsewhere are out of area)")
+    add_database(kl)
+    kl.add_argument("code", help="e.g. E08000032")
+    kl.set_defaults(func=run_council_la)
+    kf = ksub.add_parser("flags", help="set the council's own risk flags (the national ones always stay)")
+    add_database(kf)
+    kf.add_argument("flags", nargs="*", metavar="CODE=LABEL", help="e.g. school_exclusion='Excluded from school'")
+    kf.set_defaults(func=run_council_flags)
 
 
 def _svc(args: argparse.Namespace) -> RegisterService:
@@ -118,6 +159,85 @@ def run_team_list(args: argparse.Namespace) -> int:
 def run_team_add(args: argparse.Namespace) -> int:
     saved = _svc(args).add_team(args.name, args.locality)
     print(f"team {saved.id}: {args.name} added")
+    return 0
+
+
+def _iso(field: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(field, "must be a date as YYYY-MM-DD") from None
+
+
+def run_child_update(args: argparse.Namespace) -> int:
+    kw: dict[str, object] = {}
+    if args.upn is not None:
+        kw["upn"] = args.upn or None
+    if args.not_mother:
+        kw["mother"], kw["mc_dob"] = False, None
+    elif args.mother_child_dob:
+        kw["mother"], kw["mc_dob"] = True, _iso("mother's child's date of birth", args.mother_child_dob)
+    if not kw:
+        raise ValidationError("child update", "give --upn, --mother-child-dob or --not-mother")
+    saved = _svc(args).update_child(args.child_id, None, **kw)  # type: ignore[arg-type]
+    print(f"child {saved.id} updated")
+    return 0
+
+
+def run_child_photo(args: argparse.Namespace) -> int:
+    data = None
+    if args.file is not None:
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise ValidationError("--file", f"cannot be read ({exc.strerror})") from None
+    saved = _svc(args).set_photo(args.child_id, data)
+    print(f"child {saved.id}: photo {'removed' if data is None else 'stored'}")
+    return 0
+
+
+def run_child_flag(args: argparse.Namespace) -> int:
+    db, actor = open_as_person(args)
+    care = CareService(db, actor)
+    since, end = _iso("--since", args.since), _iso("--end", args.end)
+    if since is None and end is None:
+        raise ValidationError("--since", "is required to set a flag (or give --end to end one)")
+    if since is None:
+        assert end is not None
+        care.end_risk_flag(args.child_id, args.flag, end)
+        print(f"child {args.child_id}: {args.flag} ended on {end:%Y-%m-%d}")
+    else:
+        care.set_risk_flag(args.child_id, args.flag, since, args.note, end=end)
+        print(f"child {args.child_id}: {args.flag} set since {since:%Y-%m-%d}")
+    return 0
+
+
+def run_council_la(args: argparse.Namespace) -> int:
+    db, actor = open_as_person(args)
+    save_council_la_code(db, actor, args.code.strip().upper())
+    print(f"council LA code set to {args.code.strip().upper()}")
+    return 0
+
+
+def run_council_flags(args: argparse.Namespace) -> int:
+    extra: dict[str, str] = {}
+    for item in args.flags:
+        code, sep, label = item.partition("=")
+        if not sep:
+            raise ValidationError("risk flag", f"'{item}' must be CODE=LABEL")
+        extra[code.strip()] = label.strip()
+    db, actor = open_as_person(args)
+    save_risk_flags(db, actor, extra)
+    print(f"council risk flags: {len(extra)} of the council's own, besides the national list")
+    return 0
+
+
+def run_child_flags(args: argparse.Namespace) -> int:
+    db, _ = open_as_person(args)
+    for code, label in load_risk_flags(db).items():
+        print(f"{code:<26} {label}")
     return 0
 
 

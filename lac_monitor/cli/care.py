@@ -15,8 +15,10 @@ def _placement_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cin", required=True, help="category of need, e.g. N1")
     p.add_argument("--place", required=True, help="placement type, e.g. U4")
     p.add_argument("--provider", help="placement provider, e.g. PR1")
-    p.add_argument("--postcode", help="placement postcode")
-    p.add_argument("--urn", help="Ofsted URN")
+    p.add_argument("--postcode", help="placement postcode (PL_POST), e.g. 'LS6 2AB'")
+    p.add_argument("--home-postcode", help="postcode of the home the child was taken from (HOME_POST)")
+    p.add_argument("--urn", help="Ofsted URN of the placement, or XXXXXXX where the provider has none")
+    p.add_argument("--host-la", help="council area the placement is in (PL_LA): ONS code, or WAL/SCO/NIR/NUK")
     p.add_argument("--placement-name")
     p.add_argument("--address")
     p.add_argument("--carer")
@@ -57,7 +59,8 @@ def _date(field: str, text: str) -> date:
 
 def _placement(args: argparse.Namespace) -> Placement:
     return Placement(ls=args.ls, cin=args.cin, place=args.place, place_provider=args.provider,
-                     pl_post=args.postcode, urn=args.urn, placement_name=args.placement_name,
+                     pl_post=args.postcode, home_post=args.home_postcode, urn=args.urn, host_la=args.host_la,
+                     placement_name=args.placement_name,
                      placement_address=args.address, carer_name=args.carer, carer_phone=args.carer_phone)
 
 

@@ -10,10 +10,11 @@ from lac_monitor.cli.common import actor_for, add_database, clock_for, open_data
 from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import format_local
+from lac_monitor.domain.record import RHI_OUTCOMES
 from lac_monitor.services.episodes import EpisodeService
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.storage.database import Database
-from lac_monitor.storage.schema import MissingEpisode
+from lac_monitor.storage.schema import MissingEpisode, Rhi, RhiEpisode
 
 RISKS = [r.value for r in RiskGrade]
 
@@ -54,6 +55,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     u.add_argument("--note", help="add an update to the timeline", type=text_arg)
     u.add_argument("--sighting", help="add a sighting to the timeline", type=text_arg)
     u.set_defaults(func=run_update)
+
+    h = esub.add_parser("rhi", help="return-home interview for the child's returned episodes not yet covered")
+    add_database(h)
+    h.add_argument("child_id")
+    h.add_argument("--outcome", required=True, choices=["offered", *RHI_OUTCOMES],
+                   help="offered; accepted / declined (by the young person); not_offered_missing_again, "
+                        "not_offered_no_contact, not_offered_other; not_applicable")
+    h.add_argument("--at", help="when (default now)")
+    h.add_argument("--note")
+    h.set_defaults(func=run_rhi)
 
 
 def _service(args: argparse.Namespace) -> tuple[Database, EpisodeService]:
@@ -106,4 +117,36 @@ def run_update(args: argparse.Namespace) -> int:
                                      ("category", args.category), ("update", args.note),
                                      ("sighting", args.sighting)) if value is not None]
     print(f"episode {ep.id}: recorded {', '.join(done)}")
+    return 0
+
+
+def run_rhi(args: argparse.Namespace) -> int:
+    """Offered / accepted / declined act on the open RHI (offering one first if none is open);
+    a not-offered outcome closes the episodes' RHI as not offered."""
+    db, svc = _service(args)
+    at = time_arg("--at", args.at)
+    with db.read_session() as s:
+        covered = select(RhiEpisode.episode_id)
+        waiting = s.scalars(select(MissingEpisode.id).where(
+            MissingEpisode.child_id == args.child_id, MissingEpisode.returned_at.is_not(None),
+            MissingEpisode.id.not_in(covered)).order_by(MissingEpisode.started_at)).all()
+        open_rhi = s.scalars(select(Rhi).where(
+            Rhi.child_id == args.child_id, Rhi.offered_at.is_not(None), Rhi.completed_at.is_(None),
+            Rhi.declined_at.is_(None)).order_by(Rhi.offered_at.desc())).first()
+    if args.outcome in ("offered", "accepted", "declined"):
+        if waiting:
+            saved = svc.offer_rhi(list(waiting), at)
+            rhi_id, version = saved.id, saved.version
+        elif open_rhi is not None:
+            rhi_id, version = open_rhi.id, open_rhi.version
+        else:
+            raise ValidationError("child", f"{args.child_id} has no returned episode waiting for an RHI")
+        if args.outcome != "offered":
+            svc.respond_rhi(int(rhi_id), version, args.outcome == "accepted", at)
+    else:
+        if not waiting:
+            raise ValidationError("child", f"{args.child_id} has no returned episode waiting for an RHI")
+        saved = svc.record_rhi_not_offered(list(waiting), args.outcome, args.note, at)
+        rhi_id = saved.id
+    print(f"RHI {rhi_id}: {args.child_id} {RHI_OUTCOMES.get(args.outcome, 'Offered').lower()}")
     return 0

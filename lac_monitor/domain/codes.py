@@ -55,6 +55,8 @@ class RiskFlag(StrEnum):
     GANGS = "gangs"
     KNIFE_CRIME = "knife_crime"
     TRAFFICKING = "trafficking_nrm"
+    ONLINE = "online_exploitation"
+    FINANCIAL = "financial_exploitation"
     MENTAL_HEALTH = "mental_health"
 
     @property
@@ -66,9 +68,11 @@ RISK_FLAG_LABELS: dict[RiskFlag, str] = {
     RiskFlag.CSE: "CSE",
     RiskFlag.CCE: "CCE",
     RiskFlag.COUNTY_LINES: "County lines",
-    RiskFlag.GANGS: "Gangs",
-    RiskFlag.KNIFE_CRIME: "Knife crime",
-    RiskFlag.TRAFFICKING: "Trafficking / NRM",
+    RiskFlag.GANGS: "Gang association",
+    RiskFlag.KNIFE_CRIME: "Knife or weapon carrying",
+    RiskFlag.TRAFFICKING: "Trafficking / NRM referral",
+    RiskFlag.ONLINE: "Online exploitation",
+    RiskFlag.FINANCIAL: "Financial exploitation",
     RiskFlag.MENTAL_HEALTH: "Mental health",
 }
 
@@ -121,10 +125,10 @@ CIN = {
 }
 
 PLACE = {
-    "A3": "Adoption: placed with own foster carers (placement order)",
-    "A4": "Adoption: placed with own foster carers (consent)",
-    "A5": "Adoption: placed with other carers (placement order)",
-    "A6": "Adoption: placed with other carers (consent)",
+    "A3": "Adoption: consent, with current foster carers",
+    "A4": "Adoption: consent, not with current foster carers",
+    "A5": "Adoption: placement order, with current foster carers",
+    "A6": "Adoption: placement order, not with current foster carers",
     "K1": "Secure children's home", "K2": "Children's home",
     "K3": "Registered supported accommodation",
     "P1": "Placed with parents", "P3": "Residential employment",

@@ -30,6 +30,7 @@ class RhiView:
     outcome: str | None
     version: int
     episode_ids: tuple[int, ...]
+    outcome_code: str | None = None  # domain.record.RHI_OUTCOMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,9 @@ class CareEpisodeView:
     carer_name: str | None
     carer_phone: str | None
     version: int
+    home_post: str | None = None
+    host_la: str | None = None
+    out_of_area: bool | None = None  # host council differs from the council's own (unknown: None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,9 @@ class ChildDetail:
     profile: ProfileView | None
     episodes: tuple[EpisodeView, ...]  # newest first
     rhis: tuple[RhiView, ...]
+    mother: bool | None = None
+    mc_dob: date | None = None
+    version: int = 0
 
     @property
     def current_placement(self) -> CareEpisodeView | None:

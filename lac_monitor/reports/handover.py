@@ -21,6 +21,7 @@ from reportlab.platypus import (
 from lac_monitor.domain.alerts import Severity, without_subject
 from lac_monitor.domain.codes import MissingCategory, RiskGrade, risk_urgency
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
+from lac_monitor.domain.record import RHI_OUTCOMES
 from lac_monitor.domain.report_data import HandoverData, MissingLine
 from lac_monitor.domain.status import age_on
 from lac_monitor.reports.common import (
@@ -157,7 +158,8 @@ def _ended(d: HandoverData) -> list[Flowable]:
 
 
 _RHI = {"not_offered": "Not yet offered", "offered": "Offered", "accepted": "Accepted",
-        "declined": "Declined", "completed": "Completed"}
+        "declined": "Declined", "completed": "Completed",
+        **{k: v for k, v in RHI_OUTCOMES.items() if k not in ("accepted", "declined")}}
 
 
 def _returns(d: HandoverData) -> list[Flowable]:

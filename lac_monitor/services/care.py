@@ -7,12 +7,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from lac_monitor.domain import codes, fields
+from lac_monitor.domain import codes, fields, record
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services.episodes import Saved
+from lac_monitor.services.settings import load_risk_flags
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, RiskFlagRow
 
@@ -28,22 +29,24 @@ class Placement:
     pl_post: str | None = None
     home_post: str | None = None
     urn: str | None = None
+    host_la: str | None = None
     placement_name: str | None = None
     placement_address: str | None = None
     carer_name: str | None = None
     carer_phone: str | None = None
 
     def cleaned(self) -> Placement:
-        """Checked (codes, lengths, forms) and tidied (outer spaces, blanks as None)."""
+        """Checked (codes, lengths, forms) and tidied (outer spaces, blanks as None), with the
+        postcodes, URN and host authority in the return's form."""
         self.validate()
         text = fields.clean_all("care_episode", {
             "pl_post": self.pl_post, "home_post": self.home_post, "urn": self.urn,
             "placement_name": self.placement_name, "placement_address": self.placement_address,
             "carer_name": self.carer_name, "carer_phone": self.carer_phone})
-        for key in ("pl_post", "home_post", "urn"):
-            if text[key]:
-                text[key] = (text[key] or "").upper()
-        return replace(self, **text)  # type: ignore[arg-type]
+        tidy = replace(self, **text)  # type: ignore[arg-type]
+        return replace(tidy, pl_post=record.normalise_postcode("placement postcode", tidy.pl_post),
+                       home_post=record.normalise_postcode("home postcode", tidy.home_post),
+                       urn=record.check_urn(tidy.place, tidy.urn), host_la=record.check_host_la(tidy.host_la))
 
     def validate(self) -> None:
         rules.require_code("LS (legal status)", self.ls, codes.LS)
@@ -65,12 +68,16 @@ class CareService(ActionService):
         rules.require_code("RNE (reason for new episode)", rne, codes.RNE)
         placement = placement.cleaned()
         fields.check_year("DECOM (start of episode)", decom)
+        if placement.place in record.TEMPORARY_PLACE:
+            raise ValidationError("PLACE (placement type)", "a period of care cannot start with a temporary "
+                                                           "placement (T0-T4)")
         with self._uow() as uow:
             s = uow.session
             child = s.get(Child, child_id)
             if child is None:
                 raise NotFoundError("Child", child_id)
             rules.date_not_before("DECOM (start of episode)", decom, "date of birth", child.dob)
+            record.check_age_for_place(placement.place, child.dob, decom)
             if decom > local_date(uow.now):
                 raise ValidationError("DECOM (start of episode)", "cannot be in the future")
             prior = s.scalars(select(CareEpisode).where(CareEpisode.child_id == child_id)).all()
@@ -94,6 +101,7 @@ class CareService(ActionService):
         return CareEpisode(
             child_id=child_id, decom=decom, rne=rne, ls=p.ls, cin=p.cin, place=p.place,
             place_provider=p.place_provider, pl_post=p.pl_post, home_post=p.home_post, urn=p.urn,
+            host_la=p.host_la,
             placement_name=p.placement_name, placement_address=p.placement_address,
             carer_name=p.carer_name, carer_phone=p.carer_phone, version=1)
 
@@ -107,9 +115,24 @@ class CareService(ActionService):
             raise ConflictError("The current placement", None, None)
         return ce
 
-    def _check_missing_when_ending(self, uow: UnitOfWork, child_id: str, dec: date) -> None:
+    def _check_missing_when_ending(self, uow: UnitOfWork, child_id: str, dec: date, rec: str) -> None:
+        child = uow.session.get(Child, child_id)
+        eighteen = child is not None and record.add_years(child.dob, 18) <= dec
+        if rec != "E8" and child is not None and record.add_years(child.dob, 18) == dec:
+            back_today = [m for m in uow.session.scalars(select(MissingEpisode).where(
+                MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_not(None)))
+                if m.returned_at is not None and local_date(m.returned_at) == dec]
+            if back_today:
+                raise ValidationError("REC (reason episode ceased)", "care ends on the 18th birthday, the day a "
+                                                                     "missing period ended: the reason is E8")
         open_ep = uow.session.scalars(select(MissingEpisode).where(
             MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
+        if open_ep is None:
+            return
+        if rec == "E8" and eighteen:
+            # DfE: a young person still missing at 18 leaves care (E8); the missing period
+            # stays open here and is reported as ending the day care ended.
+            return
         if open_ep is not None:
             raise ValidationError("DEC (end of episode)",
                                   "the child is missing or away: record the return (or when the episode "
@@ -123,6 +146,9 @@ class CareService(ActionService):
         with self._uow() as uow:
             s = uow.session
             ce = self._open_episode(uow, child_id, expected_version)
+            child = s.get(Child, child_id)
+            assert child is not None
+            record.check_age_for_place(placement.place, child.dob, on)
             if on < ce.decom:
                 raise ValidationError("date of change",
                                       f"cannot be before the current episode began ({ce.decom:%d/%m/%Y})")
@@ -155,7 +181,10 @@ class CareService(ActionService):
                 raise ValidationError("DEC (end of episode)", f"cannot be before DECOM ({ce.decom:%d/%m/%Y})")
             if on > local_date(uow.now):
                 raise ValidationError("DEC (end of episode)", "cannot be in the future")
-            self._check_missing_when_ending(uow, child_id, on)
+            self._check_missing_when_ending(uow, child_id, on, rec)
+            if ce.place in record.TEMPORARY_PLACE:
+                raise ValidationError("REC (reason episode ceased)", "a period of care cannot end in a temporary "
+                                                                     "placement: record the move back first")
             before = snapshot(ce)
             ce.dec, ce.rec = on, rec
             ce.version += 1
@@ -184,9 +213,16 @@ class CareService(ActionService):
             seqs = uow.commit()
             return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
 
-    def set_risk_flag(self, child_id: str, flag: str, since: date, note: str | None = None) -> Saved:
-        rules.require_code("risk flag", flag, {f.value for f in codes.RiskFlag})
+    def set_risk_flag(self, child_id: str, flag: str, since: date, note: str | None = None,
+                      end: date | None = None) -> Saved:
+        """Set a flag from the council's list (settings "risk_flags"); `end` records one that is
+        already over (for history)."""
+        allowed = load_risk_flags(self.db)
+        rules.require_code("risk flag", flag, allowed)
         fields.check_year("since", since)
+        if end is not None:
+            fields.check_year("end", end)
+        rules.date_not_before("end", end, "since", since)
         note = fields.clean("risk_flag.note", note)
         with self._uow() as uow:
             s = uow.session
@@ -194,13 +230,20 @@ class CareService(ActionService):
                 raise NotFoundError("Child", child_id)
             if since > local_date(uow.now):
                 raise ValidationError("since", "cannot be in the future")
+            if end is not None and end > local_date(uow.now):
+                raise ValidationError("end", "cannot be in the future")
             existing = s.scalars(select(RiskFlagRow).where(
                 RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag,
                 RiskFlagRow.ended_on.is_(None))).first()
             if existing is not None:
-                raise ValidationError("risk flag", f"{codes.RiskFlag(flag).label} is already set")
+                if end is None:
+                    raise ValidationError("risk flag", f"{allowed[flag]} is already set (since "
+                                                       f"{existing.since:%d/%m/%Y})")
+                if end >= existing.since:
+                    raise ValidationError("end", f"{allowed[flag]} is set since {existing.since:%d/%m/%Y}: "
+                                                 "a past period must end before that")
             row = RiskFlagRow(child_id=child_id, flag=flag, since=since, set_by=self.actor.label,
-                              set_at=uow.now, note=note)
+                              set_at=uow.now, note=note, ended_on=end)
             s.add(row)
             s.flush()
             uow.audit("flag.set", "risk_flag", row.id, child_id, after=snapshot(row))

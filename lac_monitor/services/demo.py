@@ -1,8 +1,9 @@
 """A believable, entirely synthetic council for demos, training and load tests.
 
 Every person, place, phone number and reference here is invented (phone numbers are in
-Ofcom's drama range, postcodes use areas that do not exist). The data obeys the rules the
-services enforce, so the app behaves on it exactly as it would on recorded data. Rows go
+Ofcom's drama range). Postcodes are real postcode units (demo_places.py) so that the sector's
+validator can place them; the streets at them are invented. The data obeys the rules the
+services enforce and the DfE's SSDA903 rules, so the app behaves on it exactly as it would on recorded data. Rows go
 in with Core `insert()` executemany in one transaction: 10,000 children in seconds.
 """
 
@@ -22,13 +23,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
-from lac_monitor.domain import codes
+from lac_monitor.domain import codes, record
 from lac_monitor.domain.access import APPEND_ONLY_TABLES
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date
 from lac_monitor.domain.status import age_on
+from lac_monitor.services import demo_places
 from lac_monitor.services.uow import os_username, translate_db_error
 from lac_monitor.storage import audit_chain
 from lac_monitor.storage.database import FEED_LOCK_KEY, NOTIFY_CHANNEL, Database
@@ -41,8 +43,14 @@ T = TypeVar("T")
 MAX_CHILDREN = 200_000
 BATCH = 10_000
 CITY = "Brackenport"
-LOCAL_AREA = "BK"  # no such UK postcode area
-AWAY_AREA = "BQ"  # "out of area" placements; no such area either
+LOCAL_AREA = demo_places.COUNCIL_LA  # placements in the council's own area
+AWAY_AREA = "away"  # placements in a neighbouring council's area
+PC_LA = {pc: la for la, pcs in demo_places.POSTCODES.items() for pc in pcs}
+_AWAY_LAS = sorted(demo_places.NEIGHBOURS)
+# Ofsted URNs of the fostering and adoption services the demo places through (invented numbers).
+_SERVICE_URN = {"Brackenport Fostering": "SC048211", "Horizon Fostering Partners": "SC392114",
+                "Kinfolk Fostering": "SC417730", "Bright Steps Fostering": "SC385566",
+                "kinship": "SC048211", "adoption": "SC064418"}
 LA_NUMBER = "998"  # not a real local authority number (used inside UPNs)
 
 
@@ -370,9 +378,9 @@ class _Generator:
         return f"{self.rng.randint(1, 180)} {self.pick(_STREETS)} {self.pick(_STREET_KINDS)}, {district}, {place}"
 
     def postcode(self, area: str = LOCAL_AREA) -> str:
-        letters = "ABDEFGHJLNPQRSTUWXYZ"
-        return (f"{area}{self.rng.randint(1, 29)} {self.rng.randint(1, 9)}"
-                f"{self.pick(letters)}{self.pick(letters)}")
+        """A real postcode in the council's area, or (AWAY_AREA) in a neighbour's."""
+        la = self.pick(_AWAY_LAS) if area == AWAY_AREA else area
+        return self.pick(demo_places.POSTCODES[la])
 
     # -- council: localities, teams, staff ----------------------------------------------
     def build_council(self) -> None:
@@ -476,7 +484,7 @@ class _Generator:
             teams_by_loc.setdefault(loc, []).append(tid)
         hist_day = local_date(self.hist_start)
         for i in range(n):
-            sex = "U" if self.rng.random() < 0.01 else ("M" if self.rng.random() < 0.55 else "F")
+            sex = "M" if self.rng.random() < 0.55 else "F"
             ethnic = self.weighted(_ETHNIC_WEIGHTS)
             group, first, last = self.child_name(ethnic, sex)
             left = i < n_left
@@ -507,7 +515,9 @@ class _Generator:
                         and self.rng.random() < 0.4)
             kid.cin = "N8" if kid.uasc else self.weighted(
                 {"N1": 60, "N2": 4, "N3": 4, "N4": 8, "N5": 12, "N6": 3, "N7": 1, "N8": 8})
-            if age_on(dob, self.today) >= 5:
+            if age_on(dob, self.today) < 5:
+                kid.upn = "UN1"  # not yet of school age: no UPN yet
+            else:
                 if kid.uasc:
                     kid.upn = "UN2"
                 elif self.rng.random() < 0.02:
@@ -516,7 +526,7 @@ class _Generator:
                     estab = self.rng.randint(2000, 2999) if age_now < 11 else self.rng.randint(4000, 4999)
                     digits = f"{LA_NUMBER}{estab}{(dob.year + 5) % 100:02d}{self.rng.randint(0, 999):03d}"
                     kid.upn = _upn_check(digits) + digits
-            if sex == "F" and age_now >= 12:
+            if sex == "F":
                 kid.mother = False
                 if age_now >= 15 and self.rng.random() < 0.03:
                     kid.mother = True
@@ -561,8 +571,8 @@ class _Generator:
         n_homes = max(4, self.n // 40)
         self.homes: list[_Place] = []
         for i in range(n_homes):
-            away = self.rng.random() < 0.3
             provider = self.weighted({"PR4": 70, "PR1": 20, "PR5": 10})
+            away = provider != "PR1" and self.rng.random() < 0.35
             rounds, k = divmod(i, len(_HOME_NAMES))
             base = _HOME_NAMES[k] + (f" {rounds + 1}" if rounds else "")
             owner = {"PR1": "Brackenport City Council", "PR4": self.pick(_PROVIDERS_PRIVATE),
@@ -579,11 +589,12 @@ class _Generator:
             provider = self.weighted({"PR4": 60, "PR5": 30, "PR1": 10})
             self.supported.append(_Place(
                 "K3", provider, f"{self.pick(['Lantern', 'Anchor', 'Keystone', 'Harbour', 'Compass'])} Court "
-                f"supported flats {i + 1}", self.street_address(self.pick(self.localities), pc), pc, None,
+                f"supported flats {i + 1}", self.street_address(self.pick(self.localities), pc), pc,
+                f"{self.rng.randint(2500000, 2599999)}",
                 f"Key worker: {self.adult_name()}", self.phone()))
         self.schools = [
             _Place("S1", self.weighted({"PR4": 60, "PR5": 40}), f"{nm} Residential School",
-                   self.street_address(self.pick(_AWAY_TOWNS), pc, ""), pc, None,
+                   self.street_address(self.pick(_AWAY_TOWNS), pc, ""), pc, f"{self.rng.randint(100000, 149999)}",
                    f"Head of care: {self.adult_name()}", self.phone())
             for nm, pc in (("Oakridge", self.postcode(AWAY_AREA)), ("Heathervale", self.postcode(AWAY_AREA)))]
         self.care_homes = [
@@ -595,12 +606,12 @@ class _Generator:
     def new_place(self, kid: _Kid, on: date, prev: _Place | None, ls: str, adoption: bool = False) -> _Place:
         age = age_on(kid.dob, on)
         if adoption:
-            place = self.pick(["A3", "A5", "A5", "A6"])
+            place = "A6"  # placement order, new adopters (A5: adopted by the current foster carers)
             carer = self.adult_name()
             pc = self.postcode()
             return _Place(place, self.weighted({"PR1": 70, "PR5": 20, "PR2": 10}),
                           f"Adoptive placement ({carer.split(' ')[-1]} family)",
-                          self.street_address(self.pick(self.localities), pc), pc, None,
+                          self.street_address(self.pick(self.localities), pc), pc, _SERVICE_URN["adoption"],
                           f"{carer} and partner", self.phone())
         w: dict[str, float]
         if kid.uasc:
@@ -622,6 +633,8 @@ class _Generator:
             w[prev.place] = w[prev.place] * 0.5
         if ls not in ("C1", "C2"):
             w.pop("P1", None)  # placed with parents only under a care order
+        if age < record.MIN_AGE_FOR_PLACE["K3"]:
+            w.pop("K3", None)  # supported accommodation from 16 (DfE rule 371)
         place = self.weighted(w)
         if place == "K2":
             return self.pick(self.homes)
@@ -643,7 +656,8 @@ class _Generator:
             carer = f"{self.name_in(kid.group, 'F')[0]} {surname}"
             pc = self.postcode()
             return _Place(place, "PR1", f"Kinship care with {relation}",
-                          self.street_address(self.pick(self.localities), pc), pc, None, carer, self.phone())
+                          self.street_address(self.pick(self.localities), pc), pc, _SERVICE_URN["kinship"], carer,
+                          self.phone())
         if place in ("T0", "T2"):
             carer = self.adult_name()
             pc = self.postcode()
@@ -657,7 +671,7 @@ class _Generator:
         agency = "Brackenport Fostering" if provider == "PR1" else self.pick(
             ["Horizon Fostering Partners", "Kinfolk Fostering", "Bright Steps Fostering"])
         return _Place(place, provider, f"{carer.split(' ')[-1]} foster home ({agency})",
-                      self.street_address(district, pc, "" if away else CITY), pc, None,
+                      self.street_address(district, pc, "" if away else CITY), pc, _SERVICE_URN[agency],
                       carer, self.phone())
 
     def first_ls(self, kid: _Kid, decom: date) -> str:
@@ -699,9 +713,16 @@ class _Generator:
         place = self.new_place(kid, kid.first_decom, None, ls)
         self.care_seq += 1
         chain = [_Care(self.care_seq, kid.first_decom, None, "S", ls, place)]
+        back_to: _Place | None = None  # after a temporary placement the child goes back (rule 383)
         for j, offset in enumerate(change_days):
             on = kid.first_decom + timedelta(days=offset)
             cur = chain[-1]
+            if back_to is not None:
+                cur.dec, cur.rec = on, "X1"
+                self.care_seq += 1
+                chain.append(_Care(self.care_seq, on, None, "P", cur.ls, back_to))
+                back_to = None
+                continue
             last_move = adoption and j == len(change_days) - 1
             rne = "P" if last_move else self.weighted({"P": 70, "T": 8, "B": 8, "U": 4, "L": 10})
             new_ls = self.next_ls(cur.ls, age_on(kid.dob, on))
@@ -713,21 +734,34 @@ class _Generator:
             if last_move:
                 ls = "E1"
                 rne = "B" if cur.ls != "E1" else "P"
+                if cur.place.place in ("U1", "U3", "U4", "U6") and self.rng.random() < 0.4:
+                    rne = "U" if cur.ls != "E1" else "T"  # adopted by the foster carers: A5, same carer
             if rne == "L":
                 place = cur.place
+            elif last_move and rne in ("T", "U"):
+                place = _Place("A5", cur.place.provider, f"Adoption by foster carers ({cur.place.name})",
+                               cur.place.address, cur.place.postcode, _SERVICE_URN["adoption"], cur.place.carer,
+                               cur.place.phone)
             elif rne in ("T", "U"):
                 swap = {"U1": "U3", "U3": "U1", "U4": "U6", "U6": "U4"}[cur.place.place]
                 place = _Place(swap, cur.place.provider, cur.place.name, cur.place.address,
-                               cur.place.postcode, None, cur.place.carer, cur.place.phone)
+                               cur.place.postcode, cur.place.urn, cur.place.carer, cur.place.phone)
             else:
                 nxt_day = change_days[j + 1] if j + 1 < len(change_days) else None
-                temporary_ok = nxt_day is not None and nxt_day - offset <= 30 and not last_move
-                if temporary_ok and self.rng.random() < 0.15:
+                temporary_ok = (nxt_day is not None and nxt_day - offset <= 30 and not last_move
+                                and not (adoption and j + 2 == len(change_days)))
+                if temporary_ok and self.rng.random() < 0.15 and rne == "P" and ls == cur.ls:
+                    # A short temporary placement (T0: all types, up to the next change) and back.
                     place = self.new_place(kid, on, cur.place, ls)
-                    place = _Place(self.pick(["T0", "T2"]), None, "Temporary placement", place.address,
+                    place = _Place("T0", None, "Temporary placement", place.address,
                                    place.postcode, None, place.carer, place.phone)
+                    back_to = cur.place
                 else:
                     place = self.new_place(kid, on, cur.place, ls, adoption=last_move)
+                    for _ in range(5):  # a move is to a different placement (rule 435)
+                        if place.postcode != cur.place.postcode or place.place != cur.place.place:
+                            break
+                        place = self.new_place(kid, on, cur.place, ls, adoption=last_move)
             cur.dec, cur.rec = on, "X1"
             moves = rne in ("P", "B", "T", "U")
             temporary = (cur.place.place in codes.TEMPORARY_OR_OTHER_PLACE
@@ -738,10 +772,15 @@ class _Generator:
                     "APPRR": 2, "CREQO": 8, "PLACE": 8, "CUSTOD": 1, "OTHER": 5})
                 if last_move:
                     cur.reason = "CARPL"
+                if cur.reason == "CUSTOD" and age_on(kid.dob, cur.decom) < 10:
+                    cur.reason = "CARPL"  # custody is for 10 and over (rule 234)
             self.care_seq += 1
             chain.append(_Care(self.care_seq, on, None, rne, ls, place))
         if kid.dec_final is not None:
             chain[-1].dec, chain[-1].rec = kid.dec_final, rec
+        used = {ce.place.postcode for ce in chain if ce.place.place != "P1"}
+        while kid.home_post in used:  # home and placement postcodes differ unless placed with parents
+            kid.home_post = self.postcode()
         kid.care = chain
         kid.rec = rec
 
@@ -942,11 +981,16 @@ class _Generator:
                 self.rows["care_episode"].append({
                     "id": ce.id, "child_id": kid.id, "decom": ce.decom, "rne": ce.rne, "ls": ce.ls,
                     "cin": kid.cin, "place": p.place, "place_provider": p.provider, "home_post": kid.home_post,
-                    "pl_post": p.postcode, "urn": p.urn if p.place == "K2" else None, "dec": ce.dec,
+                    "pl_post": p.postcode, "urn": p.urn if record.urn_needed(p.place) else None,
+                    "host_la": PC_LA.get(p.postcode), "dec": ce.dec,
                     "rec": ce.rec, "reason_place_change": ce.reason, "placement_name": p.name,
                     "placement_address": p.address, "carer_name": p.carer, "carer_phone": p.phone,
                     "version": 1,
                 })
+
+    def setting_rows(self) -> None:
+        self.rows["setting"].append({"key": "council", "value": json.dumps({"la_code": demo_places.COUNCIL_LA}),
+                                     "updated_at": self.now, "updated_by": self.username})
 
     def flag_rows(self) -> None:
         seq = 0
@@ -1322,7 +1366,8 @@ class _Generator:
                 "id": rid, "child_id": kid.id, "offered_at": offered, "offered_by": offered_by,
                 "accepted_at": accepted, "declined_at": declined, "completed_at": completed,
                 "completed_by": completed_by, "outcome": outcome, "updated_at": updated,
-                "updated_by": offered_by, "version": version})
+                "updated_by": offered_by, "version": version,
+                "outcome_code": "accepted" if accepted else "declined" if declined else None})
             for c_ep in covered:
                 self.rows["rhi_episode"].append({"rhi_id": rid, "episode_id": c_ep.id})
                 self.event(c_ep, "rhi_offered", offered, offered_by, new=str(rid))
@@ -1418,6 +1463,7 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
         gen.build_missing(kid)
     gen.shape_current()
     gen.child_rows()
+    gen.setting_rows()
     gen.flag_rows()
     missing_now, away_now = gen.episode_rows()
     gen.profile_rows()

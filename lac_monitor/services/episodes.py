@@ -18,6 +18,7 @@ from lac_monitor.domain.access import Permission
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import format_local, local_date
+from lac_monitor.domain.record import RHI_OFFERED, RHI_OUTCOMES
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.schema import (
     CareEpisode,
@@ -443,6 +444,7 @@ class EpisodeService(ActionService):
                 rhi.accepted_at, rhi.declined_at = when, None
             else:
                 rhi.declined_at, rhi.accepted_at = when, None
+            rhi.outcome_code = "accepted" if accepted else "declined"
             rhi.version += 1
             rhi.updated_at, rhi.updated_by = uow.now, self.actor.label
             uow.audit("rhi.accepted" if accepted else "rhi.declined", "rhi", rhi.id, rhi.child_id,
@@ -474,6 +476,40 @@ class EpisodeService(ActionService):
             rhi.version += 1
             rhi.updated_at, rhi.updated_by = uow.now, self.actor.label
             uow.audit("rhi.complete", "rhi", rhi.id, rhi.child_id, before, snapshot(rhi))
+            uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
+            seqs = uow.commit()
+            return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
+
+    def record_rhi_not_offered(self, episode_ids: list[int], reason: str, note: str | None = None,
+                               at: datetime | None = None) -> Saved:
+        """No interview was offered (missing again, unable to make contact, other) or none
+        applies: recorded as a closed RHI with that outcome, so the episode is no longer due."""
+        rules.require_code("RHI outcome", reason,
+                           {k: v for k, v in RHI_OUTCOMES.items() if k not in RHI_OFFERED})
+        rules.limit_text("note", note)
+        if not episode_ids:
+            raise ValidationError("episodes", "choose at least one returned episode")
+        with self._uow() as uow:
+            s = uow.session
+            eps = [self._episode(s, i, None) for i in episode_ids]
+            if len({e.child_id for e in eps}) != 1:
+                raise ValidationError("episodes", "an RHI covers episodes of one child only")
+            when = at or uow.now
+            rules.not_in_future("recorded at", when, uow.now)
+            for e in eps:
+                if e.returned_at is None:
+                    raise ValidationError("episodes", f"episode {e.id} has no return recorded yet")
+                taken = s.scalars(select(RhiEpisode).where(RhiEpisode.episode_id == e.id)).first()
+                if taken is not None:
+                    raise ValidationError("episodes", f"episode {e.id} is already covered by RHI {taken.rhi_id}")
+            rhi = Rhi(child_id=eps[0].child_id, offered_at=None, completed_at=when, completed_by=self.actor.label,
+                      outcome=note, outcome_code=reason, updated_at=uow.now, updated_by=self.actor.label, version=1)
+            s.add(rhi)
+            s.flush()
+            s.add_all([RhiEpisode(rhi_id=rhi.id, episode_id=e.id) for e in eps])
+            for e in eps:
+                self._event(uow, e, "rhi_not_offered", when, new=reason)
+            uow.audit("rhi.not_offered", "rhi", rhi.id, rhi.child_id, after=snapshot(rhi), episodes=list(episode_ids))
             uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from lac_monitor.domain import fields
 from lac_monitor.domain.clock import Clock
-from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskGrade
+from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskFlag, RiskGrade
 from lac_monitor.domain.errors import NotFoundError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date, to_local
@@ -37,7 +37,7 @@ from lac_monitor.domain.report_data import (
 )
 from lac_monitor.domain.status import ChildStatus, age_on
 from lac_monitor.domain.values import BoardRow
-from lac_monitor.services.settings import load_ladder
+from lac_monitor.services.settings import load_ladder, load_risk_flags
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
@@ -232,7 +232,7 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
             select(MissingEpisode.child_id, MissingEpisode.category, MissingEpisode.started_at,
                    MissingEpisode.returned_at, MissingEpisode.risk_grade, MissingEpisode.police_ref,
                    MissingEpisode.found_where, MissingEpisode.safe_well_at, Rhi.offered_at, Rhi.accepted_at,
-                   Rhi.declined_at, Rhi.completed_at)
+                   Rhi.declined_at, Rhi.completed_at, Rhi.outcome_code)
             .join(Child, Child.id == MissingEpisode.child_id)
             .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
             .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
@@ -242,7 +242,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
             team_id, locality)
         started_count = 0
         ended, returns = [], []
-        for (cid, cat, began, back, risk, ref, found, safe, offered, accepted, declined, completed) in s.execute(
+        for (cid, cat, began, back, risk, ref, found, safe, offered, accepted, declined, completed,
+             outcome_code) in s.execute(
                 ep_q.order_by(MissingEpisode.started_at)):
             if start <= began < end:
                 started_count += 1
@@ -252,6 +253,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
                 ended.append(EndedLine(cid, name(cid), cat, began, back, risk, ref, found))
             if start <= back <= end:
                 status, at = _rhi_state(offered, accepted, declined, completed, now)
+                if status == "completed" and offered is None and outcome_code:
+                    status = outcome_code  # not offered (missing again, no contact, other) or not applicable
                 returns.append(ReturnLine(cid, name(cid), cat, back, found, back + rhi_span, status, at, safe,
                                           worker(cid)))
         returns.sort(key=lambda r: r.returned_at)
@@ -291,7 +294,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         alerts = [AlertLine(at, sev, rule, msg, cid, name(cid) if cid else None, due)
                   for at, sev, rule, msg, cid, due in s.execute(alert_q.order_by(Alert.raised_at.desc()))]
 
-        profile_data = tuple(_profile(child_detail(s, cid), now, actor) for cid in sorted(high_ids))
+        labels = load_risk_flags(db)
+        profile_data = tuple(_profile(child_detail(s, cid), now, actor, labels) for cid in sorted(high_ids))
     return HandoverData(
         printed_at=now, printed_by=actor.label, start=start, end=end, next_shift_end=next_end, scope=scope,
         notes=notes, started_count=started_count, missing=tuple(missing), ended=tuple(ended),
@@ -309,12 +313,15 @@ def _placements(s: Session, ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
+_NATIONAL_FLAGS = frozenset(f.value for f in RiskFlag)
+
+
 def _chunks(ids: Sequence[_T], size: int) -> Iterable[list[_T]]:
     for i in range(0, len(ids), size):
         yield list(ids[i:i + size])
 
 
-def _profile(d: ChildDetail, now: datetime, actor: Actor) -> ProfileData:
+def _profile(d: ChildDetail, now: datetime, actor: Actor, flag_labels: dict[str, str] | None = None) -> ProfileData:
     today = local_date(now)
     place = d.current_placement
     prof = d.profile
@@ -326,7 +333,10 @@ def _profile(d: ChildDetail, now: datetime, actor: Actor) -> ProfileData:
                                  open_ep.last_seen_wearing, open_ep.circumstances)
     history = tuple(HistoryLine(e.started_at, e.returned_at, e.category, e.risk_grade, e.found_where)
                     for e in d.episodes if e is not open_ep and e.started_at <= now)
-    flags = tuple(FlagLine(f.flag, f.since) for f in d.flags
+    labels = flag_labels or {}
+    # a council's own flag prints by its label (the national ones the report labels itself)
+    flags = tuple(FlagLine(f.flag if f.flag in _NATIONAL_FLAGS else labels.get(f.flag, f.flag), f.since)
+                  for f in d.flags
                   if f.since <= today and (f.ended_on is None or f.ended_on > today))
     return ProfileData(
         child_id=d.id, first_name=d.first_name, last_name=d.last_name, preferred_name=d.preferred_name,
@@ -349,8 +359,9 @@ def _profile(d: ChildDetail, now: datetime, actor: Actor) -> ProfileData:
 
 def build_profile(db: Database, clock: Clock, actor: Actor, child_id: str) -> ProfileData:
     """One child's missing-person profile as at `clock.now()`. NotFoundError for an unknown id."""
+    labels = load_risk_flags(db)
     with db.read_session() as s:
-        return _profile(child_detail(s, child_id), clock.now(), actor)
+        return _profile(child_detail(s, child_id), clock.now(), actor, labels)
 
 
 # -- the print audit --------------------------------------------------------------------------

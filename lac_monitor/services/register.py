@@ -8,16 +8,18 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from lac_monitor.domain import codes, fields
+from lac_monitor.domain import codes, fields, record
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
+from lac_monitor.services import photos
 from lac_monitor.services.episodes import Saved
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.provision import ensure_login
 from lac_monitor.storage.schema import Child, Staff, Team
 
+KEEP: object = object()  # update_child: leave this field as it is
 CHILD_ID = re.compile(r"^[A-Za-z0-9]{1,10}$")
 
 
@@ -60,13 +62,8 @@ class ChildInput:
             raise ValidationError("date of birth", "gives an age over 25: check the year")
         rules.require_code("sex", self.sex, codes.SEX)
         rules.require_code("ethnicity", self.ethnicity, codes.ETHNIC)
-        if self.upn and not codes.is_valid_upn(self.upn):
-            raise ValidationError("UPN", "must be a letter (not I, O, S) and 12 digits, 11 digits and a "
-                                         "letter, or UN1–UN5")
-        if self.mother is not None and self.sex != "F":
-            raise ValidationError("mother", "is recorded for girls only")
-        if self.mc_dob is not None:
-            rules.date_not_before("mother's child's date of birth", self.mc_dob, "date of birth", self.dob)
+        record.check_upn(self.upn, self.dob, today)
+        record.check_mother(self.sex, self.dob, self.mother, self.mc_dob, today)
 
 
 class RegisterService(ActionService):
@@ -151,9 +148,11 @@ class RegisterService(ActionService):
             self._check_allocation(uow, data.social_worker_id, data.team_id)
             child = Child(id=data.id, first_name=data.first_name, last_name=data.last_name,
                           preferred_name=data.preferred_name, dob=data.dob, sex=data.sex,
-                          ethnicity=data.ethnicity, upn=data.upn, locality=data.locality,
+                          ethnicity=data.ethnicity, upn=record.check_upn(data.upn, data.dob, local_date(uow.now)),
+                          locality=data.locality,
                           social_worker_id=data.social_worker_id, team_id=data.team_id,
-                          mother=data.mother, mc_dob=data.mc_dob, photo=data.photo, version=1)
+                          mother=data.mother, mc_dob=data.mc_dob,
+                          photo=photos.reencode(data.photo) if data.photo else None, version=1)
             s.add(child)
             s.flush()
             uow.audit("child.add", "child", child.id, child.id, after=snapshot(child))
@@ -192,18 +191,45 @@ class RegisterService(ActionService):
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))
 
-    def set_photo(self, child_id: str, photo: bytes | None) -> Saved:
-        if photo is not None and len(photo) > 5_000_000:
-            raise ValidationError("photo", "must be smaller than 5 MB")
-        if photo is not None and not (photo.startswith(b"\x89PNG") or photo.startswith(b"\xff\xd8")):
-            raise ValidationError("photo", "must be a PNG or JPEG image")
+    def update_child(self, child_id: str, expected_version: int | None, *, upn: str | object | None = KEEP,
+                     mother: bool | object | None = KEEP, mc_dob: date | object | None = KEEP) -> Saved:
+        """Correct the statutory fields of the record (UPN or UN code, MOTHER and MC_DOB).
+        A field left as KEEP is not touched; None clears it."""
         with self._uow() as uow:
             child = uow.session.get(Child, child_id, with_for_update=True)
             if child is None:
                 raise NotFoundError("Child", child_id)
-            child.photo = photo
+            if expected_version is not None and child.version != expected_version:
+                raise ConflictError(f"Child {child_id}", None, None)
+            today = local_date(uow.now)
+            fields = ["upn", "mother", "mc_dob"]
+            before = snapshot(child, fields)
+            new_upn = child.upn if upn is KEEP else record.check_upn(upn, child.dob, today)  # type: ignore[arg-type]
+            new_mother = child.mother if mother is KEEP else mother
+            new_mc_dob = child.mc_dob if mc_dob is KEEP else mc_dob
+            if mother is False or mother is None:
+                new_mc_dob = None if mc_dob is KEEP else new_mc_dob
+            record.check_mother(child.sex, child.dob, new_mother, new_mc_dob, today)  # type: ignore[arg-type]
+            child.upn, child.mother, child.mc_dob = new_upn, new_mother, new_mc_dob  # type: ignore[assignment]
             child.version += 1
-            uow.audit("child.photo", "child", child_id, child_id, after={"photo": photo is not None})
+            uow.audit("child.update", "child", child_id, child_id, before, snapshot(child, fields))
+            uow.changed("child.updated", "child", child_id, child_id)
+            seqs = uow.commit()
+            return Saved("child", child_id, child_id, child.version, tuple(seqs))
+
+    def set_photo(self, child_id: str, photo: bytes | None) -> Saved:
+        """Load, replace (photo bytes of any common image format) or remove (None) the photo.
+        It is checked, shrunk and re-encoded as a JPEG without metadata before it is stored."""
+        stored = photos.reencode(photo) if photo is not None else None
+        with self._uow() as uow:
+            child = uow.session.get(Child, child_id, with_for_update=True)
+            if child is None:
+                raise NotFoundError("Child", child_id)
+            had = child.photo is not None
+            child.photo = stored
+            child.version += 1
+            uow.audit("child.photo", "child", child_id, child_id, before={"photo": had},
+                      after={"photo": stored is not None, "bytes": len(stored) if stored else 0})
             uow.changed("child.updated", "child", child_id, child_id)
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))

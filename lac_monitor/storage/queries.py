@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain.errors import NotFoundError
+from lac_monitor.domain.record import is_out_of_area
 from lac_monitor.domain.records import (
     CareEpisodeView,
     ChildDetail,
@@ -27,6 +29,7 @@ from lac_monitor.storage.schema import (
     Rhi,
     RhiEpisode,
     RiskFlagRow,
+    Setting,
     Staff,
     Team,
 )
@@ -73,16 +76,20 @@ def child_detail(session: Session, child_id: str) -> ChildDetail:
                  "safe_well_notes", "updated_at", "updated_by", "version")
     care_fields = ("id", "decom", "rne", "ls", "cin", "place", "place_provider", "pl_post", "urn",
                    "dec", "rec", "reason_place_change", "placement_name", "placement_address",
-                   "carer_name", "carer_phone", "version")
+                   "carer_name", "carer_phone", "version", "home_post", "host_la")
+    council = _council_la(session)
     prof_fields = ("description", "associates", "places_likely", "phone", "social_media",
                    "medical_needs", "other_info", "updated_at", "updated_by", "version")
     return ChildDetail(
         id=child.id, first_name=child.first_name, last_name=child.last_name,
         preferred_name=child.preferred_name, dob=child.dob, sex=child.sex,
         ethnicity=child.ethnicity, upn=child.upn, locality=child.locality, photo=child.photo,
+        mother=child.mother, mc_dob=child.mc_dob, version=child.version,
         social_worker=sw.display_name if sw else None, social_worker_phone=sw.phone if sw else None,
         team=team.name if team else None,
-        care_episodes=tuple(CareEpisodeView(**_cols(c, care_fields)) for c in care),
+        care_episodes=tuple(CareEpisodeView(**_cols(c, care_fields),
+                                            out_of_area=is_out_of_area(c.host_la, council))
+                            for c in care),
         flags=tuple(FlagView(f.flag, f.since, f.set_by, f.ended_on, f.note) for f in flags),
         profile=ProfileView(**_cols(prof, prof_fields)) if prof else None,
         episodes=tuple(EpisodeView(**_cols(e, ep_fields), owner=owners.get(e.owner_id or -1),
@@ -90,7 +97,7 @@ def child_detail(session: Session, child_id: str) -> ChildDetail:
                        for e in eps),
         rhis=tuple(RhiView(r.id, r.offered_at, r.offered_by, r.accepted_at, r.declined_at,
                            r.completed_at, r.completed_by, r.outcome, r.version,
-                           tuple(sorted(rhi_eps.get(r.id, ())))) for r in rhis),
+                           tuple(sorted(rhi_eps.get(r.id, ()))), r.outcome_code) for r in rhis),
     )
 
 
@@ -102,3 +109,13 @@ def staff_list(session: Session) -> list[tuple[int, str, str, str, int | None]]:
 
 def team_list(session: Session) -> list[tuple[int, str]]:
     return [(i, n) for i, n in session.execute(select(Team.id, Team.name).order_by(Team.name))]
+
+
+def _council_la(session: Session) -> str | None:
+    """The council's own ONS code (setting "council"), for the out-of-area flag."""
+    raw = session.scalar(select(Setting.value).where(Setting.key == "council"))
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return str(value["la_code"]) if isinstance(value, dict) and value.get("la_code") else None

@@ -97,6 +97,7 @@ class CareEpisode(Base):
     home_post: Mapped[str | None] = mapped_column(String(8))
     pl_post: Mapped[str | None] = mapped_column(String(8))
     urn: Mapped[str | None] = mapped_column(String(10))
+    host_la: Mapped[str | None] = mapped_column(String(9))  # PL_LA: ONS code, or WAL/SCO/NIR/NUK
     dec: Mapped[date | None] = mapped_column(Date)
     rec: Mapped[str | None] = mapped_column(String(3))
     reason_place_change: Mapped[str | None] = mapped_column(String(6))
@@ -210,6 +211,7 @@ class Rhi(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(120))
     outcome: Mapped[str | None] = mapped_column(Text)
+    outcome_code: Mapped[str | None] = mapped_column(String(30))  # domain.record.RHI_OUTCOMES
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, MissingCategory
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
+from lac_monitor.domain.record import RHI_OUTCOMES
 from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
 from lac_monitor.domain.values import BoardRow
@@ -37,7 +38,7 @@ EVENT_LABELS = {
     "reported": "Reported", "risk": "Risk grade", "police_ref": "Police reference",
     "update": "Update", "sighting": "Sighting", "reclassified": "Category changed",
     "amended": "Time amended", "returned": "Returned", "safe_well": "Safe and well check",
-    "rhi_offered": "RHI offered",
+    "rhi_offered": "RHI offered", "rhi_not_offered": "RHI not offered",
 }
 PROFILE_ROWS = (
     ("description", "Description"), ("associates", "Associates"),
@@ -111,11 +112,14 @@ def _episode_html(ep: EpisodeView, rhi: RhiView | None, now: datetime,
 
 
 def _rhi_text(r: RhiView) -> str:
+    if r.offered_at is None and r.outcome_code in RHI_OUTCOMES:
+        when = f" (recorded {format_local(r.completed_at)} by {r.completed_by or '?'})" if r.completed_at else ""
+        return RHI_OUTCOMES[r.outcome_code] + when + (f"; {r.outcome}" if r.outcome else "")
     bits = []
     if r.offered_at:
         bits.append(f"offered {format_local(r.offered_at)} by {r.offered_by or '?'}")
     if r.declined_at:
-        bits.append(f"declined {format_local(r.declined_at)}")
+        bits.append(f"declined by the young person {format_local(r.declined_at)}")
     elif r.completed_at:
         bits.append(f"completed {format_local(r.completed_at)} by {r.completed_by or '?'}")
         if r.outcome:
@@ -291,7 +295,10 @@ class DetailView(QWidget):
             where = ", ".join(filter(None, (place.placement_name, place.placement_address)))
             self.info_labels["placement"].setText(
                 f"{PLACE.get(place.place, place.place)}" + (f" — {where}" if where else "")
-                + f" (since {place.decom:%d/%m/%Y})")
+                + f" (since {place.decom:%d/%m/%Y})"
+                + "".join(f" · {k} {v}" for k, v in (("postcode", place.pl_post), ("URN", place.urn),
+                                                     ("host council", place.host_la)) if v)
+                + (" (out of area)" if place.out_of_area else ""))
             carer = " · ".join(filter(None, (place.carer_name, place.carer_phone)))
             self.info_labels["carer"].setText(carer or "Not recorded")
         else:

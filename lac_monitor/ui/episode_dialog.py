@@ -43,6 +43,7 @@ from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, LacError, ValidationError
 from lac_monitor.domain.localtime import format_local, to_local, to_utc
+from lac_monitor.domain.record import RHI_OFFERED, RHI_OUTCOMES
 from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
 from lac_monitor.domain.validation import CLOCK_SKEW
 from lac_monitor.services.episodes import PROFILE_FIELDS, EpisodeService, Saved
@@ -602,13 +603,22 @@ class RhiDialog(FormDialog):
             episodes.setMaximumHeight(self.fontMetrics().height() * 6)
             self.add_field("episodes", "&Episodes covered:", episodes, ("episodes",))
             episodes.itemChanged.connect(lambda *_: self.revalidate())
-            self.add_field("offered_at", "&Offered at:", LocalTimeEdit(self.now(), self), ("offered at",))
+            offer = QComboBox(self)
+            offer.addItem("Offered", "offered")
+            for code, label in RHI_OUTCOMES.items():
+                if code not in RHI_OFFERED:
+                    offer.addItem(label, code)
+            self.add_field("offer", "&What happened:", offer, ("RHI outcome",),
+                           "Offered, or why no interview was offered")
+            self.add_field("offered_at", "&When:", LocalTimeEdit(self.now(), self), ("offered at", "recorded at"))
             self.add_field("offered_by", "Offered &by:", QLineEdit(self.ctx.service.actor.label, self))
+            offer.currentIndexChanged.connect(
+                lambda *_: self.field("offered_by").setEnabled(offer.currentData() == "offered"))
             return
         outcome = QComboBox(self)
         outcome.addItem("Completed", "completed")
         outcome.addItem("Accepted (to be held)", "accepted")
-        outcome.addItem("Declined by the child", "declined")
+        outcome.addItem("Declined by the young person", "declined")
         self.add_field("action", "&What happened:", outcome)
         self.add_field("at", "&When:", LocalTimeEdit(self.now(), self), ("response at", "completed at"))
         self.add_field("completed_by", "Completed &by:", QLineEdit(self), ("completed by",),
@@ -651,6 +661,10 @@ class RhiDialog(FormDialog):
     def save(self) -> Saved:
         svc = self.ctx.service
         if self.rhi is None:
+            what = self.field("offer").currentData()
+            if what != "offered":
+                return svc.record_rhi_not_offered(self.checked_episodes(), what, None,
+                                                  self.field("offered_at").value())
             return svc.offer_rhi(self.checked_episodes(), self.field("offered_at").value(),
                                  self.text("offered_by"))
         action = self.field("action").currentData()

@@ -72,6 +72,7 @@ from lac_monitor.ui.episode_dialog import (
     UpdateDialog,
 )
 from lac_monitor.ui.live import LiveBridge
+from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog
 from lac_monitor.ui.settings_store import SettingsStore
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
 
@@ -216,8 +217,15 @@ class MainWindow(QMainWindow):
                                        "Offer a return-home interview or record its outcome", self.record_rhi)
         self.profile_action = self._action("Edit Philomena &profile…", "Ctrl+E",
                                            "Edit the Philomena profile given to the police", self.edit_profile)
+        self.record_action = self._action("Edit child's r&ecord (UPN, mother, photo)…", None,
+                                          "UPN or UN code, mother fields and photo", self.edit_record)
+        self.placement_action = self._action("Change p&lacement…", None,
+                                             "Record a change of placement or legal status", self.change_placement)
+        self.flag_action = self._action("Set risk &flag…", None, "Set a risk flag (CSE, CCE, county lines…)",
+                                        self.set_flag)
         self.child_actions = [self.report_action, self.update_action, self.risk_action, self.police_action,
                               self.return_action, self.rhi_action, self.profile_action]
+        self.record_actions = [self.record_action, self.placement_action, self.flag_action]
         self.find_action = self._action("&Find a child", "Ctrl+F", "Search by name, child ID or police reference",
                                         self.focus_search)
         self.board_focus_action = self._action("Go to &board", "Ctrl+B", "Move the focus to the board",
@@ -285,8 +293,9 @@ class MainWindow(QMainWindow):
         self.board_view.child_was_activated.connect(self._on_activated)
         # No mnemonics here: the Ctrl shortcuts serve, and Alt letters are taken by menus and filters.
         short = ("Report missing…", "Add update…", "Risk grade…", "Police ref…", "Return…", "RHI…",
-                 "Philomena profile…")
-        self.detail_view = DetailView(list(zip(self.child_actions, short, strict=True)), self.splitter)
+                 "Philomena profile…", "Record…", "Placement…", "Risk flag…")
+        self.detail_view = DetailView(list(zip(self.child_actions + self.record_actions, short, strict=True)),
+                                      self.splitter)
         self.detail_view.rhi_hours = self.ladder.rhi_hours
         self.splitter.addWidget(self.board_view)
         self.splitter.addWidget(self.detail_view)
@@ -328,6 +337,9 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.child_menu = mb.addMenu("&Child")
         for a in self.child_actions:
+            self.child_menu.addAction(a)
+        self.child_menu.addSeparator()
+        for a in self.record_actions:
             self.child_menu.addAction(a)
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.find_action)
@@ -640,6 +652,9 @@ class MainWindow(QMainWindow):
             a.setEnabled(out)
         self.rhi_action.setEnabled(bool(has_rhi_work) and not out)
         self.profile_action.setEnabled(cid is not None)
+        for a in (self.record_action, self.flag_action):
+            a.setEnabled(cid is not None)
+        self.placement_action.setEnabled(status is not None and status is not ChildStatus.LEFT_CARE)
 
     def _context(self) -> DialogContext | None:
         cid = self.selected_child_id()
@@ -700,6 +715,15 @@ class MainWindow(QMainWindow):
 
     def edit_profile(self) -> FormDialog | None:
         return self._open_dialog(lambda ctx: ProfileDialog(ctx, self))
+
+    def edit_record(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: ChildRecordDialog(ctx, self))
+
+    def change_placement(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: PlacementDialog(ctx, self))
+
+    def set_flag(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: RiskFlagDialog(ctx, self))
 
     def _on_saved(self, saved: Saved) -> None:
         self.statusBar().showMessage("Saved.", 4000)

@@ -1,0 +1,318 @@
+"""Forms for the child's record as the statutory return needs it: UPN and mother fields with
+the photo, a placement change (postcodes, URN, host authority), and risk flags.
+
+Like the episode forms they check as you type, with the same rules the services apply
+(domain.record), and keep what was typed when a save is refused. The photo file is chosen
+through `ask_photo_path` (replaceable in tests); loading and removing it saves at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from lac_monitor.domain import codes, record
+from lac_monitor.domain.errors import LacError, ValidationError
+from lac_monitor.domain.localtime import local_date
+from lac_monitor.domain.records import ChildDetail
+from lac_monitor.services.care import CareService, Placement
+from lac_monitor.services.episodes import Saved
+from lac_monitor.services.register import RegisterService
+from lac_monitor.services.settings import load_risk_flags
+from lac_monitor.ui.episode_dialog import DialogContext, FormDialog, OptionalTime
+
+
+def ask_photo_path(parent: QWidget | None) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Choose a photo", "",
+                                          "Images (*.jpg *.jpeg *.png *.gif *.bmp *.webp)")
+    return path or None
+
+
+class DateEdit(QDateEdit):
+    def __init__(self, value: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("dd/MM/yyyy")
+        self.setCalendarPopup(True)
+        self.setDate(QDate(value.year, value.month, value.day))
+
+    def value(self) -> date:
+        d = self.date()
+        return date(d.year(), d.month(), d.day())
+
+
+def _rule(check: Callable[[], object]) -> str | None:
+    try:
+        check()
+    except ValidationError as exc:
+        return exc.rule
+    return None
+
+
+def _combo(parent: QWidget, items: dict[str, str], current: str | None, blank: str | None = None) -> QComboBox:
+    box = QComboBox(parent)
+    if blank is not None:
+        box.addItem(blank, "")
+    for code, label in items.items():
+        box.addItem(f"{code}: {label.strip()}", code)
+    if current:
+        box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
+class ChildRecordDialog(FormDialog):
+    """UPN or UN code, MOTHER / MC_DOB, and the photo."""
+
+    title = "Child's record"
+
+    def __init__(self, ctx: DialogContext, parent: QWidget | None = None) -> None:
+        self.ask_path: Callable[[QWidget | None], str | None] = ask_photo_path
+        super().__init__(ctx, parent)
+
+    @property
+    def register(self) -> RegisterService:
+        svc = self.ctx.service
+        return RegisterService(svc.db, svc.actor, svc.clock)
+
+    def build(self) -> None:
+        d = self.ctx.detail
+        self.version = d.version
+        self.add_field("upn", "&UPN:", QLineEdit(d.upn or "", self), ("UPN",),
+                       "Unique Pupil Number, or UN1 (not yet at school), UN2 (never at school), UN3 (abroad), "
+                       "UN4 (refused), UN5 (source lost)")
+        mother = QComboBox(self)
+        for text, value in (("Not recorded", None), ("No", False), ("Yes", True)):
+            mother.addItem(text, value)
+        mother.setCurrentIndex(max(0, mother.findData(d.mother)) if d.mother is not None else 0)
+        mother.setEnabled(d.sex == "F")
+        self.add_field("mother", "&Is she a mother?", mother, ("mother",),
+                       "SSDA903 MOTHER: recorded for girls only")
+        self.add_field("mc_dob", "&Her child's date of birth:", QLineEdit(
+            d.mc_dob.strftime("%d/%m/%Y") if d.mc_dob else "", self), ("mother's child's date of birth",),
+            "SSDA903 MC_DOB: DD/MM/YYYY")
+        photo = QWidget(self)
+        row = QHBoxLayout(photo)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.photo_label = QLabel(self)
+        self.photo_label.setFixedSize(96, 128)
+        self.photo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo_label.setFrameShape(QLabel.Shape.Box)
+        self.load_button = QPushButton("&Load or replace…", self)
+        self.remove_button = QPushButton("Re&move", self)
+        self.load_button.clicked.connect(self.load_photo)
+        self.remove_button.clicked.connect(self.remove_photo)
+        row.addWidget(self.photo_label)
+        row.addWidget(self.load_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        self.add_field("photo", "&Photo:", photo, ("photo",), "Saved at once, shrunk and re-encoded")
+        self._show_photo(d.photo)
+
+    def _show_photo(self, data: bytes | None) -> None:
+        pix = QPixmap()
+        if data and pix.loadFromData(data):
+            self.photo_label.setPixmap(pix.scaled(self.photo_label.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                  Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.photo_label.setText("No photo")
+        self.remove_button.setEnabled(bool(data))
+
+    def _mc_dob(self) -> date | None:
+        text = self.text("mc_dob")
+        if not text:
+            return None
+        try:
+            day, month, year = (int(x) for x in text.split("/"))
+            return date(year, month, day)
+        except ValueError:
+            raise ValidationError("mother's child's date of birth", "must be a date as DD/MM/YYYY") from None
+
+    def check(self) -> dict[str, str]:
+        d = self.ctx.detail
+        today = local_date(self.now())
+        out: dict[str, str] = {}
+        if rule := _rule(lambda: record.check_upn(self.text("upn"), d.dob, today)):
+            out["upn"] = rule
+        mc_rule = _rule(self._mc_dob)
+        if mc_rule:
+            out["mc_dob"] = mc_rule
+        else:
+            rule = _rule(lambda: record.check_mother(d.sex, d.dob, self.field("mother").currentData(),
+                                                     self._mc_dob(), today))
+            if rule:
+                # "required when she is a mother" belongs beside the answer just given
+                out["mother" if self.text("mc_dob") is None else "mc_dob"] = rule
+        return out
+
+    def refresh(self, detail: ChildDetail) -> None:
+        self.version = self.ctx.detail.version
+
+    def save(self) -> Saved:
+        mother = self.field("mother").currentData()
+        return self.register.update_child(self.ctx.detail.id, self.version, upn=self.text("upn"), mother=mother,
+                                          mc_dob=self._mc_dob() if mother else None)
+
+    def load_photo(self) -> bool:
+        path = self.ask_path(self)
+        if not path:
+            return False
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            saved = self.register.set_photo(self.ctx.detail.id, data)
+        except OSError as exc:
+            self.show_notice(f"Photo not loaded: the file cannot be read ({exc.strerror}).")
+            return False
+        except LacError as exc:
+            self.show_notice(f"Photo not loaded. {exc}")
+            return False
+        self._photo_saved(saved)
+        return True
+
+    def remove_photo(self) -> bool:
+        try:
+            saved = self.register.set_photo(self.ctx.detail.id, None)
+        except LacError as exc:
+            self.show_notice(f"Photo not removed. {exc}")
+            return False
+        self._photo_saved(saved)
+        return True
+
+    def _photo_saved(self, saved: Saved) -> None:
+        self.version = saved.version
+        detail = self.ctx.load_detail()
+        self.ctx.detail = detail
+        self._show_photo(detail.photo)
+        self.show_notice("Photo saved." if detail.photo else "Photo removed.")
+        self.form_did_save.emit(saved)
+
+
+class PlacementDialog(FormDialog):
+    """A change of placement (or legal status): the open episode ends X1, the next begins."""
+
+    title = "Change of placement"
+
+    @property
+    def care(self) -> CareService:
+        svc = self.ctx.service
+        return CareService(svc.db, svc.actor, svc.clock)
+
+    def build(self) -> None:
+        cur = self.ctx.detail.current_placement
+        self.version = cur.version if cur else None
+        self.add_field("on", "&Date of change:", DateEdit(local_date(self.now()), self), ("date of change",))
+        self.add_field("rne", "&Reason for new episode:", _combo(self, {k: v for k, v in codes.RNE.items()
+                                                                        if k != "S"}, "P"), ("RNE",))
+        self.add_field("ls", "&Legal status:", _combo(self, codes.LS, cur.ls if cur else None), ("LS",))
+        self.add_field("cin", "&Category of need:", _combo(self, codes.CIN, cur.cin if cur else None), ("CIN",))
+        self.add_field("place", "Placement &type:", _combo(self, codes.PLACE, None), ("PLACE",))
+        self.add_field("provider", "Pro&vider:", _combo(self, codes.PLACE_PROVIDER, None, "(none: temporary)"),
+                       ("PLACE_PROVIDER",))
+        self.add_field("pl_post", "Placement &postcode:", QLineEdit(self), ("placement postcode",))
+        self.add_field("home_post", "&Home postcode:", QLineEdit(cur.home_post or "" if cur else "", self),
+                       ("home postcode",), "Postcode of the home the child was taken from (HOME_POST)")
+        self.add_field("urn", "Ofsted &URN:", QLineEdit(self), ("URN",),
+                       f"The provider's Ofsted URN, or {record.URN_NONE} where it has none")
+        self.add_field("host_la", "&Host council:", QLineEdit(self), ("host LA",),
+                       "Where the placement is: the council's ONS code (E08000032), or WAL, SCO, NIR, NUK")
+        self.add_field("reason", "Reason for &change:", _combo(self, codes.REASON_PLACE_CHANGE, None, "(none)"),
+                       ("REASON_PLACE_CHANGE",))
+        self.add_field("placement_name", "Placement &name:", QLineEdit(self), ("placement name",))
+
+    def _place(self) -> str:
+        return str(self.field("place").currentData())
+
+    def check(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.ctx.detail.current_placement is None:
+            out["on"] = "the child has no open period of care"
+        place = self._place()
+        for key, check in (
+                ("pl_post", lambda: record.normalise_postcode("placement postcode", self.text("pl_post"))),
+                ("home_post", lambda: record.normalise_postcode("home postcode", self.text("home_post"))),
+                ("urn", lambda: record.check_urn(place, self.text("urn"), required=record.urn_needed(place))),
+                ("host_la", lambda: record.check_host_la(self.text("host_la"))),
+                ("place", lambda: record.check_age_for_place(place, self.ctx.detail.dob, self.field("on").value()))):
+            if rule := _rule(check):
+                out[key] = rule
+        provider = self.field("provider").currentData()
+        if place in codes.TEMPORARY_OR_OTHER_PLACE and provider:
+            out["provider"] = f"must be blank for placement type {place}"
+        elif place not in codes.TEMPORARY_OR_OTHER_PLACE and not provider:
+            out["provider"] = "is required"
+        moves = self.field("rne").currentData() in {"P", "B", "T", "U"}
+        cur = self.ctx.detail.current_placement
+        temporary = place in codes.TEMPORARY_OR_OTHER_PLACE or (cur is not None
+                                                                and cur.place in codes.TEMPORARY_OR_OTHER_PLACE)
+        if moves and not temporary and not self.field("reason").currentData():
+            out["reason"] = "is required when the placement changes"
+        return out
+
+    def refresh(self, detail: ChildDetail) -> None:
+        cur = self.ctx.detail.current_placement
+        self.version = cur.version if cur else None
+
+    def save(self) -> Saved:
+        p = Placement(ls=self.field("ls").currentData(), cin=self.field("cin").currentData(), place=self._place(),
+                      place_provider=self.field("provider").currentData() or None, pl_post=self.text("pl_post"),
+                      home_post=self.text("home_post"), urn=self.text("urn"), host_la=self.text("host_la"),
+                      placement_name=self.text("placement_name"))
+        return self.care.change_placement(self.ctx.detail.id, self.version, self.field("on").value(), p,
+                                          rne=self.field("rne").currentData(),
+                                          reason_place_change=self.field("reason").currentData() or None)
+
+
+class RiskFlagDialog(FormDialog):
+    """Set a risk flag from the council's list, with its since-date (and an end, for history)."""
+
+    title = "Risk flag"
+
+    @property
+    def care(self) -> CareService:
+        svc = self.ctx.service
+        return CareService(svc.db, svc.actor, svc.clock)
+
+    def build(self) -> None:
+        flags = load_risk_flags(self.ctx.service.db)
+        box = QComboBox(self)
+        for code, label in flags.items():
+            box.addItem(label, code)
+        self.add_field("flag", "&Flag:", box, ("risk flag",))
+        today = local_date(self.now())
+        self.add_field("since", "&Since:", DateEdit(today, self), ("since",))
+        self.add_field("end", "&Ended:", OptionalTime("Ended (history)", self.now(), self), ("end",))
+        self.add_field("note", "&Note:", QLineEdit(self), ("note",))
+
+    def check(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        today = local_date(self.now())
+        since = self.field("since").value()
+        if since > today:
+            out["since"] = "cannot be in the future"
+        end_at = self.field("end").value()
+        if end_at is not None and local_date(end_at) < since:
+            out["end"] = "cannot be before since"
+        open_codes = {f.flag for f in self.ctx.detail.active_flags}
+        if self.field("flag").currentData() in open_codes and end_at is None:
+            out["flag"] = "is already set for this child"
+        if rule := self.too_long("note", 2000):
+            out["note"] = rule
+        return out
+
+    def save(self) -> Saved:
+        end_at = self.field("end").value()
+        return self.care.set_risk_flag(self.ctx.detail.id, self.field("flag").currentData(),
+                                       self.field("since").value(), self.text("note"),
+                                       end=local_date(end_at) if end_at else None)

@@ -1,0 +1,124 @@
+"""The window's forms for the child's record: UPN, mother, photo, placement change, risk flags."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import select
+
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import CareEpisode, Child, RiskFlagRow
+from lac_monitor.ui.main_window import MainWindow
+from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog
+from tests.ui.test_main_window import _open
+
+SHOTS = Path(__file__).resolve().parents[2] / "out" / "record-dialogs"
+
+
+def test_record_form_checks_upn_and_mother_as_you_type_and_saves(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                                 db: Database, tmp_path: Path) -> None:
+    dialog = _open(window, "C000002", window.edit_record)
+    assert isinstance(dialog, ChildRecordDialog)
+    qtbot.keyClicks(dialog.field("upn"), "UN7")
+    assert dialog.error_text("upn").startswith("⚠ must be a letter")
+    dialog.field("upn").setText("UN1")
+    assert "UN1 is for children not yet of school age" in dialog.error_text("upn")
+    dialog.field("upn").setText("UN2")
+    assert dialog.error_text("upn") == ""
+    dialog.field("mother").setCurrentIndex(dialog.field("mother").findData(True))
+    assert "required when she is a mother" in dialog.error_text("mother")
+    dialog.field("mc_dob").setText("31/02/2025")
+    assert "DD/MM/YYYY" in dialog.error_text("mc_dob")
+    dialog.field("mc_dob").setText("10/01/2025")
+    assert dialog.error_text("mc_dob") == ""
+    image = tmp_path / "p.png"
+    buf = io.BytesIO()
+    Image.new("RGB", (600, 800), (90, 120, 160)).save(buf, format="PNG")
+    image.write_bytes(buf.getvalue())
+    dialog.ask_path = lambda _parent: str(image)
+    assert dialog.load_photo()
+    assert dialog.remove_button.isEnabled() and dialog.photo_label.pixmap() is not None
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(SHOTS / "record.png"))
+    assert dialog.submit()
+    with db.read_session() as s:
+        c = s.get(Child, "C000002")
+        assert c is not None and (c.upn, c.mother) == ("UN2", True) and c.photo is not None
+
+
+def test_placement_form_checks_postcode_urn_and_host_la(qtbot, window: MainWindow, db: Database) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open(window, "C000002", window.change_placement)
+    assert isinstance(dialog, PlacementDialog)
+    place = dialog.field("place")
+    place.setCurrentIndex(place.findData("K2"))
+    dialog.field("provider").setCurrentIndex(dialog.field("provider").findData("PR4"))
+    qtbot.keyClicks(dialog.field("pl_post"), "BK99 9ZZZ")
+    assert "is not a UK postcode" in dialog.error_text("pl_post")
+    dialog.field("pl_post").setText("bd7 2ra")
+    assert dialog.error_text("pl_post") == ""
+    qtbot.keyClicks(dialog.field("urn"), "12")
+    assert "must be an Ofsted URN" in dialog.error_text("urn")
+    dialog.field("urn").setText("SC931023")
+    qtbot.keyClicks(dialog.field("host_la"), "Bradford")
+    assert "ONS code" in dialog.error_text("host_la")
+    dialog.field("host_la").setText("E08000032")
+    dialog.field("reason").setCurrentIndex(dialog.field("reason").findData("CARPL"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(SHOTS / "placement.png"))
+    assert dialog.submit(), dialog.notice_text()
+    with db.read_session() as s:
+        ce = s.scalars(select(CareEpisode).where(CareEpisode.child_id == "C000002",
+                                                 CareEpisode.dec.is_(None))).one()
+        assert (ce.place, ce.pl_post, ce.urn, ce.host_la) == ("K2", "BD7 2RA", "SC931023", "E08000032")
+
+
+def test_risk_flag_form(qtbot, window: MainWindow, db: Database) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open(window, "C000002", window.set_flag)
+    assert isinstance(dialog, RiskFlagDialog)
+    flag = dialog.field("flag")
+    flag.setCurrentIndex(flag.findData("county_lines"))
+    assert dialog.submit()
+    with db.read_session() as s:
+        assert s.scalar(select(RiskFlagRow.flag).where(RiskFlagRow.child_id == "C000002")) == "county_lines"
+    again = window.set_flag()
+    assert again is not None
+    again.field("flag").setCurrentIndex(again.field("flag").findData("county_lines"))
+    assert "already set" in again.revalidate()["flag"]
+
+
+def test_rhi_not_offered_in_councils_words(qtbot, window: MainWindow, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from lac_monitor.domain.status import ChildStatus
+    from lac_monitor.storage.schema import Rhi
+
+    win = window
+    dialog = _open(win, "C000004", win.record_rhi)  # returned, RHI due
+    offer = dialog.field("offer")
+    labels = [offer.itemText(i) for i in range(offer.count())]
+    assert labels == ["Offered", "Not offered (missing again)", "Not offered (unable to make contact)",
+                      "Not offered (other)", "Not applicable"]
+    offer.setCurrentIndex(offer.findData("not_offered_no_contact"))
+    assert not dialog.field("offered_by").isEnabled()
+    assert dialog.submit()
+    qtbot.waitUntil(lambda: win.board_model.status_of("C000004") is ChildStatus.IN_PLACEMENT)
+    qtbot.waitUntil(lambda: "Not offered (unable to make contact)" in win.detail_view.timeline.toPlainText())
+    with db.read_session() as s:
+        assert s.scalar(select(Rhi.outcome_code).where(Rhi.child_id == "C000004")) == "not_offered_no_contact"
+
+
+def test_record_says_when_a_placement_is_out_of_area(qtbot, window: MainWindow, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from lac_monitor.services.settings import save_council_la_code
+    from lac_monitor.services.uow import Actor
+
+    save_council_la_code(db, Actor("it.admin", None, "IT Admin", "administrator", None), "E08000032")
+    dialog = _open(window, "C000002", window.change_placement)
+    dialog.field("place").setCurrentIndex(dialog.field("place").findData("K2"))
+    dialog.field("provider").setCurrentIndex(dialog.field("provider").findData("PR4"))
+    dialog.field("pl_post").setText("HX1 2BG")
+    dialog.field("urn").setText("SC931023")
+    dialog.field("host_la").setText("E08000033")
+    dialog.field("reason").setCurrentIndex(dialog.field("reason").findData("CARPL"))
+    assert dialog.submit(), dialog.notice_text()
+    label = window.detail_view.info_labels["placement"]
+    qtbot.waitUntil(lambda: "host council E08000033 (out of area)" in label.text())
