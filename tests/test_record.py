@@ -207,10 +207,10 @@ def test_cli_record_fields_photo_and_flags(live_world: World, db_url: str, tmp_p
     code, _, err = run(capsys, "child", "flag", child, "knife_crime", "--since", "2024-01-01", "--end",
                        "2024-12-01", *db)
     assert code == 0, err
-    code, out, _ = run(capsys, "board", "--format", "json", "--database", db_url)
+    code, out, _ = run(capsys, "board", "--format", "json", *db)
     row = next(r for r in json.loads(out) if r["child_id"] == child)
     assert row["flags"] == ["county_lines"]  # open flags only
-    code, out, _ = run(capsys, "child", "flags", "--database", db_url)
+    code, out, _ = run(capsys, "child", "flags", *db)
     assert "financial_exploitation" in out and "Financial exploitation" in out
     with live_world.db.read_session() as s:
         c = s.get(Child, child)

@@ -109,7 +109,7 @@ def test_ssd_missing_shape_and_cli(world: World, db_url: str, tmp_path: Path,
     world.episodes.record_return(ep.id, ep.version, parse_time("2026-02-02T08:30"))
     world.episodes.report(a, "A", parse_time("2026-04-09T19:00"))
     out = tmp_path / "ssd_missing.csv"
-    assert main(["export", "ssd-missing", "--out", str(out), "--database", db_url]) == 0
+    assert main(["export", "ssd-missing", "--out", str(out), "--database", db_url, "--user", "sw.one"]) == 0
     with out.open(newline="") as fh:
         got = list(csv.DictReader(fh))
     assert list(got[0]) == list(statutory.SSD_MISSING_COLUMNS)
@@ -144,7 +144,7 @@ def test_rhi_outcomes_in_the_words_councils_report(world: World, db_url: str, tm
     with out_csv.open(newline="") as fh:
         got = [(r["miss_mis_epi_rhi_offered"], r["miss_mis_epi_rhi_accepted"]) for r in csv.DictReader(fh)]
     assert got == [("Y", "Y"), ("Y", "N"), ("N", "N"), ("NA", "NA")]
-    code = main(["board", "--format", "json", "--database", db_url])
+    code = main(["board", "--format", "json", *db])
     import json
 
     row = next(r for r in json.loads(capsys.readouterr().out) if r["child_id"] == kid)

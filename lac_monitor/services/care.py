@@ -40,13 +40,13 @@ class Placement:
         postcodes, URN and host authority in the return's form."""
         self.validate()
         text = fields.clean_all("care_episode", {
-            "pl_post": self.pl_post, "home_post": self.home_post, "urn": self.urn,
             "placement_name": self.placement_name, "placement_address": self.placement_address,
             "carer_name": self.carer_name, "carer_phone": self.carer_phone})
-        tidy = replace(self, **text)  # type: ignore[arg-type]
-        return replace(tidy, pl_post=record.normalise_postcode("placement postcode", tidy.pl_post),
-                       home_post=record.normalise_postcode("home postcode", tidy.home_post),
-                       urn=record.check_urn(tidy.place, tidy.urn), host_la=record.check_host_la(tidy.host_la))
+        # Postcodes, URN and host authority: the return's own rules (domain/record.py).
+        return replace(self, **text,  # type: ignore[arg-type]
+                       pl_post=record.normalise_postcode("placement postcode", self.pl_post),
+                       home_post=record.normalise_postcode("home postcode", self.home_post),
+                       urn=record.check_urn(self.place, self.urn), host_la=record.check_host_la(self.host_la))
 
     def validate(self) -> None:
         rules.require_code("LS (legal status)", self.ls, codes.LS)
