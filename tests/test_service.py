@@ -280,3 +280,37 @@ def test_a_service_killed_and_restarted_after_the_threshold_catches_up(world: Wo
     keys = [a.unique_key for a in alerts(world.db)]
     assert len(keys) == len(set(keys))
     assert all(h.stopped_at is not None for h in heartbeats(world.db))  # SIGTERM: a clean stop
+
+
+def test_check_on_a_database_never_upgraded_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _cli(capsys, "service", "--check", "--database", str(tmp_path / "new.sqlite"))
+    assert code == 2 and "db upgrade" in err and "Traceback" not in err
+
+
+def test_an_outage_while_running_is_waited_out_and_the_service_carries_on(
+        world: World, db_url: str, running: Callable[..., Running], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(escalation, "BACKOFF_FIRST", 0.1)
+    svc = running("svc-out")
+    wait_for(lambda: svc.service.passes >= 1)
+    if world.db.is_postgresql:
+        import psycopg
+
+        # The server restarts under it: every connection to this database is cut.
+        with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    else:
+        # SQLite: the file stays locked past the busy timeout, twice (what the unit of work reports).
+        real = AlertService.evaluate
+        failures = iter([True, True])
+
+        def busy(self: AlertService, since: datetime | None = None) -> list[AlertRow]:
+            if next(failures, False):
+                raise DatabaseUnavailableError("The database is busy (another desktop is saving).")
+            return real(self, since)
+
+        monkeypatch.setattr(AlertService, "evaluate", busy)
+    wait_for(lambda: svc.service.outages >= 1, timeout=10)
+    report(world, "C001101", NOW - 30 * H)
+    wait_for(lambda: by_rule(world.db, "missing_24h"), timeout=15)
+    assert svc.thread.is_alive()

@@ -66,7 +66,10 @@ def connect(args: argparse.Namespace) -> Database:
     url = resolve_database_url(getattr(args, "database", None)).url
     if not url.startswith("postgresql"):
         return open_database(args, upgrade=True)
-    db = open_database(args, upgrade=False)
+    return require_current_schema(open_database(args, upgrade=False))
+
+
+def require_current_schema(db: Database) -> Database:
     current, head = migrate.current_revision(db.engine), migrate.head_revision()
     if current != head:
         db.dispose()
@@ -118,7 +121,7 @@ def _log_to_stderr() -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    db = open_database(args, upgrade=False)
+    db = require_current_schema(open_database(args, upgrade=False))  # a check never migrates
     try:
         beats = [h for h in heartbeats(db) if args.name is None or h.name == args.name]
     finally:
