@@ -208,7 +208,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 def test_check_reads_the_heartbeat(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _cli(capsys, "service", "--check", "--database", db_url)
-    assert code == 2 and "no escalation service has evaluated in the last 5 minutes" in err
+    assert code == 2 and "no escalation service is running and has evaluated in the last 5 minutes" in err
     report(world, "C000901", NOW - 30 * H)
     at = NOW.isoformat()
     code, out, err = _cli(capsys, "service", "--once", "--name", "box1", "--database", db_url, "--at", at)

@@ -141,6 +141,6 @@ def run_check(args: argparse.Namespace) -> int:
     if fresh:
         return 0
     which = f"service '{args.name}'" if args.name else "escalation service"
-    print(f"lac-monitor: service: no {which} has evaluated in the last {args.max_age:g} minutes",
-          file=sys.stderr)
+    print(f"lac-monitor: service: no {which} is running and has evaluated in the last {args.max_age:g} "
+          "minutes", file=sys.stderr)
     return 2

@@ -172,10 +172,6 @@ class EscalationService:
         raised = AlertService(db, actor, self.clock).evaluate(since=since)
         self.passes += 1
         self.raised_total += len(raised)
-        if raised:
-            late = sum(1 for a in raised if a.late)
-            log.info("service %s: raised %d alert(s), %d late (ids %s)", self.name, len(raised), late,
-                     [a.id for a in raised])
         if beat:
             self.beat(evaluated_at=now.replace(microsecond=0))
         return raised
