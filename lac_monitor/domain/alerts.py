@@ -34,10 +34,20 @@ def is_late(due_at: datetime | None, raised_at: datetime) -> bool:
     return due_at is not None and raised_at - due_at > LATE_AFTER
 
 
-def late_note(due_at: datetime, raised_at: datetime) -> str:
-    """'Raised late: due at 03:00' (local time; with the date when it was another day)."""
+def _due_text(due_at: datetime, raised_at: datetime) -> str:
+    """Local time of the due time; with the date when it was another day than the raise."""
     same_day = to_local(due_at).date() == to_local(raised_at).date()
-    return f"Raised late: due at {format_local(due_at, with_date=not same_day)}."
+    return format_local(due_at, with_date=not same_day)
+
+
+def late_note(due_at: datetime, raised_at: datetime) -> str:
+    """'Raised late: due at 03:00.' after the message of a late alert."""
+    return f"Raised late: due at {_due_text(due_at, raised_at)}."
+
+
+def late_label(due_at: datetime, raised_at: datetime) -> str:
+    """'late, due 03:00': beside the raise time in tables."""
+    return f"late, due {_due_text(due_at, raised_at)}"
 
 
 class Severity(StrEnum):
