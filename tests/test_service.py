@@ -25,6 +25,7 @@ from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.services import escalation
 from lac_monitor.services.alerts import AlertService
 from lac_monitor.services.escalation import EscalationService, heartbeats
+from lac_monitor.services.handover import build_handover
 from lac_monitor.services.uow import Actor
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import AuditLog
@@ -106,6 +107,8 @@ def test_a_child_missing_30_hours_is_escalated_once_marked_late_within_one_tick(
     assert m24.message.endswith("Raised late: due at 06:00.")  # local time (GMT in November)
     reported = by_rule(world.db, "reported")[0]
     assert not reported.late and "Raised late" not in reported.message  # raised as it happened
+    sheet = build_handover(world.db, world.clock, world.actor, NOW - 8 * H, NOW)  # the printed sheet too
+    assert [a.message for a in sheet.alerts if a.rule == "missing_24h"] == [m24.message]
 
     # A second service beside it (another machine) raises nothing twice.
     before = {a.unique_key: a.id for a in alerts(world.db)}

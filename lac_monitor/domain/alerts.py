@@ -45,6 +45,11 @@ def late_note(due_at: datetime, raised_at: datetime) -> str:
     return f"Raised late: due at {_due_text(due_at, raised_at)}."
 
 
+def shown_message(message: str, late: bool, due_at: datetime | None, raised_at: datetime) -> str:
+    """The message as people read it (inbox, banner, CLI, handover): a late alert says when it was due."""
+    return f"{message} {late_note(due_at, raised_at)}" if late and due_at is not None else message
+
+
 def late_label(due_at: datetime, raised_at: datetime) -> str:
     """'late, due 03:00': beside the raise time in tables."""
     return f"late, due {_due_text(due_at, raised_at)}"

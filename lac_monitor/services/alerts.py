@@ -32,7 +32,7 @@ from lac_monitor.domain.alerts import (
     EpisodeFacts,
     due_alerts,
     is_late,
-    late_note,
+    shown_message,
     window_start,
 )
 from lac_monitor.domain.clock import Clock, SystemClock
@@ -83,7 +83,7 @@ def to_row(a: Alert) -> AlertRow:
     except ValueError:
         audiences = ()
     late = bool(a.late) and a.due_at is not None
-    message = f"{a.message} {late_note(a.due_at, a.raised_at)}" if late and a.due_at else a.message
+    message = shown_message(a.message, late, a.due_at, a.raised_at)
     return AlertRow(
         id=a.id, rule=a.rule, unique_key=a.unique_key, child_id=a.child_id,
         episode_id=a.episode_id, severity=a.severity, message=message, audiences=audiences,
