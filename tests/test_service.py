@@ -72,7 +72,7 @@ class Running:
 
     def close(self) -> None:
         self.stop.set()
-        self.thread.join(10)
+        self.thread.join(30)
         assert not self.thread.is_alive()
 
 
@@ -100,8 +100,9 @@ def test_a_child_missing_30_hours_is_escalated_once_marked_late_within_one_tick(
     # Nobody else evaluates: the report writes the episode and its feed row, nothing more.
     ep = report(world, "C000501", NOW - 30 * H)
     started = time.monotonic()
-    [m24] = wait_for(lambda: by_rule(world.db, "missing_24h"), timeout=5)  # type: ignore[misc]
-    assert time.monotonic() - started < first.service.interval + 1.5  # within one tick
+    [m24] = wait_for(lambda: by_rule(world.db, "missing_24h"), timeout=10)  # type: ignore[misc]
+    # Within one tick (the feed wakes it at once; the slack is for a loaded CI machine).
+    assert time.monotonic() - started < first.service.interval + 3
     assert (m24.episode_id, m24.raised_by, m24.late) == (ep, "svc.lac", True)
     assert m24.due_at == NOW - 6 * H
     assert m24.message.endswith("Raised late: due at 06:00.")  # local time (GMT in November)
@@ -113,7 +114,7 @@ def test_a_child_missing_30_hours_is_escalated_once_marked_late_within_one_tick(
     # A second service beside it (another machine) raises nothing twice.
     before = {a.unique_key: a.id for a in alerts(world.db)}
     second = running("svc-b")
-    wait_for(lambda: second.service.passes >= 3, timeout=8)
+    wait_for(lambda: second.service.passes >= 3, timeout=20)
     assert {a.unique_key: a.id for a in alerts(other_db)} == before
     assert second.service.raised_total == 0
     with world.db.read_session() as s:
@@ -245,7 +246,7 @@ def _start(db_url: str, at: datetime, name: str) -> subprocess.Popen[str]:
 def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
     proc.send_signal(signal.SIGTERM)
     try:
-        _, err = proc.communicate(timeout=15)
+        _, err = proc.communicate(timeout=45)
     except subprocess.TimeoutExpired:
         proc.kill()
         _, err = proc.communicate()
@@ -257,8 +258,8 @@ def test_a_service_killed_and_restarted_after_the_threshold_catches_up(world: Wo
     ep = report(world, "C001001", NOW - H)
     first = _start(db_url, NOW, "box1")
     try:
-        wait_for(lambda: by_rule(world.db, "reported"), timeout=20)
-        wait_for(lambda: any(h.evaluated_at for h in heartbeats(world.db)), timeout=10)
+        wait_for(lambda: by_rule(world.db, "reported"), timeout=60)  # generous: a loaded machine
+        wait_for(lambda: any(h.evaluated_at for h in heartbeats(world.db)), timeout=30)
     finally:
         first.kill()  # no clean stop: the heartbeat still says "running"
         first.wait(10)
@@ -269,9 +270,9 @@ def test_a_service_killed_and_restarted_after_the_threshold_catches_up(world: Wo
     # 30 hours on, two services start at once (the restarted one and another machine's).
     procs = [_start(db_url, NOW + 30 * H, "box1"), _start(db_url, NOW + 30 * H, "box2")]
     try:
-        [m24] = wait_for(lambda: by_rule(world.db, "missing_24h"), timeout=20)  # type: ignore[misc]
+        [m24] = wait_for(lambda: by_rule(world.db, "missing_24h"), timeout=60)  # type: ignore[misc]
         wait_for(lambda: len([h for h in heartbeats(world.db) if h.evaluated_at and h.evaluated_at
-                              >= NOW + 30 * H]) == 2, timeout=20)
+                              >= NOW + 30 * H]) == 2, timeout=60)
     finally:
         results = [_stop(p) for p in procs]
     for code, err in results:
