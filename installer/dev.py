@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""The newcomer's two commands (see README):
+"""The newcomer's two commands (see README), and the version lock:
 
     python3 installer/dev.py demo   # install, fill the embedded database with demo data, open the app
     python3 installer/dev.py test   # install with test tools, then run the whole suite
     python3 installer/dev.py validator  # the sector's SSDA903 validator in its own .venv-903
+    python3 installer/dev.py lock   # refresh installer/constraints.txt to the newest allowed releases
 
-Creates ./.venv on first use. Standard library only, so it runs before anything is installed.
+Creates ./.venv on first use, installing the versions pinned in installer/constraints.txt.
+Standard library only, so it runs before anything is installed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
+CONSTRAINTS = ROOT / "installer" / "constraints.txt"
+KEEP_MARKER = "# -- not installed on Linux"
 
 
 def run(*cmd: str | Path, check: bool = True, env: dict[str, str] | None = None) -> int:
@@ -33,7 +37,8 @@ def run(*cmd: str | Path, check: bool = True, env: dict[str, str] | None = None)
 def ensure_venv(extras: str) -> None:
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
-    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f".[{extras}]")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", CONSTRAINTS,
+        "-e", f".[{extras}]")
 
 
 def system_deps() -> None:
@@ -89,14 +94,37 @@ def cmd_validator() -> int:
                check=False)
 
 
+def cmd_lock() -> int:
+    """Resolve the newest releases pyproject.toml allows (app, test tools, bundle) in a scratch
+    venv and write them to installer/constraints.txt; the Windows-only block is kept."""
+    import tempfile
+
+    old = CONSTRAINTS.read_text(encoding="utf-8").splitlines() if CONSTRAINTS.exists() else []
+    header = [line for line in old[: next((i for i, x in enumerate(old) if not x.startswith("#")), 0)]]
+    kept = old[next((i for i, x in enumerate(old) if x.startswith(KEEP_MARKER)), len(old)):]
+    with tempfile.TemporaryDirectory() as tmp:
+        venv.EnvBuilder(with_pip=True).create(tmp)
+        py = Path(tmp) / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+        run(py, "-m", "pip", "install", "--quiet", "--upgrade", ".[test,pdf]", "pyinstaller")
+        frozen = subprocess.run([str(py), "-m", "pip", "freeze", "--exclude-editable"], cwd=ROOT,
+                                check=True, capture_output=True, text=True).stdout.splitlines()
+    pins = sorted((x for x in frozen if x and not x.startswith(("#", "lac-monitor", "-e "))), key=str.lower)
+    CONSTRAINTS.write_text("\n".join([*header, *pins, *kept]) + "\n", encoding="utf-8")
+    print(f"wrote {len(pins)} pins to {CONSTRAINTS.relative_to(ROOT)}; now run `dev.py test` and "
+          "`build.py bundle` and commit it if both pass")
+    return 0
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test", "validator"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test", "validator", "lock"):
         print(__doc__)
         return 2
     if sys.argv[1] == "demo":
         return cmd_demo()
     if sys.argv[1] == "validator":
         return cmd_validator()
+    if sys.argv[1] == "lock":
+        return cmd_lock()
     return cmd_test(sys.argv[2:])
 
 

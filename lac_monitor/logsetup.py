@@ -8,6 +8,8 @@ import os
 import traceback
 from pathlib import Path
 
+LOG_DIR_ENV = "LAC_MONITOR_LOG_DIR"
+
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """The log is for the owner only (0600), whatever the umask; so is each rotated file."""
@@ -44,6 +46,8 @@ def configure(log_dir: Path | None = None, level: int = logging.INFO) -> Path | 
     if any(getattr(h, "_lac_monitor", False) for h in root.handlers):
         return None
     root.setLevel(level)
+    if log_dir is None and os.environ.get(LOG_DIR_ENV):
+        log_dir = Path(os.environ[LOG_DIR_ENV])  # a service's log folder (the systemd unit sets it)
     if log_dir is None:
         from lac_monitor.storage.config import log_dir as default_dir
 

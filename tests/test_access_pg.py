@@ -272,3 +272,23 @@ def test_an_actor_without_a_role_cannot_act(council: Council) -> None:
             EpisodeService(owner, Actor("nobody")).report("A1", "M", NOW)
     finally:
         owner.dispose()
+
+
+def test_the_escalation_service_runs_as_its_own_login_and_no_person_can(
+        council: Council, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["service", "--once", "--database", council.url_as("svc")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    with council.raw("svc") as svc:
+        # it sees every missing child, the restricted one too, and raised their alerts
+        assert {"B3", "B4"} <= _ids(svc, "SELECT child_id FROM alert WHERE rule = 'reported'")
+        assert svc.execute("SELECT count(*) FROM service_heartbeat").fetchone()[0] >= 1
+        with pytest.raises(pgerr.InsufficientPrivilege):
+            svc.execute("UPDATE child SET first_name = 'X'")
+        with pytest.raises(pgerr.InsufficientPrivilege):
+            svc.execute("DELETE FROM audit_log")
+    assert main(["service", "--check", "--database", council.url_as("svc")]) == 0
+    capsys.readouterr()
+    code = main(["service", "--once", "--database", council.url_as("sw1")])
+    err = capsys.readouterr().err
+    assert code == 2 and "not the escalation service's" in err and err.count("\n") == 1

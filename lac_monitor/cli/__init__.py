@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--database", help="SQLAlchemy URL or SQLite file path", default=argparse.SUPPRESS)
     for module in (board, episode, care, admin, changes, ssda903, demo, db):
         module.register(sub)
-    for optional in ("alerts", "report", "audit"):
+    for optional in ("alerts", "report", "audit", "service"):
         try:
             mod = __import__(f"lac_monitor.cli.{optional}", fromlist=["register"])
         except ImportError:

@@ -3,7 +3,8 @@
 JSON contract (a list, newest first): id, rule (stable key, e.g. missing_24h, rhi_overdue),
 severity (info | warning | high), child_id, episode_id, message, due_at, raised_at (ISO 8601
 UTC), raised_by, audiences (list), acknowledged (bool), acknowledged_at, acknowledged_by,
-ack_note.
+ack_note, late (bool: raised well after due_at because nobody was evaluating; the message then
+ends "Raised late: due at 03:00.").
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def to_json(a: AlertRow) -> dict[str, object]:
         "episode_id": a.episode_id, "message": a.message, "due_at": _iso(a.due_at),
         "raised_at": _iso(a.raised_at), "raised_by": a.raised_by, "audiences": list(a.audiences),
         "acknowledged": a.acknowledged, "acknowledged_at": _iso(a.acknowledged_at),
-        "acknowledged_by": a.acknowledged_by, "ack_note": a.ack_note,
+        "acknowledged_by": a.acknowledged_by, "ack_note": a.ack_note, "late": a.late,
     }
 
 
@@ -67,13 +68,13 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     if raised:
         print(f"{len(raised)} new alert(s) raised", file=sys.stderr)
-    header = ("ID", "RULE", "SEVERITY", "CHILD", "EPISODE", "RAISED", "AUDIENCES", "ACKNOWLEDGED")
+    header = ("ID", "RULE", "SEVERITY", "CHILD", "EPISODE", "RAISED", "LATE", "AUDIENCES", "ACKNOWLEDGED")
     table = [header]
     for a in rows:
         ack = f"{format_local(a.acknowledged_at)} {a.acknowledged_by or ''}".strip() if a.acknowledged else "no"
         table.append((str(a.id), a.rule, a.severity, a.child_id or "",
                       "" if a.episode_id is None else str(a.episode_id), format_local(a.raised_at),
-                      ",".join(a.audiences), ack))
+                      f"due {format_local(a.due_at)}" if a.late else "", ",".join(a.audiences), ack))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())

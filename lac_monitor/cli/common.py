@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from lac_monitor.domain import access, fields
-from lac_monitor.domain.access import Permission
+from lac_monitor.domain.access import SERVICE_GROUP_ROLE, Permission
 from lac_monitor.domain.clock import Clock, FixedClock, SystemClock
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import (
@@ -25,7 +25,7 @@ from lac_monitor.domain.localtime import parse_time
 from lac_monitor.services.uow import Actor, first_run_administrator, os_username, resolve_actor
 from lac_monitor.storage.config import resolve_database_url
 from lac_monitor.storage.database import Database
-from lac_monitor.storage.provision import DbLogin, database_login
+from lac_monitor.storage.provision import DbLogin, database_login, is_service_login
 
 
 def add_database(p: argparse.ArgumentParser) -> None:
@@ -120,6 +120,22 @@ def actor_for(db: Database, args: argparse.Namespace) -> Actor:
             f"--user: acting as another staff member needs an administrator login or {ACT_AS_ENV}=1 "
             "(set by IT for a scheduled task's service account)")
     return replace(resolve_actor(db, wanted), os_login=me_login)
+
+
+def service_actor(db: Database) -> Actor:
+    """Who raises the escalation service's alerts. It is not a person, so it has no staff
+    record: on PostgreSQL it must connect as a login in the `lac_service` group (or as the
+    owner, with a warning); on SQLite it is the OS account that runs it."""
+    login = database_login(db)
+    if login is not None and not login.privileged:
+        if not is_service_login(db):
+            raise AccessRefusedError(
+                f"The login '{login.name}' is not the escalation service's: IT runs the service as a "
+                f"login in the {SERVICE_GROUP_ROLE} group (see README, 'The escalation service').")
+        return Actor(username=login.name, display_name="Escalation service")
+    if login is not None:
+        log.warning("escalation service connected as a superuser or the tables' owner")
+    return Actor(username=os_username(), display_name="Escalation service")
 
 
 def open_as_person(args: argparse.Namespace) -> tuple[Database, Actor]:

@@ -5,6 +5,10 @@ state; the `unique_key` of each due alert (rule, episode or event, threshold) is
 lets the database keep exactly one of each, whoever notices first.
 
 Messages carry ids, never names: they may reach logs. The UI shows names from the board.
+
+Nothing is lost to downtime: a threshold is due whether the episode is still open or has
+closed since (the child was still missing when it fell due), so whoever evaluates next —
+a desktop or the escalation service — raises it, marked "raised late: due at 03:00".
 """
 
 from __future__ import annotations
@@ -19,7 +23,36 @@ from enum import StrEnum
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError
 from lac_monitor.domain.ladder import Ladder
-from lac_monitor.domain.localtime import format_local
+from lac_monitor.domain.localtime import format_local, to_local
+
+# An alert raised more than this long after it fell due is marked late. Evaluators run every
+# 30 s (desktops) or 60 s (the service), so only a gap with nobody evaluating exceeds it.
+LATE_AFTER = timedelta(minutes=5)
+
+
+def is_late(due_at: datetime | None, raised_at: datetime) -> bool:
+    return due_at is not None and raised_at - due_at > LATE_AFTER
+
+
+def _due_text(due_at: datetime, raised_at: datetime) -> str:
+    """Local time of the due time; with the date when it was another day than the raise."""
+    same_day = to_local(due_at).date() == to_local(raised_at).date()
+    return format_local(due_at, with_date=not same_day)
+
+
+def late_note(due_at: datetime, raised_at: datetime) -> str:
+    """'Raised late: due at 03:00.' after the message of a late alert."""
+    return f"Raised late: due at {_due_text(due_at, raised_at)}."
+
+
+def shown_message(message: str, late: bool, due_at: datetime | None, raised_at: datetime) -> str:
+    """The message as people read it (inbox, banner, CLI, handover): a late alert says when it was due."""
+    return f"{message} {late_note(due_at, raised_at)}" if late and due_at is not None else message
+
+
+def late_label(due_at: datetime, raised_at: datetime) -> str:
+    """'late, due 03:00': beside the raise time in tables."""
+    return f"late, due {_due_text(due_at, raised_at)}"
 
 
 class Severity(StrEnum):
@@ -178,6 +211,7 @@ class AlertRow:
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     ack_note: str | None = None
+    late: bool = False  # raised well after it fell due (nobody was evaluating); the message says when
 
     @property
     def acknowledged(self) -> bool:
@@ -216,11 +250,18 @@ def _hours(h: float) -> str:
     return f"{h:g} h"
 
 
+def window_start(now: datetime, ladder: Ladder, since: datetime | None = None) -> datetime:
+    """Earliest due time still raised: the ladder's look-back, or further back to `since`
+    (the last evaluation before a gap), so a gap longer than the look-back loses nothing."""
+    start = now - timedelta(days=ladder.lookback_days)
+    return min(start, since) if since is not None else start
+
+
 class _Collector:
-    def __init__(self, now: datetime, ladder: Ladder) -> None:
+    def __init__(self, now: datetime, ladder: Ladder, since: datetime | None = None) -> None:
         self.now = now
         self.ladder = ladder
-        self.since = now - timedelta(days=ladder.lookback_days)
+        self.since = window_start(now, ladder, since)
         self.out_of_hours = not ladder.is_office_hours(now)
         self.items: list[AlertDue] = []
         self._keys: set[str] = set()
@@ -240,12 +281,14 @@ class _Collector:
             due_at=due_at, audiences=tuple(a.value for a in audiences)))
 
 
-def due_alerts(state: AlertState, now: datetime, ladder: Ladder) -> list[AlertDue]:
-    """Every alert due at `now` within the look-back, each with its unique key.
+def due_alerts(state: AlertState, now: datetime, ladder: Ladder,
+               since: datetime | None = None) -> list[AlertDue]:
+    """Every alert due at `now` within the look-back (or since `since`, if earlier), each
+    with its unique key.
 
     Already-raised alerts are returned again: the store ignores keys it already holds.
     """
-    c = _Collector(now, ladder)
+    c = _Collector(now, ladder, since)
     episodes = {e.id: e for e in state.episodes}
     # Events first: a high-risk alert takes the time the grade was raised, when known.
     _event_rules(c, state.events, episodes)
@@ -264,6 +307,11 @@ def _episode_rules(c: _Collector, ep: EpisodeFacts, state: AlertState) -> None:
     what = _what(ep.category)
     label = f"Child {child} (episode {ep.id})"
     open_now = ep.returned_at is None or ep.returned_at > now
+
+    def missing_at(at: datetime) -> bool:
+        """Still missing at `at`: a threshold that fell before the return was due, even if
+        nobody was evaluating then and the child has come back since."""
+        return ep.returned_at is None or ep.returned_at > at
     # On report.
     high_at_report = ep.risk == RiskGrade.HIGH
     c.add(Rule.REPORTED, f"episode:{ep.id}", ep, child,
@@ -276,21 +324,23 @@ def _episode_rules(c: _Collector, ep: EpisodeFacts, state: AlertState) -> None:
         c.add(Rule.HIGH_RISK, f"episode:{ep.id}", ep, child, Severity.HIGH,
               f"{label} is {what} at high risk. Inform the manager now; consider a strategy "
               "discussion.", ep.reported_at)
-    if open_now:
-        if ep.police_ref is None:
-            due = ep.reported_at + timedelta(hours=ladder.police_ref_chase_hours)
+    if ep.police_ref is None:
+        due = ep.reported_at + timedelta(hours=ladder.police_ref_chase_hours)
+        if missing_at(due):
             c.add(Rule.POLICE_REF_MISSING, f"episode:{ep.id}", ep, child, Severity.WARNING,
                   f"{label} has no police reference {_hours(ladder.police_ref_chase_hours)} "
                   "after the report. Chase the police reference.", due)
-        for rule_key, hours in ladder.missing_thresholds():
-            due = ep.started_at + timedelta(hours=hours)
-            rule = Rule(rule_key)
-            action = {Rule.MISSING_24H: "manager review due",
-                      Rule.MISSING_48H: "strategy meeting to be held",
-                      Rule.MISSING_72H: "head of service / assistant director to be informed"}[rule]
-            c.add(rule, f"episode:{ep.id}:{hours:g}h", ep, child,
-                  Severity.HIGH if rule != Rule.MISSING_24H else Severity.WARNING,
-                  f"{label} {what} for {_hours(hours)}: {action}.", due)
+    for rule_key, hours in ladder.missing_thresholds():
+        due = ep.started_at + timedelta(hours=hours)
+        if not missing_at(due):
+            continue
+        rule = Rule(rule_key)
+        action = {Rule.MISSING_24H: "manager review due",
+                  Rule.MISSING_48H: "strategy meeting to be held",
+                  Rule.MISSING_72H: "head of service / assistant director to be informed"}[rule]
+        c.add(rule, f"episode:{ep.id}:{hours:g}h", ep, child,
+              Severity.HIGH if rule != Rule.MISSING_24H else Severity.WARNING,
+              f"{label} {what} for {_hours(hours)}: {action}.", due)
     # Philomena profile, checked for each episode (when reported).
     updated = state.profiles.get(child)
     if updated is None:

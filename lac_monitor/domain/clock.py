@@ -33,3 +33,16 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._at = self._at + delta
+
+
+class OffsetClock:
+    """Real time shifted to start at `at`: a long-running process (the escalation service)
+    run "as of" another time in tests and rehearsals, still ticking second by second."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._offset = at.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset

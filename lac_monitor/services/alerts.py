@@ -5,6 +5,8 @@ need in a few queries, works out what is due (domain/alerts.py) and inserts only
 whose unique key is new, with INSERT ... ON CONFLICT DO NOTHING, so however many desktops
 race, each alert exists exactly once and only the desktop that inserted it writes its
 change-feed row ("alert.raised"). Recipients are resolved to staff ids at raise time.
+An alert raised well after its due time (nobody was evaluating) is stored with `late` set and
+read back with "Raised late: due at 03:00." after its message, wherever it is shown.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from lac_monitor.domain.alerts import (
     EpisodeEventFacts,
     EpisodeFacts,
     due_alerts,
+    is_late,
+    shown_message,
+    window_start,
 )
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import StaffRole
@@ -78,16 +83,21 @@ def to_row(a: Alert) -> AlertRow:
         audiences = tuple(str(x) for x in json.loads(a.audiences or "[]"))
     except ValueError:
         audiences = ()
+    late = bool(a.late) and a.due_at is not None
+    message = shown_message(a.message, late, a.due_at, a.raised_at)
     return AlertRow(
         id=a.id, rule=a.rule, unique_key=a.unique_key, child_id=a.child_id,
-        episode_id=a.episode_id, severity=a.severity, message=a.message, audiences=audiences,
+        episode_id=a.episode_id, severity=a.severity, message=message, audiences=audiences,
         due_at=a.due_at, raised_at=a.raised_at, raised_by=a.raised_by,
-        acknowledged_at=a.acknowledged_at, acknowledged_by=a.acknowledged_by, ack_note=a.ack_note)
+        acknowledged_at=a.acknowledged_at, acknowledged_by=a.acknowledged_by, ack_note=a.ack_note,
+        late=late)
 
 
-def load_state(s: Session, now: datetime, ladder: Ladder) -> tuple[AlertState, dict[int, _Routing]]:
-    """Everything the rules read, in two queries (not one per child)."""
-    since = now - timedelta(days=ladder.lookback_days)
+def load_state(s: Session, now: datetime, ladder: Ladder,
+               since: datetime | None = None) -> tuple[AlertState, dict[int, _Routing]]:
+    """Everything the rules read, in two queries (not one per child). Episodes closed since
+    the window start are included: their thresholds may have fallen due while open."""
+    since = window_start(now, ladder, since)
     history = since - timedelta(days=ladder.repeat_days + 1)  # earlier episodes, for repeats
     rhi_since = since - timedelta(hours=ladder.rhi_hours)
     event_episodes = select(EpisodeEvent.episode_id).where(
@@ -198,15 +208,19 @@ class AlertService:
         return self._ladder or load_ladder(self.db)
 
     # -- raising ------------------------------------------------------------------------
-    def evaluate(self) -> list[AlertRow]:
-        """Raise every alert now due that no desktop has raised yet; return those raised here."""
+    def evaluate(self, since: datetime | None = None) -> list[AlertRow]:
+        """Raise every alert now due that no desktop has raised yet; return those raised here.
+
+        `since` (the escalation service's last evaluation before a gap) reaches further back
+        than the ladder's look-back when the gap was longer.
+        """
         if self.actor.role is not None and not access.may(self.actor.role, Permission.RECORD_EPISODES):
             return []  # a police liaison's or auditor's desktop raises nothing
         ladder = self.ladder()
         now = self.clock.now()
         with self.db.read_session() as s:
-            state, routing = load_state(s, now, ladder)
-            due = due_alerts(state, now, ladder)
+            state, routing = load_state(s, now, ladder, since)
+            due = due_alerts(state, now, ladder, since)
             if not due:
                 return []
             known = _existing_keys(s, [d.unique_key for d in due])
@@ -218,12 +232,14 @@ class AlertService:
             staff = [_StaffFacts(i, r, t) for i, r, t in s.execute(
                 select(Staff.id, Staff.role, Staff.team_id).where(Staff.active.is_(True)))]
             raised: list[int] = []
+            late = 0
             for d in fresh:
                 new_id = s.execute(_insert_alert(self.db, {
                     "rule": d.rule, "unique_key": d.unique_key, "child_id": d.child_id,
                     "episode_id": d.episode_id, "severity": d.severity, "message": d.message,
                     "audiences": json.dumps(list(d.audiences)), "due_at": d.due_at,
                     "raised_at": uow.now, "raised_by": self.actor.username,
+                    "late": is_late(d.due_at, uow.now),
                 })).scalar_one_or_none()
                 if new_id is None:
                     continue  # another desktop raised it a moment ago
@@ -235,9 +251,10 @@ class AlertService:
                                  "audiences": list(d.audiences), "recipients": sorted(recipients)})
                 uow.changed("alert.raised", "alert", new_id, d.child_id)
                 raised.append(new_id)
+                late += is_late(d.due_at, uow.now)
             uow.commit()
         if raised:
-            log.info("raised %d alert(s): ids %s", len(raised), raised)
+            log.info("raised %d alert(s), %d of them late: ids %s", len(raised), late, raised)
         return self.get_many(raised)
 
     # -- reading ------------------------------------------------------------------------

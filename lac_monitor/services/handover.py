@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain import fields
+from lac_monitor.domain.alerts import shown_message
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskFlag, RiskGrade
 from lac_monitor.domain.errors import NotFoundError, ValidationError
@@ -288,11 +289,11 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         escalations.sort(key=lambda e: (e.due_at, e.child_id))
 
         alert_q = select(Alert.raised_at, Alert.severity, Alert.rule, Alert.message, Alert.child_id,
-                         Alert.due_at).where(Alert.acknowledged_at.is_(None), Alert.raised_at <= now)
+                         Alert.due_at, Alert.late).where(Alert.acknowledged_at.is_(None), Alert.raised_at <= now)
         if team_id is not None or locality is not None:
             alert_q = _scoped(alert_q.join(Child, Child.id == Alert.child_id), team_id, locality)
-        alerts = [AlertLine(at, sev, rule, msg, cid, name(cid) if cid else None, due)
-                  for at, sev, rule, msg, cid, due in s.execute(alert_q.order_by(Alert.raised_at.desc()))]
+        alerts = [AlertLine(at, sev, rule, shown_message(msg, late, due, at), cid, name(cid) if cid else None, due)
+                  for at, sev, rule, msg, cid, due, late in s.execute(alert_q.order_by(Alert.raised_at.desc()))]
 
         labels = load_risk_flags(db)
         profile_data = tuple(_profile(child_detail(s, cid), now, actor, labels) for cid in sorted(high_ids))

@@ -84,6 +84,14 @@ def database_login(db: Database) -> DbLogin | None:
     return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned))
 
 
+def is_service_login(db: Database) -> bool:
+    """Whether this PostgreSQL connection's login belongs to the escalation service's group."""
+    with db.engine.connect() as c:
+        return bool(c.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = :g "
+            "AND pg_has_role(session_user, r.oid, 'MEMBER'))"), {"g": SERVICE_GROUP_ROLE}).scalar())
+
+
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -290,6 +291,8 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
     ack_note: Mapped[str | None] = mapped_column(Text)
+    # Raised well after due_at (nobody was evaluating); shown as "raised late: due at 03:00".
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AlertRecipient(Base):
@@ -298,3 +301,20 @@ class AlertRecipient(Base):
     __tablename__ = "alert_recipient"
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True, index=True)
+
+
+class ServiceHeartbeat(Base):
+    """One row per escalation service instance (`lac-monitor service`), updated after every
+    evaluation: `service --check` reads it, and a restarted service evaluates back to the
+    last evaluation so nothing due in the gap is lost."""
+
+    __tablename__ = "service_heartbeat"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)  # instance, default the host
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    evaluated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    interval_seconds: Mapped[int] = mapped_column(Integer)
+    raised_total: Mapped[int] = mapped_column(Integer, default=0)  # since this instance started
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # set on a clean stop

@@ -131,11 +131,21 @@ class AlertInboxView(QWidget):
         self.model.load(rows, self.show_acknowledged.isChecked())
         self._on_count(self.model.unacknowledged_count)  # the label, even if unchanged
         self._update_buttons()
+        self._fit_raised(rows)
 
     def apply(self, rows: Iterable[AlertRow]) -> None:
         """Live rows (already filtered to this user), e.g. after "alert.*" feed events."""
+        rows = list(rows)
         self.model.apply(rows)
         self._update_buttons()
+        self._fit_raised(rows)
+
+    def _fit_raised(self, rows: list[AlertRow]) -> None:
+        """A late alert's "Raised" reads "… (late, due 03:00)": widen the column to show it whole."""
+        if any(r.late for r in rows):
+            needed = self.table.sizeHintForColumn(AlertCol.RAISED)
+            if needed > self.table.columnWidth(AlertCol.RAISED):
+                self.table.setColumnWidth(AlertCol.RAISED, needed)
 
     @property
     def unacknowledged_count(self) -> int:

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from lac_monitor.domain.alerts import AlertRow, Severity, rule_label, without_subject
+from lac_monitor.domain.alerts import AlertRow, Severity, late_label, rule_label, without_subject
 from lac_monitor.domain.localtime import format_local
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -153,6 +153,8 @@ class AlertsModel(QAbstractTableModel):
         if col == AlertCol.MESSAGE:
             return without_subject(row.message)
         if col == AlertCol.RAISED:
+            if row.late and row.due_at is not None:  # nobody was evaluating when it fell due
+                return f"{format_local(row.raised_at)} ({late_label(row.due_at, row.raised_at)})"
             return format_local(row.raised_at)
         if not row.acknowledged:
             return "—"

@@ -4,6 +4,7 @@ cannot), plain-language start-up errors, the crash dialog for bugs, then the boa
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from lac_monitor.domain.errors import LacError
@@ -12,6 +13,7 @@ log = logging.getLogger(__name__)
 
 ORGANISATION = "LAC Monitor"
 APPLICATION = "LAC Monitor"
+SMOKE_QUIT_ENV = "LAC_MONITOR_QUIT_AFTER_MS"  # open the window, then quit (installer/smoke.py)
 _singletons_pinned = False
 
 
@@ -104,6 +106,13 @@ def run_gui(database: str | None = None) -> int:
         window.statusBar().showMessage(
             "Warning: connected as the database owner or a superuser: the database's own access "
             "rules do not apply. People should connect as their own login.")
+    quit_after = os.environ.get(SMOKE_QUIT_ENV, "").strip()
+    if quit_after.isdigit():
+        # The bundle's smoke test: the window opened and painted; close it after this many ms.
+        from PySide6.QtCore import QTimer
+
+        print(f"window opened; closing in {quit_after} ms ({SMOKE_QUIT_ENV})", flush=True)
+        QTimer.singleShot(int(quit_after), app.quit)
     try:
         return int(app.exec())
     finally:
