@@ -291,6 +291,7 @@ NOT_TYPED = {
     "alert.unique_key", "alert.severity", "alert.raised_by",
     "alert.acknowledged_by", "alert.child_id", "setting.value", "audit_log.detail", "alert.message",
     "alert.audiences", "care_episode.host_la", "rhi.outcome_code",  # codes, checked against their lists
+    "service_heartbeat.host", "service_heartbeat.version",  # the machine's own words
 }
 
 

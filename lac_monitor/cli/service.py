@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from lac_monitor.cli.common import add_database, open_database, service_actor, time_arg
+from lac_monitor.domain import fields
 from lac_monitor.domain.clock import Clock, OffsetClock, SystemClock
 from lac_monitor.domain.errors import DatabaseUnavailableError, ValidationError
 from lac_monitor.domain.localtime import format_duration, format_local
@@ -84,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError("--interval", "must be a positive number of seconds")
     if args.max_age <= 0:
         raise ValidationError("--max-age", "must be a positive number of minutes")
+    if args.name is not None:
+        args.name = fields.clean("service_heartbeat.name", args.name)
     if args.check:
         return run_check(args)
     clock = _clock(args)

@@ -96,6 +96,8 @@ FIELDS: dict[str, Field] = {
     "philomena_profile.social_media": Field("social media", NOTES, multiline=True),
     "philomena_profile.medical_needs": Field("medical needs", NOTES, multiline=True),
     "philomena_profile.other_info": Field("other information", NOTES, multiline=True),
+    # the escalation service's instance name (--name; the host name by default)
+    "service_heartbeat.name": Field("--name", 120, form="login"),
     # alerts and printing
     "alert.ack_note": Field("note", 2000, multiline=True),
     "handover.notes": Field("notes", 10_000, multiline=True),
