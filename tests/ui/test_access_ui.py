@@ -1,0 +1,67 @@
+"""Access in the window: who has viewed a record; an unknown login gets no window at all."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtWidgets import QMessageBox
+
+from lac_monitor.domain.errors import LacError
+from lac_monitor.storage.database import Database
+from lac_monitor.ui.features import build_main_window
+from lac_monitor.ui.main_window import MainWindow
+from lac_monitor.ui.settings_store import SettingsStore
+from tests.factories import World
+
+
+def test_managers_see_who_viewed_a_record_workers_do_not(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    worker = build_main_window(db, council.actor, council.clock, settings, tray=False)
+    qtbot.addWidget(worker)
+    assert not worker.access.views_action.isVisible()  # type: ignore[attr-defined]
+    worker.select_child("C000001")
+    with qtbot.waitSignal(worker.view_did_audit):
+        worker.board_view.child_was_activated.emit("C000001")
+    worker.shut_down()
+
+    manager: MainWindow = build_main_window(db, council.manager, council.clock, settings, tray=False)
+    qtbot.addWidget(manager)
+    feature = manager.access  # type: ignore[attr-defined]
+    assert feature.views_action.isVisible()
+    manager.select_child("C000001")
+    dialog = feature.show_views()
+    assert dialog is not None
+    cells = [[dialog.table.item(r, c).text() for c in range(4)] for r in range(dialog.table.rowCount())]
+    assert [(c[1], c[2], c[3]) for c in cells] == [("sw.one", "Sasha Workerone", "child record")]
+    if os.environ.get("LAC_MONITOR_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["LAC_MONITOR_SHOTS"], "views.png"))
+    dialog.close()
+    manager.shut_down()
+
+
+def test_an_unknown_login_gets_a_plain_refusal_and_no_window(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, db_url: str, council: World, monkeypatch) -> None:
+    import sys
+
+    from lac_monitor.ui import app, errors
+
+    shown: list[LacError] = []
+
+    def fake_box(parent, exc, doing=None):  # type: ignore[no-untyped-def]
+        shown.append(exc)
+        box = QMessageBox()
+        monkeypatch.setattr(box, "exec", lambda: 0)
+        return box
+
+    monkeypatch.setattr(errors, "known_error_box", fake_box)
+    monkeypatch.setattr(errors, "ask_password", lambda parent, reason: None)  # trust auth, no keyring
+    monkeypatch.setattr("lac_monitor.services.uow.os_username", lambda: "j.bloggs")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    built: list[object] = []
+    monkeypatch.setattr("lac_monitor.ui.features.build_main_window", lambda *a, **k: built.append(a))
+    assert app.run_gui(db_url) == 2
+    assert not built
+    assert len(shown) == 1 and "'j.bloggs' has no staff record" in str(shown[0])
+    assert errors.title_for(shown[0]) == "Not on the staff list"
+
+
