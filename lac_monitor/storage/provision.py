@@ -182,13 +182,16 @@ $$;
 -- child for a login with no active staff record. An array (small: computed once per query),
 -- so the policies below read `child_id <> ALL (...)`, which the planner estimates well.
 CREATE OR REPLACE FUNCTION lac_hidden_children() RETURNS varchar[] LANGUAGE sql STABLE {definer} AS $$
-  SELECT CASE WHEN lac_is_known() THEN
-    (SELECT coalesce(array_agg(c.id), '{{}}') FROM child c WHERE c.restricted AND NOT EXISTS (
-      SELECT 1 FROM staff s WHERE s.username = session_user AND s.active AND (
-        {see_all}
-        OR c.social_worker_id = s.id
-        OR (({see_team}) AND s.team_id = c.team_id))))
-  ELSE (SELECT coalesce(array_agg(id), '{{}}') FROM child) END
+  WITH me AS (
+    SELECT s.id, s.team_id, ({see_all}) AS sees_all, ({see_team}) AS sees_team
+    FROM staff s WHERE s.username = session_user AND s.active)
+  SELECT CASE
+    WHEN NOT EXISTS (SELECT 1 FROM me) THEN (SELECT coalesce(array_agg(id), '{{}}') FROM child)
+    WHEN (SELECT sees_all FROM me) THEN '{{}}'::varchar[]
+    ELSE (SELECT coalesce(array_agg(c.id), '{{}}') FROM child c, me
+          WHERE c.restricted AND c.social_worker_id IS DISTINCT FROM me.id
+            AND NOT coalesce(me.sees_team AND c.team_id = me.team_id, false))
+  END
 $$;
 CREATE OR REPLACE FUNCTION lac_hidden_episodes() RETURNS integer[] LANGUAGE sql STABLE {definer} AS $$
   SELECT coalesce(array_agg(m.id), '{{}}') FROM missing_episode m
