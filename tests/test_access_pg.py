@@ -135,13 +135,24 @@ def test_police_liaison_sees_only_missing_away_and_recently_returned_and_writes_
         assert _ids(c, "SELECT id FROM child") == {"B4"}  # B3 is restricted; B5 came back 10 days ago
         assert _ids(c, "SELECT child_id FROM missing_episode") == {"B4"}
         assert _ids(c, "SELECT child_id FROM philomena_profile") == {"B4"}
+        assert c.execute("SELECT count(*) FROM rhi").fetchone() == (0,)  # interviews are not theirs
         for sql in ("UPDATE child SET locality = 'x'", "UPDATE missing_episode SET police_ref = 'x'",
                     "INSERT INTO episode_event (episode_id, kind, at, recorded_at, recorded_by) "
                     "VALUES (1, 'note', now(), now(), 'x')", "DELETE FROM child",
-                    "UPDATE philomena_profile SET description = 'x'", "SELECT * FROM rhi",
+                    "UPDATE philomena_profile SET description = 'x'",
                     "SELECT * FROM audit_log", "UPDATE setting SET value = '{}'"):
             with pytest.raises(pgerr.InsufficientPrivilege):
                 c.execute(sql)
+
+
+def test_police_liaison_board_as_their_own_login(council: Council, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["board", "--format", "json", "--database", council.url_as("pol")]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["child_id"], r["status"]) for r in rows] == [("B4", "away")]
+    assert main(["audit", "views", "B4", "--database", council.url_as("pol")]) == 2
+    assert "Only " in capsys.readouterr().err
 
 
 def test_no_persons_role_can_rewrite_the_audit_trail_or_the_feed(council: Council) -> None:

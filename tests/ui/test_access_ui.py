@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from lac_monitor.domain.errors import LacError
 from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import Staff
 from lac_monitor.ui.features import build_main_window
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_store import SettingsStore
@@ -39,8 +41,13 @@ def test_managers_see_who_viewed_a_record_workers_do_not(  # type: ignore[no-unt
     manager.shut_down()
 
 
-def test_an_unknown_login_gets_a_plain_refusal_and_no_window(  # type: ignore[no-untyped-def]
-        qtbot, db: Database, db_url: str, council: World, monkeypatch) -> None:
+@pytest.mark.parametrize(("login", "words", "title"), [
+    ("j.bloggs", "'j.bloggs' has no staff record", "Not on the staff list"),
+    ("ig.one", "Use the command line", "Not allowed"),
+])
+def test_an_unknown_login_or_an_auditor_gets_a_plain_refusal_and_no_window(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, db_url: str, council: World, monkeypatch, login: str, words: str,
+        title: str) -> None:
     import sys
 
     from lac_monitor.ui import app, errors
@@ -55,13 +62,16 @@ def test_an_unknown_login_gets_a_plain_refusal_and_no_window(  # type: ignore[no
 
     monkeypatch.setattr(errors, "known_error_box", fake_box)
     monkeypatch.setattr(errors, "ask_password", lambda parent, reason: None)  # trust auth, no keyring
-    monkeypatch.setattr("lac_monitor.services.uow.os_username", lambda: "j.bloggs")
+    with db.write_session() as s:
+        s.add(Staff(username="ig.one", display_name="Ira Auditone", role="auditor"))
+        s.commit()
+    monkeypatch.setattr("lac_monitor.services.uow.os_username", lambda: login)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     built: list[object] = []
     monkeypatch.setattr("lac_monitor.ui.features.build_main_window", lambda *a, **k: built.append(a))
     assert app.run_gui(db_url) == 2
     assert not built
-    assert len(shown) == 1 and "'j.bloggs' has no staff record" in str(shown[0])
-    assert errors.title_for(shown[0]) == "Not on the staff list"
+    assert len(shown) == 1 and words in str(shown[0])
+    assert errors.title_for(shown[0]) == title
 
 
