@@ -265,6 +265,24 @@ def test_audit_rows_are_chained_by_the_database_and_name_the_real_login(council:
         owner.dispose()
 
 
+def test_the_escalation_service_raises_alerts_for_every_child_restricted_too(council: Council) -> None:
+    from lac_monitor.domain.clock import FixedClock
+    from lac_monitor.services.alerts import AlertService
+
+    db = Database.open(council.url_as("svc"), upgrade=False)
+    try:
+        me = resolve_actor(db)
+        assert me.role is None and me.display_name == "Escalation service"
+        raised = AlertService(db, me, FixedClock(NOW + timedelta(minutes=5))).evaluate()
+        assert "B3" in {a.child_id for a in raised}  # restricted, still escalated
+        with pytest.raises(AccessRefusedError):
+            EpisodeService(db, me).report("A1", "M", NOW)  # raising alerts is all it does
+    finally:
+        db.dispose()
+    with council.raw("sw1") as c:  # and the people who may not see B3 still do not
+        assert c.execute("SELECT count(*) FROM alert WHERE child_id = 'B3'").fetchone() == (0,)
+
+
 def test_provisioning_again_is_harmless(council: Council) -> None:
     owner = Database.open(council.url, upgrade=False)
     try:

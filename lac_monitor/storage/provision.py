@@ -58,6 +58,7 @@ class DbLogin:
     superuser: bool
     owner: bool
     provisioned: bool = False
+    service: bool = False  # a member of lac_service (the headless escalation service)
 
     @property
     def privileged(self) -> bool:
@@ -78,12 +79,14 @@ def database_login(db: Database) -> DbLogin | None:
     if not db.is_postgresql:
         return None
     with db.engine.connect() as c:
-        name, superuser, owner, provisioned = c.execute(text(
+        name, superuser, owner, provisioned, service = c.execute(text(
             "SELECT session_user, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false), "
             "coalesce((SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class "
             "WHERE oid = to_regclass('child')), false), "
-            "to_regprocedure('lac_whoami()') IS NOT NULL")).one()
-    return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned))
+            "to_regprocedure('lac_whoami()') IS NOT NULL, "
+            "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :svc) AND pg_has_role(session_user, :svc, 'MEMBER')"),
+            {"svc": SERVICE_GROUP_ROLE}).one()
+    return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned), bool(service))
 
 
 def quote(name: str) -> str:
