@@ -16,9 +16,11 @@ from typing import TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from lac_monitor.domain import access
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskGrade
-from lac_monitor.domain.errors import NotFoundError, ValidationError
+from lac_monitor.domain.errors import AccessRefusedError, NotFoundError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date, to_local
 from lac_monitor.domain.records import ChildDetail
@@ -185,6 +187,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
                    team_id: int | None = None, locality: str | None = None, notes: str | None = None,
                    ladder: Ladder | None = None, profiles: bool = True) -> HandoverData:
     """Everything the handover sheet prints, read at one clock time (`clock.now()`)."""
+    if not access.may(actor.role, Permission.READ_REGISTER):
+        raise AccessRefusedError(access.refusal(actor.role, Permission.READ_REGISTER))
     if end <= start:
         raise ValidationError("to", "the end of the window must be after its start")
     ladder = ladder or load_ladder(db)
@@ -346,6 +350,8 @@ def _profile(d: ChildDetail, now: datetime, actor: Actor) -> ProfileData:
 
 def build_profile(db: Database, clock: Clock, actor: Actor, child_id: str) -> ProfileData:
     """One child's missing-person profile as at `clock.now()`. NotFoundError for an unknown id."""
+    if not (access.may(actor.role, Permission.READ_REGISTER) or access.may(actor.role, Permission.READ_MISSING)):
+        raise AccessRefusedError(access.refusal(actor.role, Permission.READ_REGISTER))
     with db.read_session() as s:
         return _profile(child_detail(s, child_id), clock.now(), actor)
 
