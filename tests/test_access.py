@@ -85,6 +85,10 @@ def test_service_actions_check_the_role_before_writing(world: World) -> None:
     AccessService(db, ADMIN).set_restricted("C1", False)
     RegisterService(db, ADMIN).add_team("Eastgate")
     EpisodeService(db, POLICE).record_view("C1", "profile")  # the police liaison's reads are audited
+    with pytest.raises(AccessRefusedError, match="police liaison sees only"):
+        build_profile(db, world.clock, POLICE, "C1")  # at home: not theirs to print
+    world.episodes.report("C1", "A", NOW - timedelta(hours=1))
+    assert build_profile(db, world.clock, POLICE, "C1").child_id == "C1"
 
 
 def test_only_recipients_their_managers_and_the_duty_team_acknowledge(world: World) -> None:

@@ -353,6 +353,13 @@ def build_profile(db: Database, clock: Clock, actor: Actor, child_id: str) -> Pr
     if not (access.may(actor.role, Permission.READ_REGISTER) or access.may(actor.role, Permission.READ_MISSING)):
         raise AccessRefusedError(access.refusal(actor.role, Permission.READ_REGISTER))
     with db.read_session() as s:
+        if not access.may(actor.role, Permission.READ_REGISTER):  # the police liaison
+            now = clock.now()
+            rows = load_board(s, now, child_ids=[child_id])
+            if not rows or not access.police_may_see(rows[0].status.value, rows[0].returned_at, now):
+                raise AccessRefusedError(
+                    f"Child {child_id} is not missing or away, and has not come back in the last "
+                    f"{access.POLICE_RECENT_DAYS} days: the police liaison sees only those children.")
         return _profile(child_detail(s, child_id), clock.now(), actor)
 
 
