@@ -41,6 +41,42 @@ def test_managers_see_who_viewed_a_record_workers_do_not(  # type: ignore[no-unt
     manager.shut_down()
 
 
+def test_a_manager_restricts_a_record_with_a_reason_and_lifts_it(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    from lac_monitor.services.access import AccessService
+
+    worker = build_main_window(db, council.actor, council.clock, settings, tray=False)
+    qtbot.addWidget(worker)
+    assert not worker.access.restrict_action.isVisible()  # type: ignore[attr-defined]
+    worker.shut_down()
+    manager = build_main_window(db, council.manager, council.clock, settings, tray=False)
+    qtbot.addWidget(manager)
+    feature = manager.access  # type: ignore[attr-defined]
+    assert feature.restrict_action.isVisible()
+    manager.select_child("C000002")
+    dlg = feature.toggle_restriction()
+    assert dlg is not None
+    if os.environ.get("LAC_MONITOR_SHOTS"):
+        dlg.grab().save(os.path.join(os.environ["LAC_MONITOR_SHOTS"], "restrict.png"))
+    dlg.accept()  # no reason: refused, nothing saved
+    assert manager.last_box is not None and "reason" in manager.last_box.text()
+    svc = AccessService(db, council.manager, council.clock)
+    assert svc.restriction("C000002") == (False, None)
+    dlg = feature.toggle_restriction()
+    dlg.reason.setText("Child of a member of staff")
+    dlg.accept()
+    assert svc.restriction("C000002") == (True, "Child of a member of staff")
+    assert feature.toggle_restriction() is None  # restricted: asks before lifting
+    box = manager.last_box
+    assert box is not None and "Child of a member of staff" in box.text()
+    box.button(QMessageBox.StandardButton.No).click()
+    assert svc.restriction("C000002")[0]
+    feature.toggle_restriction()
+    manager.last_box.button(QMessageBox.StandardButton.Yes).click()
+    assert svc.restriction("C000002") == (False, None)
+    manager.shut_down()
+
+
 @pytest.mark.parametrize(("login", "words", "title"), [
     ("j.bloggs", "'j.bloggs' has no staff record", "Not on the staff list"),
     ("ig.one", "Use the command line", "Not allowed"),
