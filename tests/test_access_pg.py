@@ -135,13 +135,24 @@ def test_police_liaison_sees_only_missing_away_and_recently_returned_and_writes_
         assert _ids(c, "SELECT id FROM child") == {"B4"}  # B3 is restricted; B5 came back 10 days ago
         assert _ids(c, "SELECT child_id FROM missing_episode") == {"B4"}
         assert _ids(c, "SELECT child_id FROM philomena_profile") == {"B4"}
+        assert c.execute("SELECT count(*) FROM rhi").fetchone() == (0,)  # interviews are not theirs
         for sql in ("UPDATE child SET locality = 'x'", "UPDATE missing_episode SET police_ref = 'x'",
                     "INSERT INTO episode_event (episode_id, kind, at, recorded_at, recorded_by) "
                     "VALUES (1, 'note', now(), now(), 'x')", "DELETE FROM child",
-                    "UPDATE philomena_profile SET description = 'x'", "SELECT * FROM rhi",
+                    "UPDATE philomena_profile SET description = 'x'",
                     "SELECT * FROM audit_log", "UPDATE setting SET value = '{}'"):
             with pytest.raises(pgerr.InsufficientPrivilege):
                 c.execute(sql)
+
+
+def test_police_liaison_board_as_their_own_login(council: Council, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["board", "--format", "json", "--database", council.url_as("pol")]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["child_id"], r["status"]) for r in rows] == [("B4", "away")]
+    assert main(["audit", "views", "B4", "--database", council.url_as("pol")]) == 2
+    assert "Only " in capsys.readouterr().err
 
 
 def test_no_persons_role_can_rewrite_the_audit_trail_or_the_feed(council: Council) -> None:
@@ -252,6 +263,24 @@ def test_audit_rows_are_chained_by_the_database_and_name_the_real_login(council:
         assert [v.what for v in views] == ["child record"]
     finally:
         owner.dispose()
+
+
+def test_the_escalation_service_raises_alerts_for_every_child_restricted_too(council: Council) -> None:
+    from lac_monitor.domain.clock import FixedClock
+    from lac_monitor.services.alerts import AlertService
+
+    db = Database.open(council.url_as("svc"), upgrade=False)
+    try:
+        me = resolve_actor(db)
+        assert me.role is None and me.display_name == "Escalation service"
+        raised = AlertService(db, me, FixedClock(NOW + timedelta(minutes=5))).evaluate()
+        assert "B3" in {a.child_id for a in raised}  # restricted, still escalated
+        with pytest.raises(AccessRefusedError):
+            EpisodeService(db, me).report("A1", "M", NOW)  # raising alerts is all it does
+    finally:
+        db.dispose()
+    with council.raw("sw1") as c:  # and the people who may not see B3 still do not
+        assert c.execute("SELECT count(*) FROM alert WHERE child_id = 'B3'").fetchone() == (0,)
 
 
 def test_provisioning_again_is_harmless(council: Council) -> None:

@@ -25,7 +25,7 @@ from lac_monitor.domain.localtime import parse_time
 from lac_monitor.services.uow import Actor, first_run_administrator, os_username, resolve_actor
 from lac_monitor.storage.config import resolve_database_url
 from lac_monitor.storage.database import Database
-from lac_monitor.storage.provision import DbLogin, database_login, is_service_login
+from lac_monitor.storage.provision import DbLogin, database_login
 
 
 def add_database(p: argparse.ArgumentParser) -> None:
@@ -128,7 +128,7 @@ def service_actor(db: Database) -> Actor:
     owner, with a warning); on SQLite it is the OS account that runs it."""
     login = database_login(db)
     if login is not None and not login.privileged:
-        if not is_service_login(db):
+        if not login.service:
             raise AccessRefusedError(
                 f"The login '{login.name}' is not the escalation service's: IT runs the service as a "
                 f"login in the {SERVICE_GROUP_ROLE} group (see README, 'The escalation service').")

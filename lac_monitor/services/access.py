@@ -54,6 +54,15 @@ class AccessService(ActionService):
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))
 
+    def restriction(self, child_id: str) -> tuple[bool, str | None]:
+        """Whether the child is restricted, and why."""
+        with self.db.read_session() as s:
+            row = s.execute(select(Child.restricted, Child.restricted_reason)
+                            .where(Child.id == child_id)).first()
+        if row is None:
+            raise NotFoundError("Child", child_id)
+        return bool(row[0]), row[1]
+
     def views(self, child_id: str, limit: int = 500) -> list[ViewRow]:
         """Who has viewed (or printed) this child's record, newest first, from the audit."""
         self.require(Permission.READ_VIEWS)

@@ -16,11 +16,12 @@ from typing import TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from lac_monitor.domain import fields
+from lac_monitor.domain import access, fields
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.alerts import shown_message
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskFlag, RiskGrade
-from lac_monitor.domain.errors import NotFoundError, ValidationError
+from lac_monitor.domain.errors import AccessRefusedError, NotFoundError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date, to_local
 from lac_monitor.domain.records import ChildDetail
@@ -187,6 +188,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
                    team_id: int | None = None, locality: str | None = None, notes: str | None = None,
                    ladder: Ladder | None = None, profiles: bool = True) -> HandoverData:
     """Everything the handover sheet prints, read at one clock time (`clock.now()`)."""
+    if not access.may(actor.role, Permission.READ_REGISTER):
+        raise AccessRefusedError(access.refusal(actor.role, Permission.READ_REGISTER))
     if end <= start:
         raise ValidationError("to", "the end of the window must be after its start")
     notes = fields.clean("handover.notes", notes)
@@ -361,7 +364,16 @@ def _profile(d: ChildDetail, now: datetime, actor: Actor, flag_labels: dict[str,
 def build_profile(db: Database, clock: Clock, actor: Actor, child_id: str) -> ProfileData:
     """One child's missing-person profile as at `clock.now()`. NotFoundError for an unknown id."""
     labels = load_risk_flags(db)
+    if not (access.may(actor.role, Permission.READ_REGISTER) or access.may(actor.role, Permission.READ_MISSING)):
+        raise AccessRefusedError(access.refusal(actor.role, Permission.READ_REGISTER))
     with db.read_session() as s:
+        if not access.may(actor.role, Permission.READ_REGISTER):  # the police liaison
+            now = clock.now()
+            rows = load_board(s, now, child_ids=[child_id])
+            if not rows or not access.police_may_see(rows[0].status.value, rows[0].returned_at, now):
+                raise AccessRefusedError(
+                    f"Child {child_id} is not missing or away, and has not come back in the last "
+                    f"{access.POLICE_RECENT_DAYS} days: the police liaison sees only those children.")
         return _profile(child_detail(s, child_id), clock.now(), actor, labels)
 
 

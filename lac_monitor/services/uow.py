@@ -91,6 +91,9 @@ def resolve_actor(db: Database, username: str | None = None) -> Actor:
                 f"'{login.name}', never as '{username}'.")
         if login.provisioned:
             me = whoami(db)
+            if me is None and login.service:
+                # The escalation service (lac_service): not a person; may raise alerts only.
+                return Actor(username=login.name, display_name="Escalation service")
             if me is None:
                 raise UnknownLoginError(login.name)
             sid, name, display, role, team, active = me

@@ -42,8 +42,10 @@ LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,62}$")
 # Tables whose rows belong to one child (column child_id), and those that hang off another.
 CHILD_TABLES = ("care_episode", "risk_flag", "philomena_profile", "missing_episode", "rhi", "alert",
                 "audit_log", "change_feed")
-DERIVED = {"episode_event": ("episode_id", "missing_episode"), "rhi_episode": ("rhi_id", "rhi"),
-           "alert_recipient": ("alert_id", "alert")}
+NULLABLE_CHILD = ("alert", "audit_log", "change_feed")
+# Tables that hang off another: the column, and the function listing the parent rows hidden.
+DERIVED = {"episode_event": ("episode_id", "lac_hidden_episodes"), "rhi_episode": ("rhi_id", "lac_hidden_rhis"),
+           "alert_recipient": ("alert_id", "lac_hidden_alerts")}
 SHARED_TABLES = ("staff", "team", "setting")
 SERVICE_WRITES = {"alert": ("INSERT", "UPDATE"), "alert_recipient": ("INSERT", "UPDATE"),
                   "audit_log": ("INSERT",), "change_feed": ("INSERT",),
@@ -56,6 +58,7 @@ class DbLogin:
     superuser: bool
     owner: bool
     provisioned: bool = False
+    service: bool = False  # a member of lac_service (the headless escalation service)
 
     @property
     def privileged(self) -> bool:
@@ -76,20 +79,14 @@ def database_login(db: Database) -> DbLogin | None:
     if not db.is_postgresql:
         return None
     with db.engine.connect() as c:
-        name, superuser, owner, provisioned = c.execute(text(
+        name, superuser, owner, provisioned, service = c.execute(text(
             "SELECT session_user, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false), "
             "coalesce((SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class "
             "WHERE oid = to_regclass('child')), false), "
-            "to_regprocedure('lac_whoami()') IS NOT NULL")).one()
-    return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned))
-
-
-def is_service_login(db: Database) -> bool:
-    """Whether this PostgreSQL connection's login belongs to the escalation service's group."""
-    with db.engine.connect() as c:
-        return bool(c.execute(text(
-            "SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = :g "
-            "AND pg_has_role(session_user, r.oid, 'MEMBER'))"), {"g": SERVICE_GROUP_ROLE}).scalar())
+            "to_regprocedure('lac_whoami()') IS NOT NULL, "
+            "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :svc) AND pg_has_role(session_user, :svc, 'MEMBER')"),
+            {"svc": SERVICE_GROUP_ROLE}).one()
+    return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned), bool(service))
 
 
 def quote(name: str) -> str:
@@ -184,13 +181,31 @@ CREATE OR REPLACE FUNCTION lac_whoami()
   LANGUAGE sql STABLE {definer} AS $$
   SELECT id, username, display_name, role, team_id, active FROM staff WHERE username = session_user
 $$;
--- Restricted children the connected person may not see (small: hashed once per query).
-CREATE OR REPLACE FUNCTION lac_hidden_children() RETURNS SETOF varchar LANGUAGE sql STABLE {definer} AS $$
-  SELECT c.id FROM child c WHERE c.restricted AND NOT EXISTS (
-    SELECT 1 FROM staff s WHERE s.username = session_user AND s.active AND (
-      {see_all}
-      OR c.social_worker_id = s.id
-      OR (({see_team}) AND s.team_id = c.team_id)))
+-- Children the connected person may not see: restricted ones not theirs to see, or every
+-- child for a login with no active staff record. An array (small: computed once per query),
+-- so the policies below read `child_id <> ALL (...)`, which the planner estimates well.
+CREATE OR REPLACE FUNCTION lac_hidden_children() RETURNS varchar[] LANGUAGE sql STABLE {definer} AS $$
+  WITH me AS (
+    SELECT s.id, s.team_id, ({see_all}) AS sees_all, ({see_team}) AS sees_team
+    FROM staff s WHERE s.username = session_user AND s.active)
+  SELECT CASE
+    WHEN NOT EXISTS (SELECT 1 FROM me) THEN (SELECT coalesce(array_agg(id), '{{}}') FROM child)
+    WHEN (SELECT sees_all FROM me) THEN '{{}}'::varchar[]
+    ELSE (SELECT coalesce(array_agg(c.id), '{{}}') FROM child c, me
+          WHERE c.restricted AND c.social_worker_id IS DISTINCT FROM me.id
+            AND NOT coalesce(me.sees_team AND c.team_id = me.team_id, false))
+  END
+$$;
+CREATE OR REPLACE FUNCTION lac_hidden_episodes() RETURNS integer[] LANGUAGE sql STABLE {definer} AS $$
+  SELECT coalesce(array_agg(m.id), '{{}}') FROM missing_episode m
+  JOIN unnest(lac_hidden_children()) h(id) ON h.id = m.child_id
+$$;
+CREATE OR REPLACE FUNCTION lac_hidden_rhis() RETURNS integer[] LANGUAGE sql STABLE {definer} AS $$
+  SELECT coalesce(array_agg(r.id), '{{}}') FROM rhi r JOIN unnest(lac_hidden_children()) h(id) ON h.id = r.child_id
+$$;
+CREATE OR REPLACE FUNCTION lac_hidden_alerts() RETURNS integer[] LANGUAGE sql STABLE {definer} AS $$
+  SELECT coalesce(array_agg(a.id), '{{}}') FROM alert a
+  WHERE a.child_id = ANY (lac_hidden_children()) OR (a.child_id IS NULL AND NOT lac_is_known())
 $$;
 -- What the police liaison sees: missing or away now, or back in the last {POLICE_RECENT_DAYS} days.
 CREATE OR REPLACE FUNCTION lac_police_children() RETURNS SETOF varchar LANGUAGE sql STABLE {definer} AS $$
@@ -207,32 +222,43 @@ def _policy(c: Connection, table: str, name: str, body: str) -> None:
 
 
 def _policies(c: Connection) -> None:
-    people = ", ".join(group_role(r) for r in roles_with(Permission.READ_REGISTER))
+    people_roles = ", ".join(group_role(r) for r in roles_with(Permission.READ_REGISTER))
     police = group_role(StaffRole.POLICE_LIAISON)
     auditors = ", ".join(group_role(r) for r in roles_with(Permission.READ_VIEWS))
     known = "(SELECT lac_is_known())"
-    visible = "NOT IN (SELECT lac_hidden_children())"
     police_ids = "IN (SELECT lac_police_children())"
     recent = f"(returned_at IS NULL OR returned_at > now() - interval '{POLICE_RECENT_DAYS} days')"
+
+    def hidden(col: str, fn: str) -> str:
+        # The cast makes the sub-select one array value (computed once), not a set of rows.
+        kind = "varchar[]" if fn == "lac_hidden_children" else "integer[]"
+        return f"{col} <> ALL ((SELECT {fn}())::{kind})"
+
     for t in ("child", *CHILD_TABLES, *DERIVED, *SHARED_TABLES):
         c.exec_driver_sql(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
         _policy(c, t, "lac_service_all", f"TO {SERVICE_GROUP_ROLE} USING (true) WITH CHECK (true)")
-    cond = f"{known} AND id {visible}"
-    _policy(c, "child", "lac_people", f"TO {people} USING ({cond}) WITH CHECK ({cond})")
+
+    def people(t: str, cond: str) -> None:
+        _policy(c, t, "lac_people", f"TO {people_roles} USING ({cond}) WITH CHECK ({cond})")
+
+    people("child", hidden("id", "lac_hidden_children"))
     _policy(c, "child", "lac_police", f"FOR SELECT TO {police} USING ({known} AND id {police_ids})")
     for t in CHILD_TABLES:
-        cond = f"{known} AND (child_id IS NULL OR child_id {visible})"
-        _policy(c, t, "lac_people", f"TO {people} USING ({cond}) WITH CHECK ({cond})")
+        if t in NULLABLE_CHILD:
+            people(t, f"{known} AND (child_id IS NULL OR {hidden('child_id', 'lac_hidden_children')})")
+        else:
+            people(t, hidden("child_id", "lac_hidden_children"))
     for t in ("care_episode", "risk_flag", "philomena_profile"):
         _policy(c, t, "lac_police", f"FOR SELECT TO {police} USING ({known} AND child_id {police_ids})")
     _policy(c, "missing_episode", "lac_police",
             f"FOR SELECT TO {police} USING ({known} AND child_id {police_ids} AND {recent})")
+    _policy(c, "episode_event", "lac_police",
+            f"FOR SELECT TO {police} USING (episode_id IN (SELECT id FROM missing_episode))")
     # Everyone's views and prints are audited, the police liaison's too; the auditor reads it all.
     _policy(c, "audit_log", "lac_police", f"FOR INSERT TO {police} WITH CHECK ({known})")
     _policy(c, "audit_log", "lac_readers", f"FOR SELECT TO {auditors} USING ({known})")
-    for t, (col, parent) in DERIVED.items():
-        cond = f"{col} IN (SELECT id FROM {parent})"  # the parent's own policies decide
-        _policy(c, t, "lac_people", f"TO PUBLIC USING ({cond}) WITH CHECK ({cond})")
+    for t, (col, fn) in DERIVED.items():
+        people(t, hidden(col, fn))
     for t in SHARED_TABLES:
         _policy(c, t, "lac_people", f"TO PUBLIC USING ({known}) WITH CHECK ({known})")
 

@@ -81,6 +81,10 @@ class Child(Base):
     restricted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    __table_args__ = (
+        Index("ix_child_restricted", "id", sqlite_where=text("restricted"),
+              postgresql_where=text("restricted")),
+    )
 
 
 class CareEpisode(Base):

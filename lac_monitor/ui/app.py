@@ -69,7 +69,10 @@ def configure_application(argv: list[str] | None = None):  # type: ignore[no-unt
 
 
 def run_gui(database: str | None = None) -> int:
+    from lac_monitor.domain import access
+    from lac_monitor.domain.access import Permission
     from lac_monitor.domain.clock import SystemClock
+    from lac_monitor.domain.errors import AccessRefusedError
     from lac_monitor.services.uow import first_run_administrator, resolve_actor
     from lac_monitor.storage.config import log_dir, resolve_database_url
     from lac_monitor.storage.database import Database
@@ -88,6 +91,11 @@ def run_gui(database: str | None = None) -> int:
         # Who you are is settled before anything is shown: an unknown or deactivated login
         # gets a plain refusal naming it, and no window.
         actor = resolve_actor(db)
+        if not access.may(actor.role, Permission.READ_REGISTER):
+            raise AccessRefusedError(
+                f"The window is for the people who keep the register; you are signed in as "
+                f"'{actor.username}' ({actor.role}). Use the command line: `lac-monitor board` "
+                "(police liaison) or `lac-monitor audit views CHILD` / `audit verify` (auditor).")
         window = build_main_window(db, actor, SystemClock(), SettingsStore())
     except LacError as exc:
         log.warning("start-up failed: %s", type(exc).__name__)
