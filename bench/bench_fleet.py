@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+STAGGER = 0.1  # seconds between desktop starts
+
+
 def desktop(url: str, out: str, stop: str) -> int:
     """One headless desktop: what the window does on a change, without drawing it."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -108,9 +111,11 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
 
     stop = tmp / f"stop-{n}"
     outs = [tmp / f"d{n}-{i}.txt" for i in range(n)]
-    procs = [subprocess.Popen([sys.executable, __file__, "--desktop", url, str(outs[i]), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-             for i in range(n)]
+    procs = []
+    for i in range(n):  # staggered, as desks are switched on: 100 at one instant run a server out of slots
+        procs.append(subprocess.Popen([sys.executable, __file__, "--desktop", url, str(outs[i]), str(stop)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT))
+        time.sleep(STAGGER)
     ready = 0
     failed = []
     for p in procs:

@@ -134,3 +134,30 @@ begin
   end;
   SaveStringsToUTF8File(ExpandConstant('{app}\lac-monitor-service.task.xml'), Lines, False);
 end;
+
+// The same rule as the app (storage/config.py checked_url): a password never goes in the ini.
+function UrlHasPassword(Url: String): Boolean;
+var
+  P, At: Integer;
+  Rest: String;
+begin
+  Result := False;
+  P := Pos('://', Url);
+  if P = 0 then Exit;
+  Rest := Copy(Url, P + 3, Length(Url));
+  At := Pos('@', Rest);
+  if At = 0 then Exit;
+  Result := Pos(':', Copy(Rest, 1, At - 1)) > 0;
+end;
+
+function InitializeSetup: Boolean;
+begin
+  Result := True;
+  if UrlHasPassword(ExpandConstant('{param:DATABASEURL}')) then
+  begin
+    SuppressibleMsgBox('DATABASEURL contains a password, which would be written to lac-monitor.ini and ' +
+      'show in process lists. Remove it from the URL and store it on each PC with ' +
+      '"lac-monitor db set-password", so that it lives only in the keyring.', mbCriticalError, MB_OK, IDOK);
+    Result := False;
+  end;
+end;

@@ -27,18 +27,28 @@ def log_safely(logger: logging.Logger, what: str, exc: BaseException, bug: bool)
     """Log an error without its message: a database error's text can hold SQL parameters (a
     child's name, a date of birth). Above DEBUG only the exception types and, for a bug, the
     code path; the full text only at DEBUG, which is off unless IT turns it on."""
+    if bug:
+        logger.error("%s: %s", what, safe_traceback(exc))
+    else:
+        logger.warning("%s: %s", what, error_chain(exc))
+    logger.debug("%s (full text)", what, exc_info=exc)
+
+
+def error_chain(exc: BaseException) -> str:
+    """`OperationalError[57P01] <- AdminShutdown`: types and SQLSTATEs, never messages."""
     chain: list[str] = []
     cur: BaseException | None = exc
     while cur is not None and len(chain) < 5:
         code = getattr(getattr(cur, "orig", None), "sqlstate", None) or getattr(cur, "sqlstate", None)
         chain.append(type(cur).__name__ + (f"[{code}]" if code else ""))
         cur = cur.__cause__ or cur.__context__
-    if bug:
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        logger.error("%s: %s\n%s", what, " <- ".join(chain), frames)
-    else:
-        logger.warning("%s: %s", what, " <- ".join(chain))
-    logger.debug("%s (full text)", what, exc_info=exc)
+    return " <- ".join(chain)
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """A traceback for IT without the exception's message (which may hold a child's name or
+    SQL parameters): the exception types, then the code path. For logs and crash dialogs."""
+    return error_chain(exc) + "\n" + "".join(traceback.format_tb(exc.__traceback__))
 
 
 def configure(log_dir: Path | None = None, level: int = logging.INFO) -> Path | None:

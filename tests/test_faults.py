@@ -82,7 +82,7 @@ def fault_world(world: World) -> World:
 def test_writers_killed_at_random_points_lose_nothing_acknowledged(fault_world: World, db_url: str) -> None:
     rng = random.Random(13)
     acked: list[tuple[str, str]] = []
-    kills = 6
+    kills = 4
     for i in range(kills):
         proc = _writer(db_url, 30, seed=i)
         assert proc.stdout is not None

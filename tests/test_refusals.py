@@ -314,3 +314,30 @@ def test_every_typed_column_has_one_rule_that_fits_it() -> None:
                 too_long.append(key)
     assert not missing, f"add these to domain/fields.py FIELDS (or NOT_TYPED): {missing}"
     assert not too_long, too_long
+
+
+@pytest.mark.parametrize("where", ["FROM alembic_version", "FROM staff", "FROM missing_episode"],
+                         ids=["running migrations", "resolving the user", "the read before the write"])
+def test_database_lost_outside_the_write_is_one_line(scene: World, db_url: str, where: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The server goes away at each step before the write: exit 2, one line, nothing saved."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def cut(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if where in statement:
+            dbapi = getattr(getattr(conn, "dialect", None), "dbapi", None)
+            raise (dbapi.OperationalError if dbapi else sqlite3.OperationalError)("server closed the connection")
+
+    before = table_digest(scene.db)
+    event.listen(Engine, "before_cursor_execute", cut)
+    try:
+        code, out, err = run(capsys, "episode", "update", "C000700", "--police-ref", "LOST1", "--note", "x",
+                             "--database", db_url, "--user", "sw.one")
+    finally:
+        event.remove(Engine, "before_cursor_execute", cut)
+    assert_refused(code, out, err)
+    assert "database" in err.lower()
+    assert table_digest(scene.db) == before
