@@ -28,7 +28,9 @@ from lac_monitor.domain.alerts import (
     Audience,
     EpisodeEventFacts,
     EpisodeFacts,
+    OpenAlert,
     due_alerts,
+    ended_alerts,
 )
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import StaffRole
@@ -81,7 +83,8 @@ def to_row(a: Alert) -> AlertRow:
         id=a.id, rule=a.rule, unique_key=a.unique_key, child_id=a.child_id,
         episode_id=a.episode_id, severity=a.severity, message=a.message, audiences=audiences,
         due_at=a.due_at, raised_at=a.raised_at, raised_by=a.raised_by,
-        acknowledged_at=a.acknowledged_at, acknowledged_by=a.acknowledged_by, ack_note=a.ack_note)
+        acknowledged_at=a.acknowledged_at, acknowledged_by=a.acknowledged_by, ack_note=a.ack_note,
+        resolved_at=a.resolved_at, resolved_reason=a.resolved_reason)
 
 
 def load_state(s: Session, now: datetime, ladder: Ladder) -> tuple[AlertState, dict[int, _Routing]]:
@@ -198,15 +201,23 @@ class AlertService:
 
     # -- raising ------------------------------------------------------------------------
     def evaluate(self) -> list[AlertRow]:
-        """Raise every alert now due that no desktop has raised yet; return those raised here."""
+        """Raise every alert now due that no desktop has raised yet; return those raised here.
+
+        Alerts whose condition has ended (the child returned, the reference was recorded)
+        are resolved in the same pass: they leave the banner and the open lists.
+        """
         ladder = self.ladder()
         now = self.clock.now()
         with self.db.read_session() as s:
             state, routing = load_state(s, now, ladder)
             due = due_alerts(state, now, ladder)
-            if not due:
-                return []
-            known = _existing_keys(s, [d.unique_key for d in due])
+            known = _existing_keys(s, [d.unique_key for d in due]) if due else set()
+            unresolved = [OpenAlert(i, r, e) for i, r, e in s.execute(
+                select(Alert.id, Alert.rule, Alert.episode_id)
+                .where(Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None)))]
+        ended = ended_alerts(unresolved, state, now)
+        if ended:
+            self._resolve(ended)
         fresh = [d for d in due if d.unique_key not in known]
         if not fresh:
             return []  # the usual case: no write transaction, no lock
@@ -236,6 +247,27 @@ class AlertService:
         if raised:
             log.info("raised %d alert(s): ids %s", len(raised), raised)
         return self.get_many(raised)
+
+    def _resolve(self, ended: list[tuple[int, str]]) -> None:
+        """Mark these alerts resolved (once, whoever gets there first), audited, in the feed."""
+        with UnitOfWork(self.db, self.actor, self.clock) as uow:
+            s = uow.session
+            done = 0
+            for alert_id, why in ended:
+                result = s.execute(
+                    update(Alert)
+                    .where(Alert.id == alert_id, Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None))
+                    .values(resolved_at=uow.now, resolved_reason=why)
+                    .execution_options(synchronize_session=False))
+                if getattr(result, "rowcount", 0) != 1:
+                    continue  # another desktop resolved or acknowledged it a moment ago
+                child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
+                uow.audit("alert.resolve", "alert", alert_id, child_id, after={"reason": why})
+                uow.changed("alert.resolved", "alert", alert_id, child_id)
+                done += 1
+            uow.commit()
+        if done:
+            log.info("resolved %d alert(s) whose condition ended", done)
 
     # -- reading ------------------------------------------------------------------------
     def get(self, alert_id: int) -> AlertRow:
@@ -270,7 +302,7 @@ class AlertService:
         if cond is not None:
             q = q.where(cond)
         if not include_acknowledged:
-            q = q.where(Alert.acknowledged_at.is_(None))
+            q = q.where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
         return q
 
     def inbox(self, staff_id: int | None, include_acknowledged: bool = False,
@@ -305,7 +337,7 @@ class AlertService:
         with self.db.read_session() as s:
             q = select(Alert)
             if not include_acknowledged:
-                q = q.where(Alert.acknowledged_at.is_(None))
+                q = q.where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
             rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
             return [to_row(a) for a in rows]
 
@@ -336,3 +368,33 @@ class AlertService:
             uow.changed("alert.acknowledged", "alert", alert_id, a.child_id)
             uow.commit()
         return self.get(alert_id)
+
+    def acknowledge_many(self, alert_ids: Iterable[int], note: str | None = None) -> list[AlertRow]:
+        """Acknowledge several alerts with one note, in one transaction (audited per alert).
+
+        Alerts someone else acknowledged (or that resolved) a moment ago are skipped, not an
+        error: the result lists the ones acknowledged here.
+        """
+        note = (note or "").strip() or None
+        rules.limit_text("note", note, 2000)
+        ids = sorted(set(alert_ids))
+        done: list[int] = []
+        with UnitOfWork(self.db, self.actor, self.clock) as uow:
+            s = uow.session
+            for alert_id in ids:
+                result = s.execute(
+                    update(Alert)
+                    .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
+                    .values(acknowledged_at=uow.now, acknowledged_by=self.actor.label, ack_note=note)
+                    .execution_options(synchronize_session=False))
+                if getattr(result, "rowcount", 0) != 1:
+                    continue
+                child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
+                uow.audit("alert.acknowledge", "alert", alert_id, child_id,
+                          before={"acknowledged_at": None},
+                          after={"acknowledged_at": uow.now.isoformat(),
+                                 "acknowledged_by": self.actor.label, "note": note, "bulk": len(ids)})
+                uow.changed("alert.acknowledged", "alert", alert_id, child_id)
+                done.append(alert_id)
+            uow.commit()
+        return self.get_many(done)

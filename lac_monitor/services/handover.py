@@ -16,6 +16,7 @@ from typing import TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from lac_monitor.domain.alerts import Severity
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskGrade
 from lac_monitor.domain.errors import NotFoundError, ValidationError
@@ -282,18 +283,24 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         escalations.sort(key=lambda e: (e.due_at, e.child_id))
 
         alert_q = select(Alert.raised_at, Alert.severity, Alert.rule, Alert.message, Alert.child_id,
-                         Alert.due_at).where(Alert.acknowledged_at.is_(None), Alert.raised_at <= now)
+                         Alert.due_at).where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None),
+                                             Alert.raised_at <= now)
         if team_id is not None or locality is not None:
             alert_q = _scoped(alert_q.join(Child, Child.id == Alert.child_id), team_id, locality)
-        alerts = [AlertLine(at, sev, rule, msg, cid, name(cid) if cid else None, due)
-                  for at, sev, rule, msg, cid, due in s.execute(alert_q.order_by(Alert.raised_at.desc()))]
+        alerts: list[AlertLine] = []
+        info_count = 0
+        for at, sev, rule, msg, cid, due in s.execute(alert_q.order_by(Alert.raised_at.desc())):
+            if sev == Severity.INFO:
+                info_count += 1  # counted, not listed: the sheet stays about what needs doing
+                continue
+            alerts.append(AlertLine(at, sev, rule, msg, cid, name(cid) if cid else None, due))
 
         profile_data = tuple(_profile(child_detail(s, cid), now, actor) for cid in sorted(high_ids))
     return HandoverData(
         printed_at=now, printed_by=actor.label, start=start, end=end, next_shift_end=next_end, scope=scope,
         notes=notes, started_count=started_count, missing=tuple(missing), ended=tuple(ended),
         returns=tuple(returns), escalations=tuple(escalations), alerts=tuple(alerts), profiles=profile_data,
-        team_id=team_id, locality=locality)
+        team_id=team_id, locality=locality, info_alert_count=info_count)
 
 
 def _placements(s: Session, ids: Sequence[str]) -> dict[str, str]:

@@ -274,6 +274,9 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
     ack_note: Mapped[str | None] = mapped_column(Text)
+    # The condition ended (child returned, reference recorded): off the banner, kept in history.
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_reason: Mapped[str | None] = mapped_column(String(120))
 
 
 class AlertRecipient(Base):

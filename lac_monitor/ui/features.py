@@ -7,9 +7,10 @@ with the alert inbox, banner, notifications, the escalation settings and printin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone
+from PySide6.QtCore import QDateTime, QObject, Qt, QTimeZone, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
     QStyle,
     QSystemTrayIcon,
@@ -50,6 +52,7 @@ from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.print_preview import make_preview_dialog, save_pdf_as
 from lac_monitor.ui.settings_dialog import SettingsDialog
 from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.workers import Job
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +126,8 @@ class AlertsFeature:
         kwargs = {} if evaluate_ms is None else {"interval_ms": evaluate_ms}
         self.notifier = AlertNotifier(self.service, actor.staff_id, self.banner, inbox=self.inbox, window=window,
                                       tray=self.tray, sound=self.sound_action.isChecked(),
-                                      username=actor.username, name_for=name_for, parent=window, **kwargs)
+                                      username=actor.username, name_for=name_for, workers=window.workers,
+                                      parent=window, **kwargs)
         window.live.changes_did_arrive.connect(self.notifier.on_changes)
         window.live.connection_did_return.connect(self.inbox.reload)
         self.notifier.evaluation_did_fail.connect(lambda msg: window.statusBar().showMessage(msg, 10000))
@@ -140,6 +144,7 @@ class AlertsFeature:
         self.count = n
         self.count_button.setText(f"⚑ {n} unacknowledged alert{'s' if n != 1 else ''}" if n else "⚑ No alerts")
         self.count_button.setToolTip("Open the alert inbox (Ctrl+Shift+A)")
+        self.banner.set_total(n)
         suffix = f" — {n} unacknowledged alert{'s' if n != 1 else ''}" if n else ""
         self.window.setWindowTitle(f"LAC Monitor{suffix}")
         self.show_action.setText(f"⚑ Alerts ({n})" if n else "Alerts")
@@ -231,11 +236,19 @@ class HandoverDialog(QDialog):
         return start, end, self.team_combo.currentData(), self.locality_combo.currentData(), notes
 
 
-class PrintingFeature:
-    """File ▸ Print handover sheet (Ctrl+P); Child ▸ Print missing-person profile (Ctrl+Shift+P)."""
+class PrintingFeature(QObject):
+    """File ▸ Print handover sheet (Ctrl+P); Child ▸ Print missing-person profile (Ctrl+Shift+P).
+
+    Signals:
+        report_did_finish(bytes): a sheet was built and rendered (before preview or save).
+    """
+
+    report_did_finish = Signal(bytes)
 
     def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
         self.window = window
+        self.last_job: Job | None = None
         self.handover_action = QAction("Print &handover sheet…", window)
         self.handover_action.setShortcut(QKeySequence("Ctrl+P"))
         self.handover_action.setToolTip("Handover sheet for a shift: preview, print or save as PDF (Ctrl+P)")
@@ -271,38 +284,80 @@ class PrintingFeature:
             dlg.error.setText(str(exc))
             return
         dlg.error.setText("")
-        pdf_data = self.handover(start, end, team_id=team_id, locality=locality, notes=notes, save=save)
-        if pdf_data is not None:
-            dlg.accept()
+        job = self.handover(start, end, team_id=team_id, locality=locality, notes=notes, save=save)
+        if job is not None:
+            # The dialog (and the notes typed in it) stays until the sheet is ready.
+            dlg.setEnabled(False)
+            job.did_finish.connect(dlg.accept)
+            job.did_fail.connect(lambda _exc: dlg.setEnabled(True))
 
     def handover(self, start: datetime, end: datetime, *, team_id: int | None = None,
-                 locality: str | None = None, notes: str | None = None, save: bool = False) -> bytes | None:
+                 locality: str | None = None, notes: str | None = None, save: bool = False) -> Job | None:
+        """Build and render in a worker (progress, Cancel); then preview or save. The job's
+        result is the PDF bytes once it is done."""
         w = self.window
-        try:
-            data = build_handover(w.db, w.clock, w.actor, start, end, team_id=team_id, locality=locality,
-                                  notes=notes)
-            pdf = render_handover(data)
-        except LacError as exc:
-            self._error(exc, "Preparing the handover sheet")
-            return None
-        stamp = format_local(end).replace("/", "-").replace(":", "").replace(" ", "_")
-        self._present(pdf, data, f"handover_{stamp}.pdf", "Handover sheet", save)
-        return pdf
+        db, clock, actor = w.db, w.clock, w.actor
 
-    def preview_profile(self, child_id: str | None = None, save: bool = False) -> bytes | None:
+        def work(job: Job) -> tuple[HandoverData, bytes]:
+            data = build_handover(db, clock, actor, start, end, team_id=team_id, locality=locality, notes=notes)
+            job.report(1, 2)
+            return data, render_handover(data)
+
+        stamp = format_local(end).replace("/", "-").replace(":", "").replace(" ", "_")
+        return self._build(work, f"handover_{stamp}.pdf", "Handover sheet", save,
+                           "Preparing the handover sheet")
+
+    def preview_profile(self, child_id: str | None = None, save: bool = False) -> Job | None:
         w = self.window
         child_id = child_id or w.selected_child_id()
         if child_id is None:
             w.statusBar().showMessage("Choose a child on the board first.", 5000)
             return None
-        try:
-            data = build_profile(w.db, w.clock, w.actor, child_id)
-            pdf = render_profile(data)
-        except LacError as exc:
-            self._error(exc, "Preparing the missing-person profile")
+        db, clock, actor, cid = w.db, w.clock, w.actor, child_id
+
+        def work(job: Job) -> tuple[ProfileData, bytes]:
+            data = build_profile(db, clock, actor, cid)
+            job.report(1, 2)
+            return data, render_profile(data)
+
+        return self._build(work, f"profile_{child_id}.pdf", "Missing-person profile", save,
+                           "Preparing the missing-person profile")
+
+    def _build(self, work: Callable[[Job], tuple[HandoverData | ProfileData, bytes]], suggested: str,
+               title: str, save: bool, doing: str) -> Job | None:
+        """Run `work` in the background with a progress dialog that can cancel it."""
+        w = self.window
+        progress = QProgressDialog(f"{doing}…", "Cancel", 0, 0, w)
+        progress.setWindowTitle(title)
+        progress.setObjectName("reportProgress")
+        progress.setMinimumDuration(400)  # quick ones never flash a dialog
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setAutoReset(False)
+        progress.setAutoClose(False)
+
+        def finish() -> None:
+            progress.reset()
+            progress.deleteLater()
+
+        def done(result: tuple[HandoverData | ProfileData, bytes]) -> None:
+            finish()
+            data, pdf = result
+            self._present(pdf, data, suggested, title, save)
+            self.report_did_finish.emit(pdf)
+
+        def failed(exc: LacError) -> None:
+            finish()
+            self._error(exc, doing)
+
+        job = w.workers.run(work, done=done, failed=failed, key=f"report:{title}")
+        if job is None:
+            finish()
+            w.statusBar().showMessage(f"{title}: already being prepared.", 5000)
             return None
-        self._present(pdf, data, f"profile_{child_id}.pdf", "Missing-person profile", save)
-        return pdf
+        progress.canceled.connect(job.cancel)
+        progress.canceled.connect(finish)
+        self.last_job = job
+        return job
 
     def _present(self, pdf: bytes, data: HandoverData | ProfileData, suggested: str, title: str,
                  save: bool) -> None:
@@ -315,7 +370,7 @@ class PrintingFeature:
                 self._error(exc, "Recording the print in the audit trail")
 
         if save:
-            save_pdf_as(w, pdf, suggested, on_saved=lambda p: audited(f"pdf:{p.name}"))
+            self._save(pdf, suggested, audited)
             return
         try:
             dlg = make_preview_dialog(
@@ -324,10 +379,22 @@ class PrintingFeature:
         except RuntimeError as exc:
             log.warning("print preview unavailable: %s", type(exc).__name__)
             w.statusBar().showMessage(f"Print preview is not available here ({exc}); saving as PDF instead.")
-            save_pdf_as(w, pdf, suggested, on_saved=lambda p: audited(f"pdf:{p.name}"))
+            self._save(pdf, suggested, audited)
             return
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview = dlg
         dlg.open()
+
+    def _save(self, pdf: bytes, suggested: str, audited: Callable[[str], None]) -> None:
+        """Save as PDF; a full disk or a folder without permission is a plain message."""
+        try:
+            path = save_pdf_as(self.window, pdf, suggested, on_saved=lambda p: audited(f"pdf:{p.name}"))
+        except OSError as exc:
+            known = errors.as_known_error(exc)
+            assert known is not None
+            self._error(known, "Saving the PDF")
+            return
+        if path is not None:
+            self.window.statusBar().showMessage(f"Saved {path.name}.", 6000)
 
 

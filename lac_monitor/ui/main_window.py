@@ -46,7 +46,7 @@ from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.status import ChildStatus
-from lac_monitor.domain.values import ChangeEvent
+from lac_monitor.domain.values import BoardRow, ChangeEvent
 from lac_monitor.services.episodes import EpisodeService, Saved
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor
@@ -74,10 +74,13 @@ from lac_monitor.ui.episode_dialog import (
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.settings_store import SettingsStore
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
+from lac_monitor.ui.workers import Job, Workers
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 30_000
+SYNC_RELOAD_MAX = 200  # more changed children than this: re-read them in a worker
+RELOAD_KEY = "board.reload"
 OPEN_DELAY_MS = 200  # arrowing through the board does not open (and audit) every record
 
 STATUS_CHOICES: tuple[tuple[str, frozenset[ChildStatus]], ...] = (
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
         self._pending_all = False
         self._last_update: datetime | None = None
         self.shutdown_hooks: list[Callable[[], object]] = []  # features stop their timers here
+        self.workers = Workers(self)  # slow reads, alert evaluation, reports: off the GUI thread
 
         # The feed position is taken before the first load, so nothing falls in between.
         self.live = live if live is not None else LiveBridge(db, clock, self)
@@ -406,20 +410,43 @@ class MainWindow(QMainWindow):
         self._flush_pending()
 
     def _flush_pending(self) -> None:
+        """Re-read the changed rows: a few on the GUI thread (milliseconds), many in a worker."""
         if not self._pending and not self._pending_all:
             return
+        if self.workers.is_running(RELOAD_KEY):
+            return  # the running reload flushes again when it ends
         ids = None if self._pending_all else set(self._pending)
-        now = self.clock.now()
-        try:
-            with self.db.read_session() as s:
-                rows = load_board(s, now, child_ids=ids, rhi_hours=self.ladder.rhi_hours)
-        except (SQLAlchemyError, LacError) as exc:
-            # Keep them pending; the bridge reconnects and we re-read them then.
-            self.live.connection_failed(exc)
-            return
-        touched = ids if ids is not None else {e.row.child_id for e in self.board_model.entries}
         self._pending.clear()
         self._pending_all = False
+        now = self.clock.now()
+        rhi_hours = self.ladder.rhi_hours
+
+        def read(_job: Job | None) -> list[BoardRow]:
+            with self.db.read_session() as s:
+                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours)
+
+        def failed(exc: Exception) -> None:
+            # Keep them pending; the bridge reconnects and we re-read them then.
+            if ids is None:
+                self._pending_all = True
+            else:
+                self._pending.update(ids)
+            self.live.connection_failed(exc)
+
+        if ids is not None and len(ids) <= SYNC_RELOAD_MAX:
+            try:
+                rows = read(None)
+            except (SQLAlchemyError, LacError) as exc:
+                failed(exc)
+                return
+            self._apply_rows(rows, ids, now)
+            return
+        self.workers.run(read, key=RELOAD_KEY, failed=failed,
+                         done=lambda rows: self._apply_rows(rows, ids, now))
+
+    def _apply_rows(self, rows: list[BoardRow], ids: set[str] | None, now: datetime) -> None:
+        touched = ids if ids is not None else (
+            {e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
         selected = self.selected_child_id()
         self.board_model.apply(rows, touched, now)
         if selected and self.selected_child_id() != selected:
@@ -430,6 +457,8 @@ class MainWindow(QMainWindow):
             self._reload_detail()
         self._update_actions()
         self.changes_did_apply.emit(sorted(touched))
+        if self._pending or self._pending_all:
+            QTimer.singleShot(0, self._flush_pending)
 
     def _reload_ladder(self) -> None:
         """An administrator changed the ladder on some desktop: follow it here too."""
@@ -724,6 +753,7 @@ class MainWindow(QMainWindow):
         for hook in self.shutdown_hooks:
             hook()
         self.live.stop()
+        self.workers.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

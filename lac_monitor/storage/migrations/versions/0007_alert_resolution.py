@@ -1,0 +1,31 @@
+"""alerts resolve themselves when their condition ends
+
+`alert.resolved_at` / `resolved_reason`: a returned child's "missing 24 h" alert, or a
+"no police reference" alert once the reference is recorded, leaves the banner and the
+open lists and stays in history.
+
+Revision ID: 0007
+Revises: 0002
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("alert") as batch:
+        batch.add_column(sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("resolved_reason", sa.String(length=120), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("alert") as batch:
+        batch.drop_column("resolved_reason")
+        batch.drop_column("resolved_at")
