@@ -133,7 +133,7 @@ class AlertsModel(QAbstractTableModel):
             return row
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.FontRole and not row.acknowledged:
+        if role == Qt.ItemDataRole.FontRole and row.is_open:
             font = QFont()
             font.setBold(True)
             return font
@@ -154,9 +154,11 @@ class AlertsModel(QAbstractTableModel):
             return without_subject(row.message)
         if col == AlertCol.RAISED:
             return format_local(row.raised_at)
-        if not row.acknowledged:
-            return "—"
-        return f"{format_local(row.acknowledged_at)} {row.acknowledged_by or ''}".strip()
+        if row.acknowledged:
+            return f"{format_local(row.acknowledged_at)} {row.acknowledged_by or ''}".strip()
+        if row.resolved:
+            return f"Resolved {format_local(row.resolved_at)}: {row.resolved_reason or 'condition ended'}"
+        return "—"
 
     @staticmethod
     def _raw(row: AlertRow, col: AlertCol) -> Any:
@@ -211,7 +213,7 @@ class AlertsModel(QAbstractTableModel):
             self._recount()
 
     def _wanted(self, row: AlertRow) -> bool:
-        return self._show_acknowledged or not row.acknowledged
+        return self._show_acknowledged or row.is_open
 
     def _upsert(self, row: AlertRow) -> None:
         i = self.row_of(row.id)
@@ -233,7 +235,7 @@ class AlertsModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _recount(self) -> None:
-        count = sum(1 for r in self._rows if not r.acknowledged)
+        count = sum(1 for r in self._rows if r.is_open)
         if count != self._count:
             self._count = count
             self.unacknowledged_count_did_change.emit(count)

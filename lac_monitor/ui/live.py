@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
 
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.storage.database import Database
@@ -51,6 +51,7 @@ class LiveBridge(QObject):
     changes_did_arrive = Signal(list)
     connection_did_drop = Signal(str)
     connection_did_return = Signal()
+    _local_commit = Signal()  # internal: a commit on any thread of this process (queued to ours)
 
     def __init__(self, db: Database, clock: Clock | None = None, parent: QObject | None = None, *,
                  start_seq: int | None = None, poll_ms: int = POLL_MS,
@@ -78,6 +79,7 @@ class LiveBridge(QObject):
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._reconnect)
         self._pending_read = False
+        self._local_commit.connect(self._schedule_read, Qt.ConnectionType.QueuedConnection)
 
     # -- lifecycle --------------------------------------------------------------------
     @property
@@ -194,8 +196,13 @@ class LiveBridge(QObject):
             self.read_now()
 
     def _on_local_commit(self, seqs: list[int]) -> None:
-        # Called inside the service call: read once control is back in the event loop.
-        if seqs and not self._pending_read:
+        # Called inside the service call, on the GUI thread or a worker's: read once control
+        # is back in the GUI thread's event loop (a queued signal is safe from any thread).
+        if seqs:
+            self._local_commit.emit()
+
+    def _schedule_read(self) -> None:
+        if not self._pending_read:
             self._pending_read = True
             QTimer.singleShot(0, self.read_now)
 
