@@ -122,8 +122,8 @@ class AlertInboxView(QWidget):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("alertCount")
-        self.show_acknowledged = QCheckBox("Show &acknowledged")
-        self.show_acknowledged.setToolTip("Include acknowledged alerts (history)")
+        self.show_acknowledged = QCheckBox("Show h&istory")
+        self.show_acknowledged.setToolTip("Include acknowledged and resolved alerts (history)")
         self.show_acknowledged.toggled.connect(self._on_toggle_history)
         self.ack_button = QPushButton("Ac&knowledge…")
         self.ack_button.setToolTip("Acknowledge the selected alerts (select several with Shift or Ctrl, "

@@ -139,7 +139,7 @@ class BoardView(QTableView):
         return sum(1 for c in range(header.count()) if not header.isSectionHidden(c))
 
     def column_menu(self, parent: QWidget | None = None) -> QMenu:
-        menu = QMenu("&Columns", parent or self)
+        menu = QMenu("Col&umns", parent or self)
         header = self.horizontalHeader()
         for col, spec in COLUMNS.items():
             action = menu.addAction(spec.title)

@@ -105,7 +105,7 @@ class AlertsFeature:
         assert strip_layout is not None
         strip_layout.addWidget(self.count_button)
 
-        self.sound_action = QAction("&Sound for new alerts", window)
+        self.sound_action = QAction("S&ound for new alerts", window)
         self.sound_action.setCheckable(True)
         self.sound_action.setChecked(window.settings.alert_sound())
         self.sound_action.toggled.connect(self._set_sound)
@@ -254,7 +254,7 @@ class PrintingFeature(QObject):
         self.handover_action.setToolTip("Handover sheet for a shift: preview, print or save as PDF (Ctrl+P)")
         self.handover_action.triggered.connect(self.ask_handover)
         window.add_action("file", self.handover_action, toolbar=True)
-        self.profile_action = QAction("Print missing-person &profile…", window)
+        self.profile_action = QAction("Pri&nt missing-person profile…", window)
         self.profile_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.profile_action.setToolTip("Philomena profile of the selected child, to give to the police "
                                        "(Ctrl+Shift+P)")

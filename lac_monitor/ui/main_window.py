@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
                                           "Report the selected child missing or away", self.report_missing)
         self.update_action = self._action("Add &update or sighting…", "Ctrl+U",
                                           "Add an update or a sighting to the open episode", self.add_update)
-        self.risk_action = self._action("Change &risk grade…", "Ctrl+G",
+        self.risk_action = self._action("Change risk &grade…", "Ctrl+G",
                                         "Change the police risk grade", self.change_risk)
         self.police_action = self._action("Record &police reference…", "Ctrl+L",
                                           "Record the police reference (log number)", self.record_police_ref)
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
                                           "Record that the child has returned or been found", self.record_return)
         self.rhi_action = self._action("Record R&HI…", "Ctrl+I",
                                        "Offer a return-home interview or record its outcome", self.record_rhi)
-        self.profile_action = self._action("Edit Philomena &profile…", "Ctrl+E",
+        self.profile_action = self._action("Edit Philomena pro&file…", "Ctrl+E",
                                            "Edit the Philomena profile given to the police", self.edit_profile)
         self.child_actions = [self.report_action, self.update_action, self.risk_action, self.police_action,
                               self.return_action, self.rhi_action, self.profile_action]

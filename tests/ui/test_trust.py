@@ -69,9 +69,9 @@ def test_the_event_loop_keeps_ticking_during_a_long_handover(app_window: MainWin
     started = time.perf_counter()
     job = app_window.printing.handover(now.replace(hour=0), now, save=True)  # type: ignore[attr-defined]
     assert job is not None
-    assert time.perf_counter() - started < 0.3  # handed to a worker at once
+    assert time.perf_counter() - started < 0.5  # handed to a worker at once (the sleep alone is 0.6 s)
     ticks = _ticks_during(qtbot, target.exists)
-    assert ticks >= 20  # ~60 ticks of 10 ms in 0.6 s; a frozen loop gives 0 or 1
+    assert ticks >= 10  # ~60 ticks of 10 ms in 0.6 s; a frozen loop gives 0 or 1
     assert target.read_bytes().startswith(b"%PDF")
 
 
