@@ -216,7 +216,11 @@ class MainWindow(QMainWindow):
         self.board_focus_action = self._action("Go to &board", "Ctrl+B", "Move the focus to the board",
                                                lambda: self.board_view.setFocus())
         self.clear_filters_action = self._action("&Clear filters", "Ctrl+Shift+X",
-                                                 "Show every child in the scope", self.clear_filters)
+                                                 "Show every child in the scope, most urgent first",
+                                                 self.clear_filters)
+        self.reset_view_action = self._action("&Reset view", None,
+                                              "Default order (most urgent first), filters, scope and columns",
+                                              self.reset_view)
         self.quit_action = self._action("&Quit", "Ctrl+Q", "Close LAC Monitor", self.close)
 
     def _build_ui(self) -> None:
@@ -326,6 +330,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.find_action)
         self.view_menu.addAction(self.board_focus_action)
         self.view_menu.addAction(self.clear_filters_action)
+        self.view_menu.addAction(self.reset_view_action)
         scope_menu = self.view_menu.addMenu("&Scope")
         for i, scope in enumerate(Scope):
             a = scope_menu.addAction(scope.label)
@@ -536,6 +541,21 @@ class MainWindow(QMainWindow):
         for combo in (self.status_combo, self.risk_combo, self.team_combo, self.locality_combo):
             combo.setCurrentIndex(0)
         self.search.clear()
+        self.board_view.sort_by_urgency()
+
+    def reset_view(self) -> None:
+        """Everything about the board back to how it first opens: most urgent first, no
+        filters, this person's default scope, the default columns."""
+        self.clear_filters()
+        scope = default_scope(self.actor)
+        idx = list(Scope).index(scope)
+        if not self.scope_combo.model().item(idx).isEnabled():  # type: ignore[attr-defined]
+            idx = list(Scope).index(Scope.EVERYONE)
+        self.scope_combo.setCurrentIndex(idx)
+        self.board_view.reset_columns()
+        self.board_view.sort_by_urgency()
+        self.board_view.scrollToTop()
+        self.statusBar().showMessage("View reset: most urgent first, no filters, default columns.", 5000)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -723,9 +743,9 @@ class MainWindow(QMainWindow):
         if (hs := st.board_header()) is not None and header.restoreState(hs):
             if self.board_view.visible_column_count() == 0:
                 self.board_view.apply_default_columns()
-        sort = st.board_sort()
-        if sort is not None and 0 <= sort[0] < len(Col):
-            header.setSortIndicator(sort[0], Qt.SortOrder(sort[1]))
+        # The board always opens most urgent first (the header state carries the last sort:
+        # yesterday's "by name" must not hide tonight's missing children).
+        header.setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
         scope_value = st.scope()
         try:
             scope = Scope(scope_value) if scope_value else default_scope(self.actor)

@@ -105,8 +105,8 @@ def test_summary_counts_filter_the_board_when_clicked(window: MainWindow) -> Non
     assert win.summary.buttons["missing"].accessibleName() == "Missing: 1"
 
 
-def test_columns_widths_sort_and_scope_are_remembered(qtbot, db: Database, council: World,  # type: ignore[no-untyped-def]
-                                                      settings: SettingsStore) -> None:
+def test_columns_and_scope_are_remembered_and_the_board_opens_most_urgent_first(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
     win = MainWindow(db, council.actor, council.clock, settings)
     qtbot.addWidget(win)
     header = win.board_view.horizontalHeader()
@@ -122,9 +122,9 @@ def test_columns_widths_sort_and_scope_are_remembered(qtbot, db: Database, counc
     h2 = again.board_view.horizontalHeader()
     assert h2.isSectionHidden(Col.LOCALITY)
     assert h2.sectionSize(Col.NAME) == 333
-    assert (h2.sortIndicatorSection(), h2.sortIndicatorOrder()) == (Col.NAME, Qt.SortOrder.DescendingOrder)
-    assert again.board_model.sort_column == Col.NAME
-    assert shown(again)[0] == "C000002"
+    assert (h2.sortIndicatorSection(), h2.sortIndicatorOrder()) == (Col.STATUS, Qt.SortOrder.AscendingOrder)
+    assert again.board_model.sort_column == Col.STATUS
+    assert shown(again)[0] == "C000001"  # missing at high risk, whatever the last sort was
     assert again.filter_model.current.scope is Scope.EVERYONE
     again.shut_down()
 
@@ -357,3 +357,34 @@ def test_keyboard_reaches_search_board_and_actions(qtbot, window: MainWindow) ->
         qtbot.keyClick(win, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
     assert win.current_dialog is not None
     win.current_dialog.reject()
+
+
+def test_a_click_on_status_keeps_missing_children_at_the_top(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    win = everyone(window)
+    win.show()
+    qtbot.waitExposed(win)
+    header = win.board_view.horizontalHeader()
+    x = header.sectionViewportPosition(Col.STATUS) + header.sectionSize(Col.STATUS) // 2
+    from PySide6.QtCore import QPoint
+
+    for _ in range(2):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        assert shown(win)[:2] == ["C000001", "C000003"]  # missing high, then away
+        assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+
+
+def test_reset_view_restores_order_filters_scope_and_columns(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    win = everyone(window)
+    header = win.board_view.horizontalHeader()
+    header.setSortIndicator(Col.NAME, Qt.SortOrder.DescendingOrder)
+    win.board_view.set_column_visible(Col.TEAM, False)
+    header.moveSection(header.visualIndex(Col.NAME), 5)
+    win.search.setText("Test")
+    win.risk_combo.setCurrentIndex(1)
+    win.reset_view_action.trigger()
+    assert shown(win)[0] == "C000001"
+    assert win.search.text() == "" and win.risk_combo.currentIndex() == 0
+    assert not header.isSectionHidden(Col.TEAM) and header.visualIndex(Col.NAME) == Col.NAME
+    from lac_monitor.ui.board_filter_model import default_scope
+
+    assert win.filter_model.current.scope is default_scope(win.actor)
