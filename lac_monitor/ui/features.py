@@ -6,15 +6,15 @@ with the alert inbox, banner, notifications, the escalation settings and printin
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QObject, Qt, QTimeZone, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,20 +25,23 @@ from PySide6.QtWidgets import (
     QStyle,
     QSystemTrayIcon,
     QVBoxLayout,
+    QWidget,
 )
 
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.errors import LacError, ValidationError
-from lac_monitor.domain.localtime import council_tz, format_local
+from lac_monitor.domain.localtime import format_local
 from lac_monitor.reports.handover import render_handover
 from lac_monitor.reports.profile import render_profile
 from lac_monitor.services.alerts import AlertService
 from lac_monitor.services.handover import (
     HandoverData,
     ProfileData,
+    Window,
     build_handover,
     build_profile,
     default_window,
+    last_printed_window,
     record_print,
 )
 from lac_monitor.services.settings import SettingsService
@@ -47,6 +50,7 @@ from lac_monitor.storage.database import Database
 from lac_monitor.ui import errors
 from lac_monitor.ui.alert_banner import AlertBanner, AlertNotifier
 from lac_monitor.ui.alert_inbox_view import AlertInboxView
+from lac_monitor.ui.episode_dialog import LocalTimeEdit
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.print_preview import make_preview_dialog, save_pdf_as
@@ -171,31 +175,20 @@ class AlertsFeature:
         return dlg
 
 
-def _qdt(at: datetime) -> QDateTime:
-    local = at.astimezone(council_tz())
-    return QDateTime.fromSecsSinceEpoch(int(local.timestamp()), QTimeZone(str(council_tz()).encode()))
-
-
-def _py(qdt: QDateTime) -> datetime:
-    from datetime import UTC
-
-    return datetime.fromtimestamp(qdt.toSecsSinceEpoch(), UTC)
-
-
 class HandoverDialog(QDialog):
     """Choose the window, scope and notes of a handover sheet. Opened with `open()`."""
 
-    def __init__(self, window: MainWindow, start: datetime, end: datetime, reason: str) -> None:
+    def __init__(self, window: MainWindow, start: datetime, end: datetime, reason: str,
+                 last: Window | None = None) -> None:
         super().__init__(window)
         self.setWindowTitle("Handover sheet")
         self.setObjectName("handoverDialog")
         form = QFormLayout()
-        self.start_edit = QDateTimeEdit(_qdt(start), self)
-        self.end_edit = QDateTimeEdit(_qdt(end), self)
+        self.default_window = (start, end, reason)
+        self.start_edit = LocalTimeEdit(start, self)
+        self.end_edit = LocalTimeEdit(end, self)
         for edit, name in ((self.start_edit, "From"), (self.end_edit, "To")):
-            edit.setDisplayFormat("dd/MM/yyyy HH:mm")
-            edit.setCalendarPopup(True)
-            edit.setAccessibleName(f"Window {name.lower()}")
+            edit.setAccessibleName(name)
         self.team_combo = QComboBox(self)
         self.team_combo.setAccessibleName("Team")
         self.team_combo.addItem("Everyone", None)
@@ -207,29 +200,55 @@ class HandoverDialog(QDialog):
         for loc in window._localities:
             self.locality_combo.addItem(loc, loc)
         self.notes = QPlainTextEdit(self)
-        self.notes.setAccessibleName("Notes for the next shift")
+        self.notes.setTabChangesFocus(True)  # Tab moves on to the buttons
+        self.notes.setAccessibleName("Notes")
+        self.notes.setAccessibleDescription("Notes for the next shift")
         self.notes.setPlaceholderText("What the next shift needs to know")
         self.error = QLabel("", self)
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
-        form.addRow(QLabel(f"Default window: {reason}", self))
+        self.reason_label = QLabel(f"Window: {reason}", self)
+        self.reason_label.setWordWrap(True)
+        form.addRow(self.reason_label)
+        self.last_button: QPushButton | None = None
+        if last is not None:
+            self.last_button = QPushButton(
+                f"Same as &last sheet ({format_local(last.start)} to {format_local(last.end)})", self)
+            self.last_button.setToolTip("For a reprint (e.g. after a paper jam): the window of your last sheet")
+            self.last_button.setAutoDefault(False)
+            self.last_button.clicked.connect(lambda: self.use_window(last.start, last.end, last.reason))
+            form.addRow(self.last_button)
         form.addRow("&From:", self.start_edit)
         form.addRow("&To:", self.end_edit)
         form.addRow("T&eam:", self.team_combo)
         form.addRow("&Locality:", self.locality_combo)
         form.addRow("&Notes:", self.notes)
         buttons = QDialogButtonBox(self)
-        self.preview_button = buttons.addButton("Print &preview…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.addButton("&Save as PDF…", QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.preview_button = buttons.addButton("Print &preview…", QDialogButtonBox.ButtonRole.AcceptRole)
+        for b in (self.cancel_button, self.save_button):
+            b.setAutoDefault(False)  # Enter always means the default: Print preview
+        self.preview_button.setDefault(True)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        chain: list[QWidget] = [w for w in (self.last_button, self.start_edit, self.end_edit, self.team_combo,
+                                                    self.locality_combo, self.notes, self.cancel_button,
+                                                    self.save_button, self.preview_button) if w is not None]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self.start_edit.setFocus()
+
+    def use_window(self, start: datetime, end: datetime, reason: str) -> None:
+        self.start_edit.set_value(start)
+        self.end_edit.set_value(end)
+        self.reason_label.setText(f"Window: {reason}")
 
     def options(self) -> tuple[datetime, datetime, int | None, str | None, str | None]:
-        start, end = _py(self.start_edit.dateTime()), _py(self.end_edit.dateTime())
+        start, end = self.start_edit.value(), self.end_edit.value()
         if end <= start:
             raise ValidationError("To", f"must be after From ({format_local(start)})")
         notes = self.notes.toPlainText().strip() or None
@@ -266,10 +285,21 @@ class PrintingFeature(QObject):
     def _error(self, exc: LacError, doing: str) -> None:
         self.window.show_box(errors.known_error_box(self.window, exc, doing))
 
-    def ask_handover(self) -> HandoverDialog:
+    def ask_handover(self) -> HandoverDialog | None:
         w = self.window
-        win = default_window(w.db, w.actor, w.clock.now())
-        dlg = HandoverDialog(w, win.start, win.end, win.reason)
+        now = w.clock.now()
+        try:
+            win = default_window(w.db, w.actor, now)
+            last = last_printed_window(w.db, w.actor, now)
+        except Exception as exc:
+            known = errors.as_known_error(exc)
+            if known is None:
+                raise
+            self._error(known, "Opening the handover sheet")
+            return None
+        if last is not None and (last.start, last.end) == (win.start, win.end):
+            last = None  # the default already is the last sheet's window
+        dlg = HandoverDialog(w, win.start, win.end, win.reason, last)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.preview_button.clicked.connect(lambda: self._handover_from(dlg, save=False))
         dlg.save_button.clicked.connect(lambda: self._handover_from(dlg, save=True))

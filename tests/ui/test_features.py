@@ -136,3 +136,26 @@ def test_alert_count_in_the_summary_strip_and_sound_preference(app_window: MainW
     assert not alerts.notifier.sound
     alerts.sound_action.trigger()
     assert alerts.notifier.sound and settings.alert_sound()
+
+
+def test_handover_at_night_defaults_to_the_shift_on_now_and_offers_a_reprint(app_window: MainWindow,
+                                                                             council: World) -> None:
+    from datetime import UTC, datetime
+
+    from lac_monitor.services.handover import build_handover, record_print
+
+    council.clock.set(datetime(2026, 11, 26, 1, 34, tzinfo=UTC))
+    dlg = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+    assert dlg.start_edit.value() == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+    assert dlg.end_edit.value() == datetime(2026, 11, 26, 8, 45, tzinfo=UTC)
+    assert dlg.last_button is None
+    dlg.reject()
+    start, end = datetime(2026, 11, 25, 20, 0, tzinfo=UTC), datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    data = build_handover(council.db, council.clock, council.actor, start, end)
+    record_print(council.db, council.clock, council.actor, data, output="printer:EDT")  # then the paper jams
+    again = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+    assert again.start_edit.value() == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # still the shift
+    assert again.last_button is not None
+    again.last_button.click()
+    assert (again.start_edit.value(), again.end_edit.value()) == (start, end)
+    again.reject()
