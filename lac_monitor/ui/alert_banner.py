@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lac_monitor.domain.alerts import AlertRow, Severity, rule_label
+from lac_monitor.domain.alerts import AlertRow, Severity, rule_label, without_subject
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.ui.alerts_model import SEVERITY_SYMBOLS, NameFor, child_text
@@ -139,7 +139,8 @@ class AlertBanner(QFrame):
             f" QFrame#alertBanner QLabel {{ color: {fg}; }}")
         self.title.setText(f"<b>{alert_title(alert)}</b>")
         who = child_text(alert.child_id, self._name_for)
-        self.text.setText(f"{who}: {alert.message}" if who else alert.message)
+        # The child once: "Evie Ashworth (C390647): graded high risk…", not "…: Child C390647 (episode 262)…".
+        self.text.setText(f"{who}: {without_subject(alert.message)}" if who else alert.message)
         total = len(self._pending) if self._total is None else max(self._total, len(self._pending))
         extra = total - 1
         self.more.setText(f"+{extra} more unacknowledged" if extra else "")
@@ -148,6 +149,9 @@ class AlertBanner(QFrame):
         self.dismiss_button.setVisible(not alert.is_high)
         self.setAccessibleDescription(f"{alert_title(alert)}. {self.text.text()}")
         self.show()
+
+    def child_label(self, alert: AlertRow) -> str:
+        return child_text(alert.child_id, self._name_for)
 
     def _on_ack(self) -> None:
         alert = self.current_alert
@@ -174,7 +178,7 @@ def notify(alert: AlertRow, tray: QSystemTrayIcon | None, window: QWidget | None
         icon = (QSystemTrayIcon.MessageIcon.Critical if alert.is_high
                 else QSystemTrayIcon.MessageIcon.Warning if alert.severity == Severity.WARNING
                 else QSystemTrayIcon.MessageIcon.Information)
-        body = f"{child_label}: {alert.message}" if child_label else alert.message
+        body = f"{child_label}: {without_subject(alert.message)}" if child_label else alert.message
         # High alerts: as long as the platform allows (the banner keeps them anyway).
         tray.showMessage(alert_title(alert), body, icon, 0 if alert.is_high else TRAY_MS)
         shown = True

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from lac_monitor.domain.alerts import AlertRow, AlreadyAcknowledgedError, rule_label
 from lac_monitor.domain.errors import LacError
+from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS
 from lac_monitor.ui.alerts_model import ROW_ROLE, AlertCol, AlertsModel, NameFor, child_text
 from lac_monitor.ui.errors import known_error_box
 
@@ -133,6 +134,7 @@ class AlertInboxView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("alertTable")
         self.table.setAccessibleName("Alerts")
+        self.table.setStyleSheet(FOCUS_FRAME_CSS)
         self.table.setModel(self.model)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -298,7 +298,14 @@ class BoardModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < N_COLS:
+        if orientation == Qt.Orientation.Vertical:
+            # Row headers speak the child: a screen reader moving row to row hears who it is.
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \
+                    and 0 <= section < len(self.entries):
+                e = self.entries[section]
+                return f"{e.display[Col.NAME]}, {e.display[Col.STATUS]}"
+            return None
+        if not 0 <= section < N_COLS:
             return None
         spec = COLUMNS[Col(section)]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lac_monitor.domain.alerts import AlertRow, rule_label
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.localtime import format_local
@@ -135,10 +136,17 @@ class AlertsFeature:
         window.live.changes_did_arrive.connect(self.notifier.on_changes)
         window.live.connection_did_return.connect(self.inbox.reload)
         self.notifier.evaluation_did_fail.connect(lambda msg: window.statusBar().showMessage(msg, 10000))
+        self.notifier.alert_did_arrive.connect(self._announce)
         window.shutdown_hooks.append(self.notifier.stop)
         self.settings_dialog: SettingsDialog | None = None
         self._show_count(self.inbox.model.unacknowledged_count)
         self.notifier.start()
+
+    def _announce(self, alert: AlertRow) -> None:
+        """High alerts interrupt a screen reader; others wait their turn."""
+        who = self.banner.child_label(alert)
+        text = f"{'High alert' if alert.is_high else 'Alert'}: {rule_label(alert.rule)}" + (f", {who}" if who else "")
+        self.window.announcer.announce(text, assertive=alert.is_high)
 
     def _set_sound(self, on: bool) -> None:
         self.notifier.sound = on

@@ -24,6 +24,7 @@ from datetime import datetime
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDockWidget,
@@ -54,6 +55,7 @@ from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.queries import child_detail, team_list
 from lac_monitor.ui import errors
+from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS, Announcer, apply_palette
 from lac_monitor.ui.app import pin_singletons
 from lac_monitor.ui.board_filter_model import NOT_GRADED, BoardFilterModel, Scope, default_scope, scope_predicate
 from lac_monitor.ui.board_model import OUT, BoardModel, Col
@@ -135,6 +137,10 @@ class MainWindow(QMainWindow):
         self._last_update: datetime | None = None
         self.shutdown_hooks: list[Callable[[], object]] = []  # features stop their timers here
         self.workers = Workers(self)  # slow reads, alert evaluation, reports: off the GUI thread
+        self.announcer = Announcer(self)  # live changes that matter, spoken by screen readers
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_palette(app)
 
         # The feed position is taken before the first load, so nothing falls in between.
         self.live = live if live is not None else LiveBridge(db, clock, self)
@@ -275,6 +281,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.splitter.setObjectName("mainSplitter")
         self.board_view = BoardView(self.splitter)
+        self.board_view.setStyleSheet(FOCUS_FRAME_CSS)  # a focused board looks focused
         self.board_view.setModel(self.filter_model)
         self.board_view.apply_default_columns()
         self.board_view.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
@@ -453,7 +460,9 @@ class MainWindow(QMainWindow):
         touched = ids if ids is not None else (
             {e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
         selected = self.selected_child_id()
+        before = {cid: self.board_model.status_of(cid) for cid in touched}
         self.board_model.apply(rows, touched, now)
+        self._announce_changes(before)
         if selected and self.selected_child_id() != selected:
             self._reselect(selected)
         self._last_update = now
@@ -464,6 +473,18 @@ class MainWindow(QMainWindow):
         self.changes_did_apply.emit(sorted(touched))
         if self._pending or self._pending_all:
             QTimer.singleShot(0, self._flush_pending)
+
+    def _announce_changes(self, before: dict[str, ChildStatus | None]) -> None:
+        """A child who has just gone missing or away is announced (assertively)."""
+        gone = [cid for cid, old in before.items()
+                if old not in OUT and old is not None and self.board_model.status_of(cid) in OUT]
+        for cid in gone[:3]:
+            row = self.board_model.board_row(cid)
+            status = self.board_model.status_of(cid)
+            what = "missing" if status is ChildStatus.MISSING else "away from placement"
+            self.announcer.announce(f"{row.display_name if row else cid} is now {what}.", assertive=True)
+        if len(gone) > 3:
+            self.announcer.announce(f"{len(gone) - 3} more children are now missing or away.", assertive=True)
 
     def _reload_ladder(self) -> None:
         """An administrator changed the ladder on some desktop: follow it here too."""
@@ -706,6 +727,7 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self, saved: Saved) -> None:
         self.statusBar().showMessage("Saved.", 4000)
+        self.announcer.announce("Saved.")
         # The board row arrives through the live bridge (after-commit hook); the record now.
         if saved.child_id == self.detail_view.child_id:
             self._reload_detail()

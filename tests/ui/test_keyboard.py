@@ -225,3 +225,45 @@ def test_other_dialogs_have_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_win
         tab_cycle(qtbot, dlg)
         dlg.reject()
     assert isinstance(handover, HandoverDialog)
+
+
+# -- what a screen reader hears, what low vision sees ---------------------------------------------
+def test_a_child_going_missing_a_high_alert_and_a_save_are_announced(qtbot: Any, app_window: MainWindow,
+                                                                     council: World) -> None:
+    heard: list[tuple[str, bool]] = []
+    app_window.announcer.did_announce.connect(lambda text, assertive: heard.append((text, assertive)))
+    dialog = _form(app_window, "C000002", app_window.report_missing)
+    dialog.field("risk").setCurrentIndex(dialog.field("risk").findData("high"))
+    assert dialog.submit()
+    qtbot.waitUntil(lambda: ("Bilal Testtwo is now missing.", True) in heard, timeout=5000)
+    assert ("Saved.", False) in heard
+    qtbot.waitUntil(lambda: any(t.startswith("High alert") and "Bilal" in t and a for t, a in heard), timeout=10_000)
+
+
+def test_board_rows_speak_the_child(app_window: MainWindow) -> None:
+    app_window.set_scope(Scope.EVERYONE)
+    m = app_window.filter_model
+    row = m.row_of("C000001")
+    assert row is not None
+    assert m.headerData(row, Qt.Orientation.Vertical, Qt.ItemDataRole.AccessibleTextRole).startswith("Amira")
+
+
+def test_selection_focus_and_placeholder_colours_meet_aa(app_window: MainWindow) -> None:
+    from PySide6.QtGui import QPalette
+
+    from lac_monitor.ui.accessibility import contrast
+
+    pal = app_window.board_view.palette()
+    active = QPalette.ColorGroup.Active
+    inactive = QPalette.ColorGroup.Inactive
+    assert contrast(pal.color(active, QPalette.ColorRole.HighlightedText).name(),
+                    pal.color(active, QPalette.ColorRole.Highlight).name()) >= 4.5
+    assert contrast(pal.color(inactive, QPalette.ColorRole.HighlightedText).name(),
+                    pal.color(inactive, QPalette.ColorRole.Highlight).name()) >= 4.5
+    assert pal.color(active, QPalette.ColorRole.Highlight) != pal.color(inactive, QPalette.ColorRole.Highlight)
+    base = pal.color(active, QPalette.ColorRole.Base).name()
+    assert contrast(pal.color(active, QPalette.ColorRole.PlaceholderText).name(), base) >= 4.5
+    assert "border: 2px solid" in app_window.board_view.styleSheet()
+    from lac_monitor.ui.accessibility import FOCUS
+
+    assert contrast(FOCUS, base) >= 3.0
