@@ -61,6 +61,8 @@ from lac_monitor.ui.workers import Job
 
 log = logging.getLogger(__name__)
 
+SMALL_SCREEN_HEIGHT = 760  # logical pixels: 1600x1000 at 2x is 500
+
 
 def build_main_window(db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None, *,
                       live: LiveBridge | None = None, tray: bool = True, evaluate_ms: int | None = None
@@ -93,6 +95,12 @@ class AlertsFeature:
         self.inbox.setObjectName("alertInbox")
         self.dock = window.add_dock(self.inbox, "Alerts", Qt.DockWidgetArea.BottomDockWidgetArea, "alertsDock")
         self.inbox.child_requested.connect(window.select_child)
+        screen = window.screen()
+        if window.settings.window_state() is None and screen is not None \
+                and screen.availableGeometry().height() < SMALL_SCREEN_HEIGHT:
+            # A short (or magnified) screen: the board gets the height; the banner and the
+            # count show alerts, Ctrl+Shift+A opens the inbox.
+            self.dock.hide()
         self.inbox.unacknowledged_count_did_change.connect(self._show_count)
 
         self.show_action = QAction("Alerts", window)

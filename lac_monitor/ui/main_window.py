@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDockWidget,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -73,6 +72,7 @@ from lac_monitor.ui.episode_dialog import (
     RiskDialog,
     UpdateDialog,
 )
+from lac_monitor.ui.flow_layout import FlowLayout, labelled
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.settings_store import SettingsStore
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
@@ -239,11 +239,9 @@ class MainWindow(QMainWindow):
         self.summary.chip_did_toggle.connect(self._on_chip)
         # Counts and search share the top row; the filters get the next one to themselves,
         # so neither row forces the window wider than the screen with large system fonts.
-        top = QHBoxLayout()
-        top.addWidget(self.summary)
-        outer.addLayout(top)
+        outer.addWidget(self.summary)
 
-        bar = QHBoxLayout()
+        bar = FlowLayout(spacing=14)  # search and filters wrap onto a second line on a narrow screen
         self.scope_combo = self._combo("scope", [(s.label, s) for s in Scope])
         model = self.scope_combo.model()
         for i, scope in enumerate(Scope):
@@ -264,18 +262,12 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleDescription("Search by name, preferred name, child ID or police reference")
         self.search.textChanged.connect(lambda text: self.filter_model.update(text=text))
         self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 20)
-        search_label = QLabel("S&earch:", central)
-        search_label.setBuddy(self.search)
-        top.addWidget(search_label)
-        top.addWidget(self.search, 1)
-        for label, widget in (("Sc&ope:", self.scope_combo), ("Stat&us:", self.status_combo),
-                              ("&Risk:", self.risk_combo), ("&Team:", self.team_combo),
-                              ("&Locality:", self.locality_combo)):
+        for label, widget in (("S&earch:", self.search), ("Sc&ope:", self.scope_combo),
+                              ("Stat&us:", self.status_combo), ("&Risk:", self.risk_combo),
+                              ("&Team:", self.team_combo), ("&Locality:", self.locality_combo)):
             lab = QLabel(label, central)
             lab.setBuddy(widget)
-            bar.addWidget(lab)
-            bar.addWidget(widget)
-        bar.addStretch(1)
+            bar.addWidget(labelled(lab, widget, central))
         outer.addLayout(bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
@@ -755,12 +747,14 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(1500, 880)
+        self.fit_to_screen()
         if (state := st.window_state()) is not None:
             self.restoreState(state)
         if (split := st.splitter()) is not None:
             self.splitter.restoreState(split)
         else:
-            self.splitter.setSizes([1060, 540])
+            # The board first: the record pane takes about a quarter, not 40 %.
+            self.splitter.setSizes([1120, 380])
         header = self.board_view.horizontalHeader()
         if (hs := st.board_header()) is not None and header.restoreState(hs):
             if self.board_view.visible_column_count() == 0:
@@ -778,6 +772,22 @@ class MainWindow(QMainWindow):
             idx = list(Scope).index(Scope.EVERYONE)
         self.scope_combo.setCurrentIndex(idx)
         self._on_combo()
+
+    def fit_to_screen(self) -> None:
+        """Never open wider or taller than the screen, nor off it (e.g. 1600x1000 at 2x)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        w = min(self.width(), avail.width() - 16)
+        h = min(self.height(), avail.height() - 40)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(max(w, self.minimumSizeHint().width()), max(h, 300))
+        geo = self.frameGeometry()
+        x = min(max(geo.x(), avail.x()), max(avail.x(), avail.right() - geo.width()))
+        y = min(max(geo.y(), avail.y()), max(avail.y(), avail.bottom() - geo.height()))
+        if (x, y) != (geo.x(), geo.y()):
+            self.move(x, y)
 
     def save_settings(self) -> None:
         st = self.settings

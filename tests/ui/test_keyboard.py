@@ -267,3 +267,11 @@ def test_selection_focus_and_placeholder_colours_meet_aa(app_window: MainWindow)
     from lac_monitor.ui.accessibility import FOCUS
 
     assert contrast(FOCUS, base) >= 3.0
+
+
+def test_the_window_fits_1600_by_1000_at_twice_the_size(app_window: MainWindow) -> None:
+    """At 2x, a 1600x1000 screen is 800x500 logical pixels: filters and counts wrap instead."""
+    hint = app_window.minimumSizeHint()
+    assert hint.width() <= 780 and hint.height() <= 480
+    app_window.resize(780, 460)
+    assert app_window.width() <= 780
