@@ -35,6 +35,7 @@ from lac_monitor.ui.workers import Job, Workers
 log = logging.getLogger(__name__)
 
 EVALUATE_MS = 30_000
+MAX_NOTIFY = 5  # tray messages and announcements per batch; the rest wait in the inbox
 TRAY_MS = 15_000
 
 _STYLE = {
@@ -115,6 +116,15 @@ class AlertBanner(QFrame):
         self._total = unacknowledged
         self._refresh()
 
+    def show_alerts(self, alerts: Iterable[AlertRow]) -> None:
+        """Many at once (start-up, a flood after an outage): one refresh."""
+        for alert in alerts:
+            if alert.is_open:
+                self._pending[alert.id] = alert
+            else:
+                self._pending.pop(alert.id, None)
+        self._refresh()
+
     def show_alert(self, alert: AlertRow) -> None:
         """Queue an alert (ignored if acknowledged or resolved) and show the most pressing one."""
         if alert.acknowledged or alert.resolved:
@@ -134,9 +144,10 @@ class AlertBanner(QFrame):
             self.hide()
             return
         bg, fg = _STYLE.get(alert.severity, _STYLE["info"])
-        self.setStyleSheet(
-            f"QFrame#alertBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 4px; }}"
-            f" QFrame#alertBanner QLabel {{ color: {fg}; }}")
+        css = (f"QFrame#alertBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 4px; }}"
+               f" QFrame#alertBanner QLabel {{ color: {fg}; }}")
+        if css != self.styleSheet():  # re-polishing costs ~1 ms a time: only on a change of colour
+            self.setStyleSheet(css)
         self.title.setText(f"<b>{alert_title(alert)}</b>")
         who = child_text(alert.child_id, self._name_for)
         # The child once: "Evie Ashworth (C390647): graded high risk…", not "…: Child C390647 (episode 262)…".
@@ -247,21 +258,24 @@ class AlertNotifier(QObject):
 
     def start(self) -> None:
         """Load the inbox, put open high alerts back on the banner, then evaluate now and every 30 s."""
-        try:
-            reload = getattr(self.inbox, "reload", None)
-            if reload is not None:
+        service, staff_id = self.service, self.staff_id
+
+        def loaded(rows: list[AlertRow]) -> None:
+            load_rows = getattr(self.inbox, "load_rows", None)
+            if load_rows is not None:
+                load_rows(rows)
+            elif (reload := getattr(self.inbox, "reload", None)) is not None:
                 reload()
-            for alert in self.service.inbox(self.staff_id):
-                self._seen.add(alert.id)
-                if alert.is_high:
-                    self.banner.show_alert(alert)
-        except Exception as exc:
-            known = as_known_error(exc)
-            if known is None:
-                raise
-            self._evaluation_failed(known)  # the timer tries again
-        self.timer.start()
-        self.evaluate_now()
+            self._seen.update(a.id for a in rows)
+            self.banner.show_alerts(a for a in rows if a.is_high)
+            self.timer.start()
+            self.evaluate_now()
+
+        def failed(exc: LacError) -> None:
+            self._evaluation_failed(exc)
+            self.timer.start()  # the timer tries again
+
+        self._run(lambda _job: service.inbox(staff_id), loaded, failed, key="alerts.inbox")
 
     def stop(self) -> None:
         self.timer.stop()
@@ -337,6 +351,7 @@ class AlertNotifier(QObject):
         apply = getattr(self.inbox, "apply", None)
         if apply is not None and rows:
             apply(rows)
+        fresh: list[AlertRow] = []
         for alert in rows:
             if alert.acknowledged or alert.resolved:
                 self.banner.remove_alert(alert.id)
@@ -344,7 +359,13 @@ class AlertNotifier(QObject):
             if alert.id in self._seen:
                 continue
             self._seen.add(alert.id)
+            fresh.append(alert)
+        # A flood (first start, after an outage): the banner and one message for the most
+        # pressing few; the inbox and the count carry the rest.
+        fresh.sort(key=_rank, reverse=True)
+        for alert in fresh[:MAX_NOTIFY]:
             self.banner.show_alert(alert)
             self.notify(alert, self.tray, self.window, sound=self.sound,
                         child_label=child_text(alert.child_id, self._name_for))
             self.alert_did_arrive.emit(alert)
+        self.banner.show_alerts(a for a in fresh[MAX_NOTIFY:] if a.is_high)

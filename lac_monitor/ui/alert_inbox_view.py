@@ -172,6 +172,15 @@ class AlertInboxView(QWidget):
         self._on_count(self.model.unacknowledged_count)  # the label, even if unchanged
         self._update_buttons()
 
+    def load_rows(self, rows: list[AlertRow]) -> None:
+        """Rows read elsewhere (a worker at start-up): the open alerts, newest first."""
+        if self.show_acknowledged.isChecked():
+            self.reload()
+            return
+        self.model.load(rows, False)
+        self._on_count(self.model.unacknowledged_count)
+        self._update_buttons()
+
     def apply(self, rows: Iterable[AlertRow]) -> None:
         """Live rows (already filtered to this user), e.g. after "alert.*" feed events."""
         self.model.apply(rows)

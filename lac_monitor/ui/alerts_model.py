@@ -71,6 +71,9 @@ HEADERS: dict[AlertCol, tuple[str, str]] = {
 }
 
 
+BULK_RESET = 50
+
+
 def _sort_key(row: AlertRow) -> tuple[float, int]:
     return (-row.raised_at.timestamp(), -row.id)
 
@@ -199,7 +202,16 @@ class AlertsModel(QAbstractTableModel):
         self._recount()
 
     def apply(self, rows: Iterable[AlertRow]) -> None:
-        """Live changes: insert new alerts, update changed ones, drop ones no longer shown."""
+        """Live changes: insert new alerts, update changed ones, drop ones no longer shown.
+
+        Hundreds at once (the first evaluation after a long outage) are merged with one
+        reset: row-by-row inserts would cost the GUI thread a second."""
+        rows = list(rows)
+        if len(rows) > BULK_RESET:
+            merged = {r.id: r for r in self._rows}
+            merged.update((r.id, r) for r in rows)
+            self.load(merged.values())
+            return
         for row in rows:
             self._upsert(row)
         self._recount()

@@ -57,6 +57,8 @@ def configure_application(argv: list[str] | None = None):  # type: ignore[no-unt
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setOrganizationDomain("lac-monitor.local")
     pin_singletons()
+    # The GUI thread waits at most 2 ms (not 5) for a worker's turn with the interpreter.
+    sys.setswitchinterval(0.002)
     app = QApplication.instance()
     if app is None:
         # High DPI is on by default in Qt 6; pass fractional scale factors through (125%, 150%).
@@ -81,14 +83,21 @@ def run_gui(database: str | None = None) -> int:
         resolved = resolve_database_url(database)
         db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason))
         actor = resolve_actor(db)
-        window = build_main_window(db, actor, SystemClock(), SettingsStore())
+        window = build_main_window(db, actor, SystemClock(), SettingsStore(), background_load=True)
     except LacError as exc:
         log.warning("start-up failed: %s", type(exc).__name__)
         errors.known_error_box(None, exc, "Starting LAC Monitor").exec()
         return 2
     log.info("window opened (staff id %s)", actor.staff_id)
-    settle_memory()
     window.show()
+    settled = [False]
+
+    def settle_once(busy: bool) -> None:  # after the board's first load, once
+        if not busy and not settled[0]:
+            settled[0] = True
+            settle_memory()
+
+    window.workers.busy_did_change.connect(settle_once)
     try:
         return int(app.exec())
     finally:

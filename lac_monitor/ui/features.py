@@ -65,9 +65,10 @@ SMALL_SCREEN_HEIGHT = 760  # logical pixels: 1600x1000 at 2x is 500
 
 
 def build_main_window(db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None, *,
-                      live: LiveBridge | None = None, tray: bool = True, evaluate_ms: int | None = None
-                      ) -> MainWindow:
-    window = MainWindow(db, actor, clock, settings, live=live)
+                      live: LiveBridge | None = None, tray: bool = True, evaluate_ms: int | None = None,
+                      background_load: bool = False) -> MainWindow:
+    """`background_load`: the window opens at once and the board arrives from a worker (the app)."""
+    window = MainWindow(db, actor, clock, settings, live=live, background_load=background_load)
     window.alerts = AlertsFeature(window, tray=tray, evaluate_ms=evaluate_ms)  # type: ignore[attr-defined]
     window.printing = PrintingFeature(window)  # type: ignore[attr-defined]
     return window

@@ -57,7 +57,7 @@ from lac_monitor.ui import errors
 from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS, Announcer, apply_palette
 from lac_monitor.ui.app import pin_singletons
 from lac_monitor.ui.board_filter_model import NOT_GRADED, BoardFilterModel, Scope, default_scope, scope_predicate
-from lac_monitor.ui.board_model import OUT, BoardModel, Col
+from lac_monitor.ui.board_model import OUT, BoardModel, Col, Entry, prepare_entries
 from lac_monitor.ui.board_view import BoardView
 from lac_monitor.ui.connection_banner import ConnectionBanner
 from lac_monitor.ui.detail_view import DetailView
@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None,
                  *, live: LiveBridge | None = None, tick_ms: int = TICK_MS,
-                 parent: QWidget | None = None) -> None:
+                 background_load: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         pin_singletons()
         self.db, self.actor, self.clock = db, actor, clock
@@ -149,8 +149,10 @@ class MainWindow(QMainWindow):
         self.board_model = BoardModel(now, self)
         self.board_model.set_rhi_hours(self.ladder.rhi_hours)
         self.filter_model = BoardFilterModel(self.board_model, actor, self)
+        rows: list[BoardRow] = []
         with db.read_session() as s:
-            rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours)
+            if not background_load:
+                rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours)
             self._teams = team_list(s)
         self._localities = sorted({r.locality for r in rows if r.locality})
         self.board_model.load(rows, now)
@@ -187,6 +189,46 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if live is None:
             self.live.start()
+        if background_load:
+            self._load_in_background(now)
+
+    def _load_in_background(self, now: datetime) -> None:
+        """The window shows at once; the board (10k rows: a query and 10k display rows) is
+        read and prepared in a worker, then swapped in with one reset."""
+        self.shown_label.setText("Loading the board…")
+        rhi_hours = self.ladder.rhi_hours
+        col, order = self.board_model.sort_column, self.board_model.sort_order
+
+        def work(_job: Job) -> tuple[list[BoardRow], list[Entry]]:
+            with self.db.read_session() as s:
+                rows = load_board(s, now, rhi_hours=rhi_hours)
+            return rows, prepare_entries(rows, now, col, order)
+
+        def done(result: tuple[list[BoardRow], list[Entry]]) -> None:
+            rows, entries = result
+            self._set_localities(sorted({r.locality for r in rows if r.locality}))
+            self.board_model.load_prepared(entries, now)
+            self._update_summary()
+            self._update_actions()
+
+        def failed(exc: LacError) -> None:
+            self.banner.show_lost(f"The board could not be read: {exc}")
+            self._pending_all = True  # read again once the connection is back
+
+        self.workers.run(work, done=done, failed=failed, key=RELOAD_KEY)
+
+    def _set_localities(self, localities: list[str]) -> None:
+        if localities == self._localities:
+            return
+        self._localities = localities
+        current = self.locality_combo.currentData()
+        self.locality_combo.blockSignals(True)
+        self.locality_combo.clear()
+        self.locality_combo.addItem("All localities", None)
+        for loc in localities:
+            self.locality_combo.addItem(loc, loc)
+        self.locality_combo.setCurrentIndex(max(0, self.locality_combo.findData(current)))
+        self.locality_combo.blockSignals(False)
 
     # -- building -------------------------------------------------------------------------
     def _action(self, text: str, shortcut: str | None, tip: str, slot: Callable[[], object]) -> QAction:
