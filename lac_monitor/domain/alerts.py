@@ -98,7 +98,8 @@ def rule_label(key: str) -> str:
 AUDIENCES: dict[Rule, tuple[Audience, ...]] = {
     Rule.REPORTED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
     Rule.RISK_RAISED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
-    Rule.HIGH_RISK: (Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
+    # The allocated worker too: "not graded" -> high raises no "risk raised", only this.
+    Rule.HIGH_RISK: (Audience.ALLOCATED_WORKER, Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
     Rule.RECLASSIFIED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
     Rule.RETURNED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
     Rule.POLICE_REF_MISSING: (Audience.EPISODE_OWNER,),
@@ -277,10 +278,12 @@ def _episode_rules(c: _Collector, ep: EpisodeFacts, state: AlertState) -> None:
     open_now = ep.returned_at is None or ep.returned_at > now
     # On report.
     high_at_report = ep.risk == RiskGrade.HIGH
+    todo = [t for t, done in (("the police reference", ep.police_ref), ("the risk grade", ep.risk))
+            if not done] + ["Philomena part 2 (clothing, last seen)"]
     c.add(Rule.REPORTED, f"episode:{ep.id}", ep, child,
           Severity.HIGH if high_at_report else Severity.WARNING,
-          f"{label} reported {what} ({MissingCategory(ep.category).value}). Record the police "
-          "reference, the risk grade and Philomena part 2 (clothing, last seen).",
+          f"{label} reported {what} ({MissingCategory(ep.category).value}). Record "
+          f"{', '.join(todo[:-1]) + ' and ' if len(todo) > 1 else ''}{todo[-1]}.",
           ep.reported_at)
     # High risk at any time, once per episode (a risk event may already have raised it).
     if ep.risk == RiskGrade.HIGH and open_now:
