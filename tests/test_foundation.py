@@ -175,3 +175,12 @@ def test_feed_sequence_numbers_are_never_reused(world: World, other_db: Database
     world.add_child("C000402")
     (after,) = reader.read()
     assert after.seq > seen.seq and after.child_id == "C000402"
+
+
+def test_the_test_suite_never_logs_into_the_users_real_log_folder() -> None:
+    import os
+
+    from lac_monitor.storage.config import log_dir
+
+    assert str(log_dir()).startswith(os.environ["XDG_STATE_HOME"])
+    assert "lac-monitor-test-state-" in str(log_dir())

@@ -435,6 +435,7 @@ class FormDialog(QDialog):
                 self.show_notice(f"Not saved: {exc.field} {exc.rule}")
             return False
         except ConflictError as exc:
+            # The notice says who and when; the box only asks (the same words once, not twice).
             self.show_notice(f"Not saved: {exc}")
             box = self.make_conflict_box(self, exc)
             self.last_box = box

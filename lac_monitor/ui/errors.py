@@ -100,8 +100,10 @@ def known_error_box(parent: QWidget | None, exc: LacError, doing: str | None = N
 
 def conflict_box(parent: QWidget | None, exc: ConflictError) -> QMessageBox:
     """Offers Reload: fetch their change, keep what this user typed, save again."""
-    box = message_box(parent, title_for(exc), str(exc), QMessageBox.Icon.Information,
-                      QMessageBox.StandardButton.Cancel)
+    who = exc.by or "another user"
+    box = message_box(parent, title_for(exc),
+                      f"Reload {who}'s change now? What you typed stays in the form; check it and save again.",
+                      QMessageBox.Icon.Information, QMessageBox.StandardButton.Cancel)
     reload = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(reload)
     return box

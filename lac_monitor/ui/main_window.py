@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -56,7 +57,14 @@ from lac_monitor.storage.queries import child_detail, team_list
 from lac_monitor.ui import errors
 from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS, Announcer, apply_palette
 from lac_monitor.ui.app import pin_singletons
-from lac_monitor.ui.board_filter_model import NOT_GRADED, BoardFilterModel, Scope, default_scope, scope_predicate
+from lac_monitor.ui.board_filter_model import (
+    NOT_GRADED,
+    BoardFilterModel,
+    Scope,
+    compile_filter,
+    default_scope,
+    scope_predicate,
+)
 from lac_monitor.ui.board_model import OUT, BoardModel, Col, Entry, prepare_entries
 from lac_monitor.ui.board_view import BoardView
 from lac_monitor.ui.connection_banner import ConnectionBanner
@@ -310,6 +318,14 @@ class MainWindow(QMainWindow):
             lab = QLabel(label, central)
             lab.setBuddy(widget)
             bar.addWidget(labelled(lab, widget, central))
+        # Search looks in the chosen scope; say so when a child matches outside it.
+        self.scope_hint = QPushButton("", central)
+        self.scope_hint.setObjectName("scopeHint")
+        self.scope_hint.setFlat(True)
+        self.scope_hint.setStyleSheet("QPushButton#scopeHint { color: #8b0000; font-weight: bold; }")
+        self.scope_hint.clicked.connect(lambda: self.set_scope(Scope.EVERYONE))
+        self.scope_hint.hide()
+        bar.addWidget(self.scope_hint)
         outer.addLayout(bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
@@ -576,6 +592,29 @@ class MainWindow(QMainWindow):
         cur = self.filter_model.current
         self.summary.set_active(self.summary.chip_for(cur.statuses, cur.risks))
         self._update_summary()
+        self._update_scope_hint()
+
+    def _update_scope_hint(self) -> None:
+        """"3 more match under Everyone (1 missing)": a search never hides a missing child
+        just because they are outside my caseload or team."""
+        cur = self.filter_model.current
+        if not cur.text.strip() or cur.scope is Scope.EVERYONE:
+            self.scope_hint.hide()
+            return
+        everywhere = compile_filter(cur.with_(scope=Scope.EVERYONE), self.actor)
+        inside = scope_predicate(cur.scope, self.actor)
+        outside = [e for e in self.board_model.entries if everywhere(e) and not inside(e)]
+        if not outside:
+            self.scope_hint.hide()
+            return
+        out = sum(1 for e in outside if e.status in OUT)
+        n = len(outside)
+        more = f"{n} more {'child matches' if n == 1 else 'children match'} under Everyone"
+        self.scope_hint.setText(more + (f" ({out} missing or away)" if out else "") + " — show them")
+        self.scope_hint.setAccessibleName(self.scope_hint.text())
+        self.scope_hint.show()
+        if out:
+            self.announcer.announce(self.scope_hint.text())
 
     def _on_chip(self, key: str, on: bool) -> None:
         chip = CHIP_BY_KEY[key]
@@ -779,8 +818,17 @@ class MainWindow(QMainWindow):
 
         self.show_box(errors.message_box(
             self, "About LAC Monitor",
-            f"LAC Monitor {__version__}\nLive status of looked-after children.\nDatabase: {self.db.describe()}",
+            f"LAC Monitor {__version__}\nLive status of looked-after children.\n\n{self.database_text()}",
             QMessageBox.Icon.Information))
+
+    def database_text(self) -> str:
+        """Where the data lives, in words (no driver names, never a password)."""
+        url = self.db.engine.url
+        if self.db.is_postgresql:
+            where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
+            return (f"Shared database on server {where}, database {url.database}"
+                    + (f", signed in to it as {url.username}" if url.username else "") + ".")
+        return f"Embedded database on this computer: {url.database}."
 
     # -- settings and closing ---------------------------------------------------------------------
     def _restore_settings(self) -> None:

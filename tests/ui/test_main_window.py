@@ -330,6 +330,8 @@ def test_every_control_has_a_name_for_screen_readers(window: MainWindow) -> None
                 w.parent() is not None and type(w.parent()).__name__ in ("QLineEdit", "QComboBox")):
             continue  # Qt's own parts: the table's corner button, a line edit's clear button
         text = w.text() if isinstance(w, QAbstractButton) else ""
+        if w.isHidden() and not text:
+            continue  # e.g. the scope hint, named when it shows
         if not (w.accessibleName() or text or id(w) in buddies):
             unnamed.append(w.objectName() or type(w).__name__)
     assert unnamed == []
@@ -388,3 +390,20 @@ def test_reset_view_restores_order_filters_scope_and_columns(qtbot, window: Main
     from lac_monitor.ui.board_filter_model import default_scope
 
     assert win.filter_model.current.scope is default_scope(win.actor)
+
+
+def test_search_says_when_a_missing_child_matches_outside_the_scope(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.set_scope(Scope.MINE)
+    window.search.setText("Testthree")  # Cara: away, another team's child
+    assert shown(window) == []
+    hint = window.scope_hint
+    assert not hint.isHidden()
+    assert hint.text() == "1 more child matches under Everyone (1 missing or away) — show them"
+    hint.click()
+    assert window.filter_model.current.scope is Scope.EVERYONE and shown(window) == ["C000003"]
+    assert hint.isHidden()
+
+
+def test_about_names_the_database_in_words(window: MainWindow) -> None:
+    text = window.database_text()
+    assert "+psycopg" not in text and "sqlite://" not in text and "password" not in text.lower()
