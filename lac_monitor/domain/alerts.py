@@ -45,6 +45,16 @@ class Audience(StrEnum):
     EPISODE_OWNER = "episode_owner"
 
 
+AUDIENCE_LABELS = {
+    "allocated_worker": "allocated worker", "team": "team", "team_manager": "team manager",
+    "head_of_service": "head of service", "duty_team": "duty team", "episode_owner": "episode owner",
+}
+
+
+def audience_label(key: str) -> str:
+    return AUDIENCE_LABELS.get(key, key.replace("_", " "))
+
+
 class Rule(StrEnum):
     """Stable, readable rule keys (stored in the database and printed by the CLI)."""
 
