@@ -392,6 +392,8 @@ class MainWindow(QMainWindow):
         for i, scope in enumerate(Scope):
             a = scope_menu.addAction(scope.label)
             a.triggered.connect(lambda _=False, i=i: self.scope_combo.setCurrentIndex(i))
+        self.sort_menu = self.view_menu.addMenu("Sor&t by")  # sorting without a mouse
+        self.sort_menu.aboutToShow.connect(self._refresh_sort_menu)
         self.columns_menu: QMenu = self.board_view.column_menu(self)
         self.view_menu.addMenu(self.columns_menu)
         self.view_menu.aboutToShow.connect(self._refresh_columns_menu)
@@ -409,6 +411,21 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(a)
         self.alerts_anchor = self.toolbar.addSeparator()
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _refresh_sort_menu(self) -> None:
+        from lac_monitor.ui.board_model import COLUMNS
+
+        self.sort_menu.clear()
+        header = self.board_view.horizontalHeader()
+        for col in Col:
+            if header.isSectionHidden(col):
+                continue
+            title = COLUMNS[col].title + (" (most urgent first)" if col is Col.STATUS else "")
+            action = self.sort_menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(header.sortIndicatorSection() == col)
+            action.triggered.connect(
+                lambda _=False, c=col: header.setSortIndicator(c, Qt.SortOrder.AscendingOrder))
 
     def _refresh_columns_menu(self) -> None:
         old = self.columns_menu

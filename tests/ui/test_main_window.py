@@ -407,3 +407,15 @@ def test_search_says_when_a_missing_child_matches_outside_the_scope(qtbot, windo
 def test_about_names_the_database_in_words(window: MainWindow) -> None:
     text = window.database_text()
     assert "+psycopg" not in text and "sqlite://" not in text and "password" not in text.lower()
+
+
+def test_sorting_from_the_keyboard(window: MainWindow) -> None:
+    win = everyone(window)
+    win.sort_menu.aboutToShow.emit()
+    by_name = next(a for a in win.sort_menu.actions() if a.text() == "Child")
+    by_name.trigger()
+    assert win.board_model.sort_column == Col.NAME
+    win.sort_menu.aboutToShow.emit()
+    urgent = next(a for a in win.sort_menu.actions() if a.text().startswith("Status"))
+    urgent.trigger()
+    assert shown(win)[0] == "C000001"
