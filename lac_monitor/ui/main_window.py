@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.last_box: QMessageBox | None = None
         self._pending: set[str] = set()
         self._pending_all = False
+        self._applying = False
         self._last_update: datetime | None = None
         self.shutdown_hooks: list[Callable[[], object]] = []  # features stop their timers here
         self.workers = Workers(self)  # slow reads, alert evaluation, reports: off the GUI thread
@@ -528,10 +529,17 @@ class MainWindow(QMainWindow):
             {e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
         selected = self.selected_child_id()
         before = {cid: self.board_model.status_of(cid) for cid in touched}
-        self.board_model.apply(rows, touched, now)
+        focus = QApplication.focusWidget()
+        self._applying = True  # a row moving is not the user choosing another child
+        try:
+            self.board_model.apply(rows, touched, now)
+        finally:
+            self._applying = False
         self._announce_changes(before)
         if selected and self.selected_child_id() != selected:
             self._reselect(selected)
+        if focus is not None and QApplication.focusWidget() is not focus and focus.isVisible():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)  # a live change never moves the keyboard
         self._last_update = now
         self._update_live_label()
         if self.detail_view.child_id in touched:
@@ -688,6 +696,8 @@ class MainWindow(QMainWindow):
 
     # -- selection and the detail pane --------------------------------------------------------
     def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        if self._applying:
+            return  # a live change moved the row; the record pane stays as it is
         cid = self.selected_child_id()
         if cid is None:
             self.detail_view.clear()

@@ -419,3 +419,18 @@ def test_sorting_from_the_keyboard(window: MainWindow) -> None:
     urgent = next(a for a in win.sort_menu.actions() if a.text().startswith("Status"))
     urgent.trigger()
     assert shown(win)[0] == "C000001"
+
+
+def test_a_live_change_to_the_focused_child_keeps_the_record_and_the_focus(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, council: World, other_db: Database) -> None:
+    win = everyone(window)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.select_child("C000005")
+    win.board_view.setFocus()
+    qtbot.waitUntil(win.board_view.hasFocus, timeout=3000)
+    council.as_(council.manager, other_db).report("C000005", "M", council.clock.now() - timedelta(hours=1))
+    qtbot.waitUntil(lambda: win.board_model.status_of("C000005") is ChildStatus.MISSING, timeout=5000)
+    assert win.selected_child_id() == "C000005" and win.detail_view.child_id == "C000005"
+    assert not win.detail_view.body.isHidden()
+    assert win.board_view.hasFocus()
