@@ -78,3 +78,31 @@ def test_ended_alerts_rules() -> None:
               OpenAlert(15, "high_risk", 99)]
     ended = dict(ended_alerts(alerts, state, now))
     assert ended == {10: "risk grade now medium", 12: "child returned / found"}
+
+
+def test_a_day_workers_acknowledgement_does_not_take_the_alert_from_the_duty_team(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from lac_monitor.services.uow import Actor
+
+    duty = Actor("edt.one", 4, "Dana Dutyone", "duty_officer", None)
+    world.clock.set(datetime(2026, 11, 25, 22, 0, tzinfo=UTC))  # out of hours
+    world.add_child("C000100")
+    world.episodes.report("C000100", "M", world.clock.now() - H, risk="medium", police_ref="LOG-1")
+    mine = AlertService(world.db, world.actor, world.clock)
+    theirs = AlertService(world.db, duty, world.clock)
+    mine.evaluate()
+    reported = next(a for a in mine.inbox(world.actor.staff_id) if a.rule == "reported")
+    assert "duty_team" in reported.audiences
+    mine.acknowledge(reported.id, "Spoke to the carer")
+    assert reported.id not in {a.id for a in mine.inbox(world.actor.staff_id)}
+    still = {a.id: a for a in theirs.inbox(4)}
+    assert reported.id in still and still[reported.id].is_open  # the duty team keeps it
+    assert theirs.unacknowledged_count(4) == len(theirs.inbox(4))
+    done = theirs.acknowledge(reported.id, "Police informed")
+    assert done.acknowledged_by == world.actor.label  # the first acknowledgement stays on record
+    assert reported.id not in {a.id for a in theirs.inbox(4)}
+    # The other way round: the duty team's acknowledgement clears it for everyone.
+    other = next(a for a in theirs.inbox(4) if a.rule != "reported")
+    theirs.acknowledge(other.id, "Done")
+    assert other.id not in {a.id for a in mine.inbox(world.actor.staff_id)}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain import validation as rules
@@ -74,16 +74,24 @@ class _StaffFacts:
     team_id: int | None
 
 
-def to_row(a: Alert) -> AlertRow:
+DUTY_AUDIENCE = f'%"{Audience.DUTY_TEAM.value}"%'  # in the JSON list of audiences
+
+
+def to_row(a: Alert, duty_view: bool = False) -> AlertRow:
+    """`duty_view`: as a duty officer sees it. An alert addressed to the duty team stays
+    open for the duty team until a duty officer acknowledges it, whoever else did."""
     try:
         audiences = tuple(str(x) for x in json.loads(a.audiences or "[]"))
     except ValueError:
         audiences = ()
+    ack_at, ack_by = a.acknowledged_at, a.acknowledged_by
+    if duty_view and Audience.DUTY_TEAM.value in audiences:
+        ack_at, ack_by = a.duty_acknowledged_at, a.duty_acknowledged_by
     return AlertRow(
         id=a.id, rule=a.rule, unique_key=a.unique_key, child_id=a.child_id,
         episode_id=a.episode_id, severity=a.severity, message=a.message, audiences=audiences,
         due_at=a.due_at, raised_at=a.raised_at, raised_by=a.raised_by,
-        acknowledged_at=a.acknowledged_at, acknowledged_by=a.acknowledged_by, ack_note=a.ack_note,
+        acknowledged_at=ack_at, acknowledged_by=ack_by, ack_note=a.ack_note,
         resolved_at=a.resolved_at, resolved_reason=a.resolved_reason)
 
 
@@ -285,10 +293,13 @@ class AlertService:
             rows = s.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)).all()
             return [to_row(a) for a in rows]
 
+    @staticmethod
+    def _is_duty(s: Session, staff_id: int) -> bool:
+        return s.scalar(select(Staff.role).where(Staff.id == staff_id)) == StaffRole.DUTY_OFFICER
+
     def _sees_everything(self, s: Session, staff_id: int) -> bool:
         """The duty team sees every alert out of office hours."""
-        role = s.scalar(select(Staff.role).where(Staff.id == staff_id))
-        return role == StaffRole.DUTY_OFFICER and not self.ladder().is_office_hours(self.clock.now())
+        return self._is_duty(s, staff_id) and not self.ladder().is_office_hours(self.clock.now())
 
     def _visible(self, s: Session, staff_id: int) -> ColumnElement[bool] | None:
         if self._sees_everything(s, staff_id):
@@ -302,7 +313,15 @@ class AlertService:
         if cond is not None:
             q = q.where(cond)
         if not include_acknowledged:
-            q = q.where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
+            q = q.where(Alert.resolved_at.is_(None))
+            if self._is_duty(s, staff_id):
+                # Whose acknowledgement clears what: a day worker's clears an alert for
+                # everyone except the duty team, who keep it until one of them acknowledges.
+                for_duty = Alert.audiences.like(DUTY_AUDIENCE)
+                q = q.where(or_(and_(for_duty, Alert.duty_acknowledged_at.is_(None)),
+                                and_(~for_duty, Alert.acknowledged_at.is_(None))))
+            else:
+                q = q.where(Alert.acknowledged_at.is_(None))
         return q
 
     def inbox(self, staff_id: int | None, include_acknowledged: bool = False,
@@ -313,7 +332,8 @@ class AlertService:
         with self.db.read_session() as s:
             q = self._query(s, staff_id, include_acknowledged)
             rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
-            return [to_row(a) for a in rows]
+            duty = self._is_duty(s, staff_id)
+            return [to_row(a, duty) for a in rows]
 
     def for_staff(self, staff_id: int | None, alert_ids: Iterable[int]) -> list[AlertRow]:
         """Of these alerts (e.g. from the change feed), the ones this person sees."""
@@ -322,7 +342,8 @@ class AlertService:
             return []
         with self.db.read_session() as s:
             q = self._query(s, staff_id, True).where(Alert.id.in_(ids)).order_by(Alert.id)
-            return [to_row(a) for a in s.scalars(q).all()]
+            duty = self._is_duty(s, staff_id)
+            return [to_row(a, duty) for a in s.scalars(q).all()]
 
     def unacknowledged_count(self, staff_id: int | None) -> int:
         if staff_id is None:
@@ -351,15 +372,11 @@ class AlertService:
             a = s.get(Alert, alert_id)
             if a is None:
                 raise NotFoundError("Alert", alert_id)
-            # Conditional update: atomic on both databases, whatever the race.
-            result = s.execute(
-                update(Alert)
-                .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None))
-                .values(acknowledged_at=uow.now, acknowledged_by=self.actor.label, ack_note=note)
-                .execution_options(synchronize_session=False))
-            if getattr(result, "rowcount", 0) != 1:
-                by, at = s.execute(select(Alert.acknowledged_by, Alert.acknowledged_at)
-                                   .where(Alert.id == alert_id)).one()
+            if not self._ack_update(s, alert_id, uow.now, note):
+                duty = self.actor.role == StaffRole.DUTY_OFFICER
+                by_col = Alert.duty_acknowledged_by if duty else Alert.acknowledged_by
+                at_col = Alert.duty_acknowledged_at if duty else Alert.acknowledged_at
+                by, at = s.execute(select(by_col, at_col).where(Alert.id == alert_id)).one()
                 raise AlreadyAcknowledgedError(alert_id, by, at)
             uow.audit("alert.acknowledge", "alert", alert_id, a.child_id,
                       before={"acknowledged_at": None},
@@ -368,6 +385,27 @@ class AlertService:
             uow.changed("alert.acknowledged", "alert", alert_id, a.child_id)
             uow.commit()
         return self.get(alert_id)
+
+    def _ack_update(self, s: Session, alert_id: int, now: datetime, note: str | None,
+                    open_only: bool = False) -> bool:
+        """The conditional update (atomic on both databases, whatever the race). A duty
+        officer's acknowledgement also clears it for the duty team; anyone else's clears it
+        for everyone but the duty team (see `_query`). False if it was already done."""
+        label = self.actor.label
+        q = update(Alert).where(Alert.id == alert_id)
+        if open_only:
+            q = q.where(Alert.resolved_at.is_(None))
+        if self.actor.role == StaffRole.DUTY_OFFICER:
+            q = q.where(Alert.duty_acknowledged_at.is_(None)).values(
+                duty_acknowledged_at=now, duty_acknowledged_by=label,
+                acknowledged_at=func.coalesce(Alert.acknowledged_at, now),
+                acknowledged_by=func.coalesce(Alert.acknowledged_by, label),
+                ack_note=func.coalesce(Alert.ack_note, note))
+        else:
+            q = q.where(Alert.acknowledged_at.is_(None)).values(
+                acknowledged_at=now, acknowledged_by=label, ack_note=note)
+        result = s.execute(q.execution_options(synchronize_session=False))
+        return getattr(result, "rowcount", 0) == 1
 
     def acknowledge_many(self, alert_ids: Iterable[int], note: str | None = None) -> list[AlertRow]:
         """Acknowledge several alerts with one note, in one transaction (audited per alert).
@@ -382,12 +420,7 @@ class AlertService:
         with UnitOfWork(self.db, self.actor, self.clock) as uow:
             s = uow.session
             for alert_id in ids:
-                result = s.execute(
-                    update(Alert)
-                    .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
-                    .values(acknowledged_at=uow.now, acknowledged_by=self.actor.label, ack_note=note)
-                    .execution_options(synchronize_session=False))
-                if getattr(result, "rowcount", 0) != 1:
+                if not self._ack_update(s, alert_id, uow.now, note, open_only=True):
                     continue
                 child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
                 uow.audit("alert.acknowledge", "alert", alert_id, child_id,

@@ -277,6 +277,9 @@ class Alert(Base):
     # The condition ended (child returned, reference recorded): off the banner, kept in history.
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_reason: Mapped[str | None] = mapped_column(String(120))
+    # A duty officer's acknowledgement: until then the duty team keeps an alert addressed to it.
+    duty_acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duty_acknowledged_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class AlertRecipient(Base):
