@@ -113,12 +113,33 @@ def test_no_keyring_backend_asks_instead_of_crashing(monkeypatch) -> None:  # ty
         raise keyring.errors.NoKeyringError("no backend")
 
     monkeypatch.setattr(credentials.keyring, "get_password", no_backend)
+    monkeypatch.setattr(engine, "_asks_for_password", lambda exc: True)  # as a server that wants one
     asked: list[str] = []
     eng = engine.make_engine("postgresql://lac_app@127.0.0.1:1/none",
                              prompt=lambda why: asked.append(why) or "typed-secret")
     assert asked and "No password store" in asked[0]
+    assert "127.0.0.1:1" in asked[0] and "lac_app" in asked[0] and "none" in asked[0]  # which server, account
     assert eng.url.password == "typed-secret"
     assert "typed-secret" not in engine.describe(eng)
+
+
+def test_no_password_is_asked_for_when_the_server_needs_none(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    if os.environ.get("LAC_MONITOR_SKIP_PG") == "1":
+        pytest.skip("no PostgreSQL server")
+
+    def no_backend(*_a: object) -> None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+    monkeypatch.setattr(credentials.keyring, "get_password", no_backend)
+    asked: list[str] = []
+    url = os.environ.get("LAC_MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    eng = engine.make_engine(url, prompt=lambda why: asked.append(why) or "typed-secret")
+    try:
+        assert asked == [] and eng.url.password is None  # trust auth: straight in
+    finally:
+        eng.dispose()
 
 
 def test_password_comes_from_keyring(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -51,6 +51,21 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+def _create_pg(url: URL) -> Engine:
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=3,
+        max_overflow=2,
+        connect_args={"connect_timeout": 5, "application_name": "lac-monitor"},
+    )
+
+
+def _asks_for_password(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "password" in text or "fe_sendauth" in text
+
+
 def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
     if url.password is None and url.username:
         account = credentials.account_for(url.username, url.host, url.database)
@@ -60,16 +75,22 @@ def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
         except credentials.KeyringUnavailableError as exc:
             log.warning("keyring unavailable: %s", exc)
             if prompt is not None:
-                password = prompt(str(exc))
+                # Ask only if the server wants a password (trust, Kerberos/SSPI need none),
+                # and say for which server and account.
+                engine = _create_pg(url)
+                try:
+                    with engine.connect():
+                        return engine
+                except OperationalError as failure:
+                    if not _asks_for_password(failure):
+                        return engine  # unreachable or refused: check_reachable says so
+                engine.dispose()
+                where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
+                password = prompt(f"The database server {where} (database {url.database}) asks for the "
+                                  f"password of the account {url.username}.\n\n{exc}")
         if password:
             url = url.set(password=password)
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=3,
-        max_overflow=2,
-        connect_args={"connect_timeout": 5, "application_name": "lac-monitor"},
-    )
+    return _create_pg(url)
 
 
 def make_engine(url: str, prompt: PasswordPrompt | None = None) -> Engine:
