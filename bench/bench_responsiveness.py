@@ -42,7 +42,7 @@ from lac_monitor.ui.print_preview import PdfSource
 from lac_monitor.ui.settings_store import SettingsStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_board import actor_for, ensure, rss_mb  # noqa: E402
+from bench_board import actor_for, ensure, rss_mb
 
 TICK_MS = 5
 TARGET_MS = 100.0
@@ -144,8 +144,8 @@ def main() -> int:
 
     # Full reload: every child changed (e.g. staff or teams edited).
     watch.start()
-    win._pending_all = True  # what a "staff"/"team" change does  # noqa: SLF001
-    win._flush_pending()  # noqa: SLF001
+    win._pending_all = True  # what a "staff"/"team" change does
+    win._flush_pending()
     run_until(app, lambda: not win.workers.busy)
     app.processEvents()
     results.append(("full reload", watch.stop(), floor_load))
