@@ -270,6 +270,7 @@ class BoardModel(QAbstractTableModel):
         self._now = now
         self._sort_col = Col.STATUS
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._in_order_now = True  # entries are in the current sort order (live changes keep it)
 
     # -- Qt model interface ---------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -329,7 +330,12 @@ class BoardModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < N_COLS:
             column = Col.STATUS
+        if column == Col.STATUS:
+            order = Qt.SortOrder.AscendingOrder  # one direction only: most urgent first
+        if (Col(column), order) == (self._sort_col, self._sort_order) and self._in_order_now:
+            return  # already so (live changes keep the order): no second sort of 10k rows
         self._sort_col, self._sort_order = Col(column), order
+        self._in_order_now = True
         if not self.entries:
             return
         self.layoutAboutToBeChanged.emit()
@@ -368,13 +374,18 @@ class BoardModel(QAbstractTableModel):
     # -- writing --------------------------------------------------------------------------
     def load(self, rows: Sequence[BoardRow], now: datetime) -> None:
         """First load only: a full reset. Live changes go through `apply`."""
-        self.load_prepared(prepare_entries(rows, now, self._sort_col, self._sort_order), now)
+        self.load_prepared(prepare_entries(rows, now, self._sort_col, self._sort_order), now,
+                           (self._sort_col, self._sort_order))
 
-    def load_prepared(self, entries: list[Entry], now: datetime) -> None:
+    def load_prepared(self, entries: list[Entry], now: datetime,
+                      sorted_by: tuple[Col, Qt.SortOrder] | None = None) -> None:
         """A reset with entries built (and sorted) elsewhere, e.g. in a worker thread."""
+        if sorted_by is not None and sorted_by != (self._sort_col, self._sort_order):
+            entries = sort_entries(entries, self._sort_col, self._sort_order == Qt.SortOrder.DescendingOrder)
         self.beginResetModel()
         self._now = now
         self.entries = entries
+        self._in_order_now = True
         self._reindex()
         self.endResetModel()
         self.rows_did_change.emit()

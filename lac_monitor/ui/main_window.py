@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         def done(result: tuple[list[BoardRow], list[Entry]]) -> None:
             rows, entries = result
             self._set_localities(sorted({r.locality for r in rows if r.locality}))
-            self.board_model.load_prepared(entries, now)
+            self.board_model.load_prepared(entries, now, (col, order))
             self._update_summary()
             self._update_actions()
 
