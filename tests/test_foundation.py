@@ -205,3 +205,28 @@ def test_the_test_suite_never_logs_into_the_users_real_log_folder() -> None:
 
     assert str(log_dir()).startswith(os.environ["XDG_STATE_HOME"])
     assert "lac-monitor-test-state-" in str(log_dir())
+
+
+def test_a_window_write_waits_seconds_not_a_quarter_minute_for_a_lock(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from lac_monitor.domain.clock import FixedClock
+    from lac_monitor.domain.errors import DatabaseUnavailableError
+    from lac_monitor.services.uow import Actor, UnitOfWork
+
+    path = tmp_path / "lock.sqlite"
+    db = Database.open(f"sqlite:///{path}", lock_wait_s=0.3)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another desktop is saving
+    try:
+        t = time.perf_counter()
+        with pytest.raises(DatabaseUnavailableError, match="busy"), \
+                UnitOfWork(db, Actor("sw.one", None, "Sasha Workerone"), FixedClock(datetime.now(UTC))) as uow:
+            uow.audit("test.write", "test", 1, None)
+            uow.changed("test.changed", "test", 1, None)
+            uow.commit()
+        assert time.perf_counter() - t < 3
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        db.dispose()

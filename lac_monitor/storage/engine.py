@@ -24,10 +24,14 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _sqlite_engine(url: URL) -> Engine:
+DEFAULT_LOCK_WAIT_S = 15.0  # scripts and services can wait; a window passes less
+
+
+def _sqlite_engine(url: URL, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 15})
+    engine = create_engine(url, connect_args={"timeout": lock_wait_s})
+    busy_ms = int(lock_wait_s * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -36,7 +40,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -93,10 +97,13 @@ def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
     return _create_pg(url)
 
 
-def make_engine(url: str, prompt: PasswordPrompt | None = None) -> Engine:
+def make_engine(url: str, prompt: PasswordPrompt | None = None,
+                lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Engine:
+    """`lock_wait_s`: how long an SQLite write waits for another writer's lock before
+    "the database is busy" (a window the user is waiting on passes a few seconds)."""
     parsed = make_url(normalise_url(url))
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, lock_wait_s)
     if parsed.get_backend_name() == "postgresql":
         return _pg_engine(parsed, prompt)
     raise DatabaseUnavailableError(

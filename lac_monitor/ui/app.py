@@ -10,6 +10,7 @@ from lac_monitor.domain.errors import LacError
 
 log = logging.getLogger(__name__)
 
+GUI_LOCK_WAIT_S = 3.0
 ORGANISATION = "LAC Monitor"
 APPLICATION = "LAC Monitor"
 _singletons_pinned = False
@@ -81,7 +82,10 @@ def run_gui(database: str | None = None) -> int:
     errors.install_excepthook(log_dir() / "lac-monitor.log")
     try:
         resolved = resolve_database_url(database)
-        db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason))
+        # A save the user waits for gives up after 3 s of another desktop's lock, with a
+        # plain "the database is busy, nothing was saved, try again" and the form kept.
+        db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason),
+                           lock_wait_s=GUI_LOCK_WAIT_S)
         actor = resolve_actor(db)
         window = build_main_window(db, actor, SystemClock(), SettingsStore(), background_load=True)
     except LacError as exc:
