@@ -52,12 +52,20 @@ def as_known_error(exc: BaseException) -> LacError | None:
     to do, never the crash dialog. Programming errors (a bad SQL statement, a TypeError)
     stay bugs.
     """
+    import sqlite3
+
     from sqlalchemy.exc import DBAPIError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     if isinstance(exc, LacError):
         return exc
-    if isinstance(exc, (OperationalError, PoolTimeout)) or (
+    try:  # the LISTEN connection speaks psycopg directly
+        import psycopg
+
+        driver_down: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        driver_down = ()
+    if isinstance(exc, (OperationalError, PoolTimeout, sqlite3.OperationalError, *driver_down)) or (
             isinstance(exc, DBAPIError) and exc.connection_invalidated):
         text = str(getattr(exc, "orig", exc)).lower()
         if "locked" in text or "busy" in text:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.feed import FeedReader, PgListener, SqliteWatcher
+from lac_monitor.ui.errors import as_known_error
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,9 @@ class LiveBridge(QObject):
             return
         try:
             events = self.reader.read()
-        except Exception as exc:  # noqa: BLE001 - any failure to read means "connection lost"
+        except Exception as exc:
+            if as_known_error(exc) is None:
+                raise  # a bug, not a lost connection: the crash dialog, not a banner
             self.connection_failed(exc)
             return
         self.last_update_at = self.clock.now()
@@ -177,8 +180,10 @@ class LiveBridge(QObject):
             return
         try:
             got = watcher.drain()  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - the listen connection dropped
-            self.connection_failed(exc)
+        except Exception as exc:
+            if as_known_error(exc) is None:
+                raise
+            self.connection_failed(exc)  # the listen connection dropped
             return
         if got:
             self.read_now()
@@ -189,8 +194,10 @@ class LiveBridge(QObject):
             return
         try:
             changed = watcher.changed()  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - the file went away or is unreadable
-            self.connection_failed(exc)
+        except Exception as exc:
+            if as_known_error(exc) is None:
+                raise
+            self.connection_failed(exc)  # the file went away or is unreadable
             return
         if changed:
             self.read_now()

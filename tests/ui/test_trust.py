@@ -137,3 +137,24 @@ def test_a_returned_childs_alert_leaves_the_banner(app_window: MainWindow, counc
     qtbot.waitUntil(lambda: not c1_on_banner(), timeout=10_000)
     qtbot.waitUntil(lambda: alerts.count == alerts.inbox.model.unacknowledged_count, timeout=5000)
     assert not [a for a in alerts.inbox.model.rows() if a.child_id == "C000001" and a.is_high]
+
+
+def test_a_bug_while_reading_the_feed_is_not_dressed_up_as_a_lost_connection(
+        qtbot: Any, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lac_monitor.ui.live import LiveBridge
+
+    bridge = LiveBridge(db)
+    bridge.start()
+    try:
+        monkeypatch.setattr(bridge.reader, "read", lambda: 1 / 0)
+        dropped: list[str] = []
+        bridge.connection_did_drop.connect(dropped.append)
+        with pytest.raises(ZeroDivisionError):
+            bridge.read_now()
+        assert dropped == [] and bridge.is_connected
+        monkeypatch.setattr(bridge.reader, "read", lambda: (_ for _ in ()).throw(
+            OperationalError("SELECT", {}, Exception("server closed the connection"))))
+        bridge.read_now()
+        assert dropped and not bridge.is_connected
+    finally:
+        bridge.stop()
