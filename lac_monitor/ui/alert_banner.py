@@ -267,7 +267,9 @@ class AlertNotifier(QObject):
             elif (reload := getattr(self.inbox, "reload", None)) is not None:
                 reload()
             self._seen.update(a.id for a in rows)
-            self.banner.show_alerts(a for a in rows if a.is_high)
+            high = [a for a in rows if a.is_high]
+            if high:
+                self.banner.show_alerts(high)
             self.timer.start()
             self.evaluate_now()
 
@@ -348,6 +350,8 @@ class AlertNotifier(QObject):
             QTimer.singleShot(0, self.evaluate_now)
 
     def _announce(self, rows: list[AlertRow]) -> None:
+        if not rows:
+            return
         apply = getattr(self.inbox, "apply", None)
         if apply is not None and rows:
             apply(rows)
@@ -368,4 +372,6 @@ class AlertNotifier(QObject):
             self.notify(alert, self.tray, self.window, sound=self.sound,
                         child_label=child_text(alert.child_id, self._name_for))
             self.alert_did_arrive.emit(alert)
-        self.banner.show_alerts(a for a in fresh[MAX_NOTIFY:] if a.is_high)
+        later_high = [a for a in fresh[MAX_NOTIFY:] if a.is_high]
+        if later_high:
+            self.banner.show_alerts(later_high)
