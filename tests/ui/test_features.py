@@ -79,7 +79,7 @@ def test_profile_of_the_selected_child_in_two_clicks_and_audited(app_window: Mai
     assert app_window.select_child("C000001")
     job = app_window.printing.preview_profile(save=True)  # type: ignore[attr-defined]
     assert job is not None
-    qtbot.waitUntil(target.exists, timeout=10000)  # built and rendered in a worker
+    qtbot.waitUntil(target.exists, timeout=30_000)  # built and rendered in a worker
     pdf = job.result[1]
     assert target.read_bytes() == pdf
     text = _text(pdf, tmp_path)
@@ -101,7 +101,7 @@ def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(app_window:
     dlg.end_edit.setDateTime(dlg.start_edit.dateTime().addSecs(16 * 3600))
     dlg.notes.setPlainText("Amira's mum called at 21:00 <b>&</b>")
     dlg.save_button.click()
-    qtbot.waitUntil(target.exists, timeout=10000)
+    qtbot.waitUntil(target.exists, timeout=30_000)
     text = _text(target.read_bytes(), tmp_path)
     assert "Amira" in text and "Cara" in text  # missing and away now
     assert "Bilal" not in text  # at home
