@@ -7,6 +7,7 @@ LAC_MONITOR_SKIP_PG=1 is set explicitly on a developer machine without one.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ import pytest
 from tests.isolation import ISOLATED_HOME
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never into the user's real log file (platformdirs' user log folder lives under XDG_STATE_HOME).
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="lac-monitor-test-state-")
 # The tests act as synthetic staff (`--user sw.one`) from whatever login runs them.
 os.environ.setdefault("LAC_MONITOR_ALLOW_ACT_AS", "1")
 

@@ -81,12 +81,12 @@ def test_office_hours_are_local_time_and_configurable() -> None:
     assert "duty_team" not in one(found, "reported").audiences
 
 
-def test_high_risk_at_report_is_high_severity_and_goes_to_managers() -> None:
+def test_high_risk_at_report_is_high_severity_and_goes_to_managers_and_the_worker() -> None:
     found = alerts(episode(started=NOW - H, risk="high"))
     assert one(found, "reported").severity == "high"
     hr = one(found, "high_risk")
     assert hr.severity == "high"
-    assert set(hr.audiences) == {"team_manager", "head_of_service"}
+    assert set(hr.audiences) == {"allocated_worker", "team_manager", "head_of_service"}
     assert hr.unique_key == "high_risk:episode:1"
 
 
@@ -300,3 +300,11 @@ def test_tables_show_the_message_without_repeating_the_child() -> None:
     assert without_subject("Child C1 (episode 2) reported missing (M).") == "Reported missing (M)."
     assert without_subject("Child C9: 3 episodes within 30 days") == "3 episodes within 30 days"
     assert without_subject("Ladder changed") == "Ladder changed"
+
+
+def test_the_report_alert_asks_only_for_what_is_missing() -> None:
+    given = one(alerts(episode(started=NOW - H, risk="low", police_ref="LOG-1")), "reported")
+    assert "police reference" not in given.message and "risk grade" not in given.message
+    assert "Philomena part 2" in given.message
+    bare = one(alerts(episode(started=NOW - H, risk=None, police_ref=None)), "reported")
+    assert "Record the police reference, the risk grade and Philomena part 2" in bare.message

@@ -82,8 +82,9 @@ def test_table_lists_rule_keys_and_an_unknown_alert_is_a_plain_error(
     an_hour_later = (world.clock.now() + timedelta(hours=1)).isoformat()
     code, out, err = run_cli(capsys, "alerts", "--database", db_url, "--at", an_hour_later)
     assert code == 0, err
-    assert out.splitlines()[0].split()[:3] == ["ID", "RULE", "SEVERITY"]
-    assert "police_ref_missing" in out and "C000302" in out
+    assert out.splitlines()[0].split()[:3] == ["ID", "ALERT", "SEVERITY"]
+    assert "No police reference" in out and "C000302" in out
+    assert "police_ref_missing" not in out and "allocated_worker" not in out  # words, not keys
     assert "Testa" not in out  # ids, never names
     code, _, err = run_cli(capsys, "alerts", "ack", "9999", "--database", db_url)
     assert code == 2 and "Alert 9999 was not found" in err

@@ -217,7 +217,7 @@ def test_reclassification_and_risk_raise_alerts(world: World) -> None:
     world.episodes.change_risk(ep, saved.version, "high")
     raised = by_rule(svc.evaluate())
     assert {"reclassified", "risk_raised", "high_risk"} <= set(raised)
-    assert recipients(world.db, raised["high_risk"].id) == {MANAGER, HEAD}
+    assert recipients(world.db, raised["high_risk"].id) == {WORKER, MANAGER, HEAD}  # the worker hears too
     assert raised["risk_raised"].severity == "high"
 
 

@@ -115,12 +115,33 @@ def test_no_keyring_backend_asks_instead_of_crashing(monkeypatch) -> None:  # ty
         raise keyring.errors.NoKeyringError("no backend")
 
     monkeypatch.setattr(credentials.keyring, "get_password", no_backend)
+    monkeypatch.setattr(engine, "_asks_for_password", lambda exc: True)  # as a server that wants one
     asked: list[str] = []
     eng = engine.make_engine("postgresql://lac_app@127.0.0.1:1/none",
                              prompt=lambda why: asked.append(why) or "typed-secret")
     assert asked and "No password store" in asked[0]
+    assert "127.0.0.1:1" in asked[0] and "lac_app" in asked[0] and "none" in asked[0]  # which server, account
     assert eng.url.password == "typed-secret"
     assert "typed-secret" not in engine.describe(eng)
+
+
+def test_no_password_is_asked_for_when_the_server_needs_none(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    if os.environ.get("LAC_MONITOR_SKIP_PG") == "1":
+        pytest.skip("no PostgreSQL server")
+
+    def no_backend(*_a: object) -> None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+    monkeypatch.setattr(credentials.keyring, "get_password", no_backend)
+    asked: list[str] = []
+    url = os.environ.get("LAC_MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    eng = engine.make_engine(url, prompt=lambda why: asked.append(why) or "typed-secret")
+    try:
+        assert asked == [] and eng.url.password is None  # trust auth: straight in
+    finally:
+        eng.dispose()
 
 
 def test_password_comes_from_keyring(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -177,3 +198,37 @@ def test_feed_sequence_numbers_are_never_reused(world: World, other_db: Database
     world.add_child("C000402")
     (after,) = reader.read()
     assert after.seq > seen.seq and after.child_id == "C000402"
+
+
+def test_the_test_suite_never_logs_into_the_users_real_log_folder() -> None:
+    import os
+
+    from lac_monitor.storage.config import log_dir
+
+    assert str(log_dir()).startswith(os.environ["XDG_STATE_HOME"])
+    assert "lac-monitor-test-state-" in str(log_dir())
+
+
+def test_a_window_write_waits_seconds_not_a_quarter_minute_for_a_lock(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from lac_monitor.domain.clock import FixedClock
+    from lac_monitor.domain.errors import DatabaseUnavailableError
+    from lac_monitor.services.uow import Actor, UnitOfWork
+
+    path = tmp_path / "lock.sqlite"
+    db = Database.open(f"sqlite:///{path}", lock_wait_s=0.3)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another desktop is saving
+    try:
+        t = time.perf_counter()
+        with pytest.raises(DatabaseUnavailableError, match="busy"), \
+                UnitOfWork(db, Actor("sw.one", None, "Sasha Workerone"), FixedClock(datetime.now(UTC))) as uow:
+            uow.audit("test.write", "test", 1, None)
+            uow.changed("test.changed", "test", 1, None)
+            uow.commit()
+        assert time.perf_counter() - t < 3
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        db.dispose()

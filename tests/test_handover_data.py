@@ -17,6 +17,7 @@ from lac_monitor.services.handover import (
     build_handover,
     build_profile,
     default_window,
+    last_printed_window,
     last_shift,
     record_print,
 )
@@ -153,7 +154,7 @@ def test_printing_is_audited_with_the_child_ids(world: World) -> None:
     assert detail["window"] == {"from": start.isoformat(), "to": end.isoformat()}
 
 
-def test_default_window_is_last_shift_or_since_my_last_handover(world: World) -> None:
+def test_default_window_is_the_shift_and_a_reprint_offers_the_last_sheets_window(world: World) -> None:
     now = world.clock.now()
     window = default_window(world.db, world.actor, now)
     assert (window.start, window.end, window.reason) == (
@@ -162,9 +163,11 @@ def test_default_window_is_last_shift_or_since_my_last_handover(world: World) ->
     world.clock.set(now - 2 * H)
     record_print(world.db, world.clock, world.actor, data, output="pdf:x.pdf")
     world.clock.set(now)
-    mine = default_window(world.db, world.actor, now)
-    assert (mine.start, mine.end, mine.reason) == (now - 2 * H, now, "since your last handover")
-    assert default_window(world.db, world.manager, now).reason == "last shift"  # someone else's print
+    again = default_window(world.db, world.actor, now)  # a print does not shrink the next default
+    assert (again.start, again.end) == (window.start, window.end)
+    last = last_printed_window(world.db, world.actor, now)
+    assert last is not None and (last.start, last.end, last.reason) == (window.start, window.end, "your last sheet")
+    assert last_printed_window(world.db, world.manager, now) is None  # someone else's print
 
 
 def test_last_shift_around_the_clock_and_the_weekend() -> None:
@@ -175,3 +178,5 @@ def test_last_shift_around_the_clock_and_the_weekend() -> None:
     assert last_shift(at(25, 16, 30), DEFAULT_LADDER) == (at(25, 8, 45), at(25, 17))
     assert last_shift(at(25, 18), DEFAULT_LADDER) == (at(25, 8, 45), at(25, 17))
     assert last_shift(at(30, 8, 30), DEFAULT_LADDER) == (at(27, 17), at(30, 8, 45))  # Monday: since Friday
+    assert last_shift(at(26, 1, 34), DEFAULT_LADDER) == (at(25, 17), at(26, 8, 45))  # the night shift on now
+    assert last_shift(at(28, 14), DEFAULT_LADDER) == (at(27, 17), at(30, 8, 45))  # Saturday: the weekend

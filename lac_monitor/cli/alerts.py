@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 
 from lac_monitor.cli.common import actor_for, add_database, clock_for, int_arg, open_database, text_arg
-from lac_monitor.domain.alerts import AlertRow
+from lac_monitor.domain.alerts import AlertRow, Severity, audience_label, rule_label
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.services.alerts import AlertService
 
@@ -58,6 +58,13 @@ def _service(args: argparse.Namespace) -> AlertService:
     return AlertService(db, actor_for(db, args), clock_for(getattr(args, "at", None)))
 
 
+def _severity(code: str) -> str:
+    try:
+        return Severity(code).label
+    except ValueError:
+        return code
+
+
 def run_list(args: argparse.Namespace) -> int:
     svc = _service(args)
     raised = [] if args.no_evaluate else svc.evaluate()
@@ -68,13 +75,17 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     if raised:
         print(f"{len(raised)} new alert(s) raised", file=sys.stderr)
-    header = ("ID", "RULE", "SEVERITY", "CHILD", "EPISODE", "RAISED", "LATE", "AUDIENCES", "ACKNOWLEDGED")
+    # Words for people; the JSON keeps the stable keys for scripts.
+    header = ("ID", "ALERT", "SEVERITY", "CHILD", "EPISODE", "RAISED", "LATE", "FOR", "ACKNOWLEDGED")
     table = [header]
     for a in rows:
         ack = f"{format_local(a.acknowledged_at)} {a.acknowledged_by or ''}".strip() if a.acknowledged else "no"
-        table.append((str(a.id), a.rule, a.severity, a.child_id or "",
+        if a.resolved:
+            ack = f"resolved: {a.resolved_reason or 'condition ended'}"
+        table.append((str(a.id), rule_label(a.rule), _severity(a.severity), a.child_id or "",
                       "" if a.episode_id is None else str(a.episode_id), format_local(a.raised_at),
-                      f"due {format_local(a.due_at)}" if a.late else "", ",".join(a.audiences), ack))
+                      f"due {format_local(a.due_at)}" if a.late else "",
+                      ", ".join(audience_label(x) for x in a.audiences), ack))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
@@ -86,6 +97,6 @@ def run_list(args: argparse.Namespace) -> int:
 def run_ack(args: argparse.Namespace) -> int:
     svc = _service(args)
     done = svc.acknowledge(args.alert_id, args.note)
-    print(f"alert {done.id} ({done.rule}) acknowledged by {done.acknowledged_by} "
+    print(f"alert {done.id} ({rule_label(done.rule)}) acknowledged by {done.acknowledged_by} "
           f"at {format_local(done.acknowledged_at)}")
     return 0

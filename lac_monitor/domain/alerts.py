@@ -78,6 +78,16 @@ class Audience(StrEnum):
     EPISODE_OWNER = "episode_owner"
 
 
+AUDIENCE_LABELS = {
+    "allocated_worker": "allocated worker", "team": "team", "team_manager": "team manager",
+    "head_of_service": "head of service", "duty_team": "duty team", "episode_owner": "episode owner",
+}
+
+
+def audience_label(key: str) -> str:
+    return AUDIENCE_LABELS.get(key, key.replace("_", " "))
+
+
 class Rule(StrEnum):
     """Stable, readable rule keys (stored in the database and printed by the CLI)."""
 
@@ -131,7 +141,8 @@ def rule_label(key: str) -> str:
 AUDIENCES: dict[Rule, tuple[Audience, ...]] = {
     Rule.REPORTED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
     Rule.RISK_RAISED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
-    Rule.HIGH_RISK: (Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
+    # The allocated worker too: "not graded" -> high raises no "risk raised", only this.
+    Rule.HIGH_RISK: (Audience.ALLOCATED_WORKER, Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
     Rule.RECLASSIFIED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
     Rule.RETURNED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
     Rule.POLICE_REF_MISSING: (Audience.EPISODE_OWNER,),
@@ -211,11 +222,22 @@ class AlertRow:
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     ack_note: str | None = None
+    resolved_at: datetime | None = None  # its condition ended (child returned, reference recorded)
+    resolved_reason: str | None = None
     late: bool = False  # raised well after it fell due (nobody was evaluating); the message says when
 
     @property
     def acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Still asks for someone's attention: neither acknowledged nor resolved."""
+        return self.acknowledged_at is None and self.resolved_at is None
 
     @property
     def is_high(self) -> bool:
@@ -314,10 +336,12 @@ def _episode_rules(c: _Collector, ep: EpisodeFacts, state: AlertState) -> None:
         return ep.returned_at is None or ep.returned_at > at
     # On report.
     high_at_report = ep.risk == RiskGrade.HIGH
+    todo = [t for t, done in (("the police reference", ep.police_ref), ("the risk grade", ep.risk))
+            if not done] + ["Philomena part 2 (clothing, last seen)"]
     c.add(Rule.REPORTED, f"episode:{ep.id}", ep, child,
           Severity.HIGH if high_at_report else Severity.WARNING,
-          f"{label} reported {what} ({MissingCategory(ep.category).value}). Record the police "
-          "reference, the risk grade and Philomena part 2 (clothing, last seen).",
+          f"{label} reported {what} ({MissingCategory(ep.category).value}). Record "
+          f"{', '.join(todo[:-1]) + ' and ' if len(todo) > 1 else ''}{todo[-1]}.",
           ep.reported_at)
     # High risk at any time, once per episode (a risk event may already have raised it).
     if ep.risk == RiskGrade.HIGH and open_now:
@@ -411,6 +435,57 @@ def _repeat_rule(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None:
                       f"Child {child}: {len(recent)} missing/away episodes within "
                       f"{c.ladder.repeat_days} days (latest episode {ep.id}). Hold a risk "
                       "management meeting.", ep.reported_at)
+
+
+# -- alerts whose condition has ended ---------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class OpenAlert:
+    """An unresolved alert, as far as `ended_alerts` needs it."""
+
+    id: int
+    rule: str
+    episode_id: int | None
+
+
+# Rules whose alert stays true only while the episode is open ("missing for 24 h", "high risk").
+_WHILE_OUT = frozenset({Rule.REPORTED, Rule.RISK_RAISED, Rule.HIGH_RISK, Rule.RECLASSIFIED,
+                        Rule.MISSING_24H, Rule.MISSING_48H, Rule.MISSING_72H})
+
+
+def ended_alerts(alerts: Iterable[OpenAlert], state: AlertState, now: datetime) -> list[tuple[int, str]]:
+    """(alert id, why) for each alert whose condition no longer holds at `now`.
+
+    Resolved alerts leave the banner and the open lists, and stay in history. The facts
+    come from `state`; an alert whose episode is not in it is left alone (no facts, no change).
+    A returned/found alert and the repeat-missing pattern are history: they never resolve.
+    """
+    episodes = {e.id: e for e in state.episodes}
+    out: list[tuple[int, str]] = []
+    for a in alerts:
+        ep = episodes.get(a.episode_id) if a.episode_id is not None else None
+        if ep is None:
+            continue
+        try:
+            rule = Rule(a.rule)
+        except ValueError:
+            continue
+        returned = ep.returned_at is not None and ep.returned_at <= now
+        why: str | None = None
+        if rule in _WHILE_OUT and returned:
+            why = "child returned / found"
+        elif rule == Rule.HIGH_RISK and ep.risk is not None and ep.risk != RiskGrade.HIGH:
+            why = f"risk grade now {_risk_label(ep.risk).lower()}"
+        elif rule == Rule.POLICE_REF_MISSING and (ep.police_ref or returned):
+            why = "police reference recorded" if ep.police_ref else "child returned / found"
+        elif rule in (Rule.RHI_DUE, Rule.RHI_OVERDUE) and (ep.rhi_offered_at or ep.rhi_done_at):
+            why = "return-home interview offered"
+        elif rule == Rule.PROFILE_MISSING and ep.child_id in state.profiles:
+            why = "Philomena profile completed"
+        elif rule == Rule.PROFILE_STALE and state.profiles.get(ep.child_id, ep.reported_at) >= ep.reported_at:
+            why = "Philomena profile brought up to date"
+        if why is not None:
+            out.append((a.id, why))
+    return out
 
 
 def _risk_label(code: str | None) -> str:

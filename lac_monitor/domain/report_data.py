@@ -161,6 +161,7 @@ class HandoverData:
     profiles: tuple[ProfileData, ...] = ()
     team_id: int | None = None
     locality: str | None = None
+    info_alert_count: int = 0  # unacknowledged Info alerts: counted on the sheet, not listed
 
     @property
     def child_ids(self) -> tuple[str, ...]:

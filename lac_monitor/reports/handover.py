@@ -94,7 +94,8 @@ def _summary(d: HandoverData) -> Table:
     figures = [("Missing now", missing), ("Away now", away), ("High risk", high),
                ("Started in window", d.started_count), ("Started and ended", len(d.ended)),
                ("Returns in window", len(d.returns)), ("RHI overdue", overdue),
-               ("Escalations next shift", len(d.escalations)), ("Unacknowledged alerts", len(d.alerts))]
+               ("Escalations next shift", len(d.escalations)),
+               ("Unacknowledged alerts", len(d.alerts) + d.info_alert_count)]
     big = [Paragraph(f"<b>{n}</b>", FIGURE) for _, n in figures]
     labels = [Paragraph(label, SMALL) for label, _ in figures]
     t = Table([big, labels], colWidths=[WIDTH / len(figures)] * len(figures))
@@ -202,9 +203,14 @@ def _escalations(d: HandoverData) -> list[Flowable]:
 
 
 def _alerts(d: HandoverData) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(30 * mm), Paragraph(f"Unacknowledged alerts ({len(d.alerts)})", H2)]
+    out: list[Flowable] = [CondPageBreak(30 * mm),
+                           Paragraph(f"Unacknowledged alerts — warning and high ({len(d.alerts)})", H2)]
+    if d.info_alert_count:
+        n = d.info_alert_count
+        out.append(Paragraph(f"Plus {n} unacknowledged information alert{'s' if n != 1 else ''} "
+                             "(returns, RHI reminders): not listed here; see the alert inbox.", SMALL))
     if not d.alerts:
-        return [*out, Paragraph("Every alert has been acknowledged.", EMPTY)]
+        return [*out, Paragraph("No warning or high alert is waiting.", EMPTY)]
 
     def rank(sev: str) -> int:
         try:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain import access, fields
@@ -31,7 +31,9 @@ from lac_monitor.domain.alerts import (
     Audience,
     EpisodeEventFacts,
     EpisodeFacts,
+    OpenAlert,
     due_alerts,
+    ended_alerts,
     is_late,
     shown_message,
     window_start,
@@ -78,19 +80,27 @@ class _StaffFacts:
     team_id: int | None
 
 
-def to_row(a: Alert) -> AlertRow:
+DUTY_AUDIENCE = f'%"{Audience.DUTY_TEAM.value}"%'  # in the JSON list of audiences
+
+
+def to_row(a: Alert, duty_view: bool = False) -> AlertRow:
+    """`duty_view`: as a duty officer sees it. An alert addressed to the duty team stays
+    open for the duty team until a duty officer acknowledges it, whoever else did."""
     try:
         audiences = tuple(str(x) for x in json.loads(a.audiences or "[]"))
     except ValueError:
         audiences = ()
     late = bool(a.late) and a.due_at is not None
     message = shown_message(a.message, late, a.due_at, a.raised_at)
+    ack_at, ack_by = a.acknowledged_at, a.acknowledged_by
+    if duty_view and Audience.DUTY_TEAM.value in audiences:
+        ack_at, ack_by = a.duty_acknowledged_at, a.duty_acknowledged_by
     return AlertRow(
         id=a.id, rule=a.rule, unique_key=a.unique_key, child_id=a.child_id,
         episode_id=a.episode_id, severity=a.severity, message=message, audiences=audiences,
         due_at=a.due_at, raised_at=a.raised_at, raised_by=a.raised_by,
-        acknowledged_at=a.acknowledged_at, acknowledged_by=a.acknowledged_by, ack_note=a.ack_note,
-        late=late)
+        acknowledged_at=ack_at, acknowledged_by=ack_by, ack_note=a.ack_note,
+        resolved_at=a.resolved_at, resolved_reason=a.resolved_reason, late=late)
 
 
 def load_state(s: Session, now: datetime, ladder: Ladder,
@@ -212,7 +222,9 @@ class AlertService:
         """Raise every alert now due that no desktop has raised yet; return those raised here.
 
         `since` (the escalation service's last evaluation before a gap) reaches further back
-        than the ladder's look-back when the gap was longer.
+        than the ladder's look-back when the gap was longer. Alerts whose condition has ended
+        (the child returned, the reference was recorded) are resolved in the same pass: they
+        leave the banner and the open lists.
         """
         if self.actor.role is not None and not access.may(self.actor.role, Permission.RECORD_EPISODES):
             return []  # a police liaison's or auditor's desktop raises nothing
@@ -221,9 +233,13 @@ class AlertService:
         with self.db.read_session() as s:
             state, routing = load_state(s, now, ladder, since)
             due = due_alerts(state, now, ladder, since)
-            if not due:
-                return []
-            known = _existing_keys(s, [d.unique_key for d in due])
+            known = _existing_keys(s, [d.unique_key for d in due]) if due else set()
+            unresolved = [OpenAlert(i, r, e) for i, r, e in s.execute(
+                select(Alert.id, Alert.rule, Alert.episode_id)
+                .where(Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None)))]
+        ended = ended_alerts(unresolved, state, now)
+        if ended:
+            self._resolve(ended)
         fresh = [d for d in due if d.unique_key not in known]
         if not fresh:
             return []  # the usual case: no write transaction, no lock
@@ -257,6 +273,27 @@ class AlertService:
             log.info("raised %d alert(s), %d of them late: ids %s", len(raised), late, raised)
         return self.get_many(raised)
 
+    def _resolve(self, ended: list[tuple[int, str]]) -> None:
+        """Mark these alerts resolved (once, whoever gets there first), audited, in the feed."""
+        with UnitOfWork(self.db, self.actor, self.clock) as uow:
+            s = uow.session
+            done = 0
+            for alert_id, why in ended:
+                result = s.execute(
+                    update(Alert)
+                    .where(Alert.id == alert_id, Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None))
+                    .values(resolved_at=uow.now, resolved_reason=why)
+                    .execution_options(synchronize_session=False))
+                if getattr(result, "rowcount", 0) != 1:
+                    continue  # another desktop resolved or acknowledged it a moment ago
+                child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
+                uow.audit("alert.resolve", "alert", alert_id, child_id, after={"reason": why})
+                uow.changed("alert.resolved", "alert", alert_id, child_id)
+                done += 1
+            uow.commit()
+        if done:
+            log.info("resolved %d alert(s) whose condition ended", done)
+
     # -- reading ------------------------------------------------------------------------
     def get(self, alert_id: int) -> AlertRow:
         with self.db.read_session() as s:
@@ -273,10 +310,13 @@ class AlertService:
             rows = s.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)).all()
             return [to_row(a) for a in rows]
 
+    @staticmethod
+    def _is_duty(s: Session, staff_id: int) -> bool:
+        return s.scalar(select(Staff.role).where(Staff.id == staff_id)) == StaffRole.DUTY_OFFICER
+
     def _sees_everything(self, s: Session, staff_id: int) -> bool:
         """The duty team sees every alert out of office hours."""
-        role = s.scalar(select(Staff.role).where(Staff.id == staff_id))
-        return role == StaffRole.DUTY_OFFICER and not self.ladder().is_office_hours(self.clock.now())
+        return self._is_duty(s, staff_id) and not self.ladder().is_office_hours(self.clock.now())
 
     def _visible(self, s: Session, staff_id: int) -> ColumnElement[bool] | None:
         if self._sees_everything(s, staff_id):
@@ -290,7 +330,15 @@ class AlertService:
         if cond is not None:
             q = q.where(cond)
         if not include_acknowledged:
-            q = q.where(Alert.acknowledged_at.is_(None))
+            q = q.where(Alert.resolved_at.is_(None))
+            if self._is_duty(s, staff_id):
+                # Whose acknowledgement clears what: a day worker's clears an alert for
+                # everyone except the duty team, who keep it until one of them acknowledges.
+                for_duty = Alert.audiences.like(DUTY_AUDIENCE)
+                q = q.where(or_(and_(for_duty, Alert.duty_acknowledged_at.is_(None)),
+                                and_(~for_duty, Alert.acknowledged_at.is_(None))))
+            else:
+                q = q.where(Alert.acknowledged_at.is_(None))
         return q
 
     def inbox(self, staff_id: int | None, include_acknowledged: bool = False,
@@ -301,7 +349,8 @@ class AlertService:
         with self.db.read_session() as s:
             q = self._query(s, staff_id, include_acknowledged)
             rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
-            return [to_row(a) for a in rows]
+            duty = self._is_duty(s, staff_id)
+            return [to_row(a, duty) for a in rows]
 
     def for_staff(self, staff_id: int | None, alert_ids: Iterable[int]) -> list[AlertRow]:
         """Of these alerts (e.g. from the change feed), the ones this person sees."""
@@ -310,7 +359,8 @@ class AlertService:
             return []
         with self.db.read_session() as s:
             q = self._query(s, staff_id, True).where(Alert.id.in_(ids)).order_by(Alert.id)
-            return [to_row(a) for a in s.scalars(q).all()]
+            duty = self._is_duty(s, staff_id)
+            return [to_row(a, duty) for a in s.scalars(q).all()]
 
     def unacknowledged_count(self, staff_id: int | None) -> int:
         if staff_id is None:
@@ -325,7 +375,7 @@ class AlertService:
         with self.db.read_session() as s:
             q = select(Alert)
             if not include_acknowledged:
-                q = q.where(Alert.acknowledged_at.is_(None))
+                q = q.where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
             rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
             return [to_row(a) for a in rows]
 
@@ -358,17 +408,12 @@ class AlertService:
             a = s.get(Alert, alert_id)
             if a is None:
                 raise NotFoundError("Alert", alert_id)
-            if a.acknowledged_at is None:  # else: say who did it first, below
-                self._check_may_acknowledge(s, alert_id)
-            # Conditional update: atomic on both databases, whatever the race.
-            result = s.execute(
-                update(Alert)
-                .where(Alert.id == alert_id, Alert.acknowledged_at.is_(None))
-                .values(acknowledged_at=uow.now, acknowledged_by=self.actor.label, ack_note=note)
-                .execution_options(synchronize_session=False))
-            if getattr(result, "rowcount", 0) != 1:
-                by, at = s.execute(select(Alert.acknowledged_by, Alert.acknowledged_at)
-                                   .where(Alert.id == alert_id)).one()
+            self._check_may_acknowledge(s, alert_id)
+            if not self._ack_update(s, alert_id, uow.now, note):
+                duty = self.actor.role == StaffRole.DUTY_OFFICER
+                by_col = Alert.duty_acknowledged_by if duty else Alert.acknowledged_by
+                at_col = Alert.duty_acknowledged_at if duty else Alert.acknowledged_at
+                by, at = s.execute(select(by_col, at_col).where(Alert.id == alert_id)).one()
                 raise AlreadyAcknowledgedError(alert_id, by, at)
             uow.audit("alert.acknowledge", "alert", alert_id, a.child_id,
                       before={"acknowledged_at": None},
@@ -377,3 +422,51 @@ class AlertService:
             uow.changed("alert.acknowledged", "alert", alert_id, a.child_id)
             uow.commit()
         return self.get(alert_id)
+
+    def _ack_update(self, s: Session, alert_id: int, now: datetime, note: str | None,
+                    open_only: bool = False) -> bool:
+        """The conditional update (atomic on both databases, whatever the race). A duty
+        officer's acknowledgement also clears it for the duty team; anyone else's clears it
+        for everyone but the duty team (see `_query`). False if it was already done."""
+        label = self.actor.label
+        q = update(Alert).where(Alert.id == alert_id)
+        if open_only:
+            q = q.where(Alert.resolved_at.is_(None))
+        if self.actor.role == StaffRole.DUTY_OFFICER:
+            q = q.where(Alert.duty_acknowledged_at.is_(None)).values(
+                duty_acknowledged_at=now, duty_acknowledged_by=label,
+                acknowledged_at=func.coalesce(Alert.acknowledged_at, now),
+                acknowledged_by=func.coalesce(Alert.acknowledged_by, label),
+                ack_note=func.coalesce(Alert.ack_note, note))
+        else:
+            q = q.where(Alert.acknowledged_at.is_(None)).values(
+                acknowledged_at=now, acknowledged_by=label, ack_note=note)
+        result = s.execute(q.execution_options(synchronize_session=False))
+        return getattr(result, "rowcount", 0) == 1
+
+    def acknowledge_many(self, alert_ids: Iterable[int], note: str | None = None) -> list[AlertRow]:
+        """Acknowledge several alerts with one note, in one transaction (audited per alert).
+
+        Alerts someone else acknowledged (or that resolved) a moment ago are skipped, not an
+        error: the result lists the ones acknowledged here.
+        """
+        note = fields.clean("alert.ack_note", note)
+        ids = sorted(set(alert_ids))
+        for alert_id in ids:
+            fields.check_int("id", alert_id, "alert")
+        done: list[int] = []
+        with UnitOfWork(self.db, self.actor, self.clock) as uow:
+            s = uow.session
+            for alert_id in ids:
+                self._check_may_acknowledge(s, alert_id)  # one refused: none acknowledged
+                if not self._ack_update(s, alert_id, uow.now, note, open_only=True):
+                    continue
+                child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
+                uow.audit("alert.acknowledge", "alert", alert_id, child_id,
+                          before={"acknowledged_at": None},
+                          after={"acknowledged_at": uow.now.isoformat(),
+                                 "acknowledged_by": self.actor.label, "note": note, "bulk": len(ids)})
+                uow.changed("alert.acknowledged", "alert", alert_id, child_id)
+                done.append(alert_id)
+            uow.commit()
+        return self.get_many(done)

@@ -1258,13 +1258,15 @@ class _Generator:
         shoes = self.pick(["white trainers", "black trainers", "sliders", "school shoes", "boots"])
         extra = self.pick(["", "", ", black cross-body bag", ", rucksack", ", baseball cap"])
         wearing = f"{self.pick(colour)} {top}, {self.pick(colour)} {bottoms}, {shoes}{extra}"
+        they = {"F": "she", "M": "he"}.get(kid.sex, "they")
+        were = "were" if they == "they" else "was"
         if ep.category == "A":
             where = self.pick([f"at mother's address in {self.pick(self.localities)} (not authorised)",
                                f"at boyfriend's flat on {street}",
                                "staying at a friend's house; carer has the address",
                                f"with older sister in {self.pick(_AWAY_TOWNS)}",
                                "at grandmother's; refusing to come back"])
-            circ = self.pick(["Did not come back by the agreed time; told carer by text where she was.",
+            circ = self.pick([f"Did not come back by the agreed time; told carer by text where {they} {were}.",
                               "Staying at family address against the care plan; carer has spoken to the adult there.",
                               "Went to see family after contact was cancelled; whereabouts confirmed by phone.",
                               "Refusing to return tonight; location known and checked by police."])
@@ -1278,7 +1280,7 @@ class _Generator:
             circ = self.pick(["Did not return from school.", "Left after an argument with staff about phone use.",
                               "Went to the shop and did not return by the agreed 21:00.",
                               "Missed curfew; phone switched off.", "Climbed out of the bedroom window overnight.",
-                              "Said he was going to a friend's and stopped answering calls.",
+                              f"Said {they} {were} going to a friend's and stopped answering calls.",
                               "Believed to be with older associates; CCE concerns.",
                               "Upset after a phone call with a parent; left without a coat."])
         with_ = self.pick([None, "alone", "two older males, not known to carers", "a friend from school",

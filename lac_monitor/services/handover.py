@@ -7,6 +7,7 @@ is audited separately by `record_print`, once the sheet has actually been produc
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from lac_monitor.domain import access, fields
 from lac_monitor.domain.access import Permission
-from lac_monitor.domain.alerts import shown_message
+from lac_monitor.domain.alerts import Severity, shown_message
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskFlag, RiskGrade
 from lac_monitor.domain.errors import AccessRefusedError, NotFoundError, ValidationError
@@ -60,14 +61,15 @@ _T = TypeVar("_T")
 
 HANDOVER_ACTION = "report.handover"
 PROFILE_ACTION = "report.profile"
-SINCE_LAST_MAX = timedelta(hours=72)  # "since my last handover" only if that was recent
+JUST_ENDED = timedelta(hours=4)  # within this of a shift change, the sheet is for the shift that ended
+LAST_PRINT_MAX = timedelta(days=7)  # "same window as my last sheet" (a reprint) looks back this far
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
     start: datetime
     end: datetime
-    reason: str  # "last shift" | "since your last handover" | "as asked"
+    reason: str  # "last shift" | "current shift" | "your last sheet" | "as asked"
 
 
 # -- the window -------------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def _boundaries(now: datetime, ladder: Ladder, days: int = 10) -> list[datetime]
     tz = council_tz()
     today = to_local(now).date()
     out = []
-    for back in range(days, -2, -1):
+    for back in range(days, -5, -1):  # a few days ahead too: Saturday's shift ends on Monday
         day = today - timedelta(days=back)
         if day.weekday() not in ladder.office_days:
             continue
@@ -85,32 +87,46 @@ def _boundaries(now: datetime, ladder: Ladder, days: int = 10) -> list[datetime]
     return sorted(out)
 
 
-def last_shift(now: datetime, ladder: Ladder, grace: timedelta = timedelta(hours=1)) -> tuple[datetime, datetime]:
-    """The shift being handed over: the latest one ending no later than an hour from now.
+def last_shift(now: datetime, ladder: Ladder, just_ended: timedelta = JUST_ENDED) -> tuple[datetime, datetime]:
+    """The shift being handed over: the one on now, or the one that ended less than four
+    hours ago.
 
-    At 08:30 that is 17:00 yesterday to 08:45 today (printed just before handover); at
-    noon still the night shift; at 16:30 or 17:30 the day shift. A weekend or holiday
-    window runs from Friday 17:00 to Monday 08:45 (only office days have shift changes).
+    At 01:34 or 08:30 that is 17:00 yesterday to 08:45 today (the night shift on now); at
+    noon still the night shift (it ended three hours ago); at 16:30 the day shift; at 18:00
+    the day shift that just ended. A weekend window runs from Friday 17:00 to Monday 08:45
+    (only office days have shift changes; office days are set in the escalation settings).
     """
     bounds = _boundaries(now, ladder)
-    ends = [b for b in bounds if b <= now + grace]
-    end = ends[-1]
-    start = bounds[bounds.index(end) - 1]
-    return start.astimezone(UTC), end.astimezone(UTC)
+    started = [b for b in bounds if b <= now]
+    start = started[-1]
+    i = bounds.index(start)
+    if now - start < just_ended or i + 1 >= len(bounds):
+        return bounds[i - 1].astimezone(UTC), start.astimezone(UTC)
+    return start.astimezone(UTC), bounds[i + 1].astimezone(UTC)
 
 
 def default_window(db: Database, actor: Actor, now: datetime, ladder: Ladder | None = None) -> Window:
-    """Since this user's previous handover print (if within 72 h), else the last shift."""
+    """The shift on now or just ended (see `last_shift`), whatever was printed before: a
+    second print (after a paper jam) is offered the same window by `last_printed_window`."""
     ladder = ladder or load_ladder(db)
-    with db.read_session() as s:
-        previous = s.scalar(
-            select(AuditLog.at).where(AuditLog.action == HANDOVER_ACTION, AuditLog.username == actor.username,
-                                      AuditLog.at <= now)
-            .order_by(AuditLog.at.desc()).limit(1))
-    if previous is not None and now - SINCE_LAST_MAX <= previous < now:
-        return Window(previous, now, "since your last handover")
     start, end = last_shift(now, ladder)
-    return Window(start, end, "last shift")
+    return Window(start, end, "current shift" if end > now else "last shift")
+
+
+def last_printed_window(db: Database, actor: Actor, now: datetime) -> Window | None:
+    """The window of this person's last handover sheet (within a week), for a reprint."""
+    with db.read_session() as s:
+        detail = s.scalar(
+            select(AuditLog.detail).where(AuditLog.action == HANDOVER_ACTION, AuditLog.username == actor.username,
+                                          AuditLog.at <= now, AuditLog.at >= now - LAST_PRINT_MAX)
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(1))
+    if not detail:
+        return None
+    try:
+        window = json.loads(detail)["window"]
+        return Window(datetime.fromisoformat(window["from"]), datetime.fromisoformat(window["to"]), "your last sheet")
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def next_shift_end(end: datetime, ladder: Ladder, minimum: timedelta = timedelta(hours=1)) -> datetime:
@@ -292,11 +308,18 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         escalations.sort(key=lambda e: (e.due_at, e.child_id))
 
         alert_q = select(Alert.raised_at, Alert.severity, Alert.rule, Alert.message, Alert.child_id,
-                         Alert.due_at, Alert.late).where(Alert.acknowledged_at.is_(None), Alert.raised_at <= now)
+                         Alert.due_at, Alert.late).where(Alert.acknowledged_at.is_(None),
+                                                         Alert.resolved_at.is_(None), Alert.raised_at <= now)
         if team_id is not None or locality is not None:
             alert_q = _scoped(alert_q.join(Child, Child.id == Alert.child_id), team_id, locality)
-        alerts = [AlertLine(at, sev, rule, shown_message(msg, late, due, at), cid, name(cid) if cid else None, due)
-                  for at, sev, rule, msg, cid, due, late in s.execute(alert_q.order_by(Alert.raised_at.desc()))]
+        alerts: list[AlertLine] = []
+        info_count = 0
+        for at, sev, rule, msg, cid, due, late in s.execute(alert_q.order_by(Alert.raised_at.desc())):
+            if sev == Severity.INFO:
+                info_count += 1  # counted, not listed: the sheet stays about what needs doing
+                continue
+            alerts.append(AlertLine(at, sev, rule, shown_message(msg, late, due, at), cid,
+                                    name(cid) if cid else None, due))
 
         labels = load_risk_flags(db)
         profile_data = tuple(_profile(child_detail(s, cid), now, actor, labels) for cid in sorted(high_ids))
@@ -304,7 +327,7 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         printed_at=now, printed_by=actor.label, start=start, end=end, next_shift_end=next_end, scope=scope,
         notes=notes, started_count=started_count, missing=tuple(missing), ended=tuple(ended),
         returns=tuple(returns), escalations=tuple(escalations), alerts=tuple(alerts), profiles=profile_data,
-        team_id=team_id, locality=locality)
+        team_id=team_id, locality=locality, info_alert_count=info_count)
 
 
 def _placements(s: Session, ids: Sequence[str]) -> dict[str, str]:

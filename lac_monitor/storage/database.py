@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.storage import migrate
-from lac_monitor.storage.engine import PasswordPrompt, check_reachable, describe, make_engine
+from lac_monitor.storage.engine import (
+    DEFAULT_LOCK_WAIT_S,
+    PasswordPrompt,
+    check_reachable,
+    describe,
+    make_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +66,9 @@ class Database:
         self.engine.dispose()
 
     @classmethod
-    def open(cls, url: str, prompt: PasswordPrompt | None = None, upgrade: bool = True) -> Database:
-        engine = make_engine(url, prompt)
+    def open(cls, url: str, prompt: PasswordPrompt | None = None, upgrade: bool = True,
+             lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Database:
+        engine = make_engine(url, prompt, lock_wait_s)
         check_reachable(engine)
         try:
             if upgrade:

@@ -42,14 +42,18 @@ def create_private_file(path: Path) -> None:
             os.chmod(path, 0o600)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+DEFAULT_LOCK_WAIT_S = 15.0  # scripts and services can wait; a window passes less
+
+
+def _sqlite_engine(url: URL, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Engine:
     if url.database and url.database != ":memory:":
         try:
             create_private_file(Path(url.database))
         except FileExistsError:
             pass  # another process created it a moment ago
     # hide_parameters: an error's text never carries a child's name or date of birth.
-    engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
+    engine = create_engine(url, connect_args={"timeout": lock_wait_s}, hide_parameters=True)
+    busy_ms = int(lock_wait_s * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -58,7 +62,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -73,18 +77,7 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
-    if url.password is None and url.username:
-        account = credentials.account_for(url.username, url.host, url.database)
-        password: str | None = None
-        try:
-            password = credentials.get_password(account)
-        except credentials.KeyringUnavailableError as exc:
-            log.warning("keyring unavailable: %s", exc)
-            if prompt is not None:
-                password = prompt(str(exc))
-        if password:
-            url = url.set(password=password)
+def _create_pg(url: URL) -> Engine:
     # NullPool: a connection is opened for each short read or write and closed straight
     # after, so an idle desktop holds only its LISTEN connection (storage/feed.py). A council
     # with a hundred desks then needs ~100 connections, not 300 (see README, "Sizing").
@@ -96,10 +89,45 @@ def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
     )
 
 
-def make_engine(url: str, prompt: PasswordPrompt | None = None) -> Engine:
+def _asks_for_password(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "password" in text or "fe_sendauth" in text
+
+
+def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
+    if url.password is None and url.username:
+        account = credentials.account_for(url.username, url.host, url.database)
+        password: str | None = None
+        try:
+            password = credentials.get_password(account)
+        except credentials.KeyringUnavailableError as exc:
+            log.warning("keyring unavailable: %s", exc)
+            if prompt is not None:
+                # Ask only if the server wants a password (trust, Kerberos/SSPI need none),
+                # and say for which server and account.
+                engine = _create_pg(url)
+                try:
+                    with engine.connect():
+                        return engine
+                except OperationalError as failure:
+                    if not _asks_for_password(failure):
+                        return engine  # unreachable or refused: check_reachable says so
+                engine.dispose()
+                where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
+                password = prompt(f"The database server {where} (database {url.database}) asks for the "
+                                  f"password of the account {url.username}.\n\n{exc}")
+        if password:
+            url = url.set(password=password)
+    return _create_pg(url)
+
+
+def make_engine(url: str, prompt: PasswordPrompt | None = None,
+                lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Engine:
+    """`lock_wait_s`: how long an SQLite write waits for another writer's lock before
+    "the database is busy" (a window the user is waiting on passes a few seconds)."""
     parsed = make_url(normalise_url(url))
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, lock_wait_s)
     if parsed.get_backend_name() == "postgresql":
         return _pg_engine(parsed, prompt)
     raise DatabaseUnavailableError(

@@ -297,6 +297,12 @@ class Alert(Base):
     ack_note: Mapped[str | None] = mapped_column(Text)
     # Raised well after due_at (nobody was evaluating); shown as "raised late: due at 03:00".
     late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The condition ended (child returned, reference recorded): off the banner, kept in history.
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_reason: Mapped[str | None] = mapped_column(String(120))
+    # A duty officer's acknowledgement: until then the duty team keeps an alert addressed to it.
+    duty_acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duty_acknowledged_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class AlertRecipient(Base):

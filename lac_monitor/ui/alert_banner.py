@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -25,14 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lac_monitor.domain.alerts import AlertRow, Severity, rule_label
+from lac_monitor.domain.alerts import AlertRow, Severity, rule_label, without_subject
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.ui.alerts_model import SEVERITY_SYMBOLS, NameFor, child_text
+from lac_monitor.ui.errors import as_known_error
+from lac_monitor.ui.workers import Job, Workers
 
 log = logging.getLogger(__name__)
 
 EVALUATE_MS = 30_000
+MAX_NOTIFY = 5  # tray messages and announcements per batch; the rest wait in the inbox
 TRAY_MS = 15_000
 
 _STYLE = {
@@ -75,6 +78,7 @@ class AlertBanner(QFrame):
         self.setAccessibleName("Alert")
         self._name_for = name_for
         self._pending: dict[int, AlertRow] = {}
+        self._total: int | None = None  # unacknowledged in the inbox, when known
         self.title = QLabel()
         self.title.setObjectName("alertBannerTitle")
         self.text = QLabel()
@@ -107,9 +111,23 @@ class AlertBanner(QFrame):
     def pending_ids(self) -> list[int]:
         return sorted(self._pending)
 
+    def set_total(self, unacknowledged: int) -> None:
+        """The inbox's unacknowledged count: "+N more" is counted from it, so the two agree."""
+        self._total = unacknowledged
+        self._refresh()
+
+    def show_alerts(self, alerts: Iterable[AlertRow]) -> None:
+        """Many at once (start-up, a flood after an outage): one refresh."""
+        for alert in alerts:
+            if alert.is_open:
+                self._pending[alert.id] = alert
+            else:
+                self._pending.pop(alert.id, None)
+        self._refresh()
+
     def show_alert(self, alert: AlertRow) -> None:
-        """Queue an alert (ignored if acknowledged) and show the most pressing one."""
-        if alert.acknowledged:
+        """Queue an alert (ignored if acknowledged or resolved) and show the most pressing one."""
+        if alert.acknowledged or alert.resolved:
             self.remove_alert(alert.id)
             return
         self._pending[alert.id] = alert
@@ -126,19 +144,25 @@ class AlertBanner(QFrame):
             self.hide()
             return
         bg, fg = _STYLE.get(alert.severity, _STYLE["info"])
-        self.setStyleSheet(
-            f"QFrame#alertBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 4px; }}"
-            f" QFrame#alertBanner QLabel {{ color: {fg}; }}")
+        css = (f"QFrame#alertBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 4px; }}"
+               f" QFrame#alertBanner QLabel {{ color: {fg}; }}")
+        if css != self.styleSheet():  # re-polishing costs ~1 ms a time: only on a change of colour
+            self.setStyleSheet(css)
         self.title.setText(f"<b>{alert_title(alert)}</b>")
         who = child_text(alert.child_id, self._name_for)
-        self.text.setText(f"{who}: {alert.message}" if who else alert.message)
-        extra = len(self._pending) - 1
-        self.more.setText(f"+{extra} more" if extra else "")
+        # The child once: "Evie Ashworth (C390647): graded high risk…", not "…: Child C390647 (episode 262)…".
+        self.text.setText(f"{who}: {without_subject(alert.message)}" if who else alert.message)
+        total = len(self._pending) if self._total is None else max(self._total, len(self._pending))
+        extra = total - 1
+        self.more.setText(f"+{extra} more unacknowledged" if extra else "")
         self.more.setVisible(extra > 0)
         # High alerts stay until acknowledged.
         self.dismiss_button.setVisible(not alert.is_high)
         self.setAccessibleDescription(f"{alert_title(alert)}. {self.text.text()}")
         self.show()
+
+    def child_label(self, alert: AlertRow) -> str:
+        return child_text(alert.child_id, self._name_for)
 
     def _on_ack(self) -> None:
         alert = self.current_alert
@@ -165,7 +189,7 @@ def notify(alert: AlertRow, tray: QSystemTrayIcon | None, window: QWidget | None
         icon = (QSystemTrayIcon.MessageIcon.Critical if alert.is_high
                 else QSystemTrayIcon.MessageIcon.Warning if alert.severity == Severity.WARNING
                 else QSystemTrayIcon.MessageIcon.Information)
-        body = f"{child_label}: {alert.message}" if child_label else alert.message
+        body = f"{child_label}: {without_subject(alert.message)}" if child_label else alert.message
         # High alerts: as long as the platform allows (the banner keeps them anyway).
         tray.showMessage(alert_title(alert), body, icon, 0 if alert.is_high else TRAY_MS)
         shown = True
@@ -208,9 +232,11 @@ class AlertNotifier(QObject):
                  inbox: QObject | None = None, window: QWidget | None = None,
                  tray: QSystemTrayIcon | None = None, sound: bool = False,
                  username: str | None = None, name_for: NameFor | None = None,
-                 interval_ms: int = EVALUATE_MS, parent: QObject | None = None) -> None:
+                 interval_ms: int = EVALUATE_MS, workers: Workers | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        self.workers = workers  # None: evaluate on the calling thread (small councils, tests)
         self.staff_id = staff_id
         self.banner = banner
         self.inbox = inbox
@@ -232,29 +258,60 @@ class AlertNotifier(QObject):
 
     def start(self) -> None:
         """Load the inbox, put open high alerts back on the banner, then evaluate now and every 30 s."""
-        reload = getattr(self.inbox, "reload", None)
-        if reload is not None:
-            reload()
-        for alert in self.service.inbox(self.staff_id):
-            self._seen.add(alert.id)
-            if alert.is_high:
-                self.banner.show_alert(alert)
-        self.timer.start()
-        self.evaluate_now()
+        service, staff_id = self.service, self.staff_id
+
+        def loaded(rows: list[AlertRow]) -> None:
+            load_rows = getattr(self.inbox, "load_rows", None)
+            if load_rows is not None:
+                load_rows(rows)
+            elif (reload := getattr(self.inbox, "reload", None)) is not None:
+                reload()
+            self._seen.update(a.id for a in rows)
+            high = [a for a in rows if a.is_high]
+            if high:
+                self.banner.show_alerts(high)
+            self.timer.start()
+            self.evaluate_now()
+
+        def failed(exc: LacError) -> None:
+            self._evaluation_failed(exc)
+            self.timer.start()  # the timer tries again
+
+        self._run(lambda _job: service.inbox(staff_id), loaded, failed, key="alerts.inbox")
 
     def stop(self) -> None:
         self.timer.stop()
 
     def evaluate_now(self) -> None:
+        """Evaluate the ladder (in a worker when there is one); announce what was raised here."""
         self._evaluate_pending = False
-        try:
-            raised = self.service.evaluate()
-        except LacError as exc:
-            log.warning("alert evaluation failed: %s", type(exc).__name__)
-            self.evaluation_did_fail.emit(str(exc))
+        service, staff_id = self.service, self.staff_id
+
+        def work(_job: Job | None) -> list[AlertRow]:
+            raised = service.evaluate()
+            return service.for_staff(staff_id, [a.id for a in raised]) if raised else []
+
+        self._run(work, self._announce, self._evaluation_failed, key="alerts.evaluate")
+
+    def _evaluation_failed(self, exc: LacError) -> None:
+        log.warning("alert evaluation failed: %s", type(exc).__name__)
+        self.evaluation_did_fail.emit(str(exc))
+
+    def _run(self, fn: Callable[[Job | None], object], done: Callable[[Any], object],
+             failed: Callable[[LacError], object], key: str | None = None) -> None:
+        """Database work off the GUI thread when a worker pool is given; errors in two tiers."""
+        if self.workers is not None:
+            self.workers.run(fn, done=done, failed=failed, key=key)
             return
-        if raised:
-            self._announce(self.service.for_staff(self.staff_id, [a.id for a in raised]))
+        try:
+            result = fn(None)
+        except Exception as exc:
+            known = as_known_error(exc)
+            if known is None:
+                raise  # a bug: the crash dialog
+            failed(known)
+            return
+        done(result)
 
     def on_changes(self, events: list[ChangeEvent]) -> None:
         """Slot for LiveBridge.changes_did_arrive."""
@@ -267,12 +324,9 @@ class AlertNotifier(QObject):
                 # The writer's desktop raises event alerts at once; others within 30 s.
                 self._schedule_evaluation()
         if ids:
-            try:
-                rows = self.service.for_staff(self.staff_id, sorted(set(ids)))
-            except LacError as exc:
-                log.warning("reading alerts failed: %s", type(exc).__name__)
-                return
-            self._announce(rows)
+            service, staff_id, wanted = self.service, self.staff_id, sorted(set(ids))
+            self._run(lambda _job: service.for_staff(staff_id, wanted), self._announce,
+                      lambda exc: log.warning("reading alerts failed: %s", type(exc).__name__))
 
     def acknowledge(self, alert_id: int) -> None:
         """From the banner: the inbox asks for the note; without an inbox, no note."""
@@ -282,7 +336,9 @@ class AlertNotifier(QObject):
             return
         try:
             done = self.service.acknowledge(alert_id, None)
-        except LacError as exc:
+        except Exception as exc:
+            if as_known_error(exc) is None:
+                raise
             log.info("acknowledge refused: %s", exc)
             self.banner.remove_alert(alert_id)
             return
@@ -294,17 +350,28 @@ class AlertNotifier(QObject):
             QTimer.singleShot(0, self.evaluate_now)
 
     def _announce(self, rows: list[AlertRow]) -> None:
+        if not rows:
+            return
         apply = getattr(self.inbox, "apply", None)
         if apply is not None and rows:
             apply(rows)
+        fresh: list[AlertRow] = []
         for alert in rows:
-            if alert.acknowledged:
+            if alert.acknowledged or alert.resolved:
                 self.banner.remove_alert(alert.id)
                 continue
             if alert.id in self._seen:
                 continue
             self._seen.add(alert.id)
+            fresh.append(alert)
+        # A flood (first start, after an outage): the banner and one message for the most
+        # pressing few; the inbox and the count carry the rest.
+        fresh.sort(key=_rank, reverse=True)
+        for alert in fresh[:MAX_NOTIFY]:
             self.banner.show_alert(alert)
             self.notify(alert, self.tray, self.window, sound=self.sound,
                         child_label=child_text(alert.child_id, self._name_for))
             self.alert_did_arrive.emit(alert)
+        later_high = [a for a in fresh[MAX_NOTIFY:] if a.is_high]
+        if later_high:
+            self.banner.show_alerts(later_high)

@@ -16,11 +16,13 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from lac_monitor.domain.alerts import AlertRow, AlreadyAcknowledgedError, rule_label
 from lac_monitor.domain.errors import LacError
+from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS
 from lac_monitor.ui.alerts_model import ROW_ROLE, AlertCol, AlertsModel, NameFor, child_text
 from lac_monitor.ui.errors import known_error_box
 
@@ -42,18 +45,51 @@ class AlertSource(Protocol):
 
     def acknowledge(self, alert_id: int, note: str | None = None) -> AlertRow: ...
 
+    def acknowledge_many(self, alert_ids: Iterable[int], note: str | None = None) -> list[AlertRow]: ...
+
     def get_many(self, alert_ids: Iterable[int]) -> list[AlertRow]: ...
 
 
 NoteAsker = Callable[[QWidget, AlertRow, str], "str | None"]
 
 
+class NoteDialog(QDialog):
+    """The acknowledge note: Tab leaves the note box; Enter in the box is a new line,
+    Ctrl+Enter or the default button acknowledges; the button is the last Tab stop."""
+
+    def __init__(self, parent: QWidget | None, heading: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Acknowledge alert")
+        self.setObjectName("ackNoteDialog")
+        label = QLabel(f"{heading}\n\n&Note (optional), e.g. what you have done:", self)
+        label.setWordWrap(True)
+        self.note = QPlainTextEdit(self)
+        self.note.setObjectName("ackNote")
+        self.note.setTabChangesFocus(True)
+        self.note.setAccessibleName("Note (optional)")
+        label.setBuddy(self.note)
+        buttons = QDialogButtonBox(self)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.addButton("&Acknowledge", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+        QWidget.setTabOrder(self.note, self.cancel_button)
+        QWidget.setTabOrder(self.cancel_button, self.ok_button)
+        self.note.setFocus()
+
+    def text(self) -> str:
+        return self.note.toPlainText()
+
+
 def ask_note_dialog(parent: QWidget, alert: AlertRow, child_label: str) -> str | None:
     """Optional note; None if the user cancelled. (A user-started, window-modal question.)"""
-    text, ok = QInputDialog.getMultiLineText(
-        parent, "Acknowledge alert",
-        f"{rule_label(alert.rule)} — {child_label}\n\nNote (optional), e.g. what you have done:")
-    return text if ok else None
+    dlg = NoteDialog(parent, f"{rule_label(alert.rule)} — {child_label}")
+    return dlg.text() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
 class AlertInboxView(QWidget):
@@ -87,18 +123,22 @@ class AlertInboxView(QWidget):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("alertCount")
-        self.show_acknowledged = QCheckBox("Show &acknowledged")
-        self.show_acknowledged.setToolTip("Include acknowledged alerts (history)")
+        self.show_acknowledged = QCheckBox("Show h&istory")
+        self.show_acknowledged.setToolTip("Include acknowledged and resolved alerts (history)")
         self.show_acknowledged.toggled.connect(self._on_toggle_history)
-        self.ack_button = QPushButton("A&cknowledge…")
-        self.ack_button.setToolTip("Acknowledge the selected alert, with an optional note")
+        self.ack_button = QPushButton("Ac&knowledge…")
+        self.ack_button.setToolTip("Acknowledge the selected alerts (select several with Shift or Ctrl, "
+                                   "Ctrl+A for all) with one optional note")
         self.ack_button.clicked.connect(self.acknowledge_selected)
 
         self.table = QTableView()
         self.table.setObjectName("alertTable")
+        self.table.setAccessibleName("Alerts")
+        self.table.setStyleSheet(FOCUS_FRAME_CSS)
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
@@ -132,6 +172,15 @@ class AlertInboxView(QWidget):
         self._on_count(self.model.unacknowledged_count)  # the label, even if unchanged
         self._update_buttons()
         self._fit_raised(rows)
+
+    def load_rows(self, rows: list[AlertRow]) -> None:
+        """Rows read elsewhere (a worker at start-up): the open alerts, newest first."""
+        if self.show_acknowledged.isChecked():
+            self.reload()
+            return
+        self.model.load(rows, False)
+        self._on_count(self.model.unacknowledged_count)
+        self._update_buttons()
 
     def apply(self, rows: Iterable[AlertRow]) -> None:
         """Live rows (already filtered to this user), e.g. after "alert.*" feed events."""
@@ -167,10 +216,42 @@ class AlertInboxView(QWidget):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(self.model.index(i, 0))
 
+    def selected_alerts(self) -> list[AlertRow]:
+        out = []
+        for index in self.table.selectionModel().selectedRows():
+            row = index.data(ROW_ROLE)
+            if isinstance(row, AlertRow):
+                out.append(row)
+        return out
+
     def acknowledge_selected(self) -> None:
-        alert = self.selected_alert()
-        if alert is not None:
-            self.acknowledge(alert.id)
+        alerts = [a for a in self.selected_alerts() if a.is_open]
+        if len(alerts) == 1:
+            self.acknowledge(alerts[0].id)
+        elif alerts:
+            self.acknowledge_several([a.id for a in alerts])
+
+    def acknowledge_several(self, alert_ids: list[int]) -> list[AlertRow]:
+        """One note for all of them (e.g. "reviewed at handover"), one transaction."""
+        rows = [r for r in (self.model.alert_at(i) for i in
+                            (self.model.row_of(a) for a in alert_ids) if i is not None) if r is not None]
+        if not rows:
+            return []
+        first = rows[0]
+        heading = f"{len(rows)} alerts, e.g. {rule_label(first.rule)} — {child_text(first.child_id, self._name_for)}"
+        note = type(self).ask_note(self, first, heading)
+        if note is None:
+            return []
+        try:
+            done = self.service.acknowledge_many(alert_ids, note)
+        except LacError as exc:
+            self._show_error(exc)
+            return []
+        self.model.apply(self.service.get_many(alert_ids))  # includes any someone else acknowledged
+        self._update_buttons()
+        for a in done:
+            self.alert_did_acknowledge.emit(a.id)
+        return done
 
     def acknowledge(self, alert_id: int) -> AlertRow | None:
         """Ask for an optional note, then acknowledge. None if cancelled or refused."""
@@ -179,7 +260,7 @@ class AlertInboxView(QWidget):
         if alert is None:
             found = self.service.get_many([alert_id])
             alert = found[0] if found else None
-        if alert is None or alert.acknowledged:
+        if alert is None or not alert.is_open:
             return None
         note = type(self).ask_note(self, alert, child_text(alert.child_id, self._name_for))
         if note is None:
@@ -213,8 +294,9 @@ class AlertInboxView(QWidget):
         self.unacknowledged_count_did_change.emit(count)
 
     def _update_buttons(self) -> None:
-        alert = self.selected_alert()
-        self.ack_button.setEnabled(alert is not None and not alert.acknowledged)
+        n = sum(1 for a in self.selected_alerts() if a.is_open)
+        self.ack_button.setEnabled(n > 0)
+        self.ack_button.setText(f"Ac&knowledge {n}…" if n > 1 else "Ac&knowledge…")
 
     def _on_double_click(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

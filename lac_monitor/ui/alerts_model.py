@@ -71,6 +71,9 @@ HEADERS: dict[AlertCol, tuple[str, str]] = {
 }
 
 
+BULK_RESET = 50
+
+
 def _sort_key(row: AlertRow) -> tuple[float, int]:
     return (-row.raised_at.timestamp(), -row.id)
 
@@ -133,7 +136,7 @@ class AlertsModel(QAbstractTableModel):
             return row
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.FontRole and not row.acknowledged:
+        if role == Qt.ItemDataRole.FontRole and row.is_open:
             font = QFont()
             font.setBold(True)
             return font
@@ -156,9 +159,11 @@ class AlertsModel(QAbstractTableModel):
             if row.late and row.due_at is not None:  # nobody was evaluating when it fell due
                 return f"{format_local(row.raised_at)} ({late_label(row.due_at, row.raised_at)})"
             return format_local(row.raised_at)
-        if not row.acknowledged:
-            return "—"
-        return f"{format_local(row.acknowledged_at)} {row.acknowledged_by or ''}".strip()
+        if row.acknowledged:
+            return f"{format_local(row.acknowledged_at)} {row.acknowledged_by or ''}".strip()
+        if row.resolved:
+            return f"Resolved {format_local(row.resolved_at)}: {row.resolved_reason or 'condition ended'}"
+        return "—"
 
     @staticmethod
     def _raw(row: AlertRow, col: AlertCol) -> Any:
@@ -199,7 +204,16 @@ class AlertsModel(QAbstractTableModel):
         self._recount()
 
     def apply(self, rows: Iterable[AlertRow]) -> None:
-        """Live changes: insert new alerts, update changed ones, drop ones no longer shown."""
+        """Live changes: insert new alerts, update changed ones, drop ones no longer shown.
+
+        Hundreds at once (the first evaluation after a long outage) are merged with one
+        reset: row-by-row inserts would cost the GUI thread a second."""
+        rows = list(rows)
+        if len(rows) > BULK_RESET:
+            merged = {r.id: r for r in self._rows}
+            merged.update((r.id, r) for r in rows)
+            self.load(merged.values())
+            return
         for row in rows:
             self._upsert(row)
         self._recount()
@@ -213,7 +227,7 @@ class AlertsModel(QAbstractTableModel):
             self._recount()
 
     def _wanted(self, row: AlertRow) -> bool:
-        return self._show_acknowledged or not row.acknowledged
+        return self._show_acknowledged or row.is_open
 
     def _upsert(self, row: AlertRow) -> None:
         i = self.row_of(row.id)
@@ -235,7 +249,7 @@ class AlertsModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _recount(self) -> None:
-        count = sum(1 for r in self._rows if not r.acknowledged)
+        count = sum(1 for r in self._rows if r.is_open)
         if count != self._count:
             self._count = count
             self.unacknowledged_count_did_change.emit(count)

@@ -216,6 +216,13 @@ class Entry:
         return st is not old
 
 
+def prepare_entries(rows: Sequence[BoardRow], now: datetime, col: Col = Col.STATUS,
+                    order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> list[Entry]:
+    """Display strings and sort keys for every row, sorted: plain Python, safe in a worker
+    (the slow part of a first load at 10k children; the model then only swaps them in)."""
+    return sort_entries([Entry(r, now) for r in rows], col, order == Qt.SortOrder.DescendingOrder)
+
+
 def sort_entries(entries: list[Entry], col: Col, descending: bool) -> list[Entry]:
     """Keys computed once per row in one pass, then a sort of plain indices."""
     make = _sort_key(col)
@@ -263,6 +270,7 @@ class BoardModel(QAbstractTableModel):
         self._now = now
         self._sort_col = Col.STATUS
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._in_order_now = True  # entries are in the current sort order (live changes keep it)
 
     # -- Qt model interface ---------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -298,7 +306,14 @@ class BoardModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < N_COLS:
+        if orientation == Qt.Orientation.Vertical:
+            # Row headers speak the child: a screen reader moving row to row hears who it is.
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \
+                    and 0 <= section < len(self.entries):
+                e = self.entries[section]
+                return f"{e.display[Col.NAME]}, {e.display[Col.STATUS]}"
+            return None
+        if not 0 <= section < N_COLS:
             return None
         spec = COLUMNS[Col(section)]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -315,7 +330,12 @@ class BoardModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < N_COLS:
             column = Col.STATUS
+        if column == Col.STATUS:
+            order = Qt.SortOrder.AscendingOrder  # one direction only: most urgent first
+        if (Col(column), order) == (self._sort_col, self._sort_order) and self._in_order_now:
+            return  # already so (live changes keep the order): no second sort of 10k rows
         self._sort_col, self._sort_order = Col(column), order
+        self._in_order_now = True
         if not self.entries:
             return
         self.layoutAboutToBeChanged.emit()
@@ -354,11 +374,18 @@ class BoardModel(QAbstractTableModel):
     # -- writing --------------------------------------------------------------------------
     def load(self, rows: Sequence[BoardRow], now: datetime) -> None:
         """First load only: a full reset. Live changes go through `apply`."""
+        self.load_prepared(prepare_entries(rows, now, self._sort_col, self._sort_order), now,
+                           (self._sort_col, self._sort_order))
+
+    def load_prepared(self, entries: list[Entry], now: datetime,
+                      sorted_by: tuple[Col, Qt.SortOrder] | None = None) -> None:
+        """A reset with entries built (and sorted) elsewhere, e.g. in a worker thread."""
+        if sorted_by is not None and sorted_by != (self._sort_col, self._sort_order):
+            entries = sort_entries(entries, self._sort_col, self._sort_order == Qt.SortOrder.DescendingOrder)
         self.beginResetModel()
         self._now = now
-        self.entries = [Entry(r, now) for r in rows]
-        self.entries = sort_entries(self.entries, self._sort_col,
-                                    self._sort_order == Qt.SortOrder.DescendingOrder)
+        self.entries = entries
+        self._in_order_now = True
         self._reindex()
         self.endResetModel()
         self.rows_did_change.emit()

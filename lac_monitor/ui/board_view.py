@@ -111,8 +111,27 @@ class BoardView(QTableView):
         header.customContextMenuRequested.connect(self._header_menu)
         header.sectionResized.connect(lambda *_: self.columns_did_change.emit())
         header.sectionMoved.connect(lambda *_: self.columns_did_change.emit())
+        header.sortIndicatorChanged.connect(self._keep_status_urgent)
         self.setItemDelegateForColumn(Col.STATUS, StatusBadgeDelegate(self))
         self.doubleClicked.connect(self._activate)
+
+    def _keep_status_urgent(self, section: int, order: Qt.SortOrder) -> None:
+        """Status sorts one way only: most urgent (missing, high risk) first. A second click on
+        the header must never sink the missing children under thousands of others."""
+        if section == Col.STATUS and order != Qt.SortOrder.AscendingOrder:
+            self.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
+
+    def sort_by_urgency(self) -> None:
+        self.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
+
+    def reset_columns(self) -> None:
+        """Columns back to their first-run order, widths and visibility."""
+        header = self.horizontalHeader()
+        for logical in range(header.count()):
+            visual = header.visualIndex(logical)
+            if visual != logical:
+                header.moveSection(visual, logical)
+        self.apply_default_columns()
 
     def apply_default_columns(self) -> None:
         """Widths in character widths, so large fonts get wider columns."""
@@ -139,7 +158,7 @@ class BoardView(QTableView):
         return sum(1 for c in range(header.count()) if not header.isSectionHidden(c))
 
     def column_menu(self, parent: QWidget | None = None) -> QMenu:
-        menu = QMenu("&Columns", parent or self)
+        menu = QMenu("Col&umns", parent or self)
         header = self.horizontalHeader()
         for col, spec in COLUMNS.items():
             action = menu.addAction(spec.title)

@@ -43,7 +43,7 @@ class ConnectionBanner(QFrame):
         self.hint = QLabel("Changes made here are kept; save again once it is back.", self)
         self.hint.setForegroundRole(QPalette.ColorRole.ToolTipText)
         self.hint.setWordWrap(True)
-        self.retry = QPushButton("&Retry now", self)
+        self.retry = QPushButton("Retr&y now", self)
         self.retry.setObjectName("connectionRetry")
         self.retry.clicked.connect(self.retry_was_requested)
         layout.addWidget(self.icon)

@@ -259,7 +259,7 @@ class DetailView(QWidget):
         self.profile = QTextBrowser(self.tabs)
         self.profile.setObjectName("profile")
         self.profile.setAccessibleName("Philomena profile")
-        self.tabs.addTab(self.timeline, "&Episodes and timeline")
+        self.tabs.addTab(self.timeline, "Epi&sodes and timeline")
         self.tabs.addTab(self.profile, "&Philomena profile")
         body.addWidget(self.tabs, 1)
         outer.addWidget(self.body, 1)

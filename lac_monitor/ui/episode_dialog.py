@@ -11,6 +11,7 @@ back. Forms are opened with `open()` (non-blocking) and tests drive them through
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QKeyEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -82,10 +84,29 @@ class LocalTimeEdit(QDateTimeEdit):
 
     def __init__(self, at: datetime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._advanced = False  # the last digit completed a section and moved to the next
         self.setTimeZone(QTimeZone(QTimeZone.Initialization.UTC))
         self.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.setCalendarPopup(True)
         self.set_value(at)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Typing over the whole field (Ctrl+A, then "25/11/2026 14:30") fills it from the day
+        on, section by section, as it reads; Qt alone would put the first digits elsewhere."""
+        line = self.lineEdit()
+        typed = event.text()
+        if typed and typed in "/:.- " and self._advanced:
+            self._advanced = False  # the digits already moved on: "25/" is day 25, then the month
+            return
+        if typed.isdigit() and line.hasSelectedText() and line.selectedText() == line.text():
+            self.setSelectedSection(QDateTimeEdit.Section.DaySection)
+        before = self.currentSectionIndex()
+        super().keyPressEvent(event)
+        self._advanced = typed.isdigit() and self.currentSectionIndex() != before
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab leaves the field (arrow keys and "/", ":" move between day, month, year, time)."""
+        return QWidget.focusNextPrevChild(self, forward)
 
     def set_value(self, at: datetime) -> None:
         local = to_local(at)
@@ -111,6 +132,9 @@ class OptionalTime(QWidget):
         layout.addWidget(self.check)
         layout.addWidget(self.edit, 1)
         self.setFocusProxy(self.check)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # so its label's Alt+letter reaches the check box
+        self.check.setAccessibleName(text)
+        self.edit.setAccessibleName(f"{text} (time)")
 
     def value(self) -> datetime | None:
         return self.edit.value() if self.check.isChecked() else None
@@ -189,14 +213,88 @@ class FormDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addLayout(self.form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAutoDefault(False)  # Enter on Cancel saves; only a click or Space cancels
         self.save_button = self.buttons.addButton(self.save_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
+        self.make_discard_box: Callable[[QWidget], QMessageBox] = discard_box
+        self._discarding = False
         self.build()
+        self._order_tabs()
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self.revalidate()
+
+    def _order_tabs(self) -> None:
+        """Fields top to bottom, then Cancel, then the default button last: Tab, Tab, Enter saves."""
+        chain: list[QWidget] = []
+        for widget in self._fields.values():
+            if isinstance(widget, OptionalTime):
+                chain += [widget.check, widget.edit]
+            else:
+                chain.append(widget)
+        self._tab_chain = [*chain, self.cancel_button, self.save_button]
+        for a, b in itertools.pairwise(self._stops()):
+            QWidget.setTabOrder(a, b)
+
+    def _stops(self) -> list[QWidget]:
+        out: list[QWidget] = []
+        for w in self._tab_chain:
+            radios = w.findChildren(QRadioButton)
+            if radios:  # a group of options is one stop: the chosen one (arrows move within)
+                w = next((r for r in radios if r.isChecked()), radios[0])
+            if w.isEnabled() and w.isVisibleTo(self) and w.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                out.append(w)
+        return out
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab walks the form's own order and wraps: never into the window behind, never stuck."""
+        stops = self._stops()
+        current = QApplication.focusWidget()
+        at = next((i for i, w in enumerate(stops) if current is not None and (w is current or w.isAncestorOf(current))),
+                  None)
+        if at is None or not stops:
+            return super().focusNextPrevChild(forward)
+        target = stops[(at + (1 if forward else -1)) % len(stops)]
+        target.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+        return True
+
+    def first_field(self) -> QWidget | None:
+        for widget in self._fields.values():
+            target = widget.focusProxy() or widget
+            if target.isEnabled() and target.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                return target
+        return None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Forms open on their first field, not on a button."""
+        super().showEvent(event)
+        first = self.first_field()
+        if first is not None:
+            first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    @property
+    def has_typed(self) -> bool:
+        """The user changed something: closing now would lose it."""
+        return bool(self._touched)
+
+    def reject(self) -> None:
+        """Escape, Cancel or the window's close button: with typed content, ask first."""
+        if self._discarding or not self.has_typed:
+            super().reject()
+            return
+        box = self.make_discard_box(self)
+        self.last_box = box
+
+        def answered(button: object) -> None:
+            if box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole:  # type: ignore[arg-type]
+                self._discarding = True
+                super(FormDialog, self).reject()
+
+        box.buttonClicked.connect(answered)
+        box.open()
 
     # subclasses ----------------------------------------------------------------------
     def build(self) -> None:
@@ -338,6 +436,7 @@ class FormDialog(QDialog):
                 self.show_notice(f"Not saved: {exc.field} {exc.rule}")
             return False
         except ConflictError as exc:
+            # The notice says who and when; the box only asks (the same words once, not twice).
             self.show_notice(f"Not saved: {exc}")
             box = self.make_conflict_box(self, exc)
             self.last_box = box
@@ -367,6 +466,18 @@ class FormDialog(QDialog):
         self.show_notice("Reloaded the latest version. What you typed is kept: check it and save again.")
 
 
+def discard_box(parent: QWidget) -> QMessageBox:
+    """"Discard what you typed?" — Keep editing is the default (Enter and Escape keep it)."""
+    box = errors.message_box(parent, "Discard this form?",
+                             "You have typed into this form. Close it and lose what you typed?",
+                             QMessageBox.Icon.Question, QMessageBox.StandardButton.NoButton)
+    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+    box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    return box
+
+
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -385,7 +496,7 @@ class ReportDialog(FormDialog):
         row = QHBoxLayout(cat)
         row.setContentsMargins(0, 0, 0, 0)
         self.missing = QRadioButton("&Missing (whereabouts unknown)", cat)
-        self.away = QRadioButton("A&way (whereabouts known, not authorised)", cat)
+        self.away = QRadioButton("&Away (whereabouts known, not authorised)", cat)
         self.missing.setChecked(True)
         self.category_group = QButtonGroup(self)
         self.category_group.addButton(self.missing)
@@ -397,14 +508,14 @@ class ReportDialog(FormDialog):
         self.add_field("category", "Category:", cat)
         self.add_field("started_at", "Missing &since:", LocalTimeEdit(self.now(), self), ("start",),
                        "When the child was last known to be where they should be")
-        self.add_field("risk", "Police &risk grade:", risk_combo(self, allow_none=True), ("risk grade",))
+        self.add_field("risk", "Police risk &grade:", risk_combo(self, allow_none=True), ("risk grade",))
         self.add_field("police_ref", "&Police reference:", QLineEdit(self), ("police reference",),
                        "The police log number, if the police have been told")
         self.add_field("reported_by", "Reported &by:", QLineEdit(self), ("reported by",),
                        "Who told us, e.g. foster carer")
         self.add_field("last_seen_where", "Last seen &where:", QLineEdit(self), ("last seen where",))
         self.add_field("last_seen_with", "Last seen wi&th:", QLineEdit(self), ("last seen with",))
-        self.add_field("last_seen_wearing", "Last seen wearin&g:", QLineEdit(self), ("last seen wearing",))
+        self.add_field("last_seen_wearing", "Last seen w&earing:", QLineEdit(self), ("last seen wearing",))
         self.add_field("circumstances", "&Circumstances:", QPlainTextEdit(self), ("circumstances",))
 
     def category(self) -> str:
@@ -451,7 +562,7 @@ class UpdateDialog(EpisodeDialog):
         row = QHBoxLayout(kind)
         row.setContentsMargins(0, 0, 0, 0)
         self.update_radio = QRadioButton("&Update", kind)
-        self.sighting_radio = QRadioButton("&Sighting", kind)
+        self.sighting_radio = QRadioButton("S&ighting", kind)
         self.update_radio.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.update_radio)
@@ -488,7 +599,7 @@ class RiskDialog(EpisodeDialog):
     title = "Change police risk grade"
 
     def build(self) -> None:
-        self.add_field("risk", "Police &risk grade:", risk_combo(self, False, self.episode.risk_grade),
+        self.add_field("risk", "Police risk &grade:", risk_combo(self, False, self.episode.risk_grade),
                        ("risk grade",))
         self.add_field("reason", "&Reason:", QPlainTextEdit(self), ("reason",),
                        "Why the grade changed (e.g. police re-graded after a sighting)")
@@ -539,7 +650,7 @@ class PoliceRefDialog(EpisodeDialog):
 
 class ReturnDialog(EpisodeDialog):
     title = "Record return"
-    save_text = "&Record return"
+    save_text = "Record re&turn"
 
     def build(self) -> None:
         self.add_field("returned_at", "&Returned or found at:", LocalTimeEdit(self.now(), self),
@@ -591,7 +702,7 @@ class RhiDialog(FormDialog):
 
     def build(self) -> None:
         if self.rhi is None:
-            self.save_button.setText("&Offer RHI")
+            self.save_button.setText("O&ffer RHI")
             episodes = QListWidget(self)
             for e in self.uncovered():
                 item = QListWidgetItem(
@@ -620,7 +731,7 @@ class RhiDialog(FormDialog):
         outcome.addItem("Accepted (to be held)", "accepted")
         outcome.addItem("Declined by the young person", "declined")
         self.add_field("action", "&What happened:", outcome)
-        self.add_field("at", "&When:", LocalTimeEdit(self.now(), self), ("response at", "completed at"))
+        self.add_field("at", "Whe&n:", LocalTimeEdit(self.now(), self), ("response at", "completed at"))
         self.add_field("completed_by", "Completed &by:", QLineEdit(self), ("completed by",),
                        "The independent person who held the interview")
         self.add_field("outcome", "&Outcome:", QPlainTextEdit(self), ("outcome",))
@@ -680,8 +791,8 @@ PROFILE_LABELS = {
     "associates": ("&Associates:", "Friends, family and adults of concern; where they live"),
     "places_likely": ("&Places likely to go:", "Addresses, areas, towns"),
     "phone": ("P&hone:", "The child's mobile number(s)"),
-    "social_media": ("&Social media:", "Accounts and user names"),
-    "medical_needs": ("&Medical needs:", "Medication, conditions, allergies"),
+    "social_media": ("Social &media:", "Accounts and user names"),
+    "medical_needs": ("Medical &needs:", "Medication, conditions, allergies"),
     "other_info": ("&Other information:", "Previous missing history, triggers, anything else"),
 }
 

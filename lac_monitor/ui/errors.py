@@ -42,6 +42,52 @@ def message_box(parent: QWidget | None, title: str, text: str,
     return box
 
 
+class FileProblemError(LacError):
+    """A file could not be written or read: disk full, no permission, folder gone."""
+
+
+def as_known_error(exc: BaseException) -> LacError | None:
+    """The plain-language error for anything the environment caused; None for a bug.
+
+    Database errors (server gone, file locked, connection dropped) and file errors (disk
+    full, no permission) are the environment's fault: the user gets a message saying what
+    to do, never the crash dialog. Programming errors (a bad SQL statement, a TypeError)
+    stay bugs.
+    """
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, LacError):
+        return exc
+    try:  # the LISTEN connection speaks psycopg directly
+        import psycopg
+
+        driver_down: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        driver_down = ()
+    if isinstance(exc, (OperationalError, PoolTimeout, sqlite3.OperationalError, *driver_down)) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        text = str(getattr(exc, "orig", exc)).lower()
+        if "locked" in text or "busy" in text:
+            return DatabaseUnavailableError(
+                "The database is busy (another desktop is saving). Try again in a moment.")
+        return DatabaseUnavailableError(
+            "The database cannot be reached just now. LAC Monitor keeps trying; anything "
+            "already saved is safe. If this lasts, ask IT whether the server is running.")
+    if isinstance(exc, OSError):
+        import errno
+
+        reason = {errno.ENOSPC: "the disk is full", errno.EACCES: "you do not have permission there",
+                  errno.EPERM: "you do not have permission there", errno.ENOENT: "the folder does not exist",
+                  errno.EROFS: "the place is read-only"}.get(exc.errno or 0, exc.strerror or "it failed")
+        where = f" ({exc.filename})" if exc.filename else ""
+        return FileProblemError(f"The file could not be written{where}: {reason}. "
+                                "Choose another place, or ask IT.")
+    return None
+
+
 def title_for(exc: LacError) -> str:
     if isinstance(exc, UnknownLoginError):
         return "Not on the staff list"
@@ -53,6 +99,8 @@ def title_for(exc: LacError) -> str:
         return "LAC Monitor needs updating"
     if isinstance(exc, ConflictError):
         return "Changed by someone else"
+    if isinstance(exc, FileProblemError):
+        return "File not saved"
     return "LAC Monitor"
 
 
@@ -66,8 +114,10 @@ def known_error_box(parent: QWidget | None, exc: LacError, doing: str | None = N
 
 def conflict_box(parent: QWidget | None, exc: ConflictError) -> QMessageBox:
     """Offers Reload: fetch their change, keep what this user typed, save again."""
-    box = message_box(parent, title_for(exc), str(exc), QMessageBox.Icon.Information,
-                      QMessageBox.StandardButton.Cancel)
+    who = exc.by or "another user"
+    box = message_box(parent, title_for(exc),
+                      f"Reload {who}'s change now? What you typed stays in the form; check it and save again.",
+                      QMessageBox.Icon.Information, QMessageBox.StandardButton.Cancel)
     reload = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(reload)
     return box
@@ -107,9 +157,10 @@ def install_excepthook(log_path: Path | None,
             return
         app = QApplication.instance()
         parent = app.activeWindow() if isinstance(app, QApplication) else None
-        if isinstance(exc, LacError):
+        known = as_known_error(exc)
+        if known is not None:  # the environment's fault: a plain message, never the crash dialog
             log.warning("known error reached the top: %s", type(exc).__name__)
-            box = known_error_box(parent, exc)
+            box = known_error_box(parent, known)
         else:
             log.error("unexpected error", exc_info=(exc_type, exc, tb))
             box = crash_box(parent, exc_type, exc, tb, log_tail(log_path))

@@ -6,37 +6,43 @@ with the alert inbox, banner, notifications, the escalation settings and printin
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
     QStyle,
     QSystemTrayIcon,
     QVBoxLayout,
+    QWidget,
 )
 
+from lac_monitor.domain.alerts import AlertRow, rule_label
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.errors import LacError, ValidationError
-from lac_monitor.domain.localtime import council_tz, format_local
+from lac_monitor.domain.localtime import format_local
 from lac_monitor.reports.handover import render_handover
 from lac_monitor.reports.profile import render_profile
 from lac_monitor.services.alerts import AlertService
 from lac_monitor.services.handover import (
     HandoverData,
     ProfileData,
+    Window,
     build_handover,
     build_profile,
     default_window,
+    last_printed_window,
     record_print,
 )
 from lac_monitor.services.settings import SettingsService
@@ -45,19 +51,24 @@ from lac_monitor.storage.database import Database
 from lac_monitor.ui import errors
 from lac_monitor.ui.alert_banner import AlertBanner, AlertNotifier
 from lac_monitor.ui.alert_inbox_view import AlertInboxView
+from lac_monitor.ui.episode_dialog import LocalTimeEdit
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.print_preview import make_preview_dialog, save_pdf_as
 from lac_monitor.ui.settings_dialog import SettingsDialog
 from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.workers import Job
 
 log = logging.getLogger(__name__)
 
+SMALL_SCREEN_HEIGHT = 760  # logical pixels: 1600x1000 at 2x is 500
+
 
 def build_main_window(db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None, *,
-                      live: LiveBridge | None = None, tray: bool = True, evaluate_ms: int | None = None
-                      ) -> MainWindow:
-    window = MainWindow(db, actor, clock, settings, live=live)
+                      live: LiveBridge | None = None, tray: bool = True, evaluate_ms: int | None = None,
+                      background_load: bool = False) -> MainWindow:
+    """`background_load`: the window opens at once and the board arrives from a worker (the app)."""
+    window = MainWindow(db, actor, clock, settings, live=live, background_load=background_load)
     window.alerts = AlertsFeature(window, tray=tray, evaluate_ms=evaluate_ms)  # type: ignore[attr-defined]
     window.printing = PrintingFeature(window)  # type: ignore[attr-defined]
     from lac_monitor.ui.access_view import AccessFeature
@@ -88,6 +99,12 @@ class AlertsFeature:
         self.inbox.setObjectName("alertInbox")
         self.dock = window.add_dock(self.inbox, "Alerts", Qt.DockWidgetArea.BottomDockWidgetArea, "alertsDock")
         self.inbox.child_requested.connect(window.select_child)
+        screen = window.screen()
+        if window.settings.window_state() is None and screen is not None \
+                and screen.availableGeometry().height() < SMALL_SCREEN_HEIGHT:
+            # A short (or magnified) screen: the board gets the height; the banner and the
+            # count show alerts, Ctrl+Shift+A opens the inbox.
+            self.dock.hide()
         self.inbox.unacknowledged_count_did_change.connect(self._show_count)
 
         self.show_action = QAction("Alerts", window)
@@ -105,7 +122,7 @@ class AlertsFeature:
         assert strip_layout is not None
         strip_layout.addWidget(self.count_button)
 
-        self.sound_action = QAction("&Sound for new alerts", window)
+        self.sound_action = QAction("S&ound for new alerts", window)
         self.sound_action.setCheckable(True)
         self.sound_action.setChecked(window.settings.alert_sound())
         self.sound_action.toggled.connect(self._set_sound)
@@ -126,14 +143,22 @@ class AlertsFeature:
         kwargs = {} if evaluate_ms is None else {"interval_ms": evaluate_ms}
         self.notifier = AlertNotifier(self.service, actor.staff_id, self.banner, inbox=self.inbox, window=window,
                                       tray=self.tray, sound=self.sound_action.isChecked(),
-                                      username=actor.username, name_for=name_for, parent=window, **kwargs)
+                                      username=actor.username, name_for=name_for, workers=window.workers,
+                                      parent=window, **kwargs)
         window.live.changes_did_arrive.connect(self.notifier.on_changes)
         window.live.connection_did_return.connect(self.inbox.reload)
         self.notifier.evaluation_did_fail.connect(lambda msg: window.statusBar().showMessage(msg, 10000))
+        self.notifier.alert_did_arrive.connect(self._announce)
         window.shutdown_hooks.append(self.notifier.stop)
         self.settings_dialog: SettingsDialog | None = None
         self._show_count(self.inbox.model.unacknowledged_count)
         self.notifier.start()
+
+    def _announce(self, alert: AlertRow) -> None:
+        """High alerts interrupt a screen reader; others wait their turn."""
+        who = self.banner.child_label(alert)
+        text = f"{'High alert' if alert.is_high else 'Alert'}: {rule_label(alert.rule)}" + (f", {who}" if who else "")
+        self.window.announcer.announce(text, assertive=alert.is_high)
 
     def _set_sound(self, on: bool) -> None:
         self.notifier.sound = on
@@ -143,6 +168,7 @@ class AlertsFeature:
         self.count = n
         self.count_button.setText(f"⚑ {n} unacknowledged alert{'s' if n != 1 else ''}" if n else "⚑ No alerts")
         self.count_button.setToolTip("Open the alert inbox (Ctrl+Shift+A)")
+        self.banner.set_total(n)
         suffix = f" — {n} unacknowledged alert{'s' if n != 1 else ''}" if n else ""
         self.window.setWindowTitle(f"LAC Monitor{suffix}")
         self.show_action.setText(f"⚑ Alerts ({n})" if n else "Alerts")
@@ -169,31 +195,20 @@ class AlertsFeature:
         return dlg
 
 
-def _qdt(at: datetime) -> QDateTime:
-    local = at.astimezone(council_tz())
-    return QDateTime.fromSecsSinceEpoch(int(local.timestamp()), QTimeZone(str(council_tz()).encode()))
-
-
-def _py(qdt: QDateTime) -> datetime:
-    from datetime import UTC
-
-    return datetime.fromtimestamp(qdt.toSecsSinceEpoch(), UTC)
-
-
 class HandoverDialog(QDialog):
     """Choose the window, scope and notes of a handover sheet. Opened with `open()`."""
 
-    def __init__(self, window: MainWindow, start: datetime, end: datetime, reason: str) -> None:
+    def __init__(self, window: MainWindow, start: datetime, end: datetime, reason: str,
+                 last: Window | None = None) -> None:
         super().__init__(window)
         self.setWindowTitle("Handover sheet")
         self.setObjectName("handoverDialog")
         form = QFormLayout()
-        self.start_edit = QDateTimeEdit(_qdt(start), self)
-        self.end_edit = QDateTimeEdit(_qdt(end), self)
+        self.default_window = (start, end, reason)
+        self.start_edit = LocalTimeEdit(start, self)
+        self.end_edit = LocalTimeEdit(end, self)
         for edit, name in ((self.start_edit, "From"), (self.end_edit, "To")):
-            edit.setDisplayFormat("dd/MM/yyyy HH:mm")
-            edit.setCalendarPopup(True)
-            edit.setAccessibleName(f"Window {name.lower()}")
+            edit.setAccessibleName(name)
         self.team_combo = QComboBox(self)
         self.team_combo.setAccessibleName("Team")
         self.team_combo.addItem("Everyone", None)
@@ -205,46 +220,80 @@ class HandoverDialog(QDialog):
         for loc in window._localities:
             self.locality_combo.addItem(loc, loc)
         self.notes = QPlainTextEdit(self)
-        self.notes.setAccessibleName("Notes for the next shift")
+        self.notes.setTabChangesFocus(True)  # Tab moves on to the buttons
+        self.notes.setAccessibleName("Notes")
+        self.notes.setAccessibleDescription("Notes for the next shift")
         self.notes.setPlaceholderText("What the next shift needs to know")
         self.error = QLabel("", self)
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
-        form.addRow(QLabel(f"Default window: {reason}", self))
+        self.reason_label = QLabel(f"Window: {reason}", self)
+        self.reason_label.setWordWrap(True)
+        form.addRow(self.reason_label)
+        self.last_button: QPushButton | None = None
+        if last is not None:
+            self.last_button = QPushButton(
+                f"Same as &last sheet ({format_local(last.start)} to {format_local(last.end)})", self)
+            self.last_button.setToolTip("For a reprint (e.g. after a paper jam): the window of your last sheet")
+            self.last_button.setAutoDefault(False)
+            self.last_button.clicked.connect(lambda: self.use_window(last.start, last.end, last.reason))
+            form.addRow(self.last_button)
         form.addRow("&From:", self.start_edit)
         form.addRow("&To:", self.end_edit)
         form.addRow("T&eam:", self.team_combo)
         form.addRow("&Locality:", self.locality_combo)
         form.addRow("&Notes:", self.notes)
         buttons = QDialogButtonBox(self)
-        self.preview_button = buttons.addButton("Print &preview…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.addButton("&Save as PDF…", QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.preview_button = buttons.addButton("Print &preview…", QDialogButtonBox.ButtonRole.AcceptRole)
+        for b in (self.cancel_button, self.save_button):
+            b.setAutoDefault(False)  # Enter always means the default: Print preview
+        self.preview_button.setDefault(True)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        chain: list[QWidget] = [w for w in (self.last_button, self.start_edit, self.end_edit, self.team_combo,
+                                                    self.locality_combo, self.notes, self.cancel_button,
+                                                    self.save_button, self.preview_button) if w is not None]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self.start_edit.setFocus()
+
+    def use_window(self, start: datetime, end: datetime, reason: str) -> None:
+        self.start_edit.set_value(start)
+        self.end_edit.set_value(end)
+        self.reason_label.setText(f"Window: {reason}")
 
     def options(self) -> tuple[datetime, datetime, int | None, str | None, str | None]:
-        start, end = _py(self.start_edit.dateTime()), _py(self.end_edit.dateTime())
+        start, end = self.start_edit.value(), self.end_edit.value()
         if end <= start:
             raise ValidationError("To", f"must be after From ({format_local(start)})")
         notes = self.notes.toPlainText().strip() or None
         return start, end, self.team_combo.currentData(), self.locality_combo.currentData(), notes
 
 
-class PrintingFeature:
-    """File ▸ Print handover sheet (Ctrl+P); Child ▸ Print missing-person profile (Ctrl+Shift+P)."""
+class PrintingFeature(QObject):
+    """File ▸ Print handover sheet (Ctrl+P); Child ▸ Print missing-person profile (Ctrl+Shift+P).
+
+    Signals:
+        report_did_finish(bytes): a sheet was built and rendered (before preview or save).
+    """
+
+    report_did_finish = Signal(bytes)
 
     def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
         self.window = window
+        self.last_job: Job | None = None
         self.handover_action = QAction("Print &handover sheet…", window)
         self.handover_action.setShortcut(QKeySequence("Ctrl+P"))
         self.handover_action.setToolTip("Handover sheet for a shift: preview, print or save as PDF (Ctrl+P)")
         self.handover_action.triggered.connect(self.ask_handover)
         window.add_action("file", self.handover_action, toolbar=True)
-        self.profile_action = QAction("Print missing-person &profile…", window)
+        self.profile_action = QAction("Pri&nt missing-person profile…", window)
         self.profile_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.profile_action.setToolTip("Philomena profile of the selected child, to give to the police "
                                        "(Ctrl+Shift+P)")
@@ -256,10 +305,21 @@ class PrintingFeature:
     def _error(self, exc: LacError, doing: str) -> None:
         self.window.show_box(errors.known_error_box(self.window, exc, doing))
 
-    def ask_handover(self) -> HandoverDialog:
+    def ask_handover(self) -> HandoverDialog | None:
         w = self.window
-        win = default_window(w.db, w.actor, w.clock.now())
-        dlg = HandoverDialog(w, win.start, win.end, win.reason)
+        now = w.clock.now()
+        try:
+            win = default_window(w.db, w.actor, now)
+            last = last_printed_window(w.db, w.actor, now)
+        except Exception as exc:
+            known = errors.as_known_error(exc)
+            if known is None:
+                raise
+            self._error(known, "Opening the handover sheet")
+            return None
+        if last is not None and (last.start, last.end) == (win.start, win.end):
+            last = None  # the default already is the last sheet's window
+        dlg = HandoverDialog(w, win.start, win.end, win.reason, last)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.preview_button.clicked.connect(lambda: self._handover_from(dlg, save=False))
         dlg.save_button.clicked.connect(lambda: self._handover_from(dlg, save=True))
@@ -274,38 +334,80 @@ class PrintingFeature:
             dlg.error.setText(str(exc))
             return
         dlg.error.setText("")
-        pdf_data = self.handover(start, end, team_id=team_id, locality=locality, notes=notes, save=save)
-        if pdf_data is not None:
-            dlg.accept()
+        job = self.handover(start, end, team_id=team_id, locality=locality, notes=notes, save=save)
+        if job is not None:
+            # The dialog (and the notes typed in it) stays until the sheet is ready.
+            dlg.setEnabled(False)
+            job.did_finish.connect(dlg.accept)
+            job.did_fail.connect(lambda _exc: dlg.setEnabled(True))
 
     def handover(self, start: datetime, end: datetime, *, team_id: int | None = None,
-                 locality: str | None = None, notes: str | None = None, save: bool = False) -> bytes | None:
+                 locality: str | None = None, notes: str | None = None, save: bool = False) -> Job | None:
+        """Build and render in a worker (progress, Cancel); then preview or save. The job's
+        result is the PDF bytes once it is done."""
         w = self.window
-        try:
-            data = build_handover(w.db, w.clock, w.actor, start, end, team_id=team_id, locality=locality,
-                                  notes=notes)
-            pdf = render_handover(data)
-        except LacError as exc:
-            self._error(exc, "Preparing the handover sheet")
-            return None
-        stamp = format_local(end).replace("/", "-").replace(":", "").replace(" ", "_")
-        self._present(pdf, data, f"handover_{stamp}.pdf", "Handover sheet", save)
-        return pdf
+        db, clock, actor = w.db, w.clock, w.actor
 
-    def preview_profile(self, child_id: str | None = None, save: bool = False) -> bytes | None:
+        def work(job: Job) -> tuple[HandoverData, bytes]:
+            data = build_handover(db, clock, actor, start, end, team_id=team_id, locality=locality, notes=notes)
+            job.report(1, 2)
+            return data, render_handover(data)
+
+        stamp = format_local(end).replace("/", "-").replace(":", "").replace(" ", "_")
+        return self._build(work, f"handover_{stamp}.pdf", "Handover sheet", save,
+                           "Preparing the handover sheet")
+
+    def preview_profile(self, child_id: str | None = None, save: bool = False) -> Job | None:
         w = self.window
         child_id = child_id or w.selected_child_id()
         if child_id is None:
             w.statusBar().showMessage("Choose a child on the board first.", 5000)
             return None
-        try:
-            data = build_profile(w.db, w.clock, w.actor, child_id)
-            pdf = render_profile(data)
-        except LacError as exc:
-            self._error(exc, "Preparing the missing-person profile")
+        db, clock, actor, cid = w.db, w.clock, w.actor, child_id
+
+        def work(job: Job) -> tuple[ProfileData, bytes]:
+            data = build_profile(db, clock, actor, cid)
+            job.report(1, 2)
+            return data, render_profile(data)
+
+        return self._build(work, f"profile_{child_id}.pdf", "Missing-person profile", save,
+                           "Preparing the missing-person profile")
+
+    def _build(self, work: Callable[[Job], tuple[HandoverData | ProfileData, bytes]], suggested: str,
+               title: str, save: bool, doing: str) -> Job | None:
+        """Run `work` in the background with a progress dialog that can cancel it."""
+        w = self.window
+        progress = QProgressDialog(f"{doing}…", "Cancel", 0, 0, w)
+        progress.setWindowTitle(title)
+        progress.setObjectName("reportProgress")
+        progress.setMinimumDuration(400)  # quick ones never flash a dialog
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setAutoReset(False)
+        progress.setAutoClose(False)
+
+        def finish() -> None:
+            progress.reset()
+            progress.deleteLater()
+
+        def done(result: tuple[HandoverData | ProfileData, bytes]) -> None:
+            finish()
+            data, pdf = result
+            self._present(pdf, data, suggested, title, save)
+            self.report_did_finish.emit(pdf)
+
+        def failed(exc: LacError) -> None:
+            finish()
+            self._error(exc, doing)
+
+        job = w.workers.run(work, done=done, failed=failed, key=f"report:{title}")
+        if job is None:
+            finish()
+            w.statusBar().showMessage(f"{title}: already being prepared.", 5000)
             return None
-        self._present(pdf, data, f"profile_{child_id}.pdf", "Missing-person profile", save)
-        return pdf
+        progress.canceled.connect(job.cancel)
+        progress.canceled.connect(finish)
+        self.last_job = job
+        return job
 
     def _present(self, pdf: bytes, data: HandoverData | ProfileData, suggested: str, title: str,
                  save: bool) -> None:
@@ -318,7 +420,7 @@ class PrintingFeature:
                 self._error(exc, "Recording the print in the audit trail")
 
         if save:
-            save_pdf_as(w, pdf, suggested, on_saved=lambda p: audited(f"pdf:{p.name}"))
+            self._save(pdf, suggested, audited)
             return
         try:
             dlg = make_preview_dialog(
@@ -327,10 +429,22 @@ class PrintingFeature:
         except RuntimeError as exc:
             log.warning("print preview unavailable: %s", type(exc).__name__)
             w.statusBar().showMessage(f"Print preview is not available here ({exc}); saving as PDF instead.")
-            save_pdf_as(w, pdf, suggested, on_saved=lambda p: audited(f"pdf:{p.name}"))
+            self._save(pdf, suggested, audited)
             return
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview = dlg
         dlg.open()
+
+    def _save(self, pdf: bytes, suggested: str, audited: Callable[[str], None]) -> None:
+        """Save as PDF; a full disk or a folder without permission is a plain message."""
+        try:
+            path = save_pdf_as(self.window, pdf, suggested, on_saved=lambda p: audited(f"pdf:{p.name}"))
+        except OSError as exc:
+            known = errors.as_known_error(exc)
+            assert known is not None
+            self._error(known, "Saving the PDF")
+            return
+        if path is not None:
+            self.window.statusBar().showMessage(f"Saved {path.name}.", 6000)
 
 

@@ -24,15 +24,16 @@ from datetime import datetime
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDockWidget,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -46,7 +47,7 @@ from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.status import ChildStatus
-from lac_monitor.domain.values import ChangeEvent
+from lac_monitor.domain.values import BoardRow, ChangeEvent
 from lac_monitor.services.episodes import EpisodeService, Saved
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor
@@ -54,9 +55,17 @@ from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.queries import child_detail, team_list
 from lac_monitor.ui import errors
+from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS, Announcer, apply_palette
 from lac_monitor.ui.app import pin_singletons
-from lac_monitor.ui.board_filter_model import NOT_GRADED, BoardFilterModel, Scope, default_scope, scope_predicate
-from lac_monitor.ui.board_model import OUT, BoardModel, Col
+from lac_monitor.ui.board_filter_model import (
+    NOT_GRADED,
+    BoardFilterModel,
+    Scope,
+    compile_filter,
+    default_scope,
+    scope_predicate,
+)
+from lac_monitor.ui.board_model import OUT, BoardModel, Col, Entry, prepare_entries
 from lac_monitor.ui.board_view import BoardView
 from lac_monitor.ui.connection_banner import ConnectionBanner
 from lac_monitor.ui.detail_view import DetailView
@@ -71,14 +80,18 @@ from lac_monitor.ui.episode_dialog import (
     RiskDialog,
     UpdateDialog,
 )
+from lac_monitor.ui.flow_layout import FlowLayout, labelled
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog
 from lac_monitor.ui.settings_store import SettingsStore
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
+from lac_monitor.ui.workers import Job, Workers
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 30_000
+SYNC_RELOAD_MAX = 200  # more changed children than this: re-read them in a worker
+RELOAD_KEY = "board.reload"
 OPEN_DELAY_MS = 200  # arrowing through the board does not open every record
 # A record counts as viewed on purpose (and is audited) once it has been on screen this long,
 # or at once when opened explicitly (Enter, double-click, a form on it); never for the cursor
@@ -124,7 +137,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None,
                  *, live: LiveBridge | None = None, tick_ms: int = TICK_MS,
-                 view_dwell_ms: int = VIEW_DWELL_MS, parent: QWidget | None = None) -> None:
+                 view_dwell_ms: int = VIEW_DWELL_MS, background_load: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         pin_singletons()
         self.db, self.actor, self.clock = db, actor, clock
@@ -136,8 +150,14 @@ class MainWindow(QMainWindow):
         self.last_box: QMessageBox | None = None
         self._pending: set[str] = set()
         self._pending_all = False
+        self._applying = False
         self._last_update: datetime | None = None
         self.shutdown_hooks: list[Callable[[], object]] = []  # features stop their timers here
+        self.workers = Workers(self)  # slow reads, alert evaluation, reports: off the GUI thread
+        self.announcer = Announcer(self)  # live changes that matter, spoken by screen readers
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_palette(app)
 
         # The feed position is taken before the first load, so nothing falls in between.
         self.live = live if live is not None else LiveBridge(db, clock, self)
@@ -146,8 +166,10 @@ class MainWindow(QMainWindow):
         self.board_model = BoardModel(now, self)
         self.board_model.set_rhi_hours(self.ladder.rhi_hours)
         self.filter_model = BoardFilterModel(self.board_model, actor, self)
+        rows: list[BoardRow] = []
         with db.read_session() as s:
-            rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours)
+            if not background_load:
+                rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours)
             self._teams = team_list(s)
         self._localities = sorted({r.locality for r in rows if r.locality})
         self.board_model.load(rows, now)
@@ -189,6 +211,46 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if live is None:
             self.live.start()
+        if background_load:
+            self._load_in_background(now)
+
+    def _load_in_background(self, now: datetime) -> None:
+        """The window shows at once; the board (10k rows: a query and 10k display rows) is
+        read and prepared in a worker, then swapped in with one reset."""
+        self.shown_label.setText("Loading the board…")
+        rhi_hours = self.ladder.rhi_hours
+        col, order = self.board_model.sort_column, self.board_model.sort_order
+
+        def work(_job: Job) -> tuple[list[BoardRow], list[Entry]]:
+            with self.db.read_session() as s:
+                rows = load_board(s, now, rhi_hours=rhi_hours)
+            return rows, prepare_entries(rows, now, col, order)
+
+        def done(result: tuple[list[BoardRow], list[Entry]]) -> None:
+            rows, entries = result
+            self._set_localities(sorted({r.locality for r in rows if r.locality}))
+            self.board_model.load_prepared(entries, now, (col, order))
+            self._update_summary()
+            self._update_actions()
+
+        def failed(exc: LacError) -> None:
+            self.banner.show_lost(f"The board could not be read: {exc}")
+            self._pending_all = True  # read again once the connection is back
+
+        self.workers.run(work, done=done, failed=failed, key=RELOAD_KEY)
+
+    def _set_localities(self, localities: list[str]) -> None:
+        if localities == self._localities:
+            return
+        self._localities = localities
+        current = self.locality_combo.currentData()
+        self.locality_combo.blockSignals(True)
+        self.locality_combo.clear()
+        self.locality_combo.addItem("All localities", None)
+        for loc in localities:
+            self.locality_combo.addItem(loc, loc)
+        self.locality_combo.setCurrentIndex(max(0, self.locality_combo.findData(current)))
+        self.locality_combo.blockSignals(False)
 
     # -- building -------------------------------------------------------------------------
     def _action(self, text: str, shortcut: str | None, tip: str, slot: Callable[[], object]) -> QAction:
@@ -207,7 +269,7 @@ class MainWindow(QMainWindow):
                                           "Report the selected child missing or away", self.report_missing)
         self.update_action = self._action("Add &update or sighting…", "Ctrl+U",
                                           "Add an update or a sighting to the open episode", self.add_update)
-        self.risk_action = self._action("Change &risk grade…", "Ctrl+G",
+        self.risk_action = self._action("Change risk &grade…", "Ctrl+G",
                                         "Change the police risk grade", self.change_risk)
         self.police_action = self._action("Record &police reference…", "Ctrl+L",
                                           "Record the police reference (log number)", self.record_police_ref)
@@ -215,7 +277,7 @@ class MainWindow(QMainWindow):
                                           "Record that the child has returned or been found", self.record_return)
         self.rhi_action = self._action("Record R&HI…", "Ctrl+I",
                                        "Offer a return-home interview or record its outcome", self.record_rhi)
-        self.profile_action = self._action("Edit Philomena &profile…", "Ctrl+E",
+        self.profile_action = self._action("Edit Philomena pro&file…", "Ctrl+E",
                                            "Edit the Philomena profile given to the police", self.edit_profile)
         self.record_action = self._action("Edit child's r&ecord (UPN, mother, photo)…", None,
                                           "UPN or UN code, mother fields and photo", self.edit_record)
@@ -231,7 +293,11 @@ class MainWindow(QMainWindow):
         self.board_focus_action = self._action("Go to &board", "Ctrl+B", "Move the focus to the board",
                                                lambda: self.board_view.setFocus())
         self.clear_filters_action = self._action("&Clear filters", "Ctrl+Shift+X",
-                                                 "Show every child in the scope", self.clear_filters)
+                                                 "Show every child in the scope, most urgent first",
+                                                 self.clear_filters)
+        self.reset_view_action = self._action("&Reset view", None,
+                                              "Default order (most urgent first), filters, scope and columns",
+                                              self.reset_view)
         self.quit_action = self._action("&Quit", "Ctrl+Q", "Close LAC Monitor", self.close)
 
     def _build_ui(self) -> None:
@@ -244,11 +310,9 @@ class MainWindow(QMainWindow):
         self.summary.chip_did_toggle.connect(self._on_chip)
         # Counts and search share the top row; the filters get the next one to themselves,
         # so neither row forces the window wider than the screen with large system fonts.
-        top = QHBoxLayout()
-        top.addWidget(self.summary)
-        outer.addLayout(top)
+        outer.addWidget(self.summary)
 
-        bar = QHBoxLayout()
+        bar = FlowLayout(spacing=14)  # search and filters wrap onto a second line on a narrow screen
         self.scope_combo = self._combo("scope", [(s.label, s) for s in Scope])
         model = self.scope_combo.model()
         for i, scope in enumerate(Scope):
@@ -269,23 +333,26 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleDescription("Search by name, preferred name, child ID or police reference")
         self.search.textChanged.connect(lambda text: self.filter_model.update(text=text))
         self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 20)
-        search_label = QLabel("S&earch:", central)
-        search_label.setBuddy(self.search)
-        top.addWidget(search_label)
-        top.addWidget(self.search, 1)
-        for label, widget in (("Sc&ope:", self.scope_combo), ("Stat&us:", self.status_combo),
-                              ("&Risk:", self.risk_combo), ("&Team:", self.team_combo),
-                              ("&Locality:", self.locality_combo)):
+        for label, widget in (("S&earch:", self.search), ("Sc&ope:", self.scope_combo),
+                              ("Stat&us:", self.status_combo), ("&Risk:", self.risk_combo),
+                              ("&Team:", self.team_combo), ("&Locality:", self.locality_combo)):
             lab = QLabel(label, central)
             lab.setBuddy(widget)
-            bar.addWidget(lab)
-            bar.addWidget(widget)
-        bar.addStretch(1)
+            bar.addWidget(labelled(lab, widget, central))
+        # Search looks in the chosen scope; say so when a child matches outside it.
+        self.scope_hint = QPushButton("", central)
+        self.scope_hint.setObjectName("scopeHint")
+        self.scope_hint.setFlat(True)
+        self.scope_hint.setStyleSheet("QPushButton#scopeHint { color: #8b0000; font-weight: bold; }")
+        self.scope_hint.clicked.connect(lambda: self.set_scope(Scope.EVERYONE))
+        self.scope_hint.hide()
+        bar.addWidget(self.scope_hint)
         outer.addLayout(bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.splitter.setObjectName("mainSplitter")
         self.board_view = BoardView(self.splitter)
+        self.board_view.setStyleSheet(FOCUS_FRAME_CSS)  # a focused board looks focused
         self.board_view.setModel(self.filter_model)
         self.board_view.apply_default_columns()
         self.board_view.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
@@ -345,10 +412,13 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.find_action)
         self.view_menu.addAction(self.board_focus_action)
         self.view_menu.addAction(self.clear_filters_action)
+        self.view_menu.addAction(self.reset_view_action)
         scope_menu = self.view_menu.addMenu("&Scope")
         for i, scope in enumerate(Scope):
             a = scope_menu.addAction(scope.label)
             a.triggered.connect(lambda _=False, i=i: self.scope_combo.setCurrentIndex(i))
+        self.sort_menu = self.view_menu.addMenu("Sor&t by")  # sorting without a mouse
+        self.sort_menu.aboutToShow.connect(self._refresh_sort_menu)
         self.columns_menu: QMenu = self.board_view.column_menu(self)
         self.view_menu.addMenu(self.columns_menu)
         self.view_menu.aboutToShow.connect(self._refresh_columns_menu)
@@ -366,6 +436,21 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(a)
         self.alerts_anchor = self.toolbar.addSeparator()
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _refresh_sort_menu(self) -> None:
+        from lac_monitor.ui.board_model import COLUMNS
+
+        self.sort_menu.clear()
+        header = self.board_view.horizontalHeader()
+        for col in Col:
+            if header.isSectionHidden(col):
+                continue
+            title = COLUMNS[col].title + (" (most urgent first)" if col is Col.STATUS else "")
+            action = self.sort_menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(header.sortIndicatorSection() == col)
+            action.triggered.connect(
+                lambda _=False, c=col: header.setSortIndicator(c, Qt.SortOrder.AscendingOrder))
 
     def _refresh_columns_menu(self) -> None:
         old = self.columns_menu
@@ -429,30 +514,76 @@ class MainWindow(QMainWindow):
         self._flush_pending()
 
     def _flush_pending(self) -> None:
+        """Re-read the changed rows: a few on the GUI thread (milliseconds), many in a worker."""
         if not self._pending and not self._pending_all:
             return
+        if self.workers.is_running(RELOAD_KEY):
+            return  # the running reload flushes again when it ends
         ids = None if self._pending_all else set(self._pending)
-        now = self.clock.now()
-        try:
-            with self.db.read_session() as s:
-                rows = load_board(s, now, child_ids=ids, rhi_hours=self.ladder.rhi_hours)
-        except (SQLAlchemyError, LacError) as exc:
-            # Keep them pending; the bridge reconnects and we re-read them then.
-            self.live.connection_failed(exc)
-            return
-        touched = ids if ids is not None else {e.row.child_id for e in self.board_model.entries}
         self._pending.clear()
         self._pending_all = False
+        now = self.clock.now()
+        rhi_hours = self.ladder.rhi_hours
+
+        def read(_job: Job | None) -> list[BoardRow]:
+            with self.db.read_session() as s:
+                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours)
+
+        def failed(exc: Exception) -> None:
+            # Keep them pending; the bridge reconnects and we re-read them then.
+            if ids is None:
+                self._pending_all = True
+            else:
+                self._pending.update(ids)
+            self.live.connection_failed(exc)
+
+        if ids is not None and len(ids) <= SYNC_RELOAD_MAX:
+            try:
+                rows = read(None)
+            except (SQLAlchemyError, LacError) as exc:
+                failed(exc)
+                return
+            self._apply_rows(rows, ids, now)
+            return
+        self.workers.run(read, key=RELOAD_KEY, failed=failed,
+                         done=lambda rows: self._apply_rows(rows, ids, now))
+
+    def _apply_rows(self, rows: list[BoardRow], ids: set[str] | None, now: datetime) -> None:
+        touched = ids if ids is not None else (
+            {e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
         selected = self.selected_child_id()
-        self.board_model.apply(rows, touched, now)
+        before = {cid: self.board_model.status_of(cid) for cid in touched}
+        focus = QApplication.focusWidget()
+        self._applying = True  # a row moving is not the user choosing another child
+        try:
+            self.board_model.apply(rows, touched, now)
+        finally:
+            self._applying = False
+        self._announce_changes(before)
         if selected and self.selected_child_id() != selected:
             self._reselect(selected)
+        if focus is not None and QApplication.focusWidget() is not focus and focus.isVisible():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)  # a live change never moves the keyboard
         self._last_update = now
         self._update_live_label()
         if self.detail_view.child_id in touched:
             self._reload_detail()
         self._update_actions()
         self.changes_did_apply.emit(sorted(touched))
+        if self._pending or self._pending_all:
+            QTimer.singleShot(0, self._flush_pending)
+
+    def _announce_changes(self, before: dict[str, ChildStatus | None]) -> None:
+        """A child who has just gone missing or away is announced (assertively)."""
+        gone = [cid for cid, old in before.items()
+                if old not in OUT and old is not None and self.board_model.status_of(cid) in OUT]
+        for cid in gone[:3]:
+            row = self.board_model.board_row(cid)
+            status = self.board_model.status_of(cid)
+            what = "missing" if status is ChildStatus.MISSING else "away from placement"
+            self.announcer.announce(f"{row.display_name if row else cid} is now {what}.", assertive=True)
+        if len(gone) > 3:
+            self.announcer.announce(f"{len(gone) - 3} more children are now missing or away.", assertive=True)
 
     def _reload_ladder(self) -> None:
         """An administrator changed the ladder on some desktop: follow it here too."""
@@ -510,6 +641,29 @@ class MainWindow(QMainWindow):
         cur = self.filter_model.current
         self.summary.set_active(self.summary.chip_for(cur.statuses, cur.risks))
         self._update_summary()
+        self._update_scope_hint()
+
+    def _update_scope_hint(self) -> None:
+        """"3 more match under Everyone (1 missing)": a search never hides a missing child
+        just because they are outside my caseload or team."""
+        cur = self.filter_model.current
+        if not cur.text.strip() or cur.scope is Scope.EVERYONE:
+            self.scope_hint.hide()
+            return
+        everywhere = compile_filter(cur.with_(scope=Scope.EVERYONE), self.actor)
+        inside = scope_predicate(cur.scope, self.actor)
+        outside = [e for e in self.board_model.entries if everywhere(e) and not inside(e)]
+        if not outside:
+            self.scope_hint.hide()
+            return
+        out = sum(1 for e in outside if e.status in OUT)
+        n = len(outside)
+        more = f"{n} more {'child matches' if n == 1 else 'children match'} under Everyone"
+        self.scope_hint.setText(more + (f" ({out} missing or away)" if out else "") + " — show them")
+        self.scope_hint.setAccessibleName(self.scope_hint.text())
+        self.scope_hint.show()
+        if out:
+            self.announcer.announce(self.scope_hint.text())
 
     def _on_chip(self, key: str, on: bool) -> None:
         chip = CHIP_BY_KEY[key]
@@ -530,6 +684,21 @@ class MainWindow(QMainWindow):
         for combo in (self.status_combo, self.risk_combo, self.team_combo, self.locality_combo):
             combo.setCurrentIndex(0)
         self.search.clear()
+        self.board_view.sort_by_urgency()
+
+    def reset_view(self) -> None:
+        """Everything about the board back to how it first opens: most urgent first, no
+        filters, this person's default scope, the default columns."""
+        self.clear_filters()
+        scope = default_scope(self.actor)
+        idx = list(Scope).index(scope)
+        if not self.scope_combo.model().item(idx).isEnabled():  # type: ignore[attr-defined]
+            idx = list(Scope).index(Scope.EVERYONE)
+        self.scope_combo.setCurrentIndex(idx)
+        self.board_view.reset_columns()
+        self.board_view.sort_by_urgency()
+        self.board_view.scrollToTop()
+        self.statusBar().showMessage("View reset: most urgent first, no filters, default columns.", 5000)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -551,6 +720,8 @@ class MainWindow(QMainWindow):
 
     # -- selection and the detail pane --------------------------------------------------------
     def _on_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        if self._applying:
+            return  # a live change moved the row; the record pane stays as it is
         cid = self.selected_child_id()
         if cid is None:
             self._view_timer.stop()
@@ -727,6 +898,7 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self, saved: Saved) -> None:
         self.statusBar().showMessage("Saved.", 4000)
+        self.announcer.announce("Saved.")
         # The board row arrives through the live bridge (after-commit hook); the record now.
         if saved.child_id == self.detail_view.child_id:
             self._reload_detail()
@@ -744,8 +916,17 @@ class MainWindow(QMainWindow):
 
         self.show_box(errors.message_box(
             self, "About LAC Monitor",
-            f"LAC Monitor {__version__}\nLive status of looked-after children.\nDatabase: {self.db.describe()}",
+            f"LAC Monitor {__version__}\nLive status of looked-after children.\n\n{self.database_text()}",
             QMessageBox.Icon.Information))
+
+    def database_text(self) -> str:
+        """Where the data lives, in words (no driver names, never a password)."""
+        url = self.db.engine.url
+        if self.db.is_postgresql:
+            where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
+            return (f"Shared database on server {where}, database {url.database}"
+                    + (f", signed in to it as {url.username}" if url.username else "") + ".")
+        return f"Embedded database on this computer: {url.database}."
 
     # -- settings and closing ---------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -754,19 +935,21 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(1500, 880)
+        self.fit_to_screen()
         if (state := st.window_state()) is not None:
             self.restoreState(state)
         if (split := st.splitter()) is not None:
             self.splitter.restoreState(split)
         else:
-            self.splitter.setSizes([1060, 540])
+            # The board first: the record pane takes about a quarter, not 40 %.
+            self.splitter.setSizes([1120, 380])
         header = self.board_view.horizontalHeader()
         if (hs := st.board_header()) is not None and header.restoreState(hs):
             if self.board_view.visible_column_count() == 0:
                 self.board_view.apply_default_columns()
-        sort = st.board_sort()
-        if sort is not None and 0 <= sort[0] < len(Col):
-            header.setSortIndicator(sort[0], Qt.SortOrder(sort[1]))
+        # The board always opens most urgent first (the header state carries the last sort:
+        # yesterday's "by name" must not hide tonight's missing children).
+        header.setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
         scope_value = st.scope()
         try:
             scope = Scope(scope_value) if scope_value else default_scope(self.actor)
@@ -777,6 +960,22 @@ class MainWindow(QMainWindow):
             idx = list(Scope).index(Scope.EVERYONE)
         self.scope_combo.setCurrentIndex(idx)
         self._on_combo()
+
+    def fit_to_screen(self) -> None:
+        """Never open wider or taller than the screen, nor off it (e.g. 1600x1000 at 2x)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        w = min(self.width(), avail.width() - 16)
+        h = min(self.height(), avail.height() - 40)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(max(w, self.minimumSizeHint().width()), max(h, 300))
+        geo = self.frameGeometry()
+        x = min(max(geo.x(), avail.x()), max(avail.x(), avail.right() - geo.width()))
+        y = min(max(geo.y(), avail.y()), max(avail.y(), avail.bottom() - geo.height()))
+        if (x, y) != (geo.x(), geo.y()):
+            self.move(x, y)
 
     def save_settings(self) -> None:
         st = self.settings
@@ -794,6 +993,7 @@ class MainWindow(QMainWindow):
         for hook in self.shutdown_hooks:
             hook()
         self.live.stop()
+        self.workers.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

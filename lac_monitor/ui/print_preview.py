@@ -3,7 +3,8 @@
 The reports make vector PDFs (Qt-free). To preview and print them, QtPdf (PySide6-Addons)
 renders each page to an image at the printer's resolution (capped), painted full-page;
 page orientation follows each PDF page, so a landscape handover with portrait profiles
-prints right. "Save as PDF" writes the original bytes: no re-rendering, text stays text.
+prints right. The preview is a QPdfView: pages in their own orientation, rendered only
+as they come into sight. "Save as PDF" writes the original bytes: no re-rendering, text stays text.
 
 Usage from a window (the caller audits once the sheet has really gone somewhere):
 
@@ -18,16 +19,38 @@ Usage from a window (the caller audits once the sheet has really gone somewhere)
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QObject, QRectF, QSize, QTimer
-from PySide6.QtGui import QPageLayout, QPainter
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEventLoop,
+    QIODevice,
+    QObject,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QPageLayout, QPainter, QShortcut
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,20 +124,118 @@ def paint_pdf(source: PdfSource, printer: QPrinter, max_dpi: int = MAX_DPI) -> i
     return painted
 
 
+class PreviewDialog(QDialog):
+    """The sheet as it will print: each page in its own orientation (landscape handover,
+    portrait profiles), rendered lazily by QPdfView as it scrolls into sight, so a 50-page
+    sheet costs a few pages of images, not fifty. Print (the default button, Ctrl+P) asks
+    for the printer; the caller audits in `on_printed`.
+
+    Signals:
+        did_print(object): the QPrinter the sheet went to.
+    """
+
+    did_print = Signal(object)
+
+    def __init__(self, source: PdfSource, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        try:
+            from PySide6.QtPdfWidgets import QPdfView  # with QtPdf: only here
+        except ImportError as exc:
+            raise PdfError("print preview needs the PySide6 PDF widgets (Save as PDF still works)") from exc
+
+        self.source = source
+        source.setParent(self)
+        self.setWindowTitle(title)
+        self.setObjectName("printPreview")
+        self.setAccessibleName(title)
+        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self.printer.setDocName(title)
+        self.view = QPdfView(self)
+        self.view.setObjectName("previewPages")
+        self.view.setAccessibleName(f"{title}, {source.page_count} pages")
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setDocument(source.document)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.page_spin = QSpinBox(self)
+        self.page_spin.setRange(1, max(1, source.page_count))
+        self.page_spin.setAccessibleName("Page")
+        self.page_spin.valueChanged.connect(self.go_to_page)
+        page_label = QLabel("P&age:", self)
+        page_label.setBuddy(self.page_spin)
+        of_label = QLabel(f"of {source.page_count}", self)
+        self.fit_width = QPushButton("Fit &width", self)
+        self.fit_width.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
+        self.fit_page = QPushButton("&Whole page", self)
+        self.fit_page.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitInView))
+        self.close_button = QPushButton("&Close", self)
+        self.close_button.clicked.connect(self.reject)
+        self.print_button = QPushButton("&Print…", self)
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.ask_and_print)
+        for button in (self.fit_width, self.fit_page, self.close_button):
+            button.setAutoDefault(False)
+        bar = QHBoxLayout()
+        widgets: tuple[QWidget, ...] = (page_label, self.page_spin, of_label)
+        for w in widgets:
+            bar.addWidget(w)
+        bar.addStretch(1)
+        widgets = (self.fit_width, self.fit_page, self.close_button, self.print_button)
+        for w in widgets:
+            bar.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        nav = self.view.pageNavigator()
+        nav.currentPageChanged.connect(lambda page: self._show_page(page + 1))
+        self._print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
+        self._print_shortcut.activated.connect(self.ask_and_print)
+        chain: tuple[QWidget, ...] = (self.page_spin, self.view, self.fit_width, self.fit_page,
+                                      self.close_button, self.print_button)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self.resize(1100, 800)
+
+    @property
+    def page_count(self) -> int:
+        return self.source.page_count
+
+    def _show_page(self, number: int) -> None:
+        self.page_spin.blockSignals(True)
+        self.page_spin.setValue(number)
+        self.page_spin.blockSignals(False)
+
+    def go_to_page(self, number: int) -> None:
+        self.view.pageNavigator().jump(number - 1, QPointF(), self.view.pageNavigator().currentZoom())
+
+    def ask_and_print(self) -> bool:
+        """The printer dialog (replaceable `ask_printer`), then print every page."""
+        if not ask_printer(self, self.printer):
+            return False
+        return self.print_to(self.printer)
+
+    def print_to(self, printer: QPrinter) -> bool:
+        paint_pdf(self.source, printer)
+        self.did_print.emit(printer)
+        self.accept()
+        return True
+
+
+def ask_printer(parent: QWidget | None, printer: QPrinter) -> bool:
+    """The print dialog (a user-started, window-modal question); tests replace this function."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
+
+
 def make_preview_dialog(pdf: bytes, parent: QWidget | None = None, title: str = "Print preview",
-                        on_printed: Callable[[QPrinter], None] | None = None) -> QPrintPreviewDialog:
+                        on_printed: Callable[[QPrinter], None] | None = None) -> PreviewDialog:
     """A print preview of the PDF, ready to `open()`. `on_printed` runs after the user prints from it."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(title)
-    dialog = QPrintPreviewDialog(printer, parent)
-    dialog.setWindowTitle(title)
-    source = PdfSource(pdf, dialog)
-    dialog.setProperty("lac_page_count", source.page_count)
-    dialog._lac_printer = printer  # type: ignore[attr-defined]  # the dialog does not own it
-    dialog.paintRequested.connect(lambda p: paint_pdf(source, p))
+    dialog = PreviewDialog(PdfSource(pdf), title, parent)
+    dialog.setProperty("lac_page_count", dialog.page_count)
     if on_printed is not None:
-        # QPrintPreviewDialog accepts itself only after printing to the chosen printer.
-        dialog.accepted.connect(lambda: on_printed(printer))
+        dialog.did_print.connect(on_printed)
     return dialog
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.status import ChildStatus
 from lac_monitor.ui.board_model import OUT, STATUS_SYMBOLS, Entry
+from lac_monitor.ui.flow_layout import FlowLayout
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,7 @@ class SummaryStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("summaryStrip")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = FlowLayout(self)  # wraps on a narrow or magnified screen
         self.scope_label = QLabel(self)
         self.scope_label.setObjectName("summaryScope")
         layout.addWidget(self.scope_label)
@@ -94,7 +94,6 @@ class SummaryStrip(QWidget):
             b.clicked.connect(lambda checked, k=chip.key: self.chip_did_toggle.emit(k, checked))
             layout.addWidget(b)
             self.buttons[chip.key] = b
-        layout.addStretch(1)
         self.set_counts(self.counts)
 
     def set_scope_text(self, text: str) -> None:

@@ -81,7 +81,7 @@ def test_high_alerts_cannot_be_dismissed_only_acknowledged(qtbot: Any) -> None:
     banner.show_alert(alert(2, "high", "high_risk"))
     assert banner.current_alert is not None and banner.current_alert.id == 2  # most severe first
     assert not banner.dismiss_button.isVisible()
-    assert banner.more.text() == "+1 more"
+    assert banner.more.text() == "+1 more unacknowledged"
     assert "Testa Childone (C000100)" in banner.text.text()
     with qtbot.waitSignal(banner.acknowledge_requested) as ack:
         qtbot.mouseClick(banner.ack_button, Qt.MouseButton.LeftButton)

@@ -73,12 +73,15 @@ def test_escalation_settings_are_read_only_for_a_social_worker(app_window: MainW
 
 
 def test_profile_of_the_selected_child_in_two_clicks_and_audited(app_window: MainWindow, council: World,
-                                                                 tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+                                                                 tmp_path: Path, monkeypatch, qtbot) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "profile.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     assert app_window.select_child("C000001")
-    pdf = app_window.printing.preview_profile(save=True)  # type: ignore[attr-defined]
-    assert pdf is not None and target.read_bytes() == pdf
+    job = app_window.printing.preview_profile(save=True)  # type: ignore[attr-defined]
+    assert job is not None
+    qtbot.waitUntil(target.exists, timeout=30_000)  # built and rendered in a worker
+    pdf = job.result[1]
+    assert target.read_bytes() == pdf
     text = _text(pdf, tmp_path)
     assert "Amira" in text and "OFFICIAL-SENSITIVE" in text and "LOG-0101" in text
     with council.db.read_session() as s:
@@ -87,7 +90,7 @@ def test_profile_of_the_selected_child_in_two_clicks_and_audited(app_window: Mai
 
 
 def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(app_window: MainWindow, council: World,
-                                                                     tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+                                                                     tmp_path: Path, monkeypatch, qtbot) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "handover.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     dlg = app_window.printing.ask_handover()  # type: ignore[attr-defined]
@@ -98,6 +101,7 @@ def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(app_window:
     dlg.end_edit.setDateTime(dlg.start_edit.dateTime().addSecs(16 * 3600))
     dlg.notes.setPlainText("Amira's mum called at 21:00 <b>&</b>")
     dlg.save_button.click()
+    qtbot.waitUntil(target.exists, timeout=30_000)
     text = _text(target.read_bytes(), tmp_path)
     assert "Amira" in text and "Cara" in text  # missing and away now
     assert "Bilal" not in text  # at home
@@ -112,9 +116,12 @@ def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: MainWin
     assert "missing_24h" not in {r.rule for r in svc.open_alerts()}
     council.clock.advance(timedelta(hours=19))  # C000001: exactly 24 h missing
     alerts.notifier.evaluate_now()
+    qtbot.waitUntil(lambda: "missing_24h" in {r.rule for r in svc.open_alerts()}, timeout=10000)
     rules = [r.rule for r in svc.open_alerts()]
     assert rules.count("missing_24h") == 1  # for the team manager
     alerts.notifier.evaluate_now()  # noticed again: still exactly one
+    app_window.workers.wait()
+    qtbot.waitUntil(lambda: not app_window.workers.busy, timeout=10000)
     assert [r.rule for r in svc.open_alerts()].count("missing_24h") == 1
 
 
@@ -129,3 +136,26 @@ def test_alert_count_in_the_summary_strip_and_sound_preference(app_window: MainW
     assert not alerts.notifier.sound
     alerts.sound_action.trigger()
     assert alerts.notifier.sound and settings.alert_sound()
+
+
+def test_handover_at_night_defaults_to_the_shift_on_now_and_offers_a_reprint(app_window: MainWindow,
+                                                                             council: World) -> None:
+    from datetime import UTC, datetime
+
+    from lac_monitor.services.handover import build_handover, record_print
+
+    council.clock.set(datetime(2026, 11, 26, 1, 34, tzinfo=UTC))
+    dlg = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+    assert dlg.start_edit.value() == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+    assert dlg.end_edit.value() == datetime(2026, 11, 26, 8, 45, tzinfo=UTC)
+    assert dlg.last_button is None
+    dlg.reject()
+    start, end = datetime(2026, 11, 25, 20, 0, tzinfo=UTC), datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    data = build_handover(council.db, council.clock, council.actor, start, end)
+    record_print(council.db, council.clock, council.actor, data, output="printer:EDT")  # then the paper jams
+    again = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+    assert again.start_edit.value() == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # still the shift
+    assert again.last_button is not None
+    again.last_button.click()
+    assert (again.start_edit.value(), again.end_edit.value()) == (start, end)
+    again.reject()

@@ -106,8 +106,8 @@ def test_summary_counts_filter_the_board_when_clicked(window: MainWindow) -> Non
     assert win.summary.buttons["missing"].accessibleName() == "Missing: 1"
 
 
-def test_columns_widths_sort_and_scope_are_remembered(qtbot, db: Database, council: World,  # type: ignore[no-untyped-def]
-                                                      settings: SettingsStore) -> None:
+def test_columns_and_scope_are_remembered_and_the_board_opens_most_urgent_first(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
     win = MainWindow(db, council.actor, council.clock, settings)
     qtbot.addWidget(win)
     header = win.board_view.horizontalHeader()
@@ -123,9 +123,9 @@ def test_columns_widths_sort_and_scope_are_remembered(qtbot, db: Database, counc
     h2 = again.board_view.horizontalHeader()
     assert h2.isSectionHidden(Col.LOCALITY)
     assert h2.sectionSize(Col.NAME) == 333
-    assert (h2.sortIndicatorSection(), h2.sortIndicatorOrder()) == (Col.NAME, Qt.SortOrder.DescendingOrder)
-    assert again.board_model.sort_column == Col.NAME
-    assert shown(again)[0] == "C000002"
+    assert (h2.sortIndicatorSection(), h2.sortIndicatorOrder()) == (Col.STATUS, Qt.SortOrder.AscendingOrder)
+    assert again.board_model.sort_column == Col.STATUS
+    assert shown(again)[0] == "C000001"  # missing at high risk, whatever the last sort was
     assert again.filter_model.current.scope is Scope.EVERYONE
     again.shut_down()
 
@@ -334,6 +334,8 @@ def test_every_control_has_a_name_for_screen_readers(window: MainWindow) -> None
                 w.parent() is not None and type(w.parent()).__name__ in ("QLineEdit", "QComboBox")):
             continue  # Qt's own parts: the table's corner button, a line edit's clear button
         text = w.text() if isinstance(w, QAbstractButton) else ""
+        if w.isHidden() and not text:
+            continue  # e.g. the scope hint, named when it shows
         if not (w.accessibleName() or text or id(w) in buddies):
             unnamed.append(w.objectName() or type(w).__name__)
     assert unnamed == []
@@ -390,3 +392,78 @@ def test_views_are_audited_on_purpose_not_as_the_cursor_passes(  # type: ignore[
         win.board_view.child_was_activated.emit("C000002")
     assert views()[-1] == ("C000002", "child record")
     win.shut_down()
+
+
+def test_a_click_on_status_keeps_missing_children_at_the_top(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    win = everyone(window)
+    win.show()
+    qtbot.waitExposed(win)
+    header = win.board_view.horizontalHeader()
+    x = header.sectionViewportPosition(Col.STATUS) + header.sectionSize(Col.STATUS) // 2
+    from PySide6.QtCore import QPoint
+
+    for _ in range(2):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        assert shown(win)[:2] == ["C000001", "C000003"]  # missing high, then away
+        assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+
+
+def test_reset_view_restores_order_filters_scope_and_columns(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    win = everyone(window)
+    header = win.board_view.horizontalHeader()
+    header.setSortIndicator(Col.NAME, Qt.SortOrder.DescendingOrder)
+    win.board_view.set_column_visible(Col.TEAM, False)
+    header.moveSection(header.visualIndex(Col.NAME), 5)
+    win.search.setText("Test")
+    win.risk_combo.setCurrentIndex(1)
+    win.reset_view_action.trigger()
+    assert shown(win)[0] == "C000001"
+    assert win.search.text() == "" and win.risk_combo.currentIndex() == 0
+    assert not header.isSectionHidden(Col.TEAM) and header.visualIndex(Col.NAME) == Col.NAME
+    from lac_monitor.ui.board_filter_model import default_scope
+
+    assert win.filter_model.current.scope is default_scope(win.actor)
+
+
+def test_search_says_when_a_missing_child_matches_outside_the_scope(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.set_scope(Scope.MINE)
+    window.search.setText("Testthree")  # Cara: away, another team's child
+    assert shown(window) == []
+    hint = window.scope_hint
+    assert not hint.isHidden()
+    assert hint.text() == "1 more child matches under Everyone (1 missing or away) — show them"
+    hint.click()
+    assert window.filter_model.current.scope is Scope.EVERYONE and shown(window) == ["C000003"]
+    assert hint.isHidden()
+
+
+def test_about_names_the_database_in_words(window: MainWindow) -> None:
+    text = window.database_text()
+    assert "+psycopg" not in text and "sqlite://" not in text and "password" not in text.lower()
+
+
+def test_sorting_from_the_keyboard(window: MainWindow) -> None:
+    win = everyone(window)
+    win.sort_menu.aboutToShow.emit()
+    by_name = next(a for a in win.sort_menu.actions() if a.text() == "Child")
+    by_name.trigger()
+    assert win.board_model.sort_column == Col.NAME
+    win.sort_menu.aboutToShow.emit()
+    urgent = next(a for a in win.sort_menu.actions() if a.text().startswith("Status"))
+    urgent.trigger()
+    assert shown(win)[0] == "C000001"
+
+
+def test_a_live_change_to_the_focused_child_keeps_the_record_and_the_focus(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, council: World, other_db: Database) -> None:
+    win = everyone(window)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.select_child("C000005")
+    win.board_view.setFocus()
+    qtbot.waitUntil(win.board_view.hasFocus, timeout=3000)
+    council.as_(council.manager, other_db).report("C000005", "M", council.clock.now() - timedelta(hours=1))
+    qtbot.waitUntil(lambda: win.board_model.status_of("C000005") is ChildStatus.MISSING, timeout=5000)
+    assert win.selected_child_id() == "C000005" and win.detail_view.child_id == "C000005"
+    assert not win.detail_view.body.isHidden()
+    assert win.board_view.hasFocus()

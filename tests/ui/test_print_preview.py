@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 
 from lac_monitor.reports.handover import render_handover
 from lac_monitor.services.handover import HandoverData, MissingLine
@@ -48,17 +49,32 @@ def test_printing_paints_every_page_in_its_own_orientation(qtbot, sheet: bytes, 
     assert orientations(out.read_bytes()) == expected
 
 
-def test_preview_shows_every_page_and_reports_a_print(qtbot, sheet: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_preview_shows_pages_as_they_print_and_reports_a_print(qtbot, sheet: bytes, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     printed: list[QPrinter] = []
     dialog = print_preview.make_preview_dialog(sheet, title="Handover sheet", on_printed=printed.append)
     qtbot.addWidget(dialog)
-    preview = dialog.findChild(QPrintPreviewWidget)
-    assert preview is not None
-    preview.updatePreview()
-    assert preview.pageCount() == len(orientations(sheet)) == dialog.property("lac_page_count")
+    expected = orientations(sheet)
+    assert dialog.page_count == len(expected) == dialog.property("lac_page_count")
+    doc = dialog.view.document()
+    shown = ["landscape" if doc.pagePointSize(i).width() > doc.pagePointSize(i).height() else "portrait"
+             for i in range(doc.pageCount())]
+    assert shown == expected  # each page in its own frame: landscape handover, portrait profile
     assert dialog.windowTitle() == "Handover sheet" and printed == []
-    dialog.accept()  # what the dialog does after printing to the chosen printer
-    assert len(printed) == 1
+    assert dialog.page_spin.accessibleName() == "Page" and dialog.print_button.isDefault()
+    out = tmp_path / "printed.pdf"
+
+    def choose(_parent, printer: QPrinter) -> bool:  # type: ignore[no-untyped-def]
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        return True
+
+    monkeypatch.setattr(print_preview, "ask_printer", choose)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    qtbot.keyClick(dialog.page_spin, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # printing by keyboard
+    assert len(printed) == 1 and orientations(out.read_bytes()) == expected
 
 
 def test_save_as_pdf_writes_the_original_bytes(qtbot, sheet: bytes, tmp_path: Path,  # type: ignore[no-untyped-def]

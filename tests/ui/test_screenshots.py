@@ -42,6 +42,7 @@ def test_board_and_detail_screenshots(qtbot, tmp_path: Path) -> None:  # type: i
         win.resize(1600, 900)
         win.show()
         qtbot.waitExposed(win)
+        qtbot.waitUntil(lambda: win.alerts.count > 0 and not win.workers.busy, timeout=10_000)  # type: ignore[attr-defined]
         entries = win.board_model.entries
         assert entries[0].status is ChildStatus.MISSING
         high = next(e.row.child_id for e in entries
