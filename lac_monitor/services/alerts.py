@@ -408,9 +408,10 @@ class AlertService:
             a = s.get(Alert, alert_id)
             if a is None:
                 raise NotFoundError("Alert", alert_id)
-            self._check_may_acknowledge(s, alert_id)
+            duty = self.actor.role == StaffRole.DUTY_OFFICER
+            if (a.duty_acknowledged_at if duty else a.acknowledged_at) is None:
+                self._check_may_acknowledge(s, alert_id)  # else: say who did it first, below
             if not self._ack_update(s, alert_id, uow.now, note):
-                duty = self.actor.role == StaffRole.DUTY_OFFICER
                 by_col = Alert.duty_acknowledged_by if duty else Alert.acknowledged_by
                 at_col = Alert.duty_acknowledged_at if duty else Alert.acknowledged_at
                 by, at = s.execute(select(by_col, at_col).where(Alert.id == alert_id)).one()
