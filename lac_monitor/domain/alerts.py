@@ -87,6 +87,8 @@ class EpisodeFacts:
     police_ref: str | None = None
     rhi_offered_at: datetime | None = None
     rhi_done_at: datetime | None = None  # completed or declined
+    out_of_area: bool = False  # placed outside the council's area (care_episode.host_la)
+    notices: tuple[tuple[str, datetime], ...] = ()  # (party, notified at): domain.patterns
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,7 @@ def due_alerts(state: AlertState, now: datetime, ladder: Ladder) -> list[AlertDu
             continue
         _episode_rules(c, ep, state)
     _repeat_rule(c, state.episodes)
+    _notification_rules(c, state.episodes)
     c.items.sort(key=lambda a: (a.due_at, a.unique_key))
     return c.items
 
@@ -342,6 +345,32 @@ def _repeat_rule(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None:
                   f"Child {child}: {n} missing/away episodes within {d} days (latest episode "
                   f"{ep.id}). Repeat missing: hold a strategy meeting (exploitation risk).",
                   ep.reported_at)
+
+
+def _notified_by(ep: EpisodeFacts, party: str, due: datetime) -> bool:
+    return any(p == party and at <= due for p, at in ep.notices)
+
+
+def _notification_rules(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None:
+    """UK Missing Persons Unit at N hours missing; host authority told within N hours of the
+    report when the child is placed out of area. Each fires once per episode."""
+    for ep in episodes:
+        if ep.started_at > c.now:
+            continue
+        label = f"Child {ep.child_id} (episode {ep.id})"
+        mpu_due = ep.started_at + timedelta(hours=c.ladder.mpu_hours)
+        if ((ep.returned_at is None or ep.returned_at > mpu_due)
+                and not _notified_by(ep, "mpu", mpu_due)):
+            c.add(Rule.MPU_NOTIFICATION, f"episode:{ep.id}", ep, ep.child_id, Severity.WARNING,
+                  f"{label} missing for {_hours(c.ladder.mpu_hours)}: confirm the police have "
+                  "notified the UK Missing Persons Unit, and record who confirmed it.", mpu_due)
+        host_due = ep.reported_at + timedelta(hours=c.ladder.host_notify_hours)
+        if (ep.out_of_area and (ep.returned_at is None or ep.returned_at > host_due)
+                and not _notified_by(ep, "host_authority", host_due)):
+            c.add(Rule.HOST_NOT_NOTIFIED, f"episode:{ep.id}", ep, ep.child_id, Severity.HIGH,
+                  f"{label} is placed out of area and the host authority has not been told "
+                  f"{_hours(c.ladder.host_notify_hours)} after the report. Tell the host "
+                  "authority and the host police force, and record it.", host_due)
 
 
 def _risk_label(code: str | None) -> str:

@@ -52,3 +52,71 @@ def normalise_value(text: str) -> str:
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)[:200]
+
+
+class ValueKind:
+    """Kinds of structured value. Associates match associates; places match places."""
+
+    ASSOCIATE = "associate"  # profile: associates
+    SEEN_WITH = "seen_with"  # episode: last seen with
+    PLACE_LIKELY = "place_likely"  # profile: places likely to go
+    SEEN_AT = "seen_at"  # episode: last seen where
+    FOUND_AT = "found_at"  # episode: where found
+
+    PEOPLE = (ASSOCIATE, SEEN_WITH)
+    PLACES = (PLACE_LIKELY, SEEN_AT, FOUND_AT)
+
+
+class NotifyParty:
+    """Who must be told about a missing episode, beyond the police."""
+
+    MPU = "mpu"  # UK Missing Persons Unit (the police notify it; we record who confirmed)
+    HOST_AUTHORITY = "host_authority"
+    HOST_POLICE = "host_police"
+    PLACING_AUTHORITY = "placing_authority"  # when we are the host council
+
+    ALL = (MPU, HOST_AUTHORITY, HOST_POLICE, PLACING_AUTHORITY)
+    LABELS = {MPU: "UK Missing Persons Unit", HOST_AUTHORITY: "Host authority",
+              HOST_POLICE: "Host police force", PLACING_AUTHORITY: "Placing authority"}
+
+
+def checklist_parties(out_of_area: bool, we_are_host: bool = False) -> tuple[str, ...]:
+    """Who the checklist on an episode asks about, in order."""
+    parties: list[str] = []
+    if out_of_area:
+        parties += [NotifyParty.HOST_AUTHORITY, NotifyParty.HOST_POLICE]
+    if we_are_host:
+        parties.append(NotifyParty.PLACING_AUTHORITY)
+    parties.append(NotifyParty.MPU)
+    return tuple(parties)
+
+
+# Philomena protocol: in supported and residential placements the carers take reasonable
+# steps to find the child before reporting them missing, and log them with times.
+# K1 secure home, K2 children's home, H5 semi-independent living, P2 independent living,
+# R1 residential care home, S1 residential school, K3 supported accommodation.
+STEPS_PLACES = frozenset({"K1", "K2", "K3", "H5", "P2", "R1", "S1"})
+
+
+def steps_expected(place: str | None) -> bool:
+    return (place or "") in STEPS_PLACES
+
+
+def check_steps(steps: Iterable[tuple[datetime, str]], reported_at: datetime) -> list[tuple[datetime, str]]:
+    """Steps taken before reporting: each has a time no later than the report and some text."""
+    from lac_monitor.domain.errors import ValidationError
+
+    out: list[tuple[datetime, str]] = []
+    for i, (at, text) in enumerate(steps, start=1):
+        what = " ".join((text or "").split())
+        if not what:
+            raise ValidationError(f"step {i} taken before reporting", "needs a description")
+        if len(what) > 500:
+            raise ValidationError(f"step {i} taken before reporting", "must be at most 500 characters")
+        if at > reported_at:
+            raise ValidationError(f"step {i} taken before reporting", "must be before the report")
+        if at < reported_at - timedelta(days=2):
+            raise ValidationError(f"step {i} taken before reporting",
+                                  "must be within the two days before the report")
+        out.append((at, what))
+    return sorted(out)

@@ -41,10 +41,11 @@ log = logging.getLogger(__name__)
 LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,62}$")
 # Tables whose rows belong to one child (column child_id), and those that hang off another.
 CHILD_TABLES = ("care_episode", "risk_flag", "philomena_profile", "missing_episode", "rhi", "alert",
-                "audit_log", "change_feed")
-DERIVED = {"episode_event": ("episode_id", "missing_episode"), "rhi_episode": ("rhi_id", "rhi"),
+                "audit_log", "change_feed", "pattern_value")
+DERIVED = {"episode_event": ("episode_id", "missing_episode"),
+           "episode_notification": ("episode_id", "missing_episode"), "rhi_episode": ("rhi_id", "rhi"),
            "alert_recipient": ("alert_id", "alert")}
-SHARED_TABLES = ("staff", "team", "setting")
+SHARED_TABLES = ("staff", "team", "setting", "host_authority_contact")
 SERVICE_WRITES = {"alert": ("INSERT", "UPDATE"), "alert_recipient": ("INSERT", "UPDATE"),
                   "audit_log": ("INSERT",), "change_feed": ("INSERT",),
                   "service_heartbeat": ("INSERT", "UPDATE")}
