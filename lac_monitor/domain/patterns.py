@@ -120,3 +120,26 @@ def check_steps(steps: Iterable[tuple[datetime, str]], reported_at: datetime) ->
                                   "must be within the two days before the report")
         out.append((at, what))
     return sorted(out)
+
+
+def value_rows(child_id: str, episode_id: int | None, at: datetime,
+               texts: Iterable[tuple[str, str | None]]) -> list[dict[str, object]]:
+    """pattern_value rows (as dicts) for some free text: one per person or place named."""
+    out: list[dict[str, object]] = []
+    for kind, text in texts:
+        for value in split_values(text):
+            norm = normalise_value(value)
+            if norm:
+                out.append({"child_id": child_id, "episode_id": episode_id, "kind": kind,
+                            "value": value, "norm": norm, "at": at})
+    return out
+
+
+def episode_texts(last_seen_with: str | None, last_seen_where: str | None,
+                  found_where: str | None) -> tuple[tuple[str, str | None], ...]:
+    return ((ValueKind.SEEN_WITH, last_seen_with), (ValueKind.SEEN_AT, last_seen_where),
+            (ValueKind.FOUND_AT, found_where))
+
+
+def profile_texts(associates: str | None, places_likely: str | None) -> tuple[tuple[str, str | None], ...]:
+    return ((ValueKind.ASSOCIATE, associates), (ValueKind.PLACE_LIKELY, places_likely))

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session, aliased
 
 from lac_monitor.domain.access import Permission, may
 from lac_monitor.domain.alerts import EpisodeFacts
-from lac_monitor.domain.patterns import ValueKind, normalise_value, split_values
+from lac_monitor.domain.patterns import (
+    ValueKind,
+    episode_texts,
+    normalise_value,
+    profile_texts,
+    value_rows,
+)
 from lac_monitor.domain.record import is_out_of_area
 from lac_monitor.storage.queries import _council_la
 from lac_monitor.storage.schema import (
@@ -32,31 +38,19 @@ LINK_DAYS = 90
 
 
 # -- structured values ---------------------------------------------------------------------------
-def _values(child_id: str, episode_id: int | None, at: datetime,
-            pairs: Iterable[tuple[str, str | None]]) -> list[PatternValue]:
-    out = []
-    for kind, text in pairs:
-        for value in split_values(text):
-            norm = normalise_value(value)
-            if norm:
-                out.append(PatternValue(child_id=child_id, episode_id=episode_id, kind=kind,
-                                        value=value, norm=norm, at=at))
-    return out
-
-
 def sync_episode_values(s: Session, ep: MissingEpisode) -> None:
     """Re-derive the episode's structured values from its free text (same transaction)."""
     s.execute(delete(PatternValue).where(PatternValue.episode_id == ep.id))
-    s.add_all(_values(ep.child_id, ep.id, ep.started_at, (
-        (ValueKind.SEEN_WITH, ep.last_seen_with), (ValueKind.SEEN_AT, ep.last_seen_where),
-        (ValueKind.FOUND_AT, ep.found_where))))
+    s.add_all(PatternValue(**row) for row in value_rows(  # type: ignore[arg-type]
+        ep.child_id, ep.id, ep.started_at,
+        episode_texts(ep.last_seen_with, ep.last_seen_where, ep.found_where)))
 
 
 def sync_profile_values(s: Session, prof: PhilomenaProfile) -> None:
     s.execute(delete(PatternValue).where(PatternValue.child_id == prof.child_id,
                                          PatternValue.episode_id.is_(None)))
-    s.add_all(_values(prof.child_id, None, prof.updated_at, (
-        (ValueKind.ASSOCIATE, prof.associates), (ValueKind.PLACE_LIKELY, prof.places_likely))))
+    s.add_all(PatternValue(**row) for row in value_rows(  # type: ignore[arg-type]
+        prof.child_id, None, prof.updated_at, profile_texts(prof.associates, prof.places_likely)))
 
 
 def search_values(s: Session, text: str, kinds: Iterable[str] = (), limit: int = 200,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from lac_monitor.domain.patterns import episode_texts, profile_texts, value_rows
 from lac_monitor.storage.types import UtcDateTime
 
 revision = "0008"
@@ -65,6 +66,30 @@ def upgrade() -> None:
     op.create_index("ix_pattern_value_child_id", "pattern_value", ["child_id"])
     op.create_index("ix_pattern_value_episode_id", "pattern_value", ["episode_id"])
     op.create_index("ix_pattern_value_norm", "pattern_value", ["norm", "kind"])
+    _backfill()
+
+
+def _backfill() -> None:
+    """Structured values from the free text already recorded (same rules as the services)."""
+    bind = op.get_bind()
+    ep = sa.table("missing_episode", sa.column("id", sa.Integer), sa.column("child_id", sa.String),
+                  sa.column("started_at", UtcDateTime()), sa.column("last_seen_with", sa.Text),
+                  sa.column("last_seen_where", sa.Text), sa.column("found_where", sa.Text))
+    prof = sa.table("philomena_profile", sa.column("child_id", sa.String),
+                    sa.column("updated_at", UtcDateTime()), sa.column("associates", sa.Text),
+                    sa.column("places_likely", sa.Text))
+    pv = sa.table("pattern_value", sa.column("child_id", sa.String), sa.column("episode_id", sa.Integer),
+                  sa.column("kind", sa.String), sa.column("value", sa.String), sa.column("norm", sa.String),
+                  sa.column("at", UtcDateTime()))
+    rows: list[dict[str, object]] = []
+    for r in bind.execute(sa.select(ep)).mappings():
+        rows += value_rows(r["child_id"], r["id"], r["started_at"],
+                           episode_texts(r["last_seen_with"], r["last_seen_where"], r["found_where"]))
+    for r in bind.execute(sa.select(prof)).mappings():
+        rows += value_rows(r["child_id"], None, r["updated_at"],
+                           profile_texts(r["associates"], r["places_likely"]))
+    for i in range(0, len(rows), 1000):
+        bind.execute(pv.insert(), rows[i:i + 1000])
 
 
 def downgrade() -> None:
