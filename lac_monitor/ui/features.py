@@ -60,6 +60,9 @@ def build_main_window(db: Database, actor: Actor, clock: Clock, settings: Settin
     window = MainWindow(db, actor, clock, settings, live=live)
     window.alerts = AlertsFeature(window, tray=tray, evaluate_ms=evaluate_ms)  # type: ignore[attr-defined]
     window.printing = PrintingFeature(window)  # type: ignore[attr-defined]
+    from lac_monitor.ui.patterns_view import PatternsFeature
+
+    window.patterns = PatternsFeature(window)  # type: ignore[attr-defined]
     return window
 
 

@@ -1,0 +1,70 @@
+"""The Trends view and the Linked children tab, offscreen, on the demo council."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from sqlalchemy import select
+
+from lac_monitor.domain.clock import FixedClock
+from lac_monitor.services.demo import generate
+from lac_monitor.services.trends import TrendsService
+from lac_monitor.services.uow import resolve_actor
+from lac_monitor.storage.database import Database
+from lac_monitor.storage.schema import Staff
+from lac_monitor.ui.features import build_main_window
+from lac_monitor.ui.patterns_view import linked_html
+from lac_monitor.ui.settings_store import SettingsStore
+
+OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+AT = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+
+def test_trends_view_shows_the_same_figures_as_the_query_layer(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = Database.open(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    try:
+        generate(db, children=650, seed=1, now=AT)
+        with db.read_session() as s:
+            head = s.scalar(select(Staff.username).where(Staff.role == "head_of_service").limit(1))
+        actor = resolve_actor(db, head)
+        settings = SettingsStore(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+        win = build_main_window(db, actor, FixedClock(AT), settings, tray=False)
+        qtbot.addWidget(win)
+        win.alerts.dock.hide()  # type: ignore[attr-defined]
+        feature = win.patterns  # type: ignore[attr-defined]
+        view = feature.trends
+        view.start_edit.setDate(date(2025, 12, 1))
+        view.end_edit.setDate(date(2026, 11, 25))
+        view.refresh(wait=True)
+        expected = TrendsService(db, actor, FixedClock(AT)).trends(date(2025, 12, 1), date(2026, 11, 25))
+        assert view.data == expected
+        assert f"{expected.episodes} ({expected.missing} missing, {expected.away} away)" in view.headline.text()
+        assert len(view.monthly.months) == 12
+        feature.dock.setFloating(True)
+        feature.dock.show()
+        feature.dock.resize(1400, 1000)
+        qtbot.waitExposed(view)
+        qtbot.wait(20)
+        shot = view.grab()
+        assert shot.width() > 1000
+        if os.environ.get("LAC_MONITOR_SCREENSHOTS") == "1":
+            OUT.mkdir(parents=True, exist_ok=True)
+            shot.save(str(OUT / "trends.png"))
+        # The record's Linked children tab follows the child opened.
+        row = win.board_model.entries[0].row
+        assert win.select_child(row.child_id)
+        qtbot.wait(20)
+        assert feature.linked.toPlainText()
+    finally:
+        db.dispose()
+
+
+def test_linked_html_escapes_and_says_when_there_are_none() -> None:
+    from lac_monitor.storage.patterns import LinkedChild
+
+    assert "No linked children" in linked_html([])
+    out = linked_html([LinkedChild("C1", "A <b>", ("shares an associate: Jay & co",))])
+    assert "&lt;b&gt;" in out and "Jay &amp; co" in out
