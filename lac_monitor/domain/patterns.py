@@ -25,19 +25,42 @@ def counts_text(counts: tuple[int, int, int]) -> str:
     return f"{a} in 30 days · {b} in 90 · {c} in 365"
 
 
-_SPLIT = re.compile(r"[\n;]+|,(?!\d)")
 _NOISE = re.compile(r"[^a-z0-9 ]+")
+# Words that name nobody and nowhere in particular: never a link between children.
+NOT_A_NAME = frozenset({"alone", "unknown", "not known", "nobody", "no one", "none", "n a",
+                        "friends", "a friend", "friend", "unknown male", "unknown female",
+                        "unknown person", "unknown persons", "others", "not recorded"})
+
+
+def _parts(text: str) -> list[str]:
+    """Split on new lines, semicolons and commas that are not inside brackets."""
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+        if depth == 0 and ch in "\n;,":
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
 
 
 def split_values(text: str | None) -> list[str]:
-    """Free text as the worker typed it ("Jay (older boy); Tyler, Kane") into separate values:
-    one per line, semicolon or comma. Blank parts are dropped; duplicates kept once."""
+    """Free text as the worker typed it ("Jay (older boy, about 17); Tyler, Kane") into separate
+    values: one per line, semicolon or comma outside brackets. Blank parts and words that name
+    nobody ("alone", "unknown") are dropped; duplicates kept once."""
     out: list[str] = []
     seen: set[str] = set()
-    for part in _SPLIT.split(text or ""):
+    for part in _parts(text or ""):
         shown = " ".join(part.split()).strip(" .-")
         key = normalise_value(shown)
-        if key and key not in seen:
+        if key and key not in seen and key not in NOT_A_NAME:
             seen.add(key)
             out.append(shown[:200])
     return out

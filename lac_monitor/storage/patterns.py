@@ -35,6 +35,7 @@ from lac_monitor.storage.schema import (
 )
 
 LINK_DAYS = 90
+COMMON_LIMIT = 25  # a name or place recorded for more children than this is no lead
 
 
 # -- structured values ---------------------------------------------------------------------------
@@ -143,29 +144,30 @@ def linked_children(s: Session, child_id: str, at: datetime,
         reasons[cid].append((when, f"missing at the same time ({n} overlapping episode"
                                    f"{'s' if n != 1 else ''}, last {_day(when)})"))
 
-    pv_mine = aliased(PatternValue)
-    pv_other = aliased(PatternValue)
-    people = (select(pv_other.child_id, pv_mine.value, func.max(pv_other.at))
-              .select_from(pv_mine)
-              .join(pv_other, and_(pv_other.norm == pv_mine.norm, pv_other.child_id != pv_mine.child_id,
-                                   pv_other.kind.in_(ValueKind.PEOPLE)))
-              .join(Child, Child.id == pv_other.child_id)
-              .where(pv_mine.child_id == child_id, pv_mine.kind.in_(ValueKind.PEOPLE), cond)
-              .group_by(pv_other.child_id, pv_mine.value))
-    for cid, value, when in s.execute(people):
-        reasons[cid].append((when, f"shares an associate: {value}"))
-
-    found = (select(pv_other.child_id, pv_mine.value, func.max(pv_other.at))
-             .select_from(pv_mine)
-             .join(pv_other, and_(pv_other.norm == pv_mine.norm, pv_other.child_id != pv_mine.child_id,
-                                  pv_other.kind == ValueKind.FOUND_AT, pv_other.at > since,
-                                  pv_other.at <= at))
-             .join(Child, Child.id == pv_other.child_id)
-             .where(pv_mine.child_id == child_id, pv_mine.kind == ValueKind.FOUND_AT,
-                    pv_mine.at > since, pv_mine.at <= at, cond)
-             .group_by(pv_other.child_id, pv_mine.value))
-    for cid, value, when in s.execute(found):
-        reasons[cid].append((when, f"found at the same place: {value}"))
+    # The child's own names and places, then only those specific enough to be a lead.
+    mine_rows = s.execute(select(PatternValue.kind, PatternValue.norm, PatternValue.value, PatternValue.at)
+                          .where(PatternValue.child_id == child_id)).all()
+    people = {n: v for k, n, v, _ in mine_rows if k in ValueKind.PEOPLE}
+    places = {n: v for k, n, v, when in mine_rows
+              if k == ValueKind.FOUND_AT and since < when <= at}
+    people = _specific(s, people, ValueKind.PEOPLE, None)
+    places = _specific(s, places, (ValueKind.FOUND_AT,), since)
+    if people:
+        pq = (select(PatternValue.child_id, PatternValue.norm, func.max(PatternValue.at))
+             .join(Child, Child.id == PatternValue.child_id)
+             .where(PatternValue.norm.in_(list(people)), PatternValue.kind.in_(ValueKind.PEOPLE),
+                    PatternValue.child_id != child_id, cond)
+             .group_by(PatternValue.child_id, PatternValue.norm))
+        for cid, norm, when in s.execute(pq):
+            reasons[cid].append((when, f"shares an associate: {people[norm]}"))
+    if places:
+        fq = (select(PatternValue.child_id, PatternValue.norm, func.max(PatternValue.at))
+             .join(Child, Child.id == PatternValue.child_id)
+             .where(PatternValue.norm.in_(list(places)), PatternValue.kind == ValueKind.FOUND_AT,
+                    PatternValue.at > since, PatternValue.at <= at, PatternValue.child_id != child_id, cond)
+             .group_by(PatternValue.child_id, PatternValue.norm))
+        for cid, norm, when in s.execute(fq):
+            reasons[cid].append((when, f"found at the same place: {places[norm]}"))
 
     if not reasons:
         return []
@@ -175,6 +177,22 @@ def linked_children(s: Session, child_id: str, at: datetime,
            for cid, rs in reasons.items() if cid in names]
     out.sort(key=lambda c: (-len(c.reasons), c.name, c.child_id))
     return out
+
+
+def _specific(s: Session, values: dict[str, str], kinds: tuple[str, ...],
+              since: datetime | None) -> dict[str, str]:
+    """Leave out names and places recorded for more than COMMON_LIMIT children: "the high
+    street" or "returned of own accord" link everyone, so they are no lead (one grouped,
+    indexed query over the child's few values)."""
+    if not values:
+        return values
+    q = (select(PatternValue.norm, func.count(func.distinct(PatternValue.child_id)))
+         .where(PatternValue.norm.in_(list(values)), PatternValue.kind.in_(kinds))
+         .group_by(PatternValue.norm))
+    if since is not None:
+        q = q.where(PatternValue.at > since)
+    common = {n for n, count in s.execute(q) if count > COMMON_LIMIT}
+    return {n: v for n, v in values.items() if n not in common}
 
 
 def _when(item: tuple[datetime | Any, str]) -> Any:

@@ -180,6 +180,8 @@ class MissingEpisode(Base):
             postgresql_where=text("returned_at IS NULL"),
         ),
         Index("ix_missing_episode_child_start", "child_id", "started_at"),
+        # Trends by period and linked children (overlapping times) range over start times.
+        Index("ix_missing_episode_started_at", "started_at"),
     )
 
 

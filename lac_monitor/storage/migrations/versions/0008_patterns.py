@@ -66,6 +66,7 @@ def upgrade() -> None:
     op.create_index("ix_pattern_value_child_id", "pattern_value", ["child_id"])
     op.create_index("ix_pattern_value_episode_id", "pattern_value", ["episode_id"])
     op.create_index("ix_pattern_value_norm", "pattern_value", ["norm", "kind"])
+    op.create_index("ix_missing_episode_started_at", "missing_episode", ["started_at"])
     _backfill()
 
 
@@ -93,6 +94,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_missing_episode_started_at", "missing_episode")
     op.drop_table("pattern_value")
     op.drop_table("host_authority_contact")
     op.drop_table("episode_notification")
