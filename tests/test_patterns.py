@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from lac_monitor.domain.patterns import episode_counts, normalise_value, split_values
 from lac_monitor.storage.board import load_board
@@ -233,3 +234,44 @@ def test_restricted_children_never_appear_to_someone_who_cannot_see_them(world: 
     head = Actor("hos.one", 5, "Alex Headone", "head_of_service", None)
     assert {c.child_id for c in PatternService(world.db, head, world.clock).linked("C000400")} == \
         {"C000100", "C000200"}
+
+
+# -- the command line ------------------------------------------------------------------------------
+def test_command_line_steps_notify_checklist_linked_and_host_contacts(
+        world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lac_monitor.cli import main
+
+    out_of_area_child(world, "C000300")
+    world.add_child("C000100")
+    world.episodes.save_profile("C000100", None, associates="Kane")
+    world.episodes.save_profile("C000300", None, associates="Kane (cousin)")
+
+    def run(*argv: str, user: str = "sw.one") -> tuple[int, str, str]:
+        code = main([*argv, "--database", db_url, "--user", user])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    real_now = datetime.now(UTC)  # the command line runs on the real clock
+    code, out, err = run("episode", "report", "C000300", "--category", "M", "--at",
+                         (real_now - 3 * H).isoformat(), "--step",
+                         f"{(real_now - 2 * H).isoformat()}=searched the house and garden",
+                         "--step", f"{(real_now - H).isoformat()}=rang her phone")
+    assert code == 0, err
+    ep = int(out.split()[1].rstrip(":"))
+    code, out, _ = run("checklist", str(ep))
+    assert code == 0 and "[TO DO] Host authority" in out and "[TO DO] UK Missing Persons Unit" in out
+    code, out, err = run("notify", str(ep), "--party", "host_authority", "--by", "Sasha Workerone",
+                         "--whom", "Testshire EDT", "--method", "phone")
+    assert code == 0, err
+    code, out, _ = run("checklist", str(ep))
+    assert "[done] Host authority" in out and "Sasha Workerone told Testshire EDT (phone)" in out
+    code, out, _ = run("linked", "C000300")
+    assert code == 0 and "C000100" in out and "shares an associate: Kane" in out
+    csv_file = tmp_path / "hosts.csv"
+    csv_file.write_text("la_code,name,police_force\nE08000026,Testshire Council,Testshire Police\n", encoding="utf-8")
+    code, _, err = run("host-contacts", "import", str(csv_file))
+    assert code != 0 and "administrator" in err
+    code, _, err = run("notify", str(ep), "--party", "mpu", "--by", " ", "--whom", "x")
+    assert code == 2 and "by" in err
+    code, _, err = run("episode", "report", "C000100", "--category", "M", "--step", "no time given")
+    assert code == 2 and "--step 1" in err

@@ -97,7 +97,7 @@ class PatternService(ActionService):
     requires = Permission.READ_REGISTER
 
     # -- notifications on an episode --------------------------------------------------------
-    def record_notification(self, episode_id: int, party: str, notified_at: datetime, *,
+    def record_notification(self, episode_id: int, party: str, notified_at: datetime | None, *,
                             notified_by: str, notified_whom: str, method: str | None = None,
                             note: str | None = None) -> int:
         """Record that `notified_by` told `notified_whom` (of `party`) at `notified_at`.
@@ -113,6 +113,7 @@ class PatternService(ActionService):
             ep = s.get(MissingEpisode, episode_id)
             if ep is None:
                 raise NotFoundError("episode", str(episode_id))
+            notified_at = notified_at or uow.now
             if notified_at > uow.now:
                 raise ValidationError("notified at", "is in the future")
             if notified_at < ep.started_at:
