@@ -166,3 +166,30 @@ def episode_texts(last_seen_with: str | None, last_seen_where: str | None,
 
 def profile_texts(associates: str | None, places_likely: str | None) -> tuple[tuple[str, str | None], ...]:
     return ((ValueKind.ASSOCIATE, associates), (ValueKind.PLACE_LIKELY, places_likely))
+
+
+STEPS_FIELD = "steps taken before reporting"
+_STEP_LINE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–:]?\s*(.*)$")
+
+
+def parse_step_lines(text: str | None, now_local: datetime) -> list[tuple[datetime, str]]:
+    """The report form's steps, one per line: "21:40 searched the garden". A time later than
+    now is yesterday's. Times are the council's local time (`now_local` carries the zone)."""
+    from lac_monitor.domain.errors import ValidationError
+
+    out: list[tuple[datetime, str]] = []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = _STEP_LINE.match(line)
+        if not m or not m.group(3).strip():
+            raise ValidationError(STEPS_FIELD, f"line {i} must be a time and what was done, "
+                                               "like '21:40 searched the garden'")
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if hour > 23 or minute > 59:
+            raise ValidationError(STEPS_FIELD, f"line {i}: {hour}:{minute:02d} is not a time of day")
+        at = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if at > now_local:
+            at -= timedelta(days=1)
+        out.append((at, m.group(3).strip()))
+    return out

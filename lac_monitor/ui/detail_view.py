@@ -40,6 +40,7 @@ EVENT_LABELS = {
     "update": "Update", "sighting": "Sighting", "reclassified": "Category changed",
     "amended": "Time amended", "returned": "Returned", "safe_well": "Safe and well check",
     "rhi_offered": "RHI offered", "rhi_not_offered": "RHI not offered",
+    "step_before_report": "Step taken before reporting",
 }
 PROFILE_ROWS = (
     ("description", "Description"), ("associates", "Associates"),

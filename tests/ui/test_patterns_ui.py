@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -68,3 +68,20 @@ def test_linked_html_escapes_and_says_when_there_are_none() -> None:
     assert "No linked children" in linked_html([])
     out = linked_html([LinkedChild("C1", "A <b>", ("shares an associate: Jay & co",))])
     assert "&lt;b&gt;" in out and "Jay &amp; co" in out
+
+
+def test_report_form_keeps_the_steps_taken_before_reporting(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from lac_monitor.domain.localtime import to_local
+    from tests.ui.test_main_window import _open
+
+    dialog = _open(window, "C000002", window.report_missing)
+    local = to_local(window.clock.now())
+    dialog.field("started_at").set_value(window.clock.now() - timedelta(hours=3))
+    dialog.field("steps").setPlainText("nonsense")
+    assert not dialog.submit()
+    assert "line 1 must be a time" in dialog.error_text("steps")
+    early = local - timedelta(hours=2)
+    dialog.field("steps").setPlainText(f"{early:%H:%M} searched the garden\n{(early + timedelta(minutes=20)):%H:%M} rang her phone")
+    assert dialog.submit()
+    qtbot.waitUntil(lambda: "Step taken before reporting" in window.detail_view.timeline.toPlainText())
+    assert "searched the garden" in window.detail_view.timeline.toPlainText()
