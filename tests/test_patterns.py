@@ -45,6 +45,9 @@ def test_free_text_names_are_split_and_matched() -> None:
     assert normalise_value("The Arndale Centre.") == normalise_value("arndale  centre") == "arndale centre"
     assert normalise_value("Jay (older boy)") == "jay"
     assert split_values("  ;, ") == []
+    # Descriptions and "alone" name nobody: never a link between children.
+    assert split_values("alone; a friend from school, unknown adult in a car\nBoyfriend (about 19)") == []
+    assert split_values("Tiny (older male, about 17)") == ["Tiny (older male, about 17)"]
 
 
 # -- notifications: UK Missing Persons Unit, out of area ---------------------------------------

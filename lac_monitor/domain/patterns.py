@@ -29,7 +29,10 @@ _NOISE = re.compile(r"[^a-z0-9 ]+")
 # Words that name nobody and nowhere in particular: never a link between children.
 NOT_A_NAME = frozenset({"alone", "unknown", "not known", "nobody", "no one", "none", "n a",
                         "friends", "a friend", "friend", "unknown male", "unknown female",
-                        "unknown person", "unknown persons", "others", "not recorded"})
+                        "unknown person", "unknown persons", "others", "not recorded",
+                        "boyfriend", "girlfriend", "friend from school", "friends from school"})
+# A description rather than a name ("a friend from school", "unknown adult in a car").
+_DESCRIPTION = ("a ", "an ", "some ", "unknown ", "unnamed ", "group of ")
 
 
 def _parts(text: str) -> list[str]:
@@ -60,7 +63,7 @@ def split_values(text: str | None) -> list[str]:
     for part in _parts(text or ""):
         shown = " ".join(part.split()).strip(" .-")
         key = normalise_value(shown)
-        if key and key not in seen and key not in NOT_A_NAME:
+        if key and key not in seen and key not in NOT_A_NAME and not key.startswith(_DESCRIPTION):
             seen.add(key)
             out.append(shown[:200])
     return out

@@ -19,6 +19,7 @@ from PySide6.QtCore import QDate, QObject, QRectF, QRunnable, QSize, Qt, QThread
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDateEdit,
+    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -306,6 +307,83 @@ def make_linked_tab(parent: QWidget) -> QTextBrowser:
     return tab
 
 
+def checklist_html(check: object | None) -> str:
+    """The notification checklist of an episode, as the record shows it."""
+    from lac_monitor.domain.localtime import format_local
+    from lac_monitor.domain.patterns import NotifyParty
+
+    if check is None:
+        return "<p>No missing episode recorded.</p>"
+    items = getattr(check, "items", ())
+    where = "placed out of area" if getattr(check, "out_of_area", False) else "placed in area (or not known)"
+    host = getattr(check, "host_la", None)
+    parts = [f"<p>Episode {getattr(check, 'episode_id', '')}: {where}"
+             + (f", host council {html.escape(host)}" if host else "") + ".</p><ul>"]
+    for item in items:
+        mark = "✔" if item.is_done else "✘ to do"
+        parts.append(f"<li><b>{mark} {html.escape(item.label)}</b>")
+        if item.contact is not None:
+            line = item.contact.police_line() if item.party == NotifyParty.HOST_POLICE else item.contact.line()
+            parts.append(f"<br>Contact: {html.escape(line)}")
+        for d in item.done:
+            parts.append(f"<br>{format_local(d.notified_at)}: {html.escape(d.notified_by)} told "
+                         f"{html.escape(d.notified_whom)}" + (f" ({html.escape(d.method)})" if d.method else "")
+                         + f"; recorded by {html.escape(d.recorded_by)}")
+        parts.append("</li>")
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+class NotifyDialog(QDialog):
+    """Record who told whom, and when, for one episode."""
+
+    def __init__(self, save: Callable[[str, object, str, str, str | None], object], now: object,
+                 parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QDialogButtonBox, QFormLayout, QLineEdit
+
+        from lac_monitor.domain.patterns import NotifyParty
+
+        super().__init__(parent)
+        self.setWindowTitle("Record a notification")
+        self.setObjectName("notifyDialog")
+        self._save = save
+        form = QFormLayout(self)
+        self.party = QComboBox(self)
+        for code in NotifyParty.ALL:
+            self.party.addItem(NotifyParty.LABELS[code], code)
+        self.at = QDateTimeEdit(self)
+        self.at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.at.setDateTime(now)  # type: ignore[arg-type]
+        self.by, self.whom, self.method = QLineEdit(self), QLineEdit(self), QLineEdit(self)
+        self.by.setPlaceholderText("who told them (for the UK Missing Persons Unit: who confirmed)")
+        self.whom.setPlaceholderText("who was told: name, team")
+        self.method.setPlaceholderText("phone, email, secure email")
+        for label, w in (("&Told:", self.party), ("&When:", self.at), ("&By:", self.by),
+                         ("&Whom:", self.whom), ("&How:", self.method)):
+            form.addRow(label, w)
+            w.setAccessibleName(label.replace("&", "").rstrip(":"))
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def submit(self) -> bool:
+        from lac_monitor.domain.localtime import to_utc
+
+        at = to_utc(self.at.dateTime().toPython())  # type: ignore[arg-type]
+        try:
+            self._save(self.party.currentData(), at, self.by.text(), self.whom.text(),
+                       self.method.text() or None)
+        except LacError as exc:
+            self.error.setText(f"Not saved: {exc}")
+            return False
+        self.accept()
+        return True
+
+
 class PatternsFeature:
     """View ▸ Trends (a dock, loaded when first shown) and the record's Linked children tab."""
 
@@ -327,7 +405,20 @@ class PatternsFeature:
         detail = w.detail_view  # type: ignore[attr-defined]
         self.linked = make_linked_tab(detail.tabs)
         detail.tabs.addTab(self.linked, "&Linked children")
+        self.notices = QWidget(detail.tabs)
+        box = QVBoxLayout(self.notices)
+        self.checklist = QTextBrowser(self.notices)
+        self.checklist.setObjectName("notificationChecklist")
+        self.checklist.setAccessibleName("Notification checklist")
+        self.notify_button = QPushButton("&Record a notification…", self.notices)
+        self.notify_button.clicked.connect(self.ask_notify)
+        box.addWidget(self.checklist)
+        box.addWidget(self.notify_button)
+        detail.tabs.addTab(self.notices, "&Notifications")
+        self.episode_id: int | None = None
+        self.notify_dialog: NotifyDialog | None = None
         w.child_did_open.connect(self.show_linked)  # type: ignore[attr-defined]
+        w.child_did_open.connect(self.show_checklist)  # type: ignore[attr-defined]
 
     def _first_show(self, visible: bool) -> None:
         if visible and self.trends.data is None:
@@ -337,6 +428,40 @@ class PatternsFeature:
         from lac_monitor.ui import errors
 
         self.window.show_box(errors.known_error_box(self.window, exc, "loading the trends"))  # type: ignore[attr-defined]
+
+    def show_checklist(self, child_id: str) -> None:
+        detail = self.window.detail_view.detail  # type: ignore[attr-defined]
+        episodes = detail.episodes if detail is not None and detail.id == child_id else ()
+        self.episode_id = episodes[0].id if episodes else None  # newest first
+        self.notify_button.setEnabled(self.episode_id is not None)
+        try:
+            check = self.patterns.checklist(self.episode_id) if self.episode_id is not None else None
+            self.checklist.setHtml(checklist_html(check))
+        except LacError as exc:
+            self.checklist.setHtml(f"<p>{html.escape(str(exc))}</p>")
+
+    def ask_notify(self) -> NotifyDialog | None:
+        from PySide6.QtCore import QDateTime
+
+        from lac_monitor.domain.localtime import to_local
+
+        if self.episode_id is None:
+            return None
+        episode_id = self.episode_id
+        now = to_local(self.patterns.clock.now()).replace(tzinfo=None)
+
+        def save(party: str, at: object, by: str, whom: str, method: str | None) -> object:
+            return self.patterns.record_notification(episode_id, party, at, notified_by=by,  # type: ignore[arg-type]
+                                                     notified_whom=whom, method=method)
+
+        from PySide6.QtCore import QTime
+
+        start = QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute))
+        dlg = NotifyDialog(save, start, self.window)
+        dlg.accepted.connect(lambda: self.show_checklist(self.window.detail_view.detail.id))  # type: ignore[attr-defined]
+        self.notify_dialog = dlg
+        dlg.open()
+        return dlg
 
     def show_linked(self, child_id: str) -> None:
         try:

@@ -58,6 +58,16 @@ def test_trends_view_shows_the_same_figures_as_the_query_layer(qtbot, tmp_path: 
         assert win.select_child(row.child_id)
         qtbot.wait(20)
         assert feature.linked.toPlainText()
+        if os.environ.get("LAC_MONITOR_SCREENSHOTS") == "1":
+            feature.dock.hide()
+            win.resize(1600, 900)
+            win.show()
+            qtbot.waitExposed(win)
+            tabs = win.detail_view.tabs
+            for i, name in ((tabs.indexOf(feature.linked), "linked"), (tabs.indexOf(feature.notices), "notifications")):
+                tabs.setCurrentIndex(i)
+                qtbot.wait(20)
+                win.grab().save(str(OUT / f"record_{name}.png"))
     finally:
         db.dispose()
 
@@ -86,3 +96,23 @@ def test_report_form_keeps_the_steps_taken_before_reporting(qtbot, window) -> No
     assert dialog.submit()
     qtbot.waitUntil(lambda: "Step taken before reporting" in window.detail_view.timeline.toPlainText())
     assert "searched the garden" in window.detail_view.timeline.toPlainText()
+
+
+def test_notifications_tab_shows_the_checklist_and_records_who_told_whom(qtbot, window, council) -> None:  # type: ignore[no-untyped-def]
+    from lac_monitor.ui.patterns_view import PatternsFeature
+
+    ep = int(council.episodes.report("C000002", "M", council.clock.now() - timedelta(hours=2)).id)
+    feature = PatternsFeature(window)
+    assert window.select_child("C000002")
+    qtbot.waitUntil(lambda: feature.episode_id == ep)
+    assert "✘ to do UK Missing Persons Unit" in feature.checklist.toPlainText()
+    dlg = feature.ask_notify()
+    assert dlg is not None
+    dlg.party.setCurrentIndex(dlg.party.findData("mpu"))
+    assert not dlg.submit() and "Not saved" in dlg.error.text()  # nobody named
+    dlg.by.setText("PC Testone")
+    dlg.whom.setText("UK Missing Persons Unit")
+    dlg.at.setDateTime(dlg.at.dateTime().addSecs(-600))
+    assert dlg.submit()
+    qtbot.waitUntil(lambda: "✔ UK Missing Persons Unit" in feature.checklist.toPlainText())
+    assert "PC Testone told UK Missing Persons Unit" in feature.checklist.toPlainText()
