@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from lac_monitor.domain import fields
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.errors import NotFoundError, ValidationError
 from lac_monitor.domain.patterns import NotifyParty, checklist_parties
@@ -82,17 +83,6 @@ class Checklist:
     items: tuple[ChecklistItem, ...]
 
 
-def _text(field: str, value: str | None, limit: int, required: bool = True) -> str | None:
-    cleaned = " ".join((value or "").split())
-    if not cleaned:
-        if required:
-            raise ValidationError(field, "is required")
-        return None
-    if len(cleaned) > limit:
-        raise ValidationError(field, f"must be at most {limit} characters")
-    return cleaned
-
-
 class PatternService(ActionService):
     requires = Permission.READ_REGISTER
 
@@ -104,10 +94,10 @@ class PatternService(ActionService):
         For the UK Missing Persons Unit: who confirmed the police had notified it."""
         if party not in NotifyParty.ALL:
             raise ValidationError("party", "must be one of " + ", ".join(NotifyParty.ALL))
-        by = _text("notified by", notified_by, 200)
-        whom = _text("notified whom", notified_whom, 200)
-        how = _text("method", method, 60, required=False)
-        what = _text("note", note, 2000, required=False)
+        by = fields.clean("episode_notification.notified_by", notified_by)
+        whom = fields.clean("episode_notification.notified_whom", notified_whom)
+        how = fields.clean("episode_notification.method", method)
+        what = fields.clean("episode_notification.note", note)
         with self._uow(Permission.RECORD_EPISODES) as uow:
             s = uow.session
             ep = s.get(MissingEpisode, episode_id)
@@ -215,10 +205,5 @@ def _clean_contact(c: HostContact, line: int) -> HostContact:
     code = check_host_la((c.la_code or "").strip().upper() or None)
     if code is None:
         raise ValidationError("la_code", "is required (the council's ONS code, like E08000025)")
-    limits = {"name": 120, "missing_contact": 200, "email": 200, "phone": 40,
-              "out_of_hours_phone": 40, "police_force": 120, "police_phone": 40}
-    values = {k: _text(k.replace("_", " "), getattr(c, k), n, required=(k == "name"))
-              for k, n in limits.items()}
-    if values["email"] and "@" not in values["email"]:
-        raise ValidationError("email", "is not an email address")
+    values = {k: fields.clean(f"host_authority_contact.{k}", getattr(c, k)) for k in CONTACT_COLUMNS[1:]}
     return HostContact(la_code=code, **values)  # type: ignore[arg-type]
