@@ -219,19 +219,55 @@ def test_return_then_new_episode_alerts_for_the_new_episode_only() -> None:
 
 
 # -- patterns and the profile ----------------------------------------------------------------------------
-def test_three_episodes_in_30_days_is_repeat_missing() -> None:
-    eps = [episode(1, started=NOW - timedelta(days=25), returned=NOW - timedelta(days=25) + H),
-           episode(2, started=NOW - timedelta(days=10), returned=NOW - timedelta(days=10) + H),
-           episode(3, started=NOW - H)]
+def _days_ago(eid: int, days: float, child: str = "C1") -> EpisodeFacts:
+    start = NOW - timedelta(days=days)
+    return episode(eid, child, started=start, returned=start + H)
+
+
+def test_third_episode_within_90_days_is_repeat_missing_to_worker_manager_and_head() -> None:
+    eps = [_days_ago(1, 80), _days_ago(2, 40), episode(3, started=NOW - H)]
     a = one(alerts(*eps), "repeat_missing")
-    assert a.episode_id == 3 and a.audiences == ("team_manager",)
-    assert "3 missing/away episodes within 30 days" in a.message
+    assert a.episode_id == 3
+    assert a.audiences == ("allocated_worker", "team_manager", "head_of_service")
+    assert "3 missing/away episodes within 90 days" in a.message and "strategy meeting" in a.message
     assert "repeat_missing" not in rules(alerts(*eps[1:]))
-    spread = [replace(eps[0], started_at=NOW - timedelta(days=31), reported_at=NOW - timedelta(days=31),
-                      returned_at=NOW - timedelta(days=31) + H), *eps[1:]]
+    spread = [_days_ago(1, 91), *eps[1:]]
     assert "repeat_missing" not in rules(alerts(*spread))
-    two = replace(DEFAULT_LADDER, repeat_count=2)
-    assert "repeat_missing" in rules(alerts(*eps[1:], ladder=two))
+    # The administrator's N and D apply.
+    assert "repeat_missing" in rules(alerts(*eps[1:], ladder=replace(DEFAULT_LADDER, repeat_count=2)))
+    assert "repeat_missing" not in rules(alerts(*eps, ladder=replace(DEFAULT_LADDER, repeat_days=30)))
+    assert "repeat_missing" in rules(alerts(*spread, ladder=replace(DEFAULT_LADDER, repeat_days=95)))
+
+
+def test_repeat_missing_is_raised_once_per_crossing() -> None:
+    from lac_monitor.domain.alerts import repeat_crossings
+
+    # 4th and 5th episodes while the pattern lasts do not cross again.
+    assert repeat_crossings([NOW + timedelta(days=d) for d in (0, 10, 20, 30, 40)], 3, 90) == [2]
+    # The count falls below 3 (the first two leave the window) and reaches it anew.
+    assert repeat_crossings([NOW + timedelta(days=d) for d in (0, 10, 20, 200, 210, 220)], 3, 90) == [2, 5]
+    # Day 95: day 0 has left the window but three remain: still the same pattern.
+    assert repeat_crossings([NOW + timedelta(days=d) for d in (0, 10, 20, 30, 95)], 3, 90) == [2]
+    # Day 95: only days 10 and 20 remained (two), so day 95 reaches three anew.
+    assert repeat_crossings([NOW + timedelta(days=d) for d in (0, 10, 20, 95)], 3, 90) == [2, 3]
+    lasts = [_days_ago(1, 6), _days_ago(2, 5), _days_ago(3, 4), episode(4, started=NOW - H)]
+    assert [a.episode_id for a in alerts(*lasts) if a.rule == "repeat_missing"] == [3]
+
+
+def test_ladder_labels_follow_the_configured_hours() -> None:
+    from lac_monitor.domain.alerts import rule_label
+    from lac_monitor.domain.ladder import RUNGS
+
+    assert rule_label("missing_24h") == "24 h: manager review"
+    ladder = replace(DEFAULT_LADDER, manager_review_hours=12, repeat_count=4, repeat_days=60)
+    assert rule_label("missing_24h", ladder) == "12 h: manager review"
+    assert rule_label("repeat_missing", ladder) == "Repeat missing: 4 in 60 days"
+    # Every rule has exactly one rung; every rung's settings are fields of the ladder.
+    from lac_monitor.domain.alerts import Rule
+    assert {r.rule for r in RUNGS} == {r.value for r in Rule}
+    for rung in RUNGS:
+        for setting in rung.settings:
+            assert getattr(DEFAULT_LADDER, setting.name) == setting.default
 
 
 def test_repeat_missing_counts_each_child_separately() -> None:

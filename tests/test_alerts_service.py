@@ -254,3 +254,48 @@ def test_only_an_administrator_changes_the_ladder_and_bad_values_are_refused(wor
             replace(DEFAULT_LADDER, strategy_meeting_hours=20))
     assert "strategy meeting" in err.value.field
     assert load_ladder(world.db) == DEFAULT_LADDER  # nothing saved
+
+
+def _open(world: World, hours_ago: float) -> int:
+    return int(world.episodes.report("C000100", "M", world.clock.now() - timedelta(hours=hours_ago),
+                                     police_ref="LOG-1", risk="medium").id)
+
+
+def _episode_days_ago(world: World, child: str, days: float) -> int:
+    start = world.clock.now() - timedelta(days=days)
+    ep = int(world.episodes.report(child, "M", start, police_ref="LOG-1", risk="medium").id)
+    world.episodes.record_return(ep, None, start + 2 * H)
+    return ep
+
+
+def test_third_episode_within_90_days_raises_one_repeat_missing_to_the_right_people(world: World) -> None:
+    world.add_child("C000100")
+    _episode_days_ago(world, "C000100", 70)
+    _episode_days_ago(world, "C000100", 35)
+    svc = service(world, actor=ADMIN)
+    svc.evaluate()
+    third = _open(world, 1)
+    repeat = [a for a in svc.evaluate() if a.rule == "repeat_missing"]
+    assert [a.episode_id for a in repeat] == [third]
+    assert recipients(world.db, repeat[0].id) == {WORKER, MANAGER, HEAD}
+    assert "strategy meeting" in repeat[0].message
+    # A fourth episode while the pattern lasts raises no second alert.
+    world.episodes.record_return(third, None)
+    world.clock.advance(2 * H)
+    _open(world, 0.5)
+    assert "repeat_missing" not in {a.rule for a in svc.evaluate()}
+    with world.db.read_session() as s:
+        assert s.scalar(select(func.count(Alert.id)).where(Alert.rule == "repeat_missing")) == 1
+
+
+def test_the_administrators_n_and_d_for_repeat_missing_apply(world: World) -> None:
+    world.add_child("C000100")
+    _episode_days_ago(world, "C000100", 50)
+    settings = SettingsService(world.db, ADMIN, world.clock)
+    svc = service(world, actor=ADMIN)
+    settings.save_ladder(replace(DEFAULT_LADDER, repeat_days=40))
+    _episode_days_ago(world, "C000100", 20)
+    _open(world, 1)
+    assert "repeat_missing" not in {a.rule for a in svc.evaluate()}  # first is 50 days back
+    settings.save_ladder(replace(DEFAULT_LADDER, repeat_count=2, repeat_days=40))
+    assert "repeat_missing" in {a.rule for a in svc.evaluate()}

@@ -292,6 +292,9 @@ NOT_TYPED = {
     "alert.acknowledged_by", "alert.child_id", "setting.value", "audit_log.detail", "alert.message",
     "alert.audiences", "care_episode.host_la", "rhi.outcome_code",  # codes, checked against their lists
     "service_heartbeat.host", "service_heartbeat.version",  # the machine's own words
+    # issue 11: codes (checked against their lists), who saved it, and values derived from text
+    "host_authority_contact.la_code", "host_authority_contact.updated_by", "episode_notification.party",
+    "episode_notification.recorded_by", "pattern_value.kind", "pattern_value.value", "pattern_value.norm",
 }
 
 

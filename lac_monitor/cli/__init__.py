@@ -29,7 +29,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from lac_monitor.cli import admin, board, care, changes, db, demo, episode, ssda903
+    from lac_monitor.cli import admin, board, care, changes, db, demo, episode, patterns, ssda903
 
     parser = Parser(
         prog="lac-monitor",
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = sub.add_parser("gui", help="open the window (the default)")
     gui.add_argument("--database", help="SQLAlchemy URL or SQLite file path", default=argparse.SUPPRESS)
-    for module in (board, episode, care, admin, changes, ssda903, demo, db):
+    for module in (board, episode, care, admin, changes, ssda903, demo, db, patterns):
         module.register(sub)
     for optional in ("alerts", "report", "audit", "service"):
         try:

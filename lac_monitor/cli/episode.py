@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -35,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r.add_argument("--wearing", help="last seen wearing", type=text_arg)
     r.add_argument("--reported-by", help="who reported it, e.g. foster carer", type=text_arg)
     r.add_argument("--circumstances", type=text_arg)
+    r.add_argument("--step", action="append", default=[], metavar="TIME=WHAT",
+                   help="a step the carers took before reporting, e.g. '21:40=searched the garden' "
+                        "(Philomena; repeat for each step; supported and residential placements)")
     r.set_defaults(func=run_report)
 
     t = esub.add_parser("return", help="record that a missing child has returned or been found")
@@ -87,10 +91,20 @@ def run_report(args: argparse.Namespace) -> int:
         args.child_id, args.category, time_arg("--at", args.at), risk=args.risk,
         police_ref=args.police_ref, last_seen_where=args.last_seen,
         last_seen_with=args.last_seen_with, last_seen_wearing=args.wearing,
-        reported_by=args.reported_by, circumstances=args.circumstances)
+        reported_by=args.reported_by, circumstances=args.circumstances,
+        steps_taken=[_step(i, text) for i, text in enumerate(args.step, start=1)])
     label = "missing" if args.category == "M" else "away"
     print(f"episode {saved.id}: {args.child_id} reported {label}")
     return 0
+
+
+def _step(i: int, text: str) -> tuple[datetime, str]:
+    when, sep, what = text.partition("=")
+    if not sep:
+        raise ValidationError(f"--step {i}", "give it as TIME=WHAT, e.g. '21:40=searched the garden'")
+    at = time_arg(f"--step {i}", when.strip())
+    assert at is not None
+    return at, what
 
 
 def run_return(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
     lac-monitor report handover [--from TIME --to TIME] [--team T] [--locality L] --out FILE.pdf
     lac-monitor report profile CHILD_ID --out FILE.pdf
+    lac-monitor report trends [--from DATE --to DATE] --out FILE.pdf
 
 Without --from/--to the handover covers the window since this user's previous handover
 (if printed within 72 hours), else the last shift (e.g. 17:00 yesterday to 08:45 today).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from lac_monitor.cli.common import actor_for, add_database, clock_for, open_database, time_arg
@@ -45,6 +47,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pr.add_argument("--at", help=argparse.SUPPRESS)
     pr.add_argument("--out", required=True, type=Path, help="PDF file to write")
     pr.set_defaults(func=run_profile)
+
+    tr = rsub.add_parser("trends", help="the monthly picture: episodes, repeat missing, RHIs, "
+                                        "breakdowns, places found, risk flags")
+    add_database(tr)
+    tr.add_argument("--from", dest="start", help="first day (YYYY-MM-DD; default: 12 months back)")
+    tr.add_argument("--to", dest="end", help="last day (YYYY-MM-DD; default: today)")
+    tr.add_argument("--at", help=argparse.SUPPRESS)
+    tr.add_argument("--out", required=True, type=Path, help="PDF file to write")
+    tr.set_defaults(func=run_trends)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -105,4 +116,36 @@ def run_profile(args: argparse.Namespace) -> int:
     record_print(db, clock, actor, data, output=f"pdf:{args.out.name}", pages=pages)
     print(f"missing-person profile of {data.child_id}: {pages} page{'s' if pages != 1 else ''} -> {args.out}",
           file=sys.stdout)
+    return 0
+
+
+def _date_arg(name: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(name, f"'{text}' is not a date like 2026-04-01") from None
+
+
+def run_trends(args: argparse.Namespace) -> int:
+    from lac_monitor.domain.localtime import local_date
+    from lac_monitor.reports.trends import render_trends
+    from lac_monitor.services.trends import TrendsService, default_period
+
+    db = open_database(args)
+    clock = clock_for(args.at)
+    actor = actor_for(db, args)
+    start, end = default_period(local_date(clock.now()))
+    start = _date_arg("--from", args.start) or start
+    end = _date_arg("--to", args.end) or end
+    svc = TrendsService(db, actor, clock)
+    data = svc.trends(start, end)
+    pdf = render_trends(data, actor.label, clock.now())
+    write_atomically(args.out, pdf)
+    pages = _page_count(pdf)
+    svc.record_print(data, output=f"pdf:{args.out.name}", pages=pages)
+    print(f"trends {start:%d/%m/%Y} to {end:%d/%m/%Y}: {data.episodes} episodes "
+          f"({data.missing} missing, {data.away} away), {data.repeat_children} children with 3 or more, "
+          f"{pages} page{'s' if pages != 1 else ''} -> {args.out}")
     return 0

@@ -50,7 +50,8 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
 # gets UPDATE, DELETE or TRUNCATE on either.
 REGISTER_TABLES = ("team", "staff", "child", "care_episode", "risk_flag", "philomena_profile",
                    "missing_episode", "episode_event", "rhi", "rhi_episode", "alert",
-                   "alert_recipient", "setting", "change_feed", "audit_log")
+                   "alert_recipient", "setting", "change_feed", "audit_log",
+                   "episode_notification", "host_authority_contact", "pattern_value")
 # rhi and rhi_episode only so the board's joins run: no policy lets the police liaison see a row.
 MISSING_TABLES = ("team", "staff", "child", "care_episode", "risk_flag", "philomena_profile",
                   "missing_episode", "episode_event", "setting", "rhi", "rhi_episode")
@@ -60,12 +61,15 @@ RESTRICTION_COLUMNS = ("restricted", "restricted_reason", "restricted_by", "rest
 TABLE_GRANTS: dict[Permission, dict[str, tuple[str, ...]]] = {
     P.READ_REGISTER: {t: ("SELECT",) for t in REGISTER_TABLES},
     P.READ_MISSING: {t: ("SELECT",) for t in MISSING_TABLES},
-    P.RECORD_EPISODES: {t: ("INSERT", "UPDATE") for t in (
+    P.RECORD_EPISODES: {**{t: ("INSERT", "UPDATE") for t in (
         "missing_episode", "episode_event", "rhi", "rhi_episode", "philomena_profile", "risk_flag",
-        "alert", "alert_recipient")},
+        "alert", "alert_recipient", "episode_notification")},
+        # Structured values are re-derived from the free text each time it is saved.
+        "pattern_value": ("INSERT", "UPDATE", "DELETE")},
     P.KEEP_REGISTER: {"care_episode": ("INSERT", "UPDATE"), "child": ("INSERT", "UPDATE:register")},
     P.MANAGE_STAFF: {"staff": ("INSERT", "UPDATE"), "team": ("INSERT", "UPDATE")},
-    P.CHANGE_SETTINGS: {"setting": ("INSERT", "UPDATE")},
+    P.CHANGE_SETTINGS: {"setting": ("INSERT", "UPDATE"),
+                        "host_authority_contact": ("INSERT", "UPDATE")},
     P.RESTRICT_CHILD: {"child": ("SELECT", "UPDATE:restriction")},
     P.READ_VIEWS: {"audit_log": ("SELECT",), "staff": ("SELECT",)},
     P.READ_AUDIT: {"audit_log": ("SELECT",), "staff": ("SELECT",), "team": ("SELECT",)},

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError
-from lac_monitor.domain.ladder import Ladder
+from lac_monitor.domain.ladder import RUNGS, Audience, Ladder, rung_label
 from lac_monitor.domain.localtime import format_local, to_local
 
 # An alert raised more than this long after it fell due is marked late. Evaluators run every
@@ -69,15 +69,6 @@ class Severity(StrEnum):
         return {"info": "Info", "warning": "Warning", "high": "High"}[self.value]
 
 
-class Audience(StrEnum):
-    ALLOCATED_WORKER = "allocated_worker"
-    TEAM = "team"
-    TEAM_MANAGER = "team_manager"
-    HEAD_OF_SERVICE = "head_of_service"
-    DUTY_TEAM = "duty_team"  # out-of-hours emergency duty team
-    EPISODE_OWNER = "episode_owner"
-
-
 AUDIENCE_LABELS = {
     "allocated_worker": "allocated worker", "team": "team", "team_manager": "team manager",
     "head_of_service": "head of service", "duty_team": "duty team", "episode_owner": "episode owner",
@@ -105,56 +96,25 @@ class Rule(StrEnum):
     REPEAT_MISSING = "repeat_missing"
     PROFILE_MISSING = "profile_missing"
     PROFILE_STALE = "profile_stale"
+    MPU_NOTIFICATION = "mpu_notification"
+    HOST_NOT_NOTIFIED = "host_not_notified"
 
     @property
     def label(self) -> str:
         return RULE_LABELS[self]
 
 
-RULE_LABELS: dict[Rule, str] = {
-    Rule.REPORTED: "New report",
-    Rule.RISK_RAISED: "Risk raised",
-    Rule.HIGH_RISK: "High risk",
-    Rule.RECLASSIFIED: "Reclassified",
-    Rule.RETURNED: "Returned / found",
-    Rule.POLICE_REF_MISSING: "No police reference",
-    Rule.MISSING_24H: "24 h: manager review",
-    Rule.MISSING_48H: "48 h: strategy meeting",
-    Rule.MISSING_72H: "72 h: head of service",
-    Rule.RHI_DUE: "RHI due",
-    Rule.RHI_OVERDUE: "RHI overdue",
-    Rule.REPEAT_MISSING: "Repeat missing",
-    Rule.PROFILE_MISSING: "No Philomena profile",
-    Rule.PROFILE_STALE: "Philomena profile out of date",
-}
+# Labels and audiences come from the one ladder table (domain/ladder.py).
+RULE_LABELS: dict[Rule, str] = {Rule(r.rule): r.label_for() for r in RUNGS}
 
 
-def rule_label(key: str) -> str:
-    try:
-        return Rule(key).label
-    except ValueError:
-        return key
+def rule_label(key: str, ladder: Ladder | None = None) -> str:
+    """The rung's label, following `ladder`'s hours (the defaults when None)."""
+    return rung_label(key, ladder)
 
 
-# Who each rule goes to (DESIGN.md, escalation ladder). The duty team is added to every
-# alert raised out of office hours and dropped from alerts raised within them.
-AUDIENCES: dict[Rule, tuple[Audience, ...]] = {
-    Rule.REPORTED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
-    Rule.RISK_RAISED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
-    # The allocated worker too: "not graded" -> high raises no "risk raised", only this.
-    Rule.HIGH_RISK: (Audience.ALLOCATED_WORKER, Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
-    Rule.RECLASSIFIED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
-    Rule.RETURNED: (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.DUTY_TEAM),
-    Rule.POLICE_REF_MISSING: (Audience.EPISODE_OWNER,),
-    Rule.MISSING_24H: (Audience.TEAM_MANAGER,),
-    Rule.MISSING_48H: (Audience.TEAM_MANAGER, Audience.HEAD_OF_SERVICE),
-    Rule.MISSING_72H: (Audience.HEAD_OF_SERVICE,),
-    Rule.RHI_DUE: (Audience.ALLOCATED_WORKER,),
-    Rule.RHI_OVERDUE: (Audience.ALLOCATED_WORKER, Audience.TEAM_MANAGER),
-    Rule.REPEAT_MISSING: (Audience.TEAM_MANAGER,),
-    Rule.PROFILE_MISSING: (Audience.ALLOCATED_WORKER, Audience.DUTY_TEAM),
-    Rule.PROFILE_STALE: (Audience.ALLOCATED_WORKER,),
-}
+# Who each rule goes to (DESIGN.md, escalation ladder; the table is in domain/ladder.py).
+AUDIENCES: dict[Rule, tuple[Audience, ...]] = {Rule(r.rule): r.audiences for r in RUNGS}
 
 
 # -- state the rules read ---------------------------------------------------------------
@@ -170,6 +130,8 @@ class EpisodeFacts:
     police_ref: str | None = None
     rhi_offered_at: datetime | None = None
     rhi_done_at: datetime | None = None  # completed or declined
+    out_of_area: bool = False  # placed outside the council's area (care_episode.host_la)
+    notices: tuple[tuple[str, datetime], ...] = ()  # (party, notified at): domain.patterns
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +281,7 @@ def due_alerts(state: AlertState, now: datetime, ladder: Ladder,
             continue
         _episode_rules(c, ep, state)
     _repeat_rule(c, state.episodes)
+    _notification_rules(c, state.episodes)
     c.items.sort(key=lambda a: (a.due_at, a.unique_key))
     return c.items
 
@@ -418,23 +381,69 @@ def _event_rules(c: _Collector, events: Iterable[EpisodeEventFacts],
                   f"{_category_label(ev.new_value)}.", ev.recorded_at)
 
 
+def repeat_crossings(starts: list[datetime], count: int, days: int) -> list[int]:
+    """Indexes (into sorted `starts`) of the episodes that bring a child to `count` episodes
+    within `days`: the count of episodes in the trailing window reaches `count` from below.
+
+    The count only rises when an episode starts, so the episode crosses exactly when the
+    window ending at its start holds `count` episodes (it held `count - 1` just before).
+    While the pattern lasts, later episodes do not cross again; once older episodes have
+    fallen out of the window and the count has dropped below `count`, the next episode that
+    brings it back up is a new crossing.
+    """
+    window = timedelta(days=days)
+    out: list[int] = []
+    lo = 0
+    for i, start in enumerate(starts):
+        while starts[lo] <= start - window:
+            lo += 1
+        if i - lo + 1 == count:
+            out.append(i)
+    return out
+
+
 def _repeat_rule(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None:
-    """The episode that brings a child to N episodes within D days raises it (and each
-    later one while the pattern lasts)."""
+    """Repeat missing: raised once per crossing of N episodes within D days (ladder settings),
+    to the allocated worker, their manager and the head of service."""
     by_child: dict[str, list[EpisodeFacts]] = defaultdict(list)
     for ep in episodes:
         if ep.started_at <= c.now:
             by_child[ep.child_id].append(ep)
-    window = timedelta(days=c.ladder.repeat_days)
+    n, d = c.ladder.repeat_count, c.ladder.repeat_days
     for child, eps in by_child.items():
-        eps.sort(key=lambda e: e.started_at)
-        for i, ep in enumerate(eps):
-            recent = [e for e in eps[: i + 1] if e.started_at > ep.started_at - window]
-            if len(recent) >= c.ladder.repeat_count:
-                c.add(Rule.REPEAT_MISSING, f"episode:{ep.id}", ep, child, Severity.WARNING,
-                      f"Child {child}: {len(recent)} missing/away episodes within "
-                      f"{c.ladder.repeat_days} days (latest episode {ep.id}). Hold a risk "
-                      "management meeting.", ep.reported_at)
+        eps.sort(key=lambda e: (e.started_at, e.id))
+        for i in repeat_crossings([e.started_at for e in eps], n, d):
+            ep = eps[i]
+            c.add(Rule.REPEAT_MISSING, f"episode:{ep.id}", ep, child, Severity.HIGH,
+                  f"Child {child}: {n} missing/away episodes within {d} days (latest episode "
+                  f"{ep.id}). Repeat missing: hold a strategy meeting (exploitation risk).",
+                  ep.reported_at)
+
+
+def _notified_by(ep: EpisodeFacts, party: str, due: datetime) -> bool:
+    return any(p == party and at <= due for p, at in ep.notices)
+
+
+def _notification_rules(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None:
+    """UK Missing Persons Unit at N hours missing; host authority told within N hours of the
+    report when the child is placed out of area. Each fires once per episode."""
+    for ep in episodes:
+        if ep.started_at > c.now:
+            continue
+        label = f"Child {ep.child_id} (episode {ep.id})"
+        mpu_due = ep.started_at + timedelta(hours=c.ladder.mpu_hours)
+        if ((ep.returned_at is None or ep.returned_at > mpu_due)
+                and not _notified_by(ep, "mpu", mpu_due)):
+            c.add(Rule.MPU_NOTIFICATION, f"episode:{ep.id}", ep, ep.child_id, Severity.WARNING,
+                  f"{label} missing for {_hours(c.ladder.mpu_hours)}: confirm the police have "
+                  "notified the UK Missing Persons Unit, and record who confirmed it.", mpu_due)
+        host_due = ep.reported_at + timedelta(hours=c.ladder.host_notify_hours)
+        if (ep.out_of_area and (ep.returned_at is None or ep.returned_at > host_due)
+                and not _notified_by(ep, "host_authority", host_due)):
+            c.add(Rule.HOST_NOT_NOTIFIED, f"episode:{ep.id}", ep, ep.child_id, Severity.HIGH,
+                  f"{label} is placed out of area and the host authority has not been told "
+                  f"{_hours(c.ladder.host_notify_hours)} after the report. Tell the host "
+                  "authority and the host police force, and record it.", host_due)
 
 
 # -- alerts whose condition has ended ---------------------------------------------------------

@@ -78,6 +78,18 @@ FIELDS: dict[str, Field] = {
     "missing_episode.last_seen_with": Field("last seen with", NOTES, multiline=True),
     "missing_episode.last_seen_wearing": Field("last seen wearing", NOTES, multiline=True),
     "missing_episode.circumstances": Field("circumstances", NOTES, multiline=True),
+    # notifications on an episode, host authority contacts (issue 11)
+    "episode_notification.notified_by": Field("notified by", 200, required=True),
+    "episode_notification.notified_whom": Field("notified whom", 200, required=True),
+    "episode_notification.method": Field("method", 60),
+    "episode_notification.note": Field("note", NOTES, multiline=True),
+    "host_authority_contact.name": Field("name", 120, required=True),
+    "host_authority_contact.missing_contact": Field("missing contact", 200),
+    "host_authority_contact.email": Field("email", 200, form="email"),
+    "host_authority_contact.phone": Field("phone", 40, form="phone"),
+    "host_authority_contact.out_of_hours_phone": Field("out of hours phone", 40, form="phone"),
+    "host_authority_contact.police_force": Field("police force", 120),
+    "host_authority_contact.police_phone": Field("police phone", 40),  # "101" is a police number
     "missing_episode.found_where": Field("where found", NOTES, multiline=True),
     "missing_episode.return_method": Field("how returned", 200),
     "missing_episode.safe_well_by": Field("safe and well by", 120),

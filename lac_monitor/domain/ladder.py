@@ -8,22 +8,107 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, time
+from enum import StrEnum
 from typing import Any
 
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import to_local
 
 
+class Audience(StrEnum):
+    ALLOCATED_WORKER = "allocated_worker"
+    TEAM = "team"
+    TEAM_MANAGER = "team_manager"
+    HEAD_OF_SERVICE = "head_of_service"
+    DUTY_TEAM = "duty_team"  # out-of-hours emergency duty team
+    EPISODE_OWNER = "episode_owner"
+
+
+_W, _T, _M, _H, _D, _O = (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.TEAM_MANAGER,
+                          Audience.HEAD_OF_SERVICE, Audience.DUTY_TEAM, Audience.EPISODE_OWNER)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One administrator's setting of the ladder: the `Ladder` field, its label, its default."""
+
+    name: str
+    label: str
+    default: float | int
+
+
+@dataclass(frozen=True, slots=True)
+class Rung:
+    """One rung of the escalation ladder: everything about it in one place.
+
+    `label` may name the rung's settings in braces ("{manager_review_hours:g} h: manager
+    review") so that it follows the hours an administrator configured.
+    """
+
+    rule: str
+    label: str
+    audiences: tuple[Audience, ...]
+    settings: tuple[Setting, ...] = ()
+
+    def label_for(self, ladder: Ladder | None = None) -> str:
+        return self.label.format(**asdict(ladder or DEFAULT_LADDER))
+
+
+# The ladder (DESIGN.md) in one table. A new rung is one row here plus its rule function in
+# domain/alerts.py. The duty team is added to every alert raised out of office hours.
+RUNGS: tuple[Rung, ...] = (
+    Rung("reported", "New report", (_W, _T, _D)),
+    Rung("risk_raised", "Risk raised", (_W, _T, _D)),
+    # The allocated worker too: "not graded" -> high raises no "risk raised", only this.
+    Rung("high_risk", "High risk", (_W, _M, _H)),
+    Rung("reclassified", "Reclassified", (_W, _T, _D)),
+    Rung("returned", "Returned / found", (_W, _T, _D)),
+    Rung("police_ref_missing", "No police reference after {police_ref_chase_hours:g} h", (_O,),
+         (Setting("police_ref_chase_hours", "no police reference after (hours)", 1.0),)),
+    Rung("missing_24h", "{manager_review_hours:g} h: manager review", (_M,),
+         (Setting("manager_review_hours", "manager review after (hours missing)", 24.0),)),
+    Rung("missing_48h", "{strategy_meeting_hours:g} h: strategy meeting", (_M, _H),
+         (Setting("strategy_meeting_hours", "strategy meeting after (hours missing)", 48.0),)),
+    Rung("missing_72h", "{head_of_service_hours:g} h: head of service", (_H,),
+         (Setting("head_of_service_hours", "head of service informed after (hours missing)", 72.0),)),
+    Rung("mpu_notification", "{mpu_hours:g} h: confirm UK Missing Persons Unit told", (_O, _M),
+         (Setting("mpu_hours", "UK Missing Persons Unit notification due after (hours missing)",
+                  72.0),)),
+    Rung("host_not_notified", "Host authority not told within {host_notify_hours:g} h", (_O, _M),
+         (Setting("host_notify_hours", "out of area: host authority to be told within (hours)",
+                  4.0),)),
+    Rung("rhi_due", "RHI due", (_W,)),
+    Rung("rhi_overdue", "RHI not offered within {rhi_hours:g} h", (_W, _M),
+         (Setting("rhi_hours", "RHI to be offered within (hours of return)", 72.0),)),
+    Rung("repeat_missing", "Repeat missing: {repeat_count} in {repeat_days} days", (_W, _M, _H),
+         (Setting("repeat_count", "repeat missing: episodes", 3),
+          Setting("repeat_days", "repeat missing: within (days)", 90))),
+    Rung("profile_missing", "No Philomena profile", (_W, _D)),
+    Rung("profile_stale", "Philomena profile out of date", (_W,),
+         (Setting("profile_max_age_days", "Philomena profile out of date after (days)", 183),)),
+)
+RUNG_BY_RULE: dict[str, Rung] = {r.rule: r for r in RUNGS}
+_DEFAULTS: dict[str, Any] = {s.name: s.default for r in RUNGS for s in r.settings}
+
+
+def rung_label(rule: str, ladder: Ladder | None = None) -> str:
+    """A rung's label, with the hours / days of `ladder` (the defaults when None)."""
+    rung = RUNG_BY_RULE.get(rule)
+    return rung.label_for(ladder) if rung else rule
+
+
 @dataclass(frozen=True)
 class Ladder:
-    police_ref_chase_hours: float = 1.0  # no police reference after this long
-    manager_review_hours: float = 24.0
-    strategy_meeting_hours: float = 48.0
-    head_of_service_hours: float = 72.0
-    rhi_hours: float = 72.0  # RHI to be offered within this long of the return
-    repeat_count: int = 3  # this many episodes ...
-    repeat_days: int = 30  # ... within this many days is a repeat-missing pattern
-    profile_max_age_days: int = 183  # Philomena profile older than this is stale
+    police_ref_chase_hours: float = _DEFAULTS["police_ref_chase_hours"]
+    manager_review_hours: float = _DEFAULTS["manager_review_hours"]
+    strategy_meeting_hours: float = _DEFAULTS["strategy_meeting_hours"]
+    head_of_service_hours: float = _DEFAULTS["head_of_service_hours"]
+    rhi_hours: float = _DEFAULTS["rhi_hours"]  # RHI to be offered within this long of the return
+    repeat_count: int = _DEFAULTS["repeat_count"]  # this many episodes ...
+    repeat_days: int = _DEFAULTS["repeat_days"]  # ... within this many days: repeat missing
+    profile_max_age_days: int = _DEFAULTS["profile_max_age_days"]  # older profile is stale
+    mpu_hours: float = _DEFAULTS["mpu_hours"]  # UK Missing Persons Unit to be told by then
+    host_notify_hours: float = _DEFAULTS["host_notify_hours"]  # out of area: host LA told by then
     office_start: time = time(8, 45)  # outside office hours the duty team sees every alert
     office_end: time = time(17, 0)
     office_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday
@@ -63,14 +148,7 @@ class Ladder:
 
 
 FIELD_LABELS: dict[str, str] = {
-    "police_ref_chase_hours": "no police reference after (hours)",
-    "manager_review_hours": "manager review after (hours missing)",
-    "strategy_meeting_hours": "strategy meeting after (hours missing)",
-    "head_of_service_hours": "head of service informed after (hours missing)",
-    "rhi_hours": "RHI to be offered within (hours of return)",
-    "repeat_count": "repeat missing: episodes",
-    "repeat_days": "repeat missing: within (days)",
-    "profile_max_age_days": "Philomena profile out of date after (days)",
+    **{s.name: s.label for r in RUNGS for s in r.settings},
     "office_start": "office hours start",
     "office_end": "office hours end",
     "office_days": "office days",
@@ -82,7 +160,7 @@ def validate_ladder(ladder: Ladder) -> None:
     """Raise ValidationError naming the field and the rule it breaks."""
     for name in ("police_ref_chase_hours", "manager_review_hours", "strategy_meeting_hours",
                  "head_of_service_hours", "rhi_hours", "repeat_days", "profile_max_age_days",
-                 "lookback_days"):
+                 "lookback_days", "mpu_hours", "host_notify_hours"):
         value = getattr(ladder, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ValidationError(FIELD_LABELS[name], "must be a positive number")

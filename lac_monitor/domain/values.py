@@ -35,6 +35,8 @@ class BoardRow:
     placement_type: str | None
     locality: str | None
     flags: tuple[str, ...] = field(default=())
+    # Missing and away episodes started in the last 30 / 90 / 365 days (domain/patterns.py).
+    episode_counts: tuple[int, int, int] = (0, 0, 0)
 
     @property
     def name(self) -> str:

@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer,
 
 from lac_monitor.domain.codes import RISK_FLAG_LABELS, RISK_LABELS, MissingCategory, RiskFlag, RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local
+from lac_monitor.domain.patterns import counts_text, episode_counts
 from lac_monitor.domain.report_data import ProfileData
 from lac_monitor.reports.common import (
     AWAY_BG,
@@ -135,9 +136,11 @@ def _history(p: ProfileData) -> list[Flowable]:
     recent = sum(1 for h in hist if h.started_at >= p.printed_at - timedelta(days=RECENT_DAYS))
     if not hist:
         return [Paragraph("No earlier missing or away episodes recorded.", EMPTY)]
+    starts = [h.started_at for h in hist] + ([p.episode.started_at] if p.episode else [])
     out: list[Flowable] = [Paragraph(
         f"{len(hist)} earlier episode{'s' if len(hist) != 1 else ''}, {recent} in the last {RECENT_DAYS} days"
-        + (f"; the latest {HISTORY_ROWS} are shown." if len(hist) > HISTORY_ROWS else "."), FIELD)]
+        + (f"; the latest {HISTORY_ROWS} are shown." if len(hist) > HISTORY_ROWS else ".")
+        + f" All episodes: {counts_text(episode_counts(starts, p.printed_at))}.", FIELD)]
     head = ["Started", "Returned", "For", "Status", "Risk", "Where found"]
     rows: list[list[object]] = [[Paragraph(h, HEAD) for h in head]]
     for h in hist[:HISTORY_ROWS]:

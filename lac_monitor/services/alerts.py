@@ -45,6 +45,7 @@ from lac_monitor.domain.ladder import Ladder
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.database import Database
+from lac_monitor.storage.patterns import attach_notification_facts
 from lac_monitor.storage.schema import (
     Alert,
     AlertRecipient,
@@ -151,6 +152,7 @@ def load_state(s: Session, now: datetime, ladder: Ladder,
             .where(EpisodeEvent.kind.in_(ALERT_EVENT_KINDS), EpisodeEvent.recorded_at >= since)
             .order_by(EpisodeEvent.id))
     )
+    episodes = attach_notification_facts(s, episodes)  # out of area, notifications made
     return AlertState(tuple(episodes), events, profiles), routing
 
 

@@ -29,6 +29,7 @@ from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date
+from lac_monitor.domain.patterns import episode_texts, profile_texts, value_rows
 from lac_monitor.domain.status import age_on
 from lac_monitor.services import demo_places
 from lac_monitor.services.uow import os_username, translate_db_error
@@ -1075,6 +1076,18 @@ class _Generator:
                                    "Usually returns once phone battery runs out."]),
                 "updated_at": updated, "updated_by": self.staff_label[kid.worker], "version": 1})
 
+    def pattern_rows(self) -> None:
+        """Associates and places as structured values, as the services derive them."""
+        rows = self.rows["pattern_value"]
+        for ep in self.rows["missing_episode"]:
+            rows += value_rows(ep["child_id"], ep["id"], ep["started_at"], episode_texts(
+                ep["last_seen_with"], ep["last_seen_where"], ep["found_where"]))
+        for prof in self.rows["philomena_profile"]:
+            rows += value_rows(prof["child_id"], None, prof["updated_at"],
+                               profile_texts(prof["associates"], prof["places_likely"]))
+        for i, row in enumerate(rows, start=1):
+            row["id"] = i
+
     def description(self, kid: _Kid, age: int) -> str:
         base_cm = {13: 156, 14: 162, 15: 167, 16: 170, 17: 172}.get(min(max(age, 13), 17), 150)
         cm = int(base_cm + (4 if kid.sex == "M" else -3) + self.rng.gauss(0, 6))
@@ -1420,7 +1433,8 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(table), chunk)
 
 
-_SERIAL_TABLES = ("team", "staff", "care_episode", "risk_flag", "missing_episode", "episode_event", "rhi")
+_SERIAL_TABLES = ("team", "staff", "care_episode", "risk_flag", "missing_episode", "episode_event", "rhi",
+                  "pattern_value")
 
 
 def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime | None = None,
@@ -1469,6 +1483,7 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
     gen.flag_rows()
     missing_now, away_now = gen.episode_rows()
     gen.profile_rows()
+    gen.pattern_rows()
 
     audit_detail = {"children": children, "seed": seed, "years": years, "replace": replace,
                     "at": now.isoformat()}

@@ -6,6 +6,7 @@ change-feed row commit together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,8 +19,10 @@ from lac_monitor.domain.access import Permission
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import format_local, local_date
+from lac_monitor.domain.patterns import check_steps
 from lac_monitor.domain.record import RHI_OFFERED, RHI_OUTCOMES
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
+from lac_monitor.storage.patterns import sync_episode_values, sync_profile_values
 from lac_monitor.storage.schema import (
     CareEpisode,
     Child,
@@ -119,8 +122,12 @@ class EpisodeService(ActionService):
                police_reported_at: datetime | None = None, reported_by: str | None = None,
                last_seen_where: str | None = None, last_seen_with: str | None = None,
                last_seen_wearing: str | None = None, circumstances: str | None = None,
-               owner_id: int | None = None) -> Saved:
-        """Report a child missing (M) or away without authorisation (A)."""
+               owner_id: int | None = None,
+               steps_taken: Sequence[tuple[datetime, str]] = ()) -> Saved:
+        """Report a child missing (M) or away without authorisation (A).
+
+        `steps_taken`: what the carers did to find the child before reporting, with times
+        (Philomena protocol, supported and residential placements); kept on the timeline."""
         rules.require_code("category", category, {c.value for c in MissingCategory})
         rules.require_code("risk grade", risk, {r.value for r in RiskGrade}, required=False)
         if police_ref is not None and police_ref != "" and not police_ref.strip():
@@ -154,6 +161,9 @@ class EpisodeService(ActionService):
             s.add(ep)
             s.flush()
             self._event(uow, ep, "reported", start, text=circumstances, new=category)
+            for step_at, step in check_steps(steps_taken, uow.now):
+                self._event(uow, ep, "step_before_report", step_at, text=step)
+            sync_episode_values(s, ep)
             if risk:
                 self._event(uow, ep, "risk", uow.now, new=risk)
             if police_ref:
@@ -360,6 +370,7 @@ class EpisodeService(ActionService):
             rules.not_before("safe and well check", safe_well_at, "returned", ep.returned_at)
             self._touch(uow, ep)
             self._event(uow, ep, "returned", ep.returned_at, text=found_where)
+            sync_episode_values(s, ep)
             uow.audit("episode.return", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
             uow.changed("episode.returned", "missing_episode", ep.id, ep.child_id)
             return self._saved(uow, ep, uow.commit(), ep.returned_at)
@@ -536,6 +547,8 @@ class EpisodeService(ActionService):
                 setattr(prof, name, value)
             prof.version = (prof.version or 0) + 1
             prof.updated_at, prof.updated_by = uow.now, self.actor.label
+            s.flush()
+            sync_profile_values(s, prof)
             uow.audit("profile.save", "philomena_profile", child_id, child_id, before, snapshot(prof))
             uow.changed("profile.saved", "philomena_profile", child_id, child_id)
             seqs = uow.commit()

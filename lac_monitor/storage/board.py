@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Subquery, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain.localtime import local_date
+from lac_monitor.domain.patterns import COUNT_WINDOWS
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus
 from lac_monitor.domain.values import BoardRow
 from lac_monitor.storage.schema import (
@@ -60,6 +62,7 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     care_sub = care_ranked.subquery("care_ranked")
     care = select(care_sub).where(care_sub.c.rn == 1).subquery("care")
 
+    counts = episode_count_subquery(at, ids)
     open_now = and_(ep.c.id.is_not(None), or_(ep.c.returned_at.is_(None), ep.c.returned_at > at))
     done = or_(and_(Rhi.completed_at.is_not(None), Rhi.completed_at <= at),
                and_(Rhi.declined_at.is_not(None), Rhi.declined_at <= at))
@@ -83,7 +86,7 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
             ep.c.risk_grade, ep.c.police_ref, ep.c.last_seen_where,
             Rhi.id, Rhi.offered_at, done_at.label("done_at"),
             Child.social_worker_id, Staff.display_name, Child.team_id, Team.name,
-            care.c.place, Child.locality,
+            care.c.place, Child.locality, counts.c.n30, counts.c.n90, counts.c.n365,
         )
         .select_from(Child)
         .outerjoin(ep, ep.c.child_id == Child.id)
@@ -92,6 +95,7 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
         .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
         .outerjoin(Staff, Staff.id == Child.social_worker_id)
         .outerjoin(Team, Team.id == Child.team_id)
+        .outerjoin(counts, counts.c.child_id == Child.id)
     )
     if ids is not None:
         q = q.where(Child.id.in_(ids))
@@ -99,7 +103,8 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     rows = []
     for r in session.execute(q):
         (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
-         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality) = r
+         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality,
+         n30, n90, n365) = r
         rows.append(BoardRow(
             child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
             status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,
@@ -108,8 +113,23 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
             rhi_done_at=done_at_v, social_worker_id=sw_id, social_worker=sw, team_id=team_id,
             team=team, placement_type=place, locality=locality,
             flags=tuple(sorted(flags.get(cid, ()))),
+            episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
         ))
     return rows
+
+
+def episode_count_subquery(at: datetime, ids: list[str] | None = None) -> Subquery:
+    """Per child: episodes started in the last 30 / 90 / 365 days (domain.patterns.episode_counts)."""
+    def n(days: int) -> Any:
+        return func.sum(case((MissingEpisode.started_at > at - timedelta(days=days), 1), else_=0))
+
+    q = (select(MissingEpisode.child_id, n(30).label("n30"), n(90).label("n90"), n(365).label("n365"))
+         .where(MissingEpisode.started_at <= at,
+                MissingEpisode.started_at > at - timedelta(days=COUNT_WINDOWS[-1]))
+         .group_by(MissingEpisode.child_id))
+    if ids is not None:
+        q = q.where(MissingEpisode.child_id.in_(ids))
+    return q.subquery("episode_counts")
 
 
 def load_flags(session: Session, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:

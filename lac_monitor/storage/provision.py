@@ -41,12 +41,13 @@ log = logging.getLogger(__name__)
 LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,62}$")
 # Tables whose rows belong to one child (column child_id), and those that hang off another.
 CHILD_TABLES = ("care_episode", "risk_flag", "philomena_profile", "missing_episode", "rhi", "alert",
-                "audit_log", "change_feed")
+                "audit_log", "change_feed", "pattern_value")
 NULLABLE_CHILD = ("alert", "audit_log", "change_feed")
 # Tables that hang off another: the column, and the function listing the parent rows hidden.
-DERIVED = {"episode_event": ("episode_id", "lac_hidden_episodes"), "rhi_episode": ("rhi_id", "lac_hidden_rhis"),
-           "alert_recipient": ("alert_id", "lac_hidden_alerts")}
-SHARED_TABLES = ("staff", "team", "setting")
+DERIVED = {"episode_event": ("episode_id", "lac_hidden_episodes"),
+           "episode_notification": ("episode_id", "lac_hidden_episodes"),
+           "rhi_episode": ("rhi_id", "lac_hidden_rhis"), "alert_recipient": ("alert_id", "lac_hidden_alerts")}
+SHARED_TABLES = ("staff", "team", "setting", "host_authority_contact")
 SERVICE_WRITES = {"alert": ("INSERT", "UPDATE"), "alert_recipient": ("INSERT", "UPDATE"),
                   "audit_log": ("INSERT",), "change_feed": ("INSERT",),
                   "service_heartbeat": ("INSERT", "UPDATE")}

@@ -185,6 +185,8 @@ class MissingEpisode(Base):
             postgresql_where=text("returned_at IS NULL"),
         ),
         Index("ix_missing_episode_child_start", "child_id", "started_at"),
+        # Trends by period and linked children (overlapping times) range over start times.
+        Index("ix_missing_episode_started_at", "started_at"),
     )
 
 
@@ -328,3 +330,54 @@ class ServiceHeartbeat(Base):
     interval_seconds: Mapped[int] = mapped_column(Integer)
     raised_total: Mapped[int] = mapped_column(Integer, default=0)  # since this instance started
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # set on a clean stop
+
+
+class EpisodeNotification(Base):
+    """Who told whom, and when, about a missing episode: the UK Missing Persons Unit (police
+    confirm), and for an out-of-area placement the host authority, the host police force and
+    (when we are the host) the placing authority. One row per notification made."""
+
+    __tablename__ = "episode_notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("missing_episode.id"), index=True)
+    party: Mapped[str] = mapped_column(String(30))  # domain.patterns.NotifyParty
+    notified_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    notified_by: Mapped[str] = mapped_column(String(200))  # who told them
+    notified_whom: Mapped[str] = mapped_column(String(200))  # who was told
+    method: Mapped[str | None] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class HostAuthorityContact(Base):
+    """A council's contacts for children placed in its area (maintained by administrators)."""
+
+    __tablename__ = "host_authority_contact"
+    la_code: Mapped[str] = mapped_column(String(9), primary_key=True)  # ONS code, as care_episode.host_la
+    name: Mapped[str] = mapped_column(String(120))
+    missing_contact: Mapped[str | None] = mapped_column(String(200))  # team or officer
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    out_of_hours_phone: Mapped[str | None] = mapped_column(String(40))
+    police_force: Mapped[str | None] = mapped_column(String(120))
+    police_phone: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class PatternValue(Base):
+    """A person or place named on a child's profile or episode, as a structured value that
+    matches across children (`norm`, domain.patterns.normalise_value). Derived from the free
+    text when it is saved; the free text stays as typed."""
+
+    __tablename__ = "pattern_value"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("child.id"), index=True)
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("missing_episode.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # domain.patterns.ValueKind
+    value: Mapped[str] = mapped_column(String(200))
+    norm: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)  # episode start, or profile saved
+
+    __table_args__ = (Index("ix_pattern_value_norm", "norm", "kind"),)

@@ -108,6 +108,7 @@ class Col(IntEnum):
     PLACEMENT = 13
     LOCALITY = 14
     AGE = 15
+    EPISODES = 16
 
 
 N_COLS = len(Col)  # asked thousands of times per repaint; Enum.__len__ is slow
@@ -140,6 +141,8 @@ COLUMNS: dict[Col, Column] = {
     Col.PLACEMENT: Column("Placement", "Placement type", 15),
     Col.LOCALITY: Column("Locality", "Locality", 11),
     Col.AGE: Column("Age", "Age in years", 4, visible=False),
+    Col.EPISODES: Column("Episodes 30/90/365 d",
+                         "Missing and away episodes started in the last 30, 90 and 365 days", 12),
 }
 TICKING = (Col.STATUS, Col.DURATION, Col.RHI_DUE)
 
@@ -181,6 +184,7 @@ class Entry:
         d[Col.PLACEMENT] = PLACE_SHORT.get(r.placement_type or "", r.placement_type or "")
         d[Col.LOCALITY] = r.locality or ""
         d[Col.AGE] = str(age_on(r.dob, local_date(now)))
+        d[Col.EPISODES] = " / ".join(str(n) for n in r.episode_counts)
 
     def retime(self, now: datetime) -> bool:
         """Re-derive status and the ticking strings; True if the status changed."""
@@ -248,6 +252,10 @@ def _sort_key(col: Col) -> Callable[[Entry], tuple[Any, ...]]:
             if e.status in RHI_PENDING and e.row.returned_at else (1, 0.0, e.default_key)
     if col is Col.AGE:
         return lambda e: (e.row.dob, e.default_key)
+    if col is Col.EPISODES:
+        # Ascending = most episodes in 90 days first, then in 365 and 30 days.
+        return lambda e: (-e.row.episode_counts[1], -e.row.episode_counts[2],
+                          -e.row.episode_counts[0], e.default_key)
     idx = int(col)
     return lambda e: (e.display[idx] == "", e.display[idx].casefold(), e.default_key)
 
@@ -535,6 +543,8 @@ class BoardModel(QAbstractTableModel):
                 return r.locality
             case Col.AGE:
                 return r.dob
+            case Col.EPISODES:
+                return list(r.episode_counts)
         return None
 
     @staticmethod

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, MissingCategory
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
+from lac_monitor.domain.patterns import counts_text, episode_counts
 from lac_monitor.domain.record import RHI_OUTCOMES
 from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
@@ -39,6 +40,7 @@ EVENT_LABELS = {
     "update": "Update", "sighting": "Sighting", "reclassified": "Category changed",
     "amended": "Time amended", "returned": "Returned", "safe_well": "Safe and well check",
     "rhi_offered": "RHI offered", "rhi_not_offered": "RHI not offered",
+    "step_before_report": "Step taken before reporting",
 }
 PROFILE_ROWS = (
     ("description", "Description"), ("associates", "Associates"),
@@ -238,7 +240,7 @@ class DetailView(QWidget):
         self.info.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.info_labels: dict[str, QLabel] = {}
         for key, title in (("placement", "Placement"), ("carer", "Carer"), ("worker", "Social worker"),
-                           ("team", "Team"), ("flags", "Risk flags")):
+                           ("team", "Team"), ("flags", "Risk flags"), ("episodes", "Missing episodes")):
             value = QLabel(self.body)
             value.setObjectName(f"detail_{key}")
             value.setWordWrap(True)
@@ -310,6 +312,8 @@ class DetailView(QWidget):
         flags = d.active_flags
         self.info_labels["flags"].setText(
             ", ".join(f"{flag_label(f.flag)} (since {f.since:%d/%m/%Y})" for f in flags) if flags else "None recorded")
+        self.info_labels["episodes"].setText(
+            counts_text(episode_counts((e.started_at for e in d.episodes), now)))
         self.profile.setHtml(profile_html(d))
         self.retime(now)
         self.timeline.verticalScrollBar().setValue(scroll)

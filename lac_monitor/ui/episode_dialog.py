@@ -45,6 +45,7 @@ from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, LacError, ValidationError
 from lac_monitor.domain.localtime import format_local, to_local, to_utc
+from lac_monitor.domain.patterns import STEPS_FIELD, parse_step_lines, steps_expected
 from lac_monitor.domain.record import RHI_OFFERED, RHI_OUTCOMES
 from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
 from lac_monitor.domain.validation import CLOCK_SKEW
@@ -517,6 +518,18 @@ class ReportDialog(FormDialog):
         self.add_field("last_seen_with", "Last seen wi&th:", QLineEdit(self), ("last seen with",))
         self.add_field("last_seen_wearing", "Last seen w&earing:", QLineEdit(self), ("last seen wearing",))
         self.add_field("circumstances", "&Circumstances:", QPlainTextEdit(self), ("circumstances",))
+        place = self.ctx.detail.current_placement
+        expected = steps_expected(place.place if place else None)
+        steps = QPlainTextEdit(self)
+        steps.setPlaceholderText("One per line, with the time: 21:40 searched the house and garden")
+        steps.setMaximumHeight(90)
+        self.add_field("steps", "Steps taken &before reporting:" if not expected
+                       else "Steps taken &before reporting (Philomena, this placement):", steps,
+                       (STEPS_FIELD, *(f"step {i} taken before reporting" for i in range(1, 31))),
+                       "What the carers did to find the child before calling the police, with times")
+
+    def steps(self) -> list[tuple[datetime, str]]:
+        return parse_step_lines(self.text("steps"), to_local(self.now()))
 
     def category(self) -> str:
         return MissingCategory.AWAY.value if self.away.isChecked() else MissingCategory.MISSING.value
@@ -530,6 +543,10 @@ class ReportDialog(FormDialog):
         for key in ("last_seen_where", "last_seen_with", "last_seen_wearing", "circumstances"):
             if rule := self.too_long(key):
                 out[key] = rule
+        try:
+            self.steps()
+        except ValidationError as exc:
+            out["steps"] = exc.rule
         return out
 
     def save(self) -> Saved:
@@ -538,7 +555,7 @@ class ReportDialog(FormDialog):
             risk=self.field("risk").currentData(), police_ref=self.text("police_ref"),
             reported_by=self.text("reported_by"), last_seen_where=self.text("last_seen_where"),
             last_seen_with=self.text("last_seen_with"), last_seen_wearing=self.text("last_seen_wearing"),
-            circumstances=self.text("circumstances"))
+            circumstances=self.text("circumstances"), steps_taken=self.steps())
 
 
 class EpisodeDialog(FormDialog):

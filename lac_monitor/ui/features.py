@@ -74,6 +74,10 @@ def build_main_window(db: Database, actor: Actor, clock: Clock, settings: Settin
     from lac_monitor.ui.access_view import AccessFeature
 
     window.access = AccessFeature(window)  # type: ignore[attr-defined]
+
+    from lac_monitor.ui.patterns_view import PatternsFeature
+
+    window.patterns = PatternsFeature(window)  # type: ignore[attr-defined]
     return window
 
 

@@ -32,7 +32,7 @@ from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.ladder import FIELD_LABELS, Ladder, validate_ladder
 
 HOUR_FIELDS = ("police_ref_chase_hours", "manager_review_hours", "strategy_meeting_hours",
-               "head_of_service_hours", "rhi_hours")
+               "head_of_service_hours", "rhi_hours", "mpu_hours", "host_notify_hours")
 INT_FIELDS = {"repeat_count": (2, 50), "repeat_days": (1, 365), "profile_max_age_days": (1, 3650),
               "lookback_days": (1, 365)}
 

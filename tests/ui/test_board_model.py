@@ -208,3 +208,19 @@ def test_default_scope_follows_role() -> None:
     assert default_scope(Actor("tm", 2, "M", "team_manager", 1)) is Scope.TEAM
     assert default_scope(Actor("edt", 4, "D", "duty_officer", None)) is Scope.EVERYONE
     assert default_scope(Actor("stranger")) is Scope.EVERYONE
+
+
+def test_episode_counts_column_shows_30_90_365_and_sorts_most_first(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    m = BoardModel(NOW)
+    rows = council()
+    rows[0] = replace(rows[0], episode_counts=(0, 1, 4))
+    rows[5] = replace(rows[5], episode_counts=(2, 3, 3))
+    m.load(rows, NOW)
+    qtmodeltester.check(m)
+    proxy = BoardFilterModel(m, ME)
+    proxy.sort(Col.EPISODES, Qt.SortOrder.AscendingOrder)
+    assert ids(proxy)[:2] == ["C6", "C1"]
+    c6 = next(i for i in range(m.rowCount()) if m.index(i, 0).data(CHILD_ID_ROLE) == "C6")
+    assert m.index(c6, Col.EPISODES).data() == "2 / 3 / 3"
