@@ -299,3 +299,15 @@ def test_the_administrators_n_and_d_for_repeat_missing_apply(world: World) -> No
     assert "repeat_missing" not in {a.rule for a in svc.evaluate()}  # first is 50 days back
     settings.save_ladder(replace(DEFAULT_LADDER, repeat_count=2, repeat_days=40))
     assert "repeat_missing" in {a.rule for a in svc.evaluate()}
+
+
+def test_alert_labels_follow_the_hours_the_administrator_set(world: World) -> None:
+    from dataclasses import replace as dc_replace
+
+    SettingsService(world.db, ADMIN, world.clock).save_ladder(
+        dc_replace(load_ladder(world.db), manager_review_hours=12))
+    report(world, hours_ago=13)
+    raised = service(world).evaluate()
+    review = next(a for a in raised if a.rule == "missing_24h")
+    assert review.label.startswith("12 h") and "24" not in review.label
+    assert service(world).get(review.id).label == review.label

@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 
 from lac_monitor.cli.common import actor_for, add_database, clock_for, int_arg, open_database, text_arg
-from lac_monitor.domain.alerts import AlertRow, Severity, audience_label, rule_label
+from lac_monitor.domain.alerts import AlertRow, Severity, audience_label
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.services.alerts import AlertService
 
@@ -82,7 +82,7 @@ def run_list(args: argparse.Namespace) -> int:
         ack = f"{format_local(a.acknowledged_at)} {a.acknowledged_by or ''}".strip() if a.acknowledged else "no"
         if a.resolved:
             ack = f"resolved: {a.resolved_reason or 'condition ended'}"
-        table.append((str(a.id), rule_label(a.rule), _severity(a.severity), a.child_id or "",
+        table.append((str(a.id), a.label, _severity(a.severity), a.child_id or "",
                       "" if a.episode_id is None else str(a.episode_id), format_local(a.raised_at),
                       f"due {format_local(a.due_at)}" if a.late else "",
                       ", ".join(audience_label(x) for x in a.audiences), ack))
@@ -97,6 +97,6 @@ def run_list(args: argparse.Namespace) -> int:
 def run_ack(args: argparse.Namespace) -> int:
     svc = _service(args)
     done = svc.acknowledge(args.alert_id, args.note)
-    print(f"alert {done.id} ({rule_label(done.rule)}) acknowledged by {done.acknowledged_by} "
+    print(f"alert {done.id} ({done.label}) acknowledged by {done.acknowledged_by} "
           f"at {format_local(done.acknowledged_at)}")
     return 0

@@ -187,6 +187,11 @@ class AlertRow:
     resolved_at: datetime | None = None  # its condition ended (child returned, reference recorded)
     resolved_reason: str | None = None
     late: bool = False  # raised well after it fell due (nobody was evaluating); the message says when
+    label: str = ""  # the rung's label in the council's configured hours (services fill it in)
+
+    def __post_init__(self) -> None:
+        if not self.label:  # a row made without a ladder: the default hours
+            object.__setattr__(self, "label", rule_label(self.rule))
 
     @property
     def acknowledged(self) -> bool:

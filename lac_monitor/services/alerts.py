@@ -35,6 +35,7 @@ from lac_monitor.domain.alerts import (
     due_alerts,
     ended_alerts,
     is_late,
+    rule_label,
     shown_message,
     window_start,
 )
@@ -84,7 +85,7 @@ class _StaffFacts:
 DUTY_AUDIENCE = f'%"{Audience.DUTY_TEAM.value}"%'  # in the JSON list of audiences
 
 
-def to_row(a: Alert, duty_view: bool = False) -> AlertRow:
+def to_row(a: Alert, duty_view: bool = False, ladder: Ladder | None = None) -> AlertRow:
     """`duty_view`: as a duty officer sees it. An alert addressed to the duty team stays
     open for the duty team until a duty officer acknowledges it, whoever else did."""
     try:
@@ -101,7 +102,8 @@ def to_row(a: Alert, duty_view: bool = False) -> AlertRow:
         episode_id=a.episode_id, severity=a.severity, message=message, audiences=audiences,
         due_at=a.due_at, raised_at=a.raised_at, raised_by=a.raised_by,
         acknowledged_at=ack_at, acknowledged_by=ack_by, ack_note=a.ack_note,
-        resolved_at=a.resolved_at, resolved_reason=a.resolved_reason, late=late)
+        resolved_at=a.resolved_at, resolved_reason=a.resolved_reason, late=late,
+        label=rule_label(a.rule, ladder))
 
 
 def load_state(s: Session, now: datetime, ladder: Ladder,
@@ -302,7 +304,7 @@ class AlertService:
             a = s.get(Alert, alert_id)
             if a is None:
                 raise NotFoundError("Alert", alert_id)
-            return to_row(a)
+            return to_row(a, ladder=self.ladder())
 
     def get_many(self, alert_ids: Iterable[int]) -> list[AlertRow]:
         ids = list(alert_ids)
@@ -310,7 +312,8 @@ class AlertService:
             return []
         with self.db.read_session() as s:
             rows = s.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)).all()
-            return [to_row(a) for a in rows]
+            ladder = self.ladder()
+            return [to_row(a, ladder=ladder) for a in rows]
 
     @staticmethod
     def _is_duty(s: Session, staff_id: int) -> bool:
@@ -351,8 +354,8 @@ class AlertService:
         with self.db.read_session() as s:
             q = self._query(s, staff_id, include_acknowledged)
             rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
-            duty = self._is_duty(s, staff_id)
-            return [to_row(a, duty) for a in rows]
+            duty, ladder = self._is_duty(s, staff_id), self.ladder()
+            return [to_row(a, duty, ladder) for a in rows]
 
     def for_staff(self, staff_id: int | None, alert_ids: Iterable[int]) -> list[AlertRow]:
         """Of these alerts (e.g. from the change feed), the ones this person sees."""
@@ -361,8 +364,8 @@ class AlertService:
             return []
         with self.db.read_session() as s:
             q = self._query(s, staff_id, True).where(Alert.id.in_(ids)).order_by(Alert.id)
-            duty = self._is_duty(s, staff_id)
-            return [to_row(a, duty) for a in s.scalars(q).all()]
+            duty, ladder = self._is_duty(s, staff_id), self.ladder()
+            return [to_row(a, duty, ladder) for a in s.scalars(q).all()]
 
     def unacknowledged_count(self, staff_id: int | None) -> int:
         if staff_id is None:
@@ -379,7 +382,8 @@ class AlertService:
             if not include_acknowledged:
                 q = q.where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
             rows = s.scalars(q.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)).all()
-            return [to_row(a) for a in rows]
+            ladder = self.ladder()
+            return [to_row(a, ladder=ladder) for a in rows]
 
     # -- acknowledging --------------------------------------------------------------------
     def _check_may_acknowledge(self, s: Session, alert_id: int) -> None:

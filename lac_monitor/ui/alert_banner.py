@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lac_monitor.domain.alerts import AlertRow, Severity, rule_label, without_subject
+from lac_monitor.domain.alerts import AlertRow, Severity, without_subject
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.ui.alerts_model import SEVERITY_SYMBOLS, NameFor, child_text
@@ -54,7 +54,7 @@ def _rank(row: AlertRow) -> tuple[int, float, int]:
 
 
 def alert_title(alert: AlertRow) -> str:
-    return f"{SEVERITY_SYMBOLS.get(alert.severity, '•')} {rule_label(alert.rule)}"
+    return f"{SEVERITY_SYMBOLS.get(alert.severity, '•')} {alert.label}"
 
 
 class AlertBanner(QFrame):

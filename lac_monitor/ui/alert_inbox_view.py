@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lac_monitor.domain.alerts import AlertRow, AlreadyAcknowledgedError, rule_label
+from lac_monitor.domain.alerts import AlertRow, AlreadyAcknowledgedError
 from lac_monitor.domain.errors import LacError
 from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS
 from lac_monitor.ui.alerts_model import ROW_ROLE, AlertCol, AlertsModel, NameFor, child_text
@@ -88,7 +88,7 @@ class NoteDialog(QDialog):
 
 def ask_note_dialog(parent: QWidget, alert: AlertRow, child_label: str) -> str | None:
     """Optional note; None if the user cancelled. (A user-started, window-modal question.)"""
-    dlg = NoteDialog(parent, f"{rule_label(alert.rule)} — {child_label}")
+    dlg = NoteDialog(parent, f"{alert.label} — {child_label}")
     return dlg.text() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -238,7 +238,7 @@ class AlertInboxView(QWidget):
         if not rows:
             return []
         first = rows[0]
-        heading = f"{len(rows)} alerts, e.g. {rule_label(first.rule)} — {child_text(first.child_id, self._name_for)}"
+        heading = f"{len(rows)} alerts, e.g. {first.label} — {child_text(first.child_id, self._name_for)}"
         note = type(self).ask_note(self, first, heading)
         if note is None:
             return []

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from lac_monitor.domain.alerts import AlertRow, Severity, late_label, rule_label, without_subject
+from lac_monitor.domain.alerts import AlertRow, Severity, late_label, without_subject
 from lac_monitor.domain.localtime import format_local
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -148,7 +148,7 @@ class AlertsModel(QAbstractTableModel):
         if col == AlertCol.SEVERITY:
             return severity_text(row.severity)
         if col == AlertCol.RULE:
-            return rule_label(row.rule)
+            return row.label
         if col == AlertCol.CHILD:
             return child_text(row.child_id, self._name_for)
         if col == AlertCol.EPISODE:

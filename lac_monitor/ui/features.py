@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lac_monitor.domain.alerts import AlertRow, rule_label
+from lac_monitor.domain.alerts import AlertRow
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.localtime import format_local
@@ -161,7 +161,7 @@ class AlertsFeature:
     def _announce(self, alert: AlertRow) -> None:
         """High alerts interrupt a screen reader; others wait their turn."""
         who = self.banner.child_label(alert)
-        text = f"{'High alert' if alert.is_high else 'Alert'}: {rule_label(alert.rule)}" + (f", {who}" if who else "")
+        text = f"{'High alert' if alert.is_high else 'Alert'}: {alert.label}" + (f", {who}" if who else "")
         self.window.announcer.announce(text, assertive=alert.is_high)
 
     def _set_sound(self, on: bool) -> None:
