@@ -523,8 +523,8 @@ class ReportDialog(FormDialog):
         steps = QPlainTextEdit(self)
         steps.setPlaceholderText("One per line, with the time: 21:40 searched the house and garden")
         steps.setMaximumHeight(90)
-        self.add_field("steps", "Steps taken &before reporting:" if not expected
-                       else "Steps taken &before reporting (Philomena, this placement):", steps,
+        self.add_field("steps", "Steps ta&ken before reporting:" if not expected
+                       else "Steps ta&ken before reporting (Philomena, this placement):", steps,
                        (STEPS_FIELD, *(f"step {i} taken before reporting" for i in range(1, 31))),
                        "What the carers did to find the child before calling the police, with times")
 

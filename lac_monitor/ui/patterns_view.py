@@ -185,14 +185,14 @@ class TrendsView(QWidget):
         bar = QHBoxLayout()
         self.start_edit, self.end_edit = QDateEdit(QDate(start.year, start.month, start.day)), \
             QDateEdit(QDate(end.year, end.month, end.day))
-        for label, edit in (("&From", self.start_edit), ("&To", self.end_edit)):
+        for label, edit in (("Fro&m", self.start_edit), ("Throu&gh", self.end_edit)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
             lab = QLabel(label)
             lab.setBuddy(edit)
             bar.addWidget(lab)
             bar.addWidget(edit)
-        self.refresh_button = QPushButton("&Show")
+        self.refresh_button = QPushButton("Sho&w")
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
         self.status = QLabel("")
@@ -404,13 +404,13 @@ class PatternsFeature:
         self.dock.visibilityChanged.connect(self._first_show)
         detail = w.detail_view  # type: ignore[attr-defined]
         self.linked = make_linked_tab(detail.tabs)
-        detail.tabs.addTab(self.linked, "&Linked children")
+        detail.tabs.addTab(self.linked, "Linked children")  # Ctrl+Tab: every Alt letter here is taken
         self.notices = QWidget(detail.tabs)
         box = QVBoxLayout(self.notices)
         self.checklist = QTextBrowser(self.notices)
         self.checklist.setObjectName("notificationChecklist")
         self.checklist.setAccessibleName("Notification checklist")
-        self.notify_button = QPushButton("&Record a notification…", self.notices)
+        self.notify_button = QPushButton("Record a notification…", self.notices)  # Tab reaches it
         self.notify_button.clicked.connect(self.ask_notify)
         box.addWidget(self.checklist)
         box.addWidget(self.notify_button)

@@ -142,7 +142,10 @@ def test_tab_then_enter_in_a_filled_report_saves_it(qtbot: Any, app_window: Main
     last.setFocus()
     qtbot.keyClicks(last, "Left after an argument")
     qtbot.keyClick(last, Qt.Key.Key_Tab)  # Tab leaves the note box ...
-    assert QApplication.focusWidget() is dialog.cancel_button  # ... to Cancel, then the default button last
+    steps = dialog.field("steps")  # ... for the last field, the steps taken before reporting ...
+    assert QApplication.focusWidget() is steps
+    qtbot.keyClick(steps, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.cancel_button  # ... then Cancel, then the default button last
     qtbot.keyClick(dialog.cancel_button, Qt.Key.Key_Return)  # Enter never cancels
     qtbot.waitUntil(lambda: app_window.board_model.status_of("C000002") is ChildStatus.MISSING, timeout=5000)
 
