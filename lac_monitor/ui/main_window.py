@@ -51,6 +51,7 @@ from lac_monitor.domain.values import BoardRow, ChangeEvent
 from lac_monitor.services.episodes import EpisodeService, Saved
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor
+from lac_monitor.services.visibility import hidden_for, require_visible
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.queries import child_detail, team_list
@@ -169,7 +170,8 @@ class MainWindow(QMainWindow):
         rows: list[BoardRow] = []
         with db.read_session() as s:
             if not background_load:
-                rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours)
+                rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours,
+                                  hidden=hidden_for(s, actor, now, self.ladder))
             self._teams = team_list(s)
         self._localities = sorted({r.locality for r in rows if r.locality})
         self.board_model.load(rows, now)
@@ -219,11 +221,12 @@ class MainWindow(QMainWindow):
         read and prepared in a worker, then swapped in with one reset."""
         self.shown_label.setText("Loading the board…")
         rhi_hours = self.ladder.rhi_hours
+        ladder, actor = self.ladder, self.actor
         col, order = self.board_model.sort_column, self.board_model.sort_order
 
         def work(_job: Job) -> tuple[list[BoardRow], list[Entry]]:
             with self.db.read_session() as s:
-                rows = load_board(s, now, rhi_hours=rhi_hours)
+                rows = load_board(s, now, rhi_hours=rhi_hours, hidden=hidden_for(s, actor, now, ladder))
             return rows, prepare_entries(rows, now, col, order)
 
         def done(result: tuple[list[BoardRow], list[Entry]]) -> None:
@@ -524,10 +527,12 @@ class MainWindow(QMainWindow):
         self._pending_all = False
         now = self.clock.now()
         rhi_hours = self.ladder.rhi_hours
+        ladder, actor = self.ladder, self.actor
 
         def read(_job: Job | None) -> list[BoardRow]:
             with self.db.read_session() as s:
-                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours)
+                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours,
+                                  hidden=hidden_for(s, actor, now, ladder))
 
         def failed(exc: Exception) -> None:
             # Keep them pending; the bridge reconnects and we re-read them then.
@@ -793,6 +798,7 @@ class MainWindow(QMainWindow):
 
     def _load_detail(self, child_id: str) -> ChildDetail:
         with self.db.read_session() as s:
+            require_visible(s, self.actor, child_id, self.clock.now(), self.ladder)
             return child_detail(s, child_id)
 
     def _reload_detail(self) -> None:
