@@ -17,6 +17,7 @@ from lac_monitor.domain import access
 from lac_monitor.domain.errors import NotFoundError
 from lac_monitor.domain.ladder import DEFAULT_LADDER
 from lac_monitor.services.access import AccessService
+from lac_monitor.services.alerts import AlertService
 from lac_monitor.services.handover import build_handover, build_profile
 from lac_monitor.services.settings import SettingsService, load_ladder
 from lac_monitor.services.uow import Actor
@@ -32,6 +33,7 @@ SW2 = Actor("sw.two", 3, "Robin Workertwo", "social_worker", 2)
 ADMIN = Actor("admin.one", 922, "Ada Adminone", "administrator")
 SATURDAY_NOON = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 WEDNESDAY_NIGHT = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
+MONDAY_MORNING = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 SUMMER_EVENING = datetime(2026, 7, 1, 16, 30, tzinfo=UTC)  # 17:30 BST: out of hours
 
 
@@ -109,3 +111,14 @@ def test_office_hours_are_the_councils_setting(council: World) -> None:
                                  office_start=time(0, 0), office_end=time(23, 59)))
     council.clock.set(SATURDAY_NOON)
     assert _board(council, EDT) == {"C2"}
+
+
+def test_the_duty_officers_alerts_about_a_restricted_child_follow_office_hours(council: World) -> None:
+    council.clock.set(SATURDAY_NOON)  # C3 has been missing three days: the duty team is told
+    AlertService(council.db, ADMIN, council.clock).evaluate()
+    duty = AlertService(council.db, EDT, council.clock)
+    assert "C3" in {a.child_id for a in duty.inbox(EDT.staff_id)}
+    council.clock.set(MONDAY_MORNING)  # office hours: still addressed to them, no longer shown
+    assert "C3" not in {a.child_id for a in duty.inbox(EDT.staff_id)}
+    assert duty.unacknowledged_count(EDT.staff_id) == 0
+    assert "C3" in {a.child_id for a in AlertService(council.db, SW2, council.clock).inbox(SW2.staff_id)}
