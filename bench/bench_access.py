@@ -97,7 +97,7 @@ def main() -> int:
         print(f"board query, {args.children} children, PostgreSQL, median of {args.samples}:")
         print(f"  as the owner (no policies)     {m_own * 1000:8.1f} ms   {n_own} rows")
         who = "a social worker" if args.role == "social_worker" else "a duty officer"
-        print(f"  as {who} (RLS on){' ' * (16 - len(who))}{m_rls * 1000:8.1f} ms   {n_rls} rows "
+        print(f"  as {who} (RLS on){' ' * (19 - len(who))}{m_rls * 1000:8.1f} ms   {n_rls} rows "
               f"(restricted children of other workers hidden)")
         print(f"  ratio {ratio:.2f}x   target <= {TARGET}x   {'ok' if ratio <= TARGET else 'MISSED'}")
     finally:
