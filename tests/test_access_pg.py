@@ -385,3 +385,26 @@ def test_the_escalation_service_runs_as_its_own_login_and_no_person_can(
     code = main(["service", "--once", "--database", council.url_as("sw1")])
     err = capsys.readouterr().err
     assert code == 2 and "not the escalation service's" in err and err.count("\n") == 1
+
+
+def test_upgrading_a_provisioned_database_brings_the_duty_hours_rule(council: Council) -> None:
+    """A database provisioned by the earlier version (no lac_office_hours) gets the rule from
+    the 0009 migration, without `db provision` being run again."""
+    from sqlalchemy import create_engine
+
+    from lac_monitor.storage.migrate import head_revision, upgrade
+
+    _office_hours(council, always=True)
+    with psycopg.connect(council.url, autocommit=True) as owner:
+        owner.execute("DROP FUNCTION lac_office_hours()")
+        owner.execute("UPDATE alembic_version SET version_num = '0007'")
+    engine = create_engine(council.url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        assert upgrade(engine) == head_revision()
+    finally:
+        engine.dispose()
+    with council.raw("edt") as c:
+        assert "B3" not in _ids(c, "SELECT id FROM child")
+    _office_hours(council, always=False)
+    with council.raw("edt") as c:
+        assert "B3" in _ids(c, "SELECT id FROM child")

@@ -256,6 +256,16 @@ $$;
 """
 
 
+def refresh_functions(c: Connection) -> bool:
+    """Re-create the policies' functions on an already provisioned database (a migration that
+    changes a rule, run by the owner); False, doing nothing, where `db provision` never ran."""
+    if not c.exec_driver_sql("SELECT to_regprocedure('lac_hidden_children()') IS NOT NULL").scalar():
+        return False
+    schema = str(c.exec_driver_sql("SELECT current_schema()").scalar())
+    c.exec_driver_sql(_functions(schema))
+    return True
+
+
 def _policy(c: Connection, table: str, name: str, body: str) -> None:
     c.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
     c.exec_driver_sql(f"CREATE POLICY {name} ON {table} {body}")
