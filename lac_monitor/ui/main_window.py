@@ -41,9 +41,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from lac_monitor.domain import access
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import RiskGrade
-from lac_monitor.domain.errors import LacError
+from lac_monitor.domain.errors import LacError, NotFoundError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.status import ChildStatus
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(0)
         self._summary_timer.timeout.connect(self._update_summary)
+        self._office_hours: bool | None = None  # as at the last tick (see tick)
         self._tick = QTimer(self)
         self._tick.setInterval(tick_ms)
         self._tick.timeout.connect(self.tick)
@@ -628,10 +631,18 @@ class MainWindow(QMainWindow):
             self.live_label.setText("○ Not live — see the banner")
 
     def tick(self) -> None:
-        """Durations and deadlines move on with the clock; no database traffic."""
+        """Durations and deadlines move on with the clock; no database traffic, except when
+        office hours begin or end for someone whose view depends on them (the duty team sees
+        restricted children out of hours only): then the whole board is read again."""
         now = self.clock.now()
         self.board_model.tick(now)
         self.detail_view.set_row(self._detail_row(), now)
+        if access.may(self.actor.role, Permission.SEE_RESTRICTED_OUT_OF_HOURS):
+            office = self.ladder.is_office_hours(now)
+            if self._office_hours is not None and office != self._office_hours:
+                self._pending_all = True
+                QTimer.singleShot(0, self._flush_pending)
+            self._office_hours = office
 
     # -- filters and summary ---------------------------------------------------------------
     def _on_combo(self) -> None:
@@ -807,6 +818,10 @@ class MainWindow(QMainWindow):
             return
         try:
             detail = self._load_detail(cid)
+        except NotFoundError:  # gone, or no longer theirs to see (office hours began)
+            self.detail_view.clear()
+            self._update_actions()
+            return
         except (LacError, SQLAlchemyError):
             return
         self.detail_view.show_child(detail, self.board_model.board_row(cid), self.clock.now())
