@@ -122,3 +122,13 @@ def test_the_duty_officers_alerts_about_a_restricted_child_follow_office_hours(c
     assert "C3" not in {a.child_id for a in duty.inbox(EDT.staff_id)}
     assert duty.unacknowledged_count(EDT.staff_id) == 0
     assert "C3" in {a.child_id for a in AlertService(council.db, SW2, council.clock).inbox(SW2.staff_id)}
+
+
+def test_in_office_hours_the_duty_officer_cannot_act_on_a_restricted_child(council: World) -> None:
+    council.clock.set(NOW)
+    with pytest.raises(NotFoundError):
+        council.as_(EDT).report("C1", "M", NOW - timedelta(hours=1))
+    with pytest.raises(NotFoundError):
+        council.as_(EDT).save_profile("C1", None, description="Tall")
+    council.clock.set(SATURDAY_NOON)
+    assert council.as_(EDT).report("C1", "M", SATURDAY_NOON - timedelta(hours=1)).child_id == "C1"
