@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import psycopg
 import pytest
@@ -19,10 +19,13 @@ from psycopg import errors as pgerr
 
 from lac_monitor.cli import main
 from lac_monitor.domain.errors import AccessRefusedError, UnknownLoginError
+from lac_monitor.domain.ladder import DEFAULT_LADDER
+from lac_monitor.domain.localtime import to_local
 from lac_monitor.services.access import AccessService, provision_database
 from lac_monitor.services.care import CareService
 from lac_monitor.services.episodes import EpisodeService
 from lac_monitor.services.register import ChildInput, RegisterService
+from lac_monitor.services.settings import SettingsService
 from lac_monitor.services.uow import Actor, resolve_actor
 from lac_monitor.storage import audit_chain
 from lac_monitor.storage.board import load_board
@@ -124,9 +127,70 @@ def test_social_worker_sees_no_restricted_child_that_is_not_theirs(council: Coun
         assert "A2" not in _ids(c, "SELECT id FROM child") and "B3" in _ids(c, "SELECT id FROM child")
     with council.raw("tm1") as c:  # the manager of the allocated worker's team
         assert _ids(c, "SELECT id FROM child") == {"A1", "A2", "B4", "B5"}
-    for who in ("edt", "adm", "svc"):  # the duty team, administrators, the escalation service
+    for who in ("adm", "svc"):  # administrators, the escalation service
         with council.raw(who) as c:
             assert _ids(c, "SELECT id FROM child") == {"A1", "A2", "B3", "B4", "B5"}, who
+
+
+def _office_hours(council: Council, always: bool) -> None:
+    """Office hours (the council's ladder setting, saved as an administrator would) that make
+    the database's `now()` fall inside them (every day, all day) or outside (no office days)."""
+    if always and to_local(datetime.now(UTC)).strftime("%H:%M") >= "23:58":
+        pytest.skip("the last minutes of the day are out of hours even with all-day office hours")
+    db = Database.open(council.url, upgrade=False)
+    try:
+        settings = SettingsService(db, resolve_actor(db, council.logins["adm"]))
+        days = (0, 1, 2, 3, 4, 5, 6) if always else ()
+        settings.save_ladder(replace(settings.ladder(), office_start=time(0, 0), office_end=time(23, 59),
+                                     office_days=days))
+    finally:
+        db.dispose()
+
+
+def test_the_duty_team_sees_restricted_children_out_of_hours_only(council: Council) -> None:
+    everyone = {"A1", "A2", "B3", "B4", "B5"}
+    try:
+        _office_hours(council, always=False)  # a weekend, a night: the duty team covers the city
+        with council.raw("edt") as c:
+            assert _ids(c, "SELECT id FROM child") == everyone
+            assert _ids(c, "SELECT child_id FROM missing_episode") == {"B3", "B4", "B5"}
+            assert c.execute("SELECT count(*) FROM audit_log WHERE child_id = 'B3'").fetchone()[0] > 0
+        _office_hours(council, always=True)  # office hours: the allocated worker's team has them
+        with council.raw("edt") as c:
+            assert _ids(c, "SELECT id FROM child") == everyone - {"A2", "B3"}
+            assert _ids(c, "SELECT child_id FROM missing_episode") == {"B4", "B5"}
+            assert c.execute("SELECT count(*) FROM audit_log WHERE child_id = 'B3'").fetchone() == (0,)
+            assert c.execute("SELECT count(*) FROM episode_event e JOIN missing_episode m "
+                             "ON m.id = e.episode_id WHERE m.child_id = 'B3'").fetchone() == (0,)
+        with council.raw("adm") as c:  # administrators see them at any hour
+            assert _ids(c, "SELECT id FROM child") == everyone
+        with council.raw("tm1") as c:
+            assert _ids(c, "SELECT id FROM child") == everyone - {"B3"}
+        # The app as the duty officer's own login gets what the database gives.
+        db = Database.open(council.url_as("edt"), upgrade=False)
+        try:
+            with db.read_session() as s:
+                assert {r.child_id for r in load_board(s, datetime.now(UTC))} == everyone - {"A2", "B3"}
+        finally:
+            db.dispose()
+    finally:
+        _office_hours(council, always=False)
+
+
+def test_an_unreadable_office_hours_setting_means_the_default_hours(council: Council) -> None:
+    _office_hours(council, always=False)
+    owner = psycopg.connect(council.url, autocommit=True)
+    try:
+        before = owner.execute("SELECT value FROM setting WHERE key = 'ladder'").fetchone()
+        assert before is not None
+        owner.execute("UPDATE setting SET value = 'not json' WHERE key = 'ladder'")
+        expected = DEFAULT_LADDER.is_office_hours(datetime.now(UTC))
+        assert owner.execute("SELECT lac_office_hours()").fetchone() == (expected,)
+        with council.raw("edt") as c:
+            assert ("B3" in _ids(c, "SELECT id FROM child")) is (not expected)
+    finally:
+        owner.execute("UPDATE setting SET value = %s WHERE key = 'ladder'", (before[0],))
+        owner.close()
 
 
 def test_police_liaison_sees_only_missing_away_and_recently_returned_and_writes_nothing(
@@ -321,3 +385,26 @@ def test_the_escalation_service_runs_as_its_own_login_and_no_person_can(
     code = main(["service", "--once", "--database", council.url_as("sw1")])
     err = capsys.readouterr().err
     assert code == 2 and "not the escalation service's" in err and err.count("\n") == 1
+
+
+def test_upgrading_a_provisioned_database_brings_the_duty_hours_rule(council: Council) -> None:
+    """A database provisioned by the earlier version (no lac_office_hours) gets the rule from
+    the 0009 migration, without `db provision` being run again."""
+    from sqlalchemy import create_engine
+
+    from lac_monitor.storage.migrate import head_revision, upgrade
+
+    _office_hours(council, always=True)
+    with psycopg.connect(council.url, autocommit=True) as owner:
+        owner.execute("DROP FUNCTION lac_office_hours()")
+        owner.execute("UPDATE alembic_version SET version_num = '0007'")
+    engine = create_engine(council.url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        assert upgrade(engine) == head_revision()
+    finally:
+        engine.dispose()
+    with council.raw("edt") as c:
+        assert "B3" not in _ids(c, "SELECT id FROM child")
+    _office_hours(council, always=False)
+    with council.raw("edt") as c:
+        assert "B3" in _ids(c, "SELECT id FROM child")

@@ -23,6 +23,7 @@ from lac_monitor.domain.localtime import format_duration, format_local
 from lac_monitor.domain.status import ChildStatus, rhi_due_at
 from lac_monitor.domain.values import BoardRow
 from lac_monitor.services.settings import load_ladder
+from lac_monitor.services.visibility import hidden_for
 from lac_monitor.storage.board import load_board
 
 
@@ -71,9 +72,11 @@ def run(args: argparse.Namespace) -> int:
     if police_only:
         require(actor, Permission.READ_MISSING)
     now = clock.now()
-    rhi_hours = load_ladder(db).rhi_hours  # the council's configured RHI window
+    ladder = load_ladder(db)
+    rhi_hours = ladder.rhi_hours  # the council's configured RHI window
     with db.read_session() as s:
-        rows = sorted(load_board(s, now, rhi_hours=rhi_hours), key=sort_key)
+        hidden = hidden_for(s, actor, now, ladder)  # restricted children not theirs to see
+        rows = sorted(load_board(s, now, rhi_hours=rhi_hours, hidden=hidden), key=sort_key)
     if police_only:  # the police liaison: out now, or back in the last 7 days (as on PostgreSQL)
         rows = [r for r in rows if access.police_may_see(r.status.value, r.returned_at, now)]
     if args.status:

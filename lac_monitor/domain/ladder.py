@@ -14,6 +14,8 @@ from typing import Any
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import to_local
 
+LADDER_KEY = "ladder"  # the `setting` row that holds the ladder (and office hours) as JSON
+
 
 class Audience(StrEnum):
     ALLOCATED_WORKER = "allocated_worker"

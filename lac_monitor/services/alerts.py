@@ -45,6 +45,7 @@ from lac_monitor.domain.errors import AccessRefusedError, NotFoundError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor, UnitOfWork
+from lac_monitor.storage.board import hidden_children
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.patterns import attach_notification_facts
 from lac_monitor.storage.schema import (
@@ -329,11 +330,20 @@ class AlertService:
         mine = select(AlertRecipient.alert_id).where(AlertRecipient.staff_id == staff_id)
         return Alert.id.in_(mine)
 
+    def _hidden(self, s: Session, staff_id: int) -> frozenset[str]:
+        """Restricted children this person may not see now (the duty team: in office hours)."""
+        row = s.execute(select(Staff.role, Staff.team_id).where(Staff.id == staff_id)).first()
+        role, team_id = (row[0], row[1]) if row is not None else (None, None)
+        return hidden_children(s, role, staff_id, team_id, self.ladder().is_office_hours(self.clock.now()))
+
     def _query(self, s: Session, staff_id: int, include_acknowledged: bool) -> Select[Alert]:
         q = select(Alert)
         cond = self._visible(s, staff_id)
         if cond is not None:
             q = q.where(cond)
+        hidden = self._hidden(s, staff_id)
+        if hidden:  # as row-level security does on PostgreSQL
+            q = q.where(or_(Alert.child_id.is_(None), Alert.child_id.not_in(sorted(hidden))))
         if not include_acknowledged:
             q = q.where(Alert.resolved_at.is_(None))
             if self._is_duty(s, staff_id):

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from lac_monitor.domain import access, fields
 from lac_monitor.domain import validation as rules
-from lac_monitor.domain.access import Permission
+from lac_monitor.domain.access import Permission, may_see_restricted
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import format_local, local_date
 from lac_monitor.domain.patterns import check_steps
 from lac_monitor.domain.record import RHI_OFFERED, RHI_OUTCOMES
+from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.patterns import sync_episode_values, sync_profile_values
 from lac_monitor.storage.schema import (
@@ -57,9 +58,15 @@ class EpisodeService(ActionService):
     requires = Permission.RECORD_EPISODES
 
     # -- helpers ---------------------------------------------------------------
-    @staticmethod
-    def _child(s: Session, child_id: str) -> Child:
+    def _child(self, s: Session, child_id: str) -> Child:
+        """The child, or NotFoundError: also for a restricted child this person may not see
+        now (as row-level security answers on PostgreSQL)."""
         child = s.get(Child, child_id)
+        if child is not None and child.restricted:
+            office = load_ladder(self.db).is_office_hours(self.clock.now())
+            if not may_see_restricted(self.actor.role, self.actor.staff_id, self.actor.team_id,
+                                      child.social_worker_id, child.team_id, office):
+                child = None
         if child is None:
             raise NotFoundError("Child", child_id)
         return child

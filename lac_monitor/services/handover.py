@@ -42,6 +42,7 @@ from lac_monitor.domain.status import ChildStatus, age_on
 from lac_monitor.domain.values import BoardRow
 from lac_monitor.services.settings import load_ladder, load_risk_flags
 from lac_monitor.services.uow import Actor, UnitOfWork
+from lac_monitor.services.visibility import hidden_for, require_visible
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.queries import child_detail
@@ -216,7 +217,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
     rhi_span = timedelta(hours=ladder.rhi_hours)
     with db.read_session() as s:
         scope = _scope_label(s, team_id, locality)
-        board = {r.child_id: r for r in load_board(s, now, rhi_hours=int(ladder.rhi_hours))}
+        hidden = hidden_for(s, actor, now, ladder)  # restricted children not theirs to see
+        board = {r.child_id: r for r in load_board(s, now, rhi_hours=int(ladder.rhi_hours), hidden=hidden)}
         out = [r for r in board.values()
                if r.status in (ChildStatus.MISSING, ChildStatus.AWAY) and _in_scope(r, team_id, locality)]
         placements = _placements(s, [r.child_id for r in out])
@@ -265,6 +267,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         for (cid, cat, began, back, risk, ref, found, safe, offered, accepted, declined, completed,
              outcome_code) in s.execute(
                 ep_q.order_by(MissingEpisode.started_at)):
+            if cid in hidden:
+                continue
             if start <= began < end:
                 started_count += 1
             if back is None or back > now:
@@ -301,6 +305,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
                                               Rhi.declined_at.is_(None)))),
             team_id, locality)
         for cid, back in s.execute(rhi_q):
+            if cid in hidden:
+                continue
             escalations.append(EscalationLine(cid, name(cid), back + rhi_span, "RHI to be offered (72 h after return)"
                                               if ladder.rhi_hours == 72 else
                                               f"RHI to be offered ({ladder.rhi_hours:g} h after return)",
@@ -315,6 +321,8 @@ def build_handover(db: Database, clock: Clock, actor: Actor, start: datetime, en
         alerts: list[AlertLine] = []
         info_count = 0
         for at, sev, rule, msg, cid, due, late in s.execute(alert_q.order_by(Alert.raised_at.desc())):
+            if cid in hidden:
+                continue
             if sev == Severity.INFO:
                 info_count += 1  # counted, not listed: the sheet stays about what needs doing
                 continue
@@ -397,6 +405,7 @@ def build_profile(db: Database, clock: Clock, actor: Actor, child_id: str) -> Pr
                 raise AccessRefusedError(
                     f"Child {child_id} is not missing or away, and has not come back in the last "
                     f"{access.POLICE_RECENT_DAYS} days: the police liaison sees only those children.")
+        require_visible(s, actor, child_id, clock.now(), load_ladder(db))
         return _profile(child_detail(s, child_id), clock.now(), actor, labels)
 
 

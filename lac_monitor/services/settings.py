@@ -17,14 +17,13 @@ from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import RiskFlag
 from lac_monitor.domain.errors import AccessRefusedError, ValidationError
-from lac_monitor.domain.ladder import DEFAULT_LADDER, Ladder, validate_ladder
+from lac_monitor.domain.ladder import DEFAULT_LADDER, LADDER_KEY, Ladder, validate_ladder
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Setting
 
 log = logging.getLogger(__name__)
 
-LADDER_KEY = "ladder"
 RISK_FLAGS_KEY = "risk_flags"  # JSON {code: label}: the council's list of risk flags
 COUNCIL_KEY = "council"  # JSON {"la_code": "E08000035", "name": "..."}: who we are for the returns
 NotAllowedError = AccessRefusedError  # the name callers used before access had its own module

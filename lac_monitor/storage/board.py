@@ -6,13 +6,14 @@ Mirrors domain.status.derive_status exactly (tests compare the two).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Subquery, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from lac_monitor.domain.access import may_see_restricted
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.patterns import COUNT_WINDOWS
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus
@@ -29,8 +30,19 @@ from lac_monitor.storage.schema import (
 )
 
 
+def hidden_children(session: Session, role: str | None, staff_id: int | None, team_id: int | None,
+                    office_hours: bool) -> frozenset[str]:
+    """The restricted children this person may not see (domain.access.may_see_restricted):
+    the app's own filter, for SQLite and any connection that bypasses row-level security.
+    Reads only the few restricted children (partial index ix_child_restricted)."""
+    q = select(Child.id, Child.social_worker_id, Child.team_id).where(Child.restricted.is_(True))
+    return frozenset(cid for cid, worker, team in session.execute(q)
+                     if not may_see_restricted(role, staff_id, team_id, worker, team, office_hours))
+
+
 def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None = None,
-               rhi_hours: float = DEFAULT_RHI_HOURS) -> list[BoardRow]:
+               rhi_hours: float = DEFAULT_RHI_HOURS, hidden: Collection[str] = ()) -> list[BoardRow]:
+    """Every child's row (or those of `child_ids`), leaving out the children in `hidden`."""
     day = local_date(at)
     ids = None if child_ids is None else list(child_ids)
     if ids is not None and not ids:
@@ -105,6 +117,8 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
         (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
          last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality,
          n30, n90, n365) = r
+        if cid in hidden:
+            continue
         rows.append(BoardRow(
             child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
             status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,

@@ -33,6 +33,8 @@ from lac_monitor.domain.access import (
 )
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import AccessRefusedError, ValidationError
+from lac_monitor.domain.ladder import DEFAULT_LADDER, LADDER_KEY
+from lac_monitor.domain.localtime import DEFAULT_TZ
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Base
 
@@ -169,7 +171,12 @@ def _functions(schema: str) -> str:
                           for r in roles_with(Permission.SEE_ALL_RESTRICTED))
     see_team = " OR ".join(f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
                            for r in roles_with(Permission.SEE_TEAM_RESTRICTED))
+    out_of_hours = " OR ".join(f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
+                               for r in roles_with(Permission.SEE_RESTRICTED_OUT_OF_HOURS)) or "false"
     definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
+    d = DEFAULT_LADDER
+    start, end = d.office_start.strftime("%H:%M"), d.office_end.strftime("%H:%M")
+    days = "{" + ",".join(str(x) for x in d.office_days) + "}"
     return f"""
 CREATE OR REPLACE FUNCTION lac_is_known() RETURNS boolean LANGUAGE sql STABLE {definer} AS $$
   SELECT EXISTS (SELECT 1 FROM staff WHERE username = session_user AND active)
@@ -182,12 +189,45 @@ CREATE OR REPLACE FUNCTION lac_whoami()
   LANGUAGE sql STABLE {definer} AS $$
   SELECT id, username, display_name, role, team_id, active FROM staff WHERE username = session_user
 $$;
+-- Whether it is office hours now, by the council's one definition (the ladder setting:
+-- office_start, office_end, office_days 0 = Monday; Ladder.is_office_hours in Python), in
+-- {DEFAULT_TZ} local time. A missing, unreadable or invalid setting means the defaults, as
+-- services/settings.py load_ladder does.
+CREATE OR REPLACE FUNCTION lac_office_hours() RETURNS boolean LANGUAGE plpgsql STABLE {definer} AS $$
+DECLARE
+  j jsonb;
+  t timestamp := now() AT TIME ZONE '{DEFAULT_TZ}';
+  s time := '{start}';
+  e time := '{end}';
+  d integer[] := '{days}';
+BEGIN
+  BEGIN
+    SELECT value::jsonb INTO j FROM setting WHERE key = '{LADDER_KEY}';
+    IF j IS NOT NULL THEN
+      s := coalesce((j->>'office_start')::time, s);
+      e := coalesce((j->>'office_end')::time, e);
+      IF jsonb_typeof(j->'office_days') = 'array' THEN
+        d := ARRAY(SELECT x::integer FROM jsonb_array_elements_text(j->'office_days') x);
+      END IF;
+      IF NOT s < e OR EXISTS (SELECT 1 FROM unnest(d) x WHERE x NOT BETWEEN 0 AND 6) THEN
+        RAISE EXCEPTION 'invalid office hours';
+      END IF;
+    END IF;
+  EXCEPTION WHEN others THEN
+    s := '{start}'; e := '{end}'; d := '{days}';
+  END;
+  RETURN (extract(isodow FROM t)::integer - 1) = ANY (d) AND t::time >= s AND t::time < e;
+END
+$$;
 -- Children the connected person may not see: restricted ones not theirs to see, or every
 -- child for a login with no active staff record. An array (small: computed once per query),
 -- so the policies below read `child_id <> ALL (...)`, which the planner estimates well.
 CREATE OR REPLACE FUNCTION lac_hidden_children() RETURNS varchar[] LANGUAGE sql STABLE {definer} AS $$
   WITH me AS (
-    SELECT s.id, s.team_id, ({see_all}) AS sees_all, ({see_team}) AS sees_team
+    SELECT s.id, s.team_id,
+           ({see_all}) OR CASE WHEN ({out_of_hours}) THEN NOT lac_office_hours() ELSE false END
+             AS sees_all,
+           ({see_team}) AS sees_team
     FROM staff s WHERE s.username = session_user AND s.active)
   SELECT CASE
     WHEN NOT EXISTS (SELECT 1 FROM me) THEN (SELECT coalesce(array_agg(id), '{{}}') FROM child)
@@ -215,6 +255,16 @@ CREATE OR REPLACE FUNCTION lac_police_children() RETURNS SETOF varchar LANGUAGE 
     AND (m.returned_at IS NULL OR m.returned_at > now() - interval '{POLICE_RECENT_DAYS} days')
 $$;
 """
+
+
+def refresh_functions(c: Connection) -> bool:
+    """Re-create the policies' functions on an already provisioned database (a migration that
+    changes a rule, run by the owner); False, doing nothing, where `db provision` never ran."""
+    if not c.exec_driver_sql("SELECT to_regprocedure('lac_hidden_children()') IS NOT NULL").scalar():
+        return False
+    schema = str(c.exec_driver_sql("SELECT current_schema()").scalar())
+    c.exec_driver_sql(_functions(schema))
+    return True
 
 
 def _policy(c: Connection, table: str, name: str, body: str) -> None:

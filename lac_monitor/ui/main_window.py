@@ -41,9 +41,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from lac_monitor.domain import access
+from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import RiskGrade
-from lac_monitor.domain.errors import LacError
+from lac_monitor.domain.errors import LacError, NotFoundError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.status import ChildStatus
@@ -51,6 +53,7 @@ from lac_monitor.domain.values import BoardRow, ChangeEvent
 from lac_monitor.services.episodes import EpisodeService, Saved
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor
+from lac_monitor.services.visibility import hidden_for, require_visible
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.queries import child_detail, team_list
@@ -169,7 +172,8 @@ class MainWindow(QMainWindow):
         rows: list[BoardRow] = []
         with db.read_session() as s:
             if not background_load:
-                rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours)
+                rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours,
+                                  hidden=hidden_for(s, actor, now, self.ladder))
             self._teams = team_list(s)
         self._localities = sorted({r.locality for r in rows if r.locality})
         self.board_model.load(rows, now)
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(0)
         self._summary_timer.timeout.connect(self._update_summary)
+        self._office_hours: bool | None = None  # as at the last tick (see tick)
         self._tick = QTimer(self)
         self._tick.setInterval(tick_ms)
         self._tick.timeout.connect(self.tick)
@@ -219,11 +224,12 @@ class MainWindow(QMainWindow):
         read and prepared in a worker, then swapped in with one reset."""
         self.shown_label.setText("Loading the board…")
         rhi_hours = self.ladder.rhi_hours
+        ladder, actor = self.ladder, self.actor
         col, order = self.board_model.sort_column, self.board_model.sort_order
 
         def work(_job: Job) -> tuple[list[BoardRow], list[Entry]]:
             with self.db.read_session() as s:
-                rows = load_board(s, now, rhi_hours=rhi_hours)
+                rows = load_board(s, now, rhi_hours=rhi_hours, hidden=hidden_for(s, actor, now, ladder))
             return rows, prepare_entries(rows, now, col, order)
 
         def done(result: tuple[list[BoardRow], list[Entry]]) -> None:
@@ -524,10 +530,12 @@ class MainWindow(QMainWindow):
         self._pending_all = False
         now = self.clock.now()
         rhi_hours = self.ladder.rhi_hours
+        ladder, actor = self.ladder, self.actor
 
         def read(_job: Job | None) -> list[BoardRow]:
             with self.db.read_session() as s:
-                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours)
+                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours,
+                                  hidden=hidden_for(s, actor, now, ladder))
 
         def failed(exc: Exception) -> None:
             # Keep them pending; the bridge reconnects and we re-read them then.
@@ -623,10 +631,18 @@ class MainWindow(QMainWindow):
             self.live_label.setText("○ Not live — see the banner")
 
     def tick(self) -> None:
-        """Durations and deadlines move on with the clock; no database traffic."""
+        """Durations and deadlines move on with the clock; no database traffic, except when
+        office hours begin or end for someone whose view depends on them (the duty team sees
+        restricted children out of hours only): then the whole board is read again."""
         now = self.clock.now()
         self.board_model.tick(now)
         self.detail_view.set_row(self._detail_row(), now)
+        if access.may(self.actor.role, Permission.SEE_RESTRICTED_OUT_OF_HOURS):
+            office = self.ladder.is_office_hours(now)
+            if self._office_hours is not None and office != self._office_hours:
+                self._pending_all = True
+                QTimer.singleShot(0, self._flush_pending)
+            self._office_hours = office
 
     # -- filters and summary ---------------------------------------------------------------
     def _on_combo(self) -> None:
@@ -793,6 +809,7 @@ class MainWindow(QMainWindow):
 
     def _load_detail(self, child_id: str) -> ChildDetail:
         with self.db.read_session() as s:
+            require_visible(s, self.actor, child_id, self.clock.now(), self.ladder)
             return child_detail(s, child_id)
 
     def _reload_detail(self) -> None:
@@ -801,6 +818,10 @@ class MainWindow(QMainWindow):
             return
         try:
             detail = self._load_detail(cid)
+        except NotFoundError:  # gone, or no longer theirs to see (office hours began)
+            self.detail_view.clear()
+            self._update_actions()
+            return
         except (LacError, SQLAlchemyError):
             return
         self.detail_view.show_child(detail, self.board_model.board_row(cid), self.clock.now())

@@ -86,7 +86,7 @@ class SettingsDialog(QDialog):
             self.counts[name] = ispin
             form.addRow(_sentence(FIELD_LABELS[name]), ispin)
 
-        office = QGroupBox("Office hours (outside them the duty team sees every alert)")
+        office = QGroupBox("Office hours (outside them the duty team sees every alert and restricted child)")
         oform = QFormLayout(office)
         self.office_start = QTimeEdit(QTime(ladder.office_start.hour, ladder.office_start.minute))
         self.office_start.setDisplayFormat("HH:mm")

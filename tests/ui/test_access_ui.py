@@ -111,3 +111,30 @@ def test_an_unknown_login_or_an_auditor_gets_a_plain_refusal_and_no_window(  # t
     assert errors.title_for(shown[0]) == title
 
 
+
+
+def test_the_duty_officers_board_follows_office_hours(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    """Out of hours the duty officer sees a restricted child; when office hours begin the
+    child leaves the board and the record pane, without a restart."""
+    from datetime import UTC, datetime
+
+    from lac_monitor.services.access import AccessService
+    from lac_monitor.services.uow import Actor
+
+    AccessService(db, council.manager, council.clock).set_restricted("C000001", True, "child of a member of staff")
+    council.clock.set(datetime(2026, 11, 30, 8, 40, tzinfo=UTC))  # Monday 08:40 in London: out of hours
+    edt = Actor("edt.one", 4, "Dana Dutyone", "duty_officer")
+    win = MainWindow(db, edt, council.clock, settings)
+    qtbot.addWidget(win)
+    try:
+        assert win.board_model.board_row("C000001") is not None
+        assert win.open_child("C000001", on_purpose=True)
+        win.tick()
+        council.clock.set(datetime(2026, 11, 30, 8, 46, tzinfo=UTC))  # 08:46: office hours
+        win.tick()
+        qtbot.waitUntil(lambda: win.board_model.board_row("C000001") is None, timeout=10_000)
+        assert win.board_model.board_row("C000002") is not None
+        qtbot.waitUntil(lambda: win.detail_view.child_id is None, timeout=10_000)
+    finally:
+        win.shut_down()
