@@ -397,7 +397,7 @@ def test_upgrading_a_provisioned_database_brings_the_duty_hours_rule(council: Co
     _office_hours(council, always=True)
     with psycopg.connect(council.url, autocommit=True) as owner:
         owner.execute("DROP FUNCTION lac_office_hours()")
-        owner.execute("UPDATE alembic_version SET version_num = '0007'")
+        owner.execute("UPDATE alembic_version SET version_num = '0008'")
     engine = create_engine(council.url.replace("postgresql://", "postgresql+psycopg://"))
     try:
         assert upgrade(engine) == head_revision()
