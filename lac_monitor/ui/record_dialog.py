@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from lac_monitor.domain import codes, fields, record
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.localtime import local_date
-from lac_monitor.domain.records import ChildDetail
+from lac_monitor.domain.records import ChildDetail, FlagView
 from lac_monitor.services.care import CareService, Placement
 from lac_monitor.services.episodes import Saved
 from lac_monitor.services.register import RegisterService
@@ -205,10 +205,12 @@ class ChildRecordDialog(FormDialog):
 
 def _add_placement_fields(dlg: FormDialog, home_post: str | None) -> None:
     """The fields of a new episode's placement, shared by Start care and Change of placement."""
-    dlg.add_field("ls", "&Legal status:", _combo(dlg, codes.LS, getattr(dlg, "_ls", None)), ("LS", "LS (legal status)"))
-    dlg.add_field("cin", "&Category of need:", _combo(dlg, codes.CIN, getattr(dlg, "_cin", None)),
+    dlg.add_field("ls", "&Legal status:", _combo(dlg, codes.LS, getattr(dlg, "_ls", None), "(choose)"),
+                  ("LS", "LS (legal status)"))
+    dlg.add_field("cin", "&Category of need:", _combo(dlg, codes.CIN, getattr(dlg, "_cin", None), "(choose)"),
                   ("CIN", "CIN (category of need)"))
-    dlg.add_field("place", "Placement &type:", _combo(dlg, codes.PLACE, None), ("PLACE", "PLACE (placement type)"))
+    dlg.add_field("place", "Placement &type:", _combo(dlg, codes.PLACE, None, "(choose the placement type)"),
+                  ("PLACE", "PLACE (placement type)"))
     dlg.add_field("provider", "Pro&vider:", _combo(dlg, codes.PLACE_PROVIDER, None, "(none: temporary)"),
                   ("PLACE_PROVIDER",))
     dlg.add_field("pl_post", "Placement &postcode:", QLineEdit(dlg), ("placement postcode",))
@@ -223,27 +225,30 @@ def _add_placement_fields(dlg: FormDialog, home_post: str | None) -> None:
 def _placement_problems(dlg: FormDialog, on: date) -> dict[str, str]:
     """The rules the service applies to a placement (domain.record), checked as the user types."""
     out: dict[str, str] = {}
-    place = str(dlg.field("place").currentData())
+    place = str(dlg.field("place").currentData() or "")
+    for key in ("ls", "cin", "place"):
+        if not dlg.field(key).currentData():
+            out[key] = "is required"
     for key, check in (
             ("pl_post", lambda: record.normalise_postcode("placement postcode", dlg.text("pl_post"))),
             ("home_post", lambda: record.normalise_postcode("home postcode", dlg.text("home_post"))),
             ("urn", lambda: record.check_urn(place, dlg.text("urn"))),
             ("host_la", lambda: record.check_host_la(dlg.text("host_la"))),
             ("place", lambda: record.check_age_for_place(place, dlg.ctx.detail.dob, on))):
-        if rule := _rule(check):
+        if key not in out and (rule := _rule(check)):
             out[key] = rule
     provider = dlg.field("provider").currentData()
     if place in codes.TEMPORARY_OR_OTHER_PLACE and provider:
         out["provider"] = f"must be blank for placement type {place}"
-    elif place not in codes.TEMPORARY_OR_OTHER_PLACE and not provider:
+    elif place and place not in codes.TEMPORARY_OR_OTHER_PLACE and not provider:
         out["provider"] = "is required"
     return out
 
 
 def _placement_notes(dlg: FormDialog) -> dict[str, str]:
     """Not a refusal: a URN the return needs but not yet known is saved and listed by the export."""
-    place = str(dlg.field("place").currentData())
-    if record.urn_needed(place) and not dlg.text("urn"):
+    place = str(dlg.field("place").currentData() or "")
+    if place and record.urn_needed(place) and not dlg.text("urn"):
         return {"urn": f"not yet recorded: the return lists it as missing until you add the provider's "
                        f"URN (or {record.URN_NONE} if it has none)"}
     return {}
@@ -251,7 +256,7 @@ def _placement_notes(dlg: FormDialog) -> dict[str, str]:
 
 def _placement(dlg: FormDialog, **extra: str | None) -> Placement:
     return Placement(ls=dlg.field("ls").currentData(), cin=dlg.field("cin").currentData(),
-                     place=str(dlg.field("place").currentData()),
+                     place=str(dlg.field("place").currentData() or ""),
                      place_provider=dlg.field("provider").currentData() or None, pl_post=dlg.text("pl_post"),
                      home_post=dlg.text("home_post"), urn=dlg.text("urn"), host_la=dlg.text("host_la"),
                      placement_name=dlg.text("placement_name"), **extra)  # type: ignore[arg-type]
@@ -287,7 +292,7 @@ class StartCareDialog(FormDialog):
             out["decom"] = "cannot be in the future"
         elif on < d.dob:
             out["decom"] = "cannot be before the date of birth"
-        place = str(self.field("place").currentData())
+        place = str(self.field("place").currentData() or "")
         if place in record.TEMPORARY_PLACE:
             out["place"] = "a period of care cannot start with a temporary placement (T0-T4)"
         for key, name in (("placement_name", "placement_name"), ("address", "placement_address"),
@@ -331,7 +336,7 @@ class PlacementDialog(FormDialog):
         self.add_field("placement_name", "Placement &name:", QLineEdit(self), ("placement name",))
 
     def _place(self) -> str:
-        return str(self.field("place").currentData())
+        return str(self.field("place").currentData() or "")
 
     def check(self) -> dict[str, str]:
         out = _placement_problems(self, self.field("on").value())
@@ -360,7 +365,8 @@ class PlacementDialog(FormDialog):
 
 
 class RiskFlagDialog(FormDialog):
-    """Set a risk flag from the council's list, with its since-date (and an end, for history)."""
+    """Set a risk flag from the council's list, with its since-date; with Ended ticked, end the flag
+    that is set (or record a past one, for history)."""
 
     title = "Risk flag"
 
@@ -376,28 +382,50 @@ class RiskFlagDialog(FormDialog):
             box.addItem(label, code)
         self.add_field("flag", "&Flag:", box, ("risk flag",))
         today = local_date(self.now())
-        self.add_field("since", "&Since:", DateEdit(today, self), ("since",))
-        self.add_field("end", "&Ended:", OptionalTime("Ended (history)", self.now(), self), ("end",))
+        self.add_field("since", "S&ince:", DateEdit(today, self), ("since",))
+        self.add_field("end", "&Ended:", OptionalTime("Ended (ends a flag that is set, or a past one)",
+                                                      self.now(), self), ("end",))
         self.add_field("note", "&Note:", QLineEdit(self), ("note",))
+
+    def _open_flag(self) -> FlagView | None:
+        code = self.field("flag").currentData()
+        return next((f for f in self.ctx.detail.active_flags if f.flag == code), None)
 
     def check(self) -> dict[str, str]:
         out: dict[str, str] = {}
         today = local_date(self.now())
         since = self.field("since").value()
-        if since > today:
-            out["since"] = "cannot be in the future"
         end_at = self.field("end").value()
-        if end_at is not None and local_date(end_at) < since:
-            out["end"] = "cannot be before since"
-        open_codes = {f.flag for f in self.ctx.detail.active_flags}
-        if self.field("flag").currentData() in open_codes and end_at is None:
-            out["flag"] = "is already set for this child"
+        current = self._open_flag()
+        if current is not None and end_at is not None:
+            # Ending the flag that is set: the same as `child flag CHILD FLAG --end DATE`.
+            if local_date(end_at) < current.since:
+                out["end"] = f"cannot be before the flag was set ({current.since:%d/%m/%Y})"
+            elif end_at > self.now():
+                out["end"] = "cannot be in the future"
+        else:
+            if since > today:
+                out["since"] = "cannot be in the future"
+            if end_at is not None and local_date(end_at) < since:
+                out["end"] = "cannot be before since"
+            if current is not None:
+                out["flag"] = (f"is already set for this child (since {current.since:%d/%m/%Y}): tick Ended "
+                               "to end it")
         if rule := self.too_long("note", 2000):
             out["note"] = rule
         return out
 
+    def notes(self) -> dict[str, str]:
+        current = self._open_flag()
+        if current is not None and self.field("end").value() is not None:
+            return {"end": f"Save ends the flag set since {current.since:%d/%m/%Y}"}
+        return {}
+
     def save(self) -> Saved:
         end_at = self.field("end").value()
+        if end_at is not None and self._open_flag() is not None:
+            return self.care.end_risk_flag(self.ctx.detail.id, self.field("flag").currentData(),
+                                           local_date(end_at))
         return self.care.set_risk_flag(self.ctx.detail.id, self.field("flag").currentData(),
                                        self.field("since").value(), self.text("note"),
                                        end=local_date(end_at) if end_at else None)

@@ -86,6 +86,13 @@ def test_risk_flag_form(qtbot, window: MainWindow, db: Database) -> None:  # typ
     assert again is not None
     again.field("flag").setCurrentIndex(again.field("flag").findData("county_lines"))
     assert "already set" in again.revalidate()["flag"]
+    again.field("end").check.setChecked(True)  # Ended, today: ends the flag that is set
+    assert "flag" not in again.revalidate() and "Save ends the flag" in again.note_text("end")
+    assert again.submit(), again.notice_text()
+    with db.read_session() as s:
+        assert s.scalar(select(RiskFlagRow.ended_on).where(RiskFlagRow.child_id == "C000002")) is not None
+    from tests.ui.test_keyboard import clashes, window_mnemonics
+    assert clashes(window_mnemonics(again)) == []
 
 
 def test_rhi_not_offered_in_councils_words(qtbot, window: MainWindow, db: Database) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +147,9 @@ def test_start_care_form_checks_as_you_type_and_starts_a_period_of_care(qtbot, w
     dialog = everyone_open
     assert isinstance(dialog, StartCareDialog)
     assert win.start_care_action.isEnabled() and not win.placement_action.isEnabled()
+    assert {"ls", "cin", "place"} <= set(dialog.revalidate())  # chosen, never a silent first entry
+    for key, code in (("ls", "C2"), ("cin", "N1")):
+        dialog.field(key).setCurrentIndex(dialog.field(key).findData(code))
     place = dialog.field("place")
     place.setCurrentIndex(place.findData("T1"))
     assert "cannot start with a temporary placement" in dialog.revalidate()["place"]
