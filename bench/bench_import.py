@@ -1,7 +1,9 @@
-"""SSDA903 import of large files: peak Python memory (tracemalloc) and time, beside floors
-measured in the same run.
+"""SSDA903 import of large files: peak memory and time, beside floors measured in the same run.
 
-    .venv/bin/python bench/bench_import.py [--children 10000 40000]
+    .venv/bin/python bench/bench_import.py [--children 10000 40000] [--tracemalloc]
+
+Memory is the rise of the process's peak RSS over its size just before the import (each size
+in a fresh process); with --tracemalloc, Python's own peak allocation instead (much slower).
 
 Each child has a Header row, two episodes and two missing periods. The import reads the files
 twice (check, then save in chunks inside one transaction) and keeps only ids and dates between
@@ -14,10 +16,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,47 +63,78 @@ def hold_rows(paths: list[Path]) -> int:
     return len(kept)
 
 
-def measure(n: int) -> tuple[float, float, float, float, int]:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        paths = write_files(folder, n)
-        size = sum(p.stat().st_size for p in paths)
+def rss_now() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize()
+
+
+def rss_peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def peak_of(fn: Callable[[], object], traced: bool) -> float:
+    """MB: the peak rise over the size now (RSS), or Python's traced peak."""
+    if traced:
         tracemalloc.start()
-        hold_rows(paths)
-        _, floor_peak = tracemalloc.get_traced_memory()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        return peak / 1e6
+    base = rss_now()
+    assert rss_peak() <= base + 4096 * 1024, "run each size in a fresh process"
+    fn()
+    return (rss_peak() - base) / 1e6
+
+
+def measure(folder: Path, n: int, what: str, traced: bool) -> tuple[float, float]:
+    paths = [folder / "header.csv", folder / "episodes.csv", folder / "missing.csv"]
+    if what == "floor":
         t = time.perf_counter()
         for p in paths:
             with p.open(newline="") as fh:
                 for _ in csv.reader(fh):
                     pass
-        t_floor = time.perf_counter() - t
-        db = Database.open(f"sqlite:///{folder / 'bench.db'}", upgrade=True)
-        tracemalloc.start()
-        t = time.perf_counter()
-        got = ssda903.import_files(db, ACTOR, *paths, clock=FixedClock(NOW))
-        t_import = time.perf_counter() - t
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        db.dispose()
-        assert got.children == n and got.care_episodes == 2 * n and got.missing_episodes == 2 * n
-        return peak / 1e6, floor_peak / 1e6, t_import, t_floor, size
+        t_read = time.perf_counter() - t
+        return peak_of(lambda: hold_rows(paths), traced), t_read
+    db = Database.open(f"sqlite:///{folder / 'bench.db'}", upgrade=True)
+    got: list[ssda903.ImportSummary] = []
+    t = time.perf_counter()
+    peak = peak_of(lambda: got.append(ssda903.import_files(db, ACTOR, *paths, clock=FixedClock(NOW))), traced)
+    t_import = time.perf_counter() - t
+    db.dispose()
+    assert got[0].children == n and got[0].care_episodes == 2 * n and got[0].missing_episodes == 2 * n
+    return peak, t_import
+
+
+def in_child(folder: Path, n: int, what: str, traced: bool) -> tuple[float, float]:
+    """Each measure in a fresh process: peak RSS only ever grows."""
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_import as b; "
+            f"from pathlib import Path; print(*b.measure(Path({str(folder)!r}), {n}, {what!r}, {traced}))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    peak, secs = out.split()
+    return float(peak), float(secs)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--children", type=int, nargs="+", default=[10000, 40000])
+    ap.add_argument("--tracemalloc", action="store_true", help="Python's traced peak instead of RSS (slow)")
     args = ap.parse_args()
-    first: tuple[int, float] | None = None
+    kind = "traced peak" if args.tracemalloc else "peak RSS rise"
+    first: tuple[int, float, float] | None = None
     for n in args.children:
-        peak, floor_peak, t_import, t_floor, size = measure(n)
-        print(f"  import {n:6d} children ({size / 1e6:5.1f} MB of CSV): peak {peak:6.1f} MB, "
-              f"{t_import:6.1f} s (under tracemalloc)   floor: holding the rows {floor_peak:6.1f} MB, "
-              f"reading them once {t_floor:4.2f} s")
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            size = sum(p.stat().st_size for p in write_files(folder, n))
+            peak, t_import = in_child(folder, n, "import", args.tracemalloc)
+            floor_peak, t_floor = in_child(folder, n, "floor", args.tracemalloc)
+        print(f"  import {n:6d} children ({size / 1e6:5.1f} MB of CSV): {kind} {peak:6.1f} MB, {t_import:6.1f} s"
+              f"   floor: holding the rows {floor_peak:6.1f} MB, reading them once {t_floor:4.2f} s")
         if first is None:
-            first = (n, peak)
+            first = (n, peak, floor_peak)
         else:
-            print(f"    x{n / first[0]:.0f} children: peak x{peak / first[1]:.2f}")
+            print(f"    x{n / first[0]:.0f} children: import x{peak / first[1]:.2f}, "
+                  f"holding the rows x{floor_peak / first[2]:.2f}")
 
 
 if __name__ == "__main__":

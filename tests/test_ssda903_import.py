@@ -139,9 +139,8 @@ def test_earlier_years_codes_are_read_as_todays(world: World, tmp_path: Path) ->
 EP_HEAD = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
 
 
-def test_import_applies_the_same_urn_and_postcode_rules_as_the_window_and_cli(world: World, tmp_path: Path,
-                                                                              db_url: str,
-                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_applies_the_same_urn_and_postcode_rules_as_the_window_and_cli(
+        world: World, tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     from lac_monitor.cli import main
 
     (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nU1,M,01/05/2010,WBRI,UN4,,\n"

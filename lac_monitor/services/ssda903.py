@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from lac_monitor.domain import access, codes, fields, record
 from lac_monitor.domain.access import Permission
@@ -375,7 +375,11 @@ def _local_midnight(d: date) -> datetime:
 
 
 def _parse_date(text: str) -> date | None:
-    return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+    """A date the first pass has already checked (DD/MM/YYYY)."""
+    if not text:
+        return None
+    day, month, year = text.split("/")
+    return date(int(year), int(month), int(day))
 
 
 def _placement_cells(r: dict[str, str]) -> tuple[str | None, str | None, str | None]:
@@ -593,6 +597,7 @@ class _Saver:
             stored = {c.upper(): c for c in s.scalars(select(Child.id).where(
                 func.upper(Child.id).in_([i.upper() for i in ids])))}
             existing = {c.id: c for c in s.scalars(select(Child).where(Child.id.in_(ids)))}
+            new_rows: list[dict[str, object]] = []
             for _line, r in part:
                 cid = r["CHILD"]
                 if cid.upper() in stored and stored[cid.upper()] != cid:
@@ -606,14 +611,17 @@ class _Saver:
                 mc_dob = _parse_date(r["MC_DOB"])
                 child = existing.get(cid)
                 if child is None:
-                    s.add(Child(id=cid, first_name="(name to add)", last_name=cid, preferred_name=None, dob=dob,
-                                sex=sex, ethnicity=r["ETHNIC"], upn=upn, mother=mother, mc_dob=mc_dob, version=1))
+                    new_rows.append(dict(id=cid, first_name="(name to add)", last_name=cid, preferred_name=None,
+                                         dob=dob, sex=sex, ethnicity=r["ETHNIC"], upn=upn, mother=mother,
+                                         mc_dob=mc_dob, version=1))
                     self.new_ids.append(cid)
                     self._new.add(cid)
                     continue
                 self.merged.append(cid)
                 self._merge_child(child, cid, sex, dob, {"upn": upn, "mother": mother, "mc_dob": mc_dob})
             self._flush()
+            if new_rows:  # one executemany per chunk (the rows were checked in the first pass)
+                s.execute(insert(Child), new_rows)
 
     def _merge_child(self, child: Child, cid: str, sex: str, dob: date | None, new: dict[str, object]) -> None:
         if dob != child.dob:
@@ -700,6 +708,7 @@ class _Saver:
             return
         for part in e.chunks():
             held = self._held_care(r["CHILD"] for _l, r in part)
+            rows: list[dict[str, object]] = []
             for _line, r in part:
                 cid = r["CHILD"]
                 decom = _parse_date(r["DECOM"])
@@ -707,13 +716,14 @@ class _Saver:
                     continue
                 place = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
                 home_post, pl_post, urn = _placement_cells({**r, "PLACE": place})
-                self.s.add(CareEpisode(
+                rows.append(dict(
                     child_id=cid, decom=decom, rne=r["RNE"], ls=r["LS"], cin=r["CIN"], place=place,
                     place_provider=r["PLACE_PROVIDER"] or None, dec=_parse_date(r["DEC"]), rec=r["REC"] or None,
                     reason_place_change=r["REASON_PLACE_CHANGE"] or None, home_post=home_post, pl_post=pl_post,
                     urn=urn, version=1))
-                self.n_care += 1
-            self._flush()
+            if rows:
+                self.s.execute(insert(CareEpisode), rows)
+                self.n_care += len(rows)
 
     def _held_missing(self, ids: Iterable[str]) -> dict[str, dict[date, MissingEpisode]]:
         held: dict[str, dict[date, MissingEpisode]] = defaultdict(dict)
@@ -764,6 +774,7 @@ class _Saver:
                     CareEpisode.child_id, CareEpisode.decom, CareEpisode.dec, CareEpisode.id)
                     .where(CareEpisode.child_id.in_(ids))):
                 hosts[cid].append((decom, dec, ce_id))
+            rows: list[dict[str, object]] = []
             for _line, r in part:
                 cid = r["CHILD"]
                 start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
@@ -772,10 +783,11 @@ class _Saver:
                 host = next((h for h in sorted(hosts.get(cid, []), key=lambda x: x[0], reverse=True)
                              if h[0] <= start and (h[1] is None or start <= h[1])), None)
                 started = _local_midnight(start)
-                self.s.add(MissingEpisode(
+                rows.append(dict(
                     child_id=cid, category=r["MISSING"], started_at=started, reported_at=started,
                     reported_by="SSDA903 import", returned_at=_local_midnight(end) if end else None,
                     care_episode_id=host[2] if host else None, updated_at=uow.now, updated_by=uow.actor.label,
                     version=1))
-                self.n_mis += 1
-            self._flush()
+            if rows:
+                self.s.execute(insert(MissingEpisode), rows)
+                self.n_mis += len(rows)
