@@ -292,6 +292,7 @@ NOT_TYPED = {
     "alert.acknowledged_by", "alert.child_id", "setting.value", "audit_log.detail", "alert.message",
     "alert.audiences", "care_episode.host_la", "rhi.outcome_code",  # codes, checked against their lists
     "service_heartbeat.host", "service_heartbeat.version",  # the machine's own words
+    "alert.resolved_reason", "alert.duty_acknowledged_by",  # the app's own words / the acting login
 }
 
 
