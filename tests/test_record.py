@@ -191,6 +191,10 @@ def test_cli_record_fields_photo_and_flags(live_world: World, db_url: str, tmp_p
                        "--place", "K2", "--provider", "PR4", "--postcode", "NOT A POSTCODE", "--reason",
                        "CARPL", *db)
     assert code == 2 and err.strip().startswith("lac-monitor: placement postcode:") and "\n" not in err.strip()
+    # A URN the return needs but not yet known: saved, and said (the window says the same beside the field)
+    code, _, err = run(capsys, "care", "move", child, "--on", "2025-06-01", "--ls", "C2", "--cin", "N1",
+                       "--place", "K2", "--provider", "PR4", "--postcode", "LS6 2AB", "--reason", "CARPL", *db)
+    assert code == 0 and "note: no URN for placement type K2" in err and "XXXXXXX" in err
     code, _, err = run(capsys, "child", "update", child, "--upn", "UN2", "--mother-child-dob", "2025-01-10", *db)
     assert code == 0, err
     code, _, err = run(capsys, "child", "update", child, "--upn", "UN7", *db)

@@ -295,6 +295,7 @@ NOT_TYPED = {
     # issue 11: codes (checked against their lists), who saved it, and values derived from text
     "host_authority_contact.la_code", "host_authority_contact.updated_by", "episode_notification.party",
     "episode_notification.recorded_by", "pattern_value.kind", "pattern_value.value", "pattern_value.norm",
+    "alert.resolved_reason", "alert.duty_acknowledged_by",  # the app's own words / the acting login
 }
 
 

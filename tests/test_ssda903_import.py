@@ -134,3 +134,68 @@ def test_earlier_years_codes_are_read_as_todays(world: World, tmp_path: Path) ->
         assert s.scalar(select(CareEpisode.place).where(CareEpisode.child_id == "C2")) == "K3"
         c = s.get(Child, "C2")
         assert c is not None and c.sex == "F"
+
+
+EP_HEAD = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+
+
+def test_import_applies_the_same_urn_and_postcode_rules_as_the_window_and_cli(
+        world: World, tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from lac_monitor.cli import main
+
+    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nU1,M,01/05/2010,WBRI,UN4,,\n"
+                                         "U2,F,01/05/2011,WBRI,UN4,,\n")
+    (tmp_path / "missing.csv").write_text("CHILD,DOB,MISSING,MIS_START,MIS_END\n")
+    (tmp_path / "episodes.csv").write_text(EP_HEAD + "U1,01/01/2025,S,C2,N1,K2,PR4,,,,BD5 0WW,BD7 2RA,12\n"
+                                           "U2,01/01/2025,S,C2,N1,P1,PR1,,,,BD5 0WW,NOTAPC,SC123456\n")
+    with pytest.raises(ssda903.ImportFileError) as info:
+        ssda903.import_files(world.db, world.actor, *files(tmp_path), clock=world.clock)
+    msg = str(info.value)
+    assert "episodes.csv line 2, URN: '12' must be an Ofsted URN" in msg
+    assert "episodes.csv line 3, PL_POST: 'NOTAPC' is not a UK postcode" in msg
+    # A URN the return needs but not yet known: accepted (as the window and `care move` accept it), and said
+    (tmp_path / "episodes.csv").write_text(EP_HEAD + "U1,01/01/2025,S,C2,N1,K2,PR4,,,,bd5 0ww,BD72RA,\n"
+                                           "U2,01/01/2025,S,C2,N1,P1,PR1,,,,BD5 0WW,BD7 2RA,\n")
+    code = main(["import", "ssda903", "--header", str(tmp_path / "header.csv"), "--episodes",
+                 str(tmp_path / "episodes.csv"), "--missing", str(tmp_path / "missing.csv"),
+                 "--database", db_url, "--user", "sw.one"])
+    _out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "note: 1 episodes have no URN where the placement type needs one" in err
+    with world.db.read_session() as s:
+        ce = s.scalars(select(CareEpisode).where(CareEpisode.child_id == "U1")).one()
+        assert (ce.home_post, ce.pl_post, ce.urn) == ("BD5 0WW", "BD7 2RA", None)
+
+
+def _counts(db: Database) -> dict[str, int]:
+    from lac_monitor.storage.schema import Base
+
+    with db.read_session() as s:
+        return {t.name: s.scalar(select(func.count()).select_from(t)) or 0 for t in Base.metadata.sorted_tables}
+
+
+def test_a_refusal_found_while_saving_leaves_every_table_unchanged(world: World, tmp_path: Path) -> None:
+    """Pass two saves in chunks inside one transaction: a clash found after hundreds of new
+    children were saved still saves nothing, in any table."""
+    world.clock.set(parse_time("2026-04-10T12:00"))
+    known = world.add_child("C810009", dob=date(2010, 5, 1), in_care_since=date(2025, 6, 1))
+    ssda903.export(world.db, 2026, tmp_path / "y26")
+    header = (tmp_path / "y26" / "header.csv").read_text().splitlines()
+    eps = (tmp_path / "y26" / "episodes.csv").read_text().splitlines()
+    miss = (tmp_path / "y26" / "missing.csv").read_text().splitlines()
+    new_h = [f"N{i},M,01/05/2010,WBRI,UN4,," for i in range(1200)]  # more than two saving chunks
+    new_e = [f"N{i},01/01/2025,S,C2,N1,U4,PR1,,,,BD5 0WW,BD7 2RA,SC123456" for i in range(1200)]
+    new_m = [f"N{i},01/05/2010,M,01/02/2025,02/02/2025" for i in range(1200)]
+    clash = [line.replace(",U4,", ",K2,") for line in eps[1:]]  # the known child's episode, changed
+    (tmp_path / "header.csv").write_text("\n".join([header[0], *new_h, *header[1:]]) + "\n")
+    (tmp_path / "episodes.csv").write_text("\n".join([eps[0], *new_e, *clash]) + "\n")
+    (tmp_path / "missing.csv").write_text("\n".join([miss[0], *new_m, *miss[1:]]) + "\n")
+    before = _counts(world.db)
+    with pytest.raises(ssda903.ImportFileError) as info:
+        ssda903.import_files(world.db, world.actor, *files(tmp_path), clock=world.clock)
+    assert f"{known}'s episode from 01/06/2025 differs from the register in PLACE" in str(info.value)
+    assert _counts(world.db) == before
+    # and the same files without the clash go in whole
+    (tmp_path / "episodes.csv").write_text("\n".join([eps[0], *new_e, *eps[1:]]) + "\n")
+    got = ssda903.import_files(world.db, world.actor, *files(tmp_path), clock=world.clock)
+    assert (got.children, got.skipped_existing, got.care_episodes, got.missing_episodes) == (1200, 1, 1200, 1200)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 
 from lac_monitor.cli.common import actor_for, add_database, open_database
+from lac_monitor.domain import record
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.services.care import CareService, Placement
 
@@ -64,6 +66,15 @@ def _placement(args: argparse.Namespace) -> Placement:
                      placement_address=args.address, carer_name=args.carer, carer_phone=args.carer_phone)
 
 
+def _note_gaps(args: argparse.Namespace) -> None:
+    """A URN the return needs but not given: saved all the same (the DfE's XXXXXXX is for a
+    provider with none; an unknown one is added later) and said, as the window does."""
+    if record.urn_needed(args.place) and not (args.urn or "").strip():
+        print(f"lac-monitor: note: no URN for placement type {args.place}: the SSDA903 return lists it as "
+              f"missing until it is recorded (--urn URN, or {record.URN_NONE} if the provider has none)",
+              file=sys.stderr)
+
+
 def _svc(args: argparse.Namespace) -> CareService:
     db = open_database(args)
     return CareService(db, actor_for(db, args))
@@ -71,6 +82,7 @@ def _svc(args: argparse.Namespace) -> CareService:
 
 def run_start(args: argparse.Namespace) -> int:
     saved = _svc(args).start_care(args.child_id, _date("DECOM", args.on), _placement(args))
+    _note_gaps(args)
     print(f"care episode {saved.id}: {args.child_id} looked after from {args.on}")
     return 0
 
@@ -78,6 +90,7 @@ def run_start(args: argparse.Namespace) -> int:
 def run_move(args: argparse.Namespace) -> int:
     saved = _svc(args).change_placement(args.child_id, None, _date("date of change", args.on),
                                         _placement(args), rne=args.rne, reason_place_change=args.reason)
+    _note_gaps(args)
     print(f"care episode {saved.id}: {args.child_id} placement changed on {args.on}")
     return 0
 

@@ -51,6 +51,10 @@ def run_import(args: argparse.Namespace) -> int:
     summary = ssda903.import_files(db, actor_for(db, args), args.header, args.episodes, args.missing, args.names)
     print(f"imported {summary.children} new children ({summary.skipped_existing} already on the register: "
           f"merged), {summary.care_episodes} care episodes and {summary.missing_episodes} missing periods added")
+    if summary.urn_missing:
+        print(f"note: {summary.urn_missing} episodes have no URN where the placement type needs one: the return "
+              f"lists them as missing until each is recorded (the provider's URN, or XXXXXXX if it has none)",
+              file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,9 @@
 """SSDA903 import (seed a register) and export (the annual return's Header, Episodes and
 Missing files). Facts in shared/reference/ssda903.md.
 
-Import is all or nothing: every row is checked first and any problem is reported as
-"file line N, COLUMN: rule"; nothing is saved unless every file is clean.
+Import is all or nothing: every row is checked first (streaming, keeping only ids and dates)
+and any problem is reported as "file line N, COLUMN: rule"; then the files are read again and
+saved in chunks inside one transaction, so nothing is saved unless every file is clean.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 
 from lac_monitor.domain import access, codes, fields, record
 from lac_monitor.domain.access import Permission
@@ -249,40 +250,52 @@ class ImportSummary:
     skipped_existing: int
     care_episodes: int
     missing_episodes: int
+    urn_missing: int = 0  # episodes whose placement type needs a URN the file left blank
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Care:
+    """What the cross-row checks need of one episode row (the row itself is read again to save)."""
+
     line: int
     decom: date
     dec: date | None
-    row: dict[str, str]
+    rec: str
 
 
 MAX_CELL = 200  # longer than any SSDA903 value; a name column may be up to 100
+ROW_CHUNK = 500  # rows saved per flush and per IN (...) look-up while importing
 
 
 class _Rows:
-    """One CSV file, read as a stream (a file of any size never sits in memory whole); each
-    row keeps its line number for "file line N, COLUMN: rule" messages."""
+    """One CSV file, read as a stream each time it is iterated (a file of any size never sits
+    in memory whole); each row keeps its line number for "file line N, COLUMN: rule"
+    messages. Problems of form (headers, row length, cell length, encoding) go to `problems`
+    on the first reading."""
 
-    def __init__(self, path: Path, expected: Iterable[str], problems: list[str]) -> None:
+    def __init__(self, path: Path, expected: Sequence[str], problems: list[str]) -> None:
+        self.path = path
         self.name = path.name
-        self.rows: list[tuple[int, dict[str, str]]] = []
+        self.expected = expected
+        self.problems = problems
+        self._line = 0
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         try:
-            fh = path.open(encoding="utf-8-sig", newline="")
+            fh = self.path.open(encoding="utf-8-sig", newline="")
         except OSError as exc:
-            problems.append(f"{self.name}: cannot be read ({exc.strerror})")
+            self.problems.append(f"{self.name}: cannot be read ({exc.strerror})")
             return
         with fh:
             try:
-                self._read(fh, expected, problems)
+                yield from self._read(fh)
             except UnicodeDecodeError:
-                problems.append(f"{self.name}: is not UTF-8 text")
+                self.problems.append(f"{self.name}: is not UTF-8 text")
             except csv.Error as exc:
-                problems.append(f"{self.name} line {self._line}: {exc} (is it a CSV file?)")
+                self.problems.append(f"{self.name} line {self._line}: {exc} (is it a CSV file?)")
 
-    def _read(self, fh: io.TextIOBase, expected: Iterable[str], problems: list[str]) -> None:
+    def _read(self, fh: io.TextIOBase) -> Iterator[tuple[int, dict[str, str]]]:
+        problems, expected = self.problems, self.expected
         reader = csv.reader(fh)  # type: ignore[arg-type]
         self._line = 1
         got = next(reader, [])
@@ -315,9 +328,19 @@ class _Rows:
                                     "characters")
                     v = v[:MAX_CELL]
                 row[col] = v
-            self.rows.append((reader.line_num, row))
+            yield reader.line_num, row
             if len(problems) > 10 * MAX_REPORTED:
                 return  # enough to tell the user; no need to read on
+
+    def chunks(self, size: int = ROW_CHUNK) -> Iterator[list[tuple[int, dict[str, str]]]]:
+        part: list[tuple[int, dict[str, str]]] = []
+        for item in self:
+            part.append(item)
+            if len(part) >= size:
+                yield part
+                part = []
+        if part:
+            yield part
 
 
 def _date(problems: list[str], where: str, col: str, text: str, required: bool = True) -> date | None:
@@ -351,22 +374,41 @@ def _local_midnight(d: date) -> datetime:
     return to_utc(datetime.combine(d, time(), tzinfo=council_tz()))
 
 
-def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missing: Path | None = None,
-                 names: Path | None = None, clock: Clock | None = None) -> ImportSummary:
-    if not access.may(actor.role, Permission.KEEP_REGISTER):
-        raise AccessRefusedError(access.refusal(actor.role, Permission.KEEP_REGISTER))
-    clock = clock or SystemClock()
-    today = local_date(clock.now())
-    problems: list[str] = []
-    csv.field_size_limit(max(csv.field_size_limit(), 1_000_000))  # a long cell gets our message, not csv's
-    h = _Rows(header, HEADER_COLS, problems)
-    e = _Rows(episodes, EPISODE_COLS, problems)
-    m = _Rows(missing, MISSING_COLS, problems) if missing else None
-    n = _Rows(names, NAMES_COLS, problems) if names else None
+def _parse_date(text: str) -> date | None:
+    """A date the first pass has already checked (DD/MM/YYYY)."""
+    if not text:
+        return None
+    day, month, year = text.split("/")
+    return date(int(year), int(month), int(day))
 
-    kids: dict[str, dict[str, object]] = {}
+
+def _placement_cells(r: dict[str, str]) -> tuple[str | None, str | None, str | None]:
+    """HOME_POST, PL_POST and URN in the form the service stores (domain/record.py): the
+    window, the CLI and the import apply the same rules. A URN the return needs but the file
+    leaves blank is accepted (as in the window and the CLI) and counted."""
+    return (record.normalise_postcode("HOME_POST", r["HOME_POST"]),
+            record.normalise_postcode("PL_POST", r["PL_POST"]),
+            record.check_urn(r["PLACE"], r["URN"]))
+
+
+@dataclass
+class _Checked:
+    """What the first reading keeps: ids, dates of birth and, per child, the dates of each
+    episode and missing period (what the cross-row checks need), not the rows."""
+
+    dob: dict[str, date | None] = field(default_factory=dict)
+    care: dict[str, list[_Care]] = field(default_factory=lambda: defaultdict(list))
+    mis: dict[str, list[tuple[int, date, date | None]]] = field(default_factory=lambda: defaultdict(list))
+    urn_missing: int = 0
+
+
+def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: date,
+                 problems: list[str]) -> _Checked:
+    """First pass: every row checked, streaming."""
+    out = _Checked()
+    kids = out.dob
     upper_ids: set[str] = set()
-    for line, r in h.rows:
+    for line, r in h:
         where = f"{h.name} line {line}"
         cid = r["CHILD"]
         if not cid or len(cid) > 10 or not cid.isalnum():
@@ -388,15 +430,14 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
         if upn and not codes.is_valid_upn(upn):
             problems.append(f"{where}, UPN: '{upn}' must be a letter (not I, O, S) and 12 digits, "
                             "11 digits and a letter, or UN1–UN5")
-        mother = r["MOTHER"]
-        if mother not in ("", "0", "1"):
+        if r["MOTHER"] not in ("", "0", "1"):
             problems.append(f"{where}, MOTHER: must be 1, 0 or blank")
-        mc_dob = _date(problems, where, "MC_DOB", r["MC_DOB"], required=False)
-        kids[cid] = {"sex": sex, "dob": dob, "ethnicity": r["ETHNIC"], "upn": upn or None,
-                     "mother": None if mother == "" else mother == "1", "mc_dob": mc_dob}
+        _date(problems, where, "MC_DOB", r["MC_DOB"], required=False)
+        kids[cid] = dob
+    del upper_ids
 
-    care: dict[str, list[_Care]] = defaultdict(list)
-    for line, r in e.rows:
+    care = out.care
+    for line, r in e:
         where = f"{e.name} line {line}"
         cid = r["CHILD"]
         if cid not in kids:
@@ -416,20 +457,21 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
               required=False)
         if decom and dec and dec < decom:
             problems.append(f"{where}, DEC: cannot be before DECOM")
-        child_dob = kids[cid]["dob"]
-        if decom and isinstance(child_dob, date) and decom < child_dob:
+        child_dob = kids[cid]
+        if decom and child_dob is not None and decom < child_dob:
             problems.append(f"{where}, DECOM: cannot be before the child's DOB")
         if decom and decom > today:
             problems.append(f"{where}, DECOM: cannot be in the future")
         if dec and dec > today:
             problems.append(f"{where}, DEC: cannot be in the future")
-        for col, key in (("HOME_POST", "home_post"), ("PL_POST", "pl_post"), ("URN", "urn")):
-            try:
-                fields.clean(f"care_episode.{key}", r[col], label=col)
-            except ValidationError as exc:
-                problems.append(f"{where}, {exc}")
+        try:
+            _home, _pl, urn = _placement_cells(r)
+            if urn is None and r["PLACE"] in codes.PLACE and record.urn_needed(r["PLACE"]):
+                out.urn_missing += 1
+        except ValidationError as exc:
+            problems.append(f"{where}, {exc}")
         if decom:
-            care[cid].append(_Care(line, decom, dec, r))
+            care[cid].append(_Care(line, decom, dec, r["REC"]))
     for eps in care.values():
         eps.sort(key=lambda x: x.decom)
         for prev, nxt in pairwise(eps):
@@ -437,16 +479,16 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
                 problems.append(f"{e.name} line {nxt.line}, DECOM: overlaps the child's episode on "
                                 f"line {prev.line}")
 
-    mis: dict[str, list[tuple[int, str, date, date | None]]] = defaultdict(list)
+    mis = out.mis
     if m is not None:
-        for line, r in m.rows:
+        for line, r in m:
             where = f"{m.name} line {line}"
             cid = r["CHILD"]
             if cid not in kids:
                 problems.append(f"{where}, CHILD: {cid} is not in {h.name}")
                 continue
             dob = _date(problems, where, "DOB", r["DOB"])
-            if dob and dob != kids[cid]["dob"]:
+            if dob and dob != kids[cid]:
                 problems.append(f"{where}, DOB: differs from the DOB in {h.name}")
             _code(problems, where, "MISSING", r["MISSING"], ("M", "A"))
             start = _date(problems, where, "MIS_START", r["MIS_START"])
@@ -461,201 +503,291 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
                                  for c in care.get(cid, [])):
                 problems.append(f"{where}, MIS_START: is outside the child's episodes of care")
             if start:
-                mis[cid].append((line, r["MISSING"], start, end))
+                mis[cid].append((line, start, end))
         for periods in mis.values():
-            periods.sort(key=lambda p: p[2])
+            periods.sort(key=lambda p: p[1])
             for p1, p2 in pairwise(periods):
-                if p1[3] is None or p2[2] < p1[3]:
+                if p1[2] is None or p2[1] < p1[2]:
                     problems.append(f"{m.name} line {p2[0]}, MIS_START: overlaps the period on line {p1[0]}")
 
-    names_of: dict[str, tuple[str, str, str | None]] = {}
     if n is not None:
-        for line, r in n.rows:
+        for line, r in n:
             try:
-                first = fields.clean("child.first_name", r["FIRST_NAME"], label="FIRST_NAME") or ""
-                last = fields.clean("child.last_name", r["LAST_NAME"], label="LAST_NAME") or ""
-                pref = fields.clean("child.preferred_name", r["PREFERRED_NAME"], label="PREFERRED_NAME")
+                fields.clean("child.first_name", r["FIRST_NAME"], label="FIRST_NAME")
+                fields.clean("child.last_name", r["LAST_NAME"], label="LAST_NAME")
+                fields.clean("child.preferred_name", r["PREFERRED_NAME"], label="PREFERRED_NAME")
             except ValidationError as exc:
                 problems.append(f"{n.name} line {line}, {exc}")
-                continue
-            names_of[r["CHILD"]] = (first, last, pref)
 
     # An open missing period after care has ended cannot be right (DfE rules 575/577).
     for cid, periods in mis.items():
         eps = care.get(cid, [])
         last_ep = max(eps, key=lambda c: c.decom) if eps else None
-        for line, _cat, start, end in periods:
-            if end is None and last_ep is not None and last_ep.dec is not None and last_ep.row["REC"] != "X1" \
+        for line, start, end in periods:
+            if end is None and last_ep is not None and last_ep.dec is not None and last_ep.rec != "X1" \
                     and last_ep.dec >= start:
                 problems.append(f"{m.name if m else 'missing'} line {line}, MIS_END: is blank but care ended on "
                                 f"{fmt(last_ep.dec)} (episodes line {last_ep.line}): give the date the period ended")
-    if problems:
-        raise ImportFileError(problems)
-
-    with UnitOfWork(db, actor, clock) as uow:
-        s = uow.session
-        stored = {c.upper(): c for c in s.scalars(select(Child.id).where(
-            func.upper(Child.id).in_([k.upper() for k in kids])))} if kids else {}
-        clash = [f"{h.name}, CHILD: {cid} is already on the register as {stored[cid.upper()]}"
-                 for cid in kids if cid.upper() in stored and stored[cid.upper()] != cid]
-        if clash:
-            raise ImportFileError(clash)
-        ids = list(kids)
-        existing: dict[str, Child] = {}
-        db_care: dict[str, list[CareEpisode]] = defaultdict(list)
-        db_mis: dict[str, list[MissingEpisode]] = defaultdict(list)
-        for part in chunks(ids):
-            existing.update({c.id: c for c in s.scalars(select(Child).where(Child.id.in_(part)))})
-            for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(part))):
-                db_care[ce.child_id].append(ce)
-            for me in s.scalars(select(MissingEpisode).where(MissingEpisode.child_id.in_(part))):
-                db_mis[me.child_id].append(me)
-        plan = _merge_plan(kids, care, mis, existing, db_care, db_mis, h.name, e.name, m.name if m else "missing")
-        if plan.problems:
-            raise ImportFileError(plan.problems)
-        new_ids = [cid for cid in kids if cid not in existing]
-        n_care = n_mis = 0
-        for cid in new_ids:
-            k = kids[cid]
-            first, last, pref = names_of.get(cid, ("(name to add)", cid, None))
-            s.add(Child(id=cid, first_name=first, last_name=last, preferred_name=pref, dob=k["dob"],
-                        sex=k["sex"], ethnicity=k["ethnicity"], upn=k["upn"], mother=k["mother"],
-                        mc_dob=k["mc_dob"], version=1))
-        for cid, fills in plan.child_fills.items():
-            child = existing[cid]
-            for key, value in fills.items():
-                setattr(child, key, value)
-            child.version += 1
-        s.flush()
-        for ce, c in plan.closes:
-            ce.dec, ce.rec = c.dec, c.row["REC"] or None
-            ce.reason_place_change = c.row["REASON_PLACE_CHANGE"] or None
-            ce.version += 1
-        s.flush()
-        for cid, c in plan.new_care:
-            r = c.row
-            ce = CareEpisode(child_id=cid, decom=c.decom, rne=r["RNE"], ls=r["LS"], cin=r["CIN"],
-                             place=r["PLACE"], place_provider=r["PLACE_PROVIDER"] or None,
-                             dec=c.dec, rec=r["REC"] or None,
-                             reason_place_change=r["REASON_PLACE_CHANGE"] or None,
-                             home_post=r["HOME_POST"] or None, pl_post=r["PL_POST"] or None,
-                             urn=r["URN"] or None, version=1)
-            s.add(ce)
-            db_care[cid].append(ce)
-            n_care += 1
-        s.flush()
-        for me, end in plan.mis_ends:
-            me.returned_at = _local_midnight(end)
-            me.updated_at, me.updated_by = uow.now, actor.label
-            me.version += 1
-        for cid, cat, start, end in plan.new_mis:
-            host = next((c for c in sorted(db_care[cid], key=lambda c: c.decom, reverse=True)
-                         if c.decom <= start and (c.dec is None or start <= c.dec)), None)
-            started = _local_midnight(start)
-            s.add(MissingEpisode(
-                child_id=cid, category=cat, started_at=started, reported_at=started,
-                reported_by="SSDA903 import", returned_at=_local_midnight(end) if end else None,
-                care_episode_id=host.id if host else None, updated_at=uow.now, updated_by=actor.label, version=1))
-            n_mis += 1
-        s.flush()
-        uow.audit("import.ssda903", "database", None, None, children=new_ids, merged=sorted(existing),
-                  care_added=n_care, care_closed=len(plan.closes), missing_added=n_mis,
-                  missing_ended=len(plan.mis_ends),
-                  files=[p.name for p in (header, episodes, missing, names) if p])
-        uow.changed("register.imported", "database", None, None)
-        uow.commit()
-    return ImportSummary(len(new_ids), len(existing), n_care, n_mis)
-
-
-@dataclass
-class _Plan:
-    problems: list[str] = field(default_factory=list)
-    child_fills: dict[str, dict[str, object]] = field(default_factory=dict)
-    closes: list[tuple[CareEpisode, _Care]] = field(default_factory=list)
-    new_care: list[tuple[str, _Care]] = field(default_factory=list)
-    mis_ends: list[tuple[MissingEpisode, date]] = field(default_factory=list)
-    new_mis: list[tuple[str, str, date, date | None]] = field(default_factory=list)
+    return out
 
 
 _CARE_FIELDS = (("RNE", "rne"), ("LS", "ls"), ("CIN", "cin"), ("PLACE", "place"))
 
 
-def _merge_plan(kids: dict[str, dict[str, object]], care: dict[str, list[_Care]],
-                mis: dict[str, list[tuple[int, str, date, date | None]]], existing: dict[str, Child],
-                db_care: dict[str, list[CareEpisode]], db_mis: dict[str, list[MissingEpisode]],
-                hname: str, ename: str, mname: str) -> _Plan:
-    """What the files add to the register. A child already there is merged: blanks are
-    filled, new episodes and missing periods added, an episode or period the register holds
-    open is closed as the file says. Anything that would change or lose what the register
-    holds is refused, naming it."""
-    plan = _Plan()
-    for cid, k in kids.items():
-        child = existing.get(cid)
-        if child is None:
-            plan.new_care.extend((cid, c) for c in care.get(cid, []))
-            plan.new_mis.extend((cid, cat, st, en) for _l, cat, st, en in mis.get(cid, []))
-            continue
-        if k["dob"] != child.dob:
-            plan.problems.append(f"{hname}: CHILD {cid}, DOB: {fmt(k['dob'])} (file) differs from the register "  # type: ignore[arg-type]
+def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missing: Path | None = None,
+                 names: Path | None = None, clock: Clock | None = None) -> ImportSummary:
+    """Two passes over the files. The first checks every row, streaming, and keeps only ids and
+    dates (what the cross-row checks need). The second reads the files again and saves them in
+    chunks inside ONE transaction: a child already on the register is merged (blanks filled,
+    new episodes and periods added, one the register holds open closed as the file says);
+    anything that would change or lose what the register holds refuses the whole import and
+    the transaction is rolled back, so a refused import saves nothing."""
+    if not access.may(actor.role, Permission.KEEP_REGISTER):
+        raise AccessRefusedError(access.refusal(actor.role, Permission.KEEP_REGISTER))
+    clock = clock or SystemClock()
+    today = local_date(clock.now())
+    problems: list[str] = []
+    csv.field_size_limit(max(csv.field_size_limit(), 1_000_000))  # a long cell gets our message, not csv's
+    h = _Rows(header, HEADER_COLS, problems)
+    e = _Rows(episodes, EPISODE_COLS, problems)
+    m = _Rows(missing, MISSING_COLS, problems) if missing else None
+    n = _Rows(names, NAMES_COLS, problems) if names else None
+    checked = _check_files(h, e, m, n, today, problems)
+    if problems:
+        raise ImportFileError(problems)
+    with UnitOfWork(db, actor, clock) as uow:
+        saver = _Saver(uow, checked, h.name, e.name, m.name if m else "missing")
+        saver.children(h)
+        if n is not None:
+            saver.names(n)
+        saver.episodes(e)
+        if m is not None:
+            saver.missing(m)
+        if problems or saver.problems:  # the files changed between the readings, or a merge clash
+            raise ImportFileError(problems + saver.problems)
+        uow.audit("import.ssda903", "database", None, None, children=saver.new_ids, merged=saver.merged,
+                  care_added=saver.n_care, care_closed=saver.n_closed, missing_added=saver.n_mis,
+                  missing_ended=saver.n_mis_ended, files=[p.name for p in (header, episodes, missing, names) if p])
+        uow.changed("register.imported", "database", None, None)
+        uow.commit()
+    return ImportSummary(len(saver.new_ids), len(saver.merged), saver.n_care, saver.n_mis, checked.urn_missing)
+
+
+class _Saver:
+    """The second pass: rows saved chunk by chunk in the one transaction; merge clashes are
+    collected in `problems` (the caller then refuses the whole import)."""
+
+    def __init__(self, uow: UnitOfWork, checked: _Checked, hname: str, ename: str, mname: str) -> None:
+        self.uow, self.s, self.checked = uow, uow.session, checked
+        self.hname, self.ename, self.mname = hname, ename, mname
+        self.problems: list[str] = []
+        self.new_ids: list[str] = []
+        self.merged: list[str] = []
+        self._new: set[str] = set()
+        self.n_care = self.n_closed = self.n_mis = self.n_mis_ended = 0
+
+    def _flush(self) -> None:
+        self.s.flush()
+        self.s.expunge_all()  # saved rows leave the session: memory stays bounded
+
+    def children(self, h: _Rows) -> None:
+        s = self.s
+        for part in h.chunks():
+            ids = [r["CHILD"] for _l, r in part]
+            stored = {c.upper(): c for c in s.scalars(select(Child.id).where(
+                func.upper(Child.id).in_([i.upper() for i in ids])))}
+            existing = {c.id: c for c in s.scalars(select(Child).where(Child.id.in_(ids)))}
+            new_rows: list[dict[str, object]] = []
+            for _line, r in part:
+                cid = r["CHILD"]
+                if cid.upper() in stored and stored[cid.upper()] != cid:
+                    self.problems.append(f"{self.hname}, CHILD: {cid} is already on the register as "
+                                         f"{stored[cid.upper()]}")
+                    continue
+                sex = {"1": "M", "2": "F"}.get(r["SEX"], r["SEX"])
+                dob = _parse_date(r["DOB"])
+                upn = r["UPN"] or None
+                mother = None if r["MOTHER"] == "" else r["MOTHER"] == "1"
+                mc_dob = _parse_date(r["MC_DOB"])
+                child = existing.get(cid)
+                if child is None:
+                    new_rows.append(dict(id=cid, first_name="(name to add)", last_name=cid, preferred_name=None,
+                                         dob=dob, sex=sex, ethnicity=r["ETHNIC"], upn=upn, mother=mother,
+                                         mc_dob=mc_dob, version=1))
+                    self.new_ids.append(cid)
+                    self._new.add(cid)
+                    continue
+                self.merged.append(cid)
+                self._merge_child(child, cid, sex, dob, {"upn": upn, "mother": mother, "mc_dob": mc_dob})
+            self._flush()
+            if new_rows:  # one executemany per chunk (the rows were checked in the first pass)
+                s.execute(insert(Child), new_rows)
+
+    def _merge_child(self, child: Child, cid: str, sex: str, dob: date | None, new: dict[str, object]) -> None:
+        if dob != child.dob:
+            self.problems.append(f"{self.hname}: CHILD {cid}, DOB: {fmt(dob)} (file) differs from the register "
                                  f"({fmt(child.dob)}); correct one of them first")
-        if k["sex"] != child.sex:
-            plan.problems.append(f"{hname}: CHILD {cid}, SEX: {k['sex']} (file) differs from the register "
+        if sex != child.sex:
+            self.problems.append(f"{self.hname}: CHILD {cid}, SEX: {sex} (file) differs from the register "
                                  f"({child.sex})")
-        fills: dict[str, object] = {}
-        for key in ("upn", "mother", "mc_dob"):
-            new, old = k[key], getattr(child, key)
-            if new is not None and old is None:
-                fills[key] = new
-            elif new is not None and new != old and key == "upn":
-                plan.problems.append(f"{hname}: CHILD {cid}, UPN: {new} (file) differs from the register ({old})")
+        fills = False
+        for key, value in new.items():
+            old = getattr(child, key)
+            if value is not None and old is None:
+                setattr(child, key, value)
+                fills = True
+            elif value is not None and value != old and key == "upn":
+                self.problems.append(f"{self.hname}: CHILD {cid}, UPN: {value} (file) differs from the register "
+                                     f"({old})")
         if fills:
-            plan.child_fills[cid] = fills
-        held = {ce.decom: ce for ce in db_care.get(cid, [])}
-        file_dec = {c.decom: c.dec for c in care.get(cid, []) if c.decom in held}
-        eff_dec = {d: (ce.dec if ce.dec is not None else file_dec.get(d)) for d, ce in held.items()}
-        for c in care.get(cid, []):
-            ce = held.get(c.decom)
-            if ce is None:
-                clash = next((x for x in held.values() if x.decom < (c.dec or date.max)
-                              and c.decom < (eff_dec[x.decom] or date.max)), None)
-                if clash is not None:
-                    plan.problems.append(f"{ename} line {c.line}: the episode from {fmt(c.decom)} overlaps the "
-                                         f"register's episode from {fmt(clash.decom)} for {cid}")
-                else:
-                    plan.new_care.append((cid, c))
-                continue
-            diff = [col for col, attr in _CARE_FIELDS if c.row[col] != getattr(ce, attr)]
-            if diff:
-                plan.problems.append(f"{ename} line {c.line}: {cid}'s episode from {fmt(c.decom)} differs from "
-                                     f"the register in {', '.join(diff)}; the import would lose one of them")
-            elif ce.dec is None and c.dec is not None:
-                plan.closes.append((ce, c))
-            elif ce.dec is not None and c.dec is None:
-                plan.problems.append(f"{ename} line {c.line}: {cid}'s episode from {fmt(c.decom)} is open in the "
-                                     f"file but ended {fmt(ce.dec)} on the register")
-            elif ce.dec != c.dec or (c.dec is not None and (ce.rec or "") != c.row["REC"]):
-                plan.problems.append(f"{ename} line {c.line}: {cid}'s episode from {fmt(c.decom)} ends differently "
-                                     f"on the register ({fmt(ce.dec)} {ce.rec or ''})")
-        periods = {local_date(me.started_at): me for me in db_mis.get(cid, [])}
-        file_end = {st: en for _l, _c, st, en in mis.get(cid, []) if st in periods}
+            child.version += 1
 
-        def ends(me: MissingEpisode, file_end: dict[date, date | None] = file_end) -> date:
-            if me.returned_at is not None:
-                return local_date(me.returned_at)
-            return file_end.get(local_date(me.started_at)) or date.max
+    def names(self, n: _Rows) -> None:
+        """Names for the children this import adds (a merged child keeps the register's)."""
+        for part in n.chunks():
+            rows = [{"b_id": r["CHILD"],
+                     "b_first": fields.clean("child.first_name", r["FIRST_NAME"], label="FIRST_NAME") or "",
+                     "b_last": fields.clean("child.last_name", r["LAST_NAME"], label="LAST_NAME") or "",
+                     "b_pref": fields.clean("child.preferred_name", r["PREFERRED_NAME"], label="PREFERRED_NAME")}
+                    for _l, r in part if r["CHILD"] in self._new]
+            if rows:  # plain executemany: the rows were saved moments ago at version 1
+                t = Child.__table__
+                self.s.execute(update(t).where(t.c.id == bindparam("b_id")).values(  # type: ignore[arg-type]
+                    first_name=bindparam("b_first"), last_name=bindparam("b_last"),
+                    preferred_name=bindparam("b_pref")), rows)
 
-        for line, cat, start, end in mis.get(cid, []):
-            me = periods.get(start)
-            if me is None:
-                mclash = next((x for x in db_mis.get(cid, []) if local_date(x.started_at) < (end or date.max)
-                               and start < ends(x)), None)
-                if mclash is not None:
-                    plan.problems.append(f"{mname} line {line}: the period from {fmt(start)} overlaps the register's "
-                                         f"period from {fmt(local_date(mclash.started_at))} for {cid}")
-                else:
-                    plan.new_mis.append((cid, cat, start, end))
-            elif me.returned_at is None and end is not None:
-                plan.mis_ends.append((me, end))
-            # else: the register already holds it (a return the register knows of is kept)
-    return plan
+    def _held_care(self, ids: Iterable[str]) -> dict[str, dict[date, CareEpisode]]:
+        held: dict[str, dict[date, CareEpisode]] = defaultdict(dict)
+        wanted = [i for i in set(ids) if i not in self._new]
+        if wanted:
+            for ce in self.s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(wanted))):
+                held[ce.child_id][ce.decom] = ce
+        return held
 
+    def episodes(self, e: _Rows) -> None:
+        # First the episodes of children already on the register that the file also holds
+        # (checked, closed as the file says), so the one-open-episode rule holds when the new
+        # ones are added in the second reading.
+        care = self.checked.care
+        for part in e.chunks():
+            held = self._held_care(r["CHILD"] for _l, r in part)
+            for line, r in part:
+                cid = r["CHILD"]
+                if cid in self._new:
+                    continue
+                decom, dec = _parse_date(r["DECOM"]), _parse_date(r["DEC"])
+                mine = held.get(cid, {})
+                ce = mine.get(decom) if decom else None
+                if ce is None:
+                    file_dec = {c.decom: c.dec for c in care.get(cid, []) if c.decom in mine}
+                    clash = next((x for d, x in mine.items() if d < (dec or date.max)
+                                  and decom is not None
+                                  and decom < ((x.dec if x.dec is not None else file_dec.get(d)) or date.max)), None)
+                    if clash is not None:
+                        self.problems.append(f"{self.ename} line {line}: the episode from {fmt(decom)} overlaps the "
+                                             f"register's episode from {fmt(clash.decom)} for {cid}")
+                    continue
+                r["PLACE"] = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
+                diff = [col for col, attr in _CARE_FIELDS if r[col] != getattr(ce, attr)]
+                if diff:
+                    self.problems.append(f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} differs from "
+                                         f"the register in {', '.join(diff)}; the import would lose one of them")
+                elif ce.dec is None and dec is not None:
+                    ce.dec, ce.rec = dec, r["REC"] or None
+                    ce.reason_place_change = r["REASON_PLACE_CHANGE"] or None
+                    ce.version += 1
+                    self.n_closed += 1
+                elif ce.dec is not None and dec is None:
+                    self.problems.append(f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} is open in "
+                                         f"the file but ended {fmt(ce.dec)} on the register")
+                elif ce.dec != dec or (dec is not None and (ce.rec or "") != r["REC"]):
+                    self.problems.append(f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} ends "
+                                         f"differently on the register ({fmt(ce.dec)} {ce.rec or ''})")
+            self._flush()
+        if self.problems:
+            return
+        for part in e.chunks():
+            held = self._held_care(r["CHILD"] for _l, r in part)
+            rows: list[dict[str, object]] = []
+            for _line, r in part:
+                cid = r["CHILD"]
+                decom = _parse_date(r["DECOM"])
+                if decom is None or decom in held.get(cid, {}):
+                    continue
+                place = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
+                home_post, pl_post, urn = _placement_cells({**r, "PLACE": place})
+                rows.append(dict(
+                    child_id=cid, decom=decom, rne=r["RNE"], ls=r["LS"], cin=r["CIN"], place=place,
+                    place_provider=r["PLACE_PROVIDER"] or None, dec=_parse_date(r["DEC"]), rec=r["REC"] or None,
+                    reason_place_change=r["REASON_PLACE_CHANGE"] or None, home_post=home_post, pl_post=pl_post,
+                    urn=urn, version=1))
+            if rows:
+                self.s.execute(insert(CareEpisode), rows)
+                self.n_care += len(rows)
+
+    def _held_missing(self, ids: Iterable[str]) -> dict[str, dict[date, MissingEpisode]]:
+        held: dict[str, dict[date, MissingEpisode]] = defaultdict(dict)
+        wanted = [i for i in set(ids) if i not in self._new]
+        if wanted:
+            for me in self.s.scalars(select(MissingEpisode).where(MissingEpisode.child_id.in_(wanted))):
+                held[me.child_id][local_date(me.started_at)] = me
+        return held
+
+    def missing(self, m: _Rows) -> None:
+        mis, uow = self.checked.mis, self.uow
+        for part in m.chunks():
+            held = self._held_missing(r["CHILD"] for _l, r in part)
+            for line, r in part:
+                cid = r["CHILD"]
+                if cid in self._new:
+                    continue
+                start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
+                periods = held.get(cid, {})
+                me = periods.get(start) if start else None
+                if me is None:
+                    file_end = {st: en for _l, st, en in mis.get(cid, []) if st in periods}
+
+                    def ends(x: MissingEpisode, file_end: dict[date, date | None] = file_end) -> date:
+                        if x.returned_at is not None:
+                            return local_date(x.returned_at)
+                        return file_end.get(local_date(x.started_at)) or date.max
+
+                    mclash = next((x for x in periods.values() if start is not None
+                                   and local_date(x.started_at) < (end or date.max) and start < ends(x)), None)
+                    if mclash is not None:
+                        self.problems.append(f"{self.mname} line {line}: the period from {fmt(start)} overlaps the "
+                                             f"register's period from {fmt(local_date(mclash.started_at))} for {cid}")
+                elif me.returned_at is None and end is not None:
+                    me.returned_at = _local_midnight(end)
+                    me.updated_at, me.updated_by = uow.now, uow.actor.label
+                    me.version += 1
+                    self.n_mis_ended += 1
+                # else: the register already holds it (a return the register knows of is kept)
+            self._flush()
+        if self.problems:
+            return
+        for part in m.chunks():
+            held = self._held_missing(r["CHILD"] for _l, r in part)
+            ids = list({r["CHILD"] for _l, r in part})
+            hosts: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
+            for cid, decom, dec, ce_id in self.s.execute(select(
+                    CareEpisode.child_id, CareEpisode.decom, CareEpisode.dec, CareEpisode.id)
+                    .where(CareEpisode.child_id.in_(ids))):
+                hosts[cid].append((decom, dec, ce_id))
+            rows: list[dict[str, object]] = []
+            for _line, r in part:
+                cid = r["CHILD"]
+                start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
+                if start is None or start in held.get(cid, {}):
+                    continue
+                host = next((h for h in sorted(hosts.get(cid, []), key=lambda x: x[0], reverse=True)
+                             if h[0] <= start and (h[1] is None or start <= h[1])), None)
+                started = _local_midnight(start)
+                rows.append(dict(
+                    child_id=cid, category=r["MISSING"], started_at=started, reported_at=started,
+                    reported_by="SSDA903 import", returned_at=_local_midnight(end) if end else None,
+                    care_episode_id=host[2] if host else None, updated_at=uow.now, updated_by=uow.actor.label,
+                    version=1))
+            if rows:
+                self.s.execute(insert(MissingEpisode), rows)
+                self.n_mis += len(rows)

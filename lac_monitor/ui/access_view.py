@@ -102,7 +102,7 @@ class AccessFeature:
         self.views_action.setVisible(access.may(window.actor.role, Permission.READ_VIEWS))
         window.add_action("child", self.views_action)
         self.restrict_dialog: RestrictDialog | None = None
-        self.restrict_action = QAction("&Restrict this record… / lift the restriction", window)
+        self.restrict_action = QAction("Restri&ct this record… / lift the restriction", window)
         self.restrict_action.setToolTip("Hide this child from everyone who does not need to see them")
         self.restrict_action.triggered.connect(self.toggle_restriction)
         self.restrict_action.setVisible(access.may(window.actor.role, Permission.RESTRICT_CHILD))

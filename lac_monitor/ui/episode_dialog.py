@@ -305,6 +305,10 @@ class FormDialog(QDialog):
         """Client-side rules: key -> the rule broken. The service re-checks everything."""
         return {}
 
+    def notes(self) -> dict[str, str]:
+        """Things worth saying beside a field that do not stop the save: key -> text."""
+        return {}
+
     def save(self) -> Saved:
         raise NotImplementedError
 
@@ -368,7 +372,11 @@ class FormDialog(QDialog):
 
     def error_text(self, key: str) -> str:
         lab = self._errors[key]
-        return "" if lab.isHidden() else lab.text()
+        return "" if lab.isHidden() or lab.text().startswith("ℹ") else lab.text()
+
+    def note_text(self, key: str) -> str:
+        lab = self._errors[key]
+        return lab.text() if not lab.isHidden() and lab.text().startswith("ℹ") else ""
 
     def notice_text(self) -> str:
         return "" if self.notice.isHidden() else self.notice.text()
@@ -382,11 +390,20 @@ class FormDialog(QDialog):
     # validation ------------------------------------------------------------------------
     def revalidate(self) -> dict[str, str]:
         problems = self.check()
+        notes = self.notes()
         for key in self._errors:
             rule = problems.get(key)
             shown = rule is not None and (self._submitted or key in self._touched)
             self._set_error(key, rule if shown else self._server_errors.get(key))
+            if key in notes and self.error_text(key) == "":
+                self._set_note(key, notes[key])
         return problems
+
+    def _set_note(self, key: str, text: str) -> None:
+        lab = self._errors[key]
+        lab.setText(f"ℹ {text}")
+        lab.show()
+        self._fields[key].setAccessibleDescription(f"Note: {text}")
 
     def _set_error(self, key: str, rule: str | None) -> None:
         lab = self._errors[key]
@@ -738,7 +755,7 @@ class RhiDialog(FormDialog):
                     offer.addItem(label, code)
             self.add_field("offer", "&What happened:", offer, ("RHI outcome",),
                            "Offered, or why no interview was offered")
-            self.add_field("offered_at", "&When:", LocalTimeEdit(self.now(), self), ("offered at", "recorded at"))
+            self.add_field("offered_at", "Whe&n:", LocalTimeEdit(self.now(), self), ("offered at", "recorded at"))
             self.add_field("offered_by", "Offered &by:", QLineEdit(self.ctx.service.actor.label, self))
             offer.currentIndexChanged.connect(
                 lambda *_: self.field("offered_by").setEnabled(offer.currentData() == "offered"))

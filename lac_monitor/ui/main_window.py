@@ -85,7 +85,7 @@ from lac_monitor.ui.episode_dialog import (
 )
 from lac_monitor.ui.flow_layout import FlowLayout, labelled
 from lac_monitor.ui.live import LiveBridge
-from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog
+from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog, StartCareDialog
 from lac_monitor.ui.settings_store import SettingsStore
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
 from lac_monitor.ui.workers import Job, Workers
@@ -287,13 +287,16 @@ class MainWindow(QMainWindow):
                                            "Edit the Philomena profile given to the police", self.edit_profile)
         self.record_action = self._action("Edit child's r&ecord (UPN, mother, photo)…", None,
                                           "UPN or UN code, mother fields and photo", self.edit_record)
+        self.start_care_action = self._action("&Start care…", None,
+                                              "The child starts to be looked after (a new period of care)",
+                                              self.start_care)
         self.placement_action = self._action("Change p&lacement…", None,
                                              "Record a change of placement or legal status", self.change_placement)
-        self.flag_action = self._action("Set risk &flag…", None, "Set a risk flag (CSE, CCE, county lines…)",
+        self.flag_action = self._action("Set risk fl&ag…", None, "Set a risk flag (CSE, CCE, county lines…)",
                                         self.set_flag)
         self.child_actions = [self.report_action, self.update_action, self.risk_action, self.police_action,
                               self.return_action, self.rhi_action, self.profile_action]
-        self.record_actions = [self.record_action, self.placement_action, self.flag_action]
+        self.record_actions = [self.record_action, self.start_care_action, self.placement_action, self.flag_action]
         self.find_action = self._action("&Find a child", "Ctrl+F", "Search by name, child ID or police reference",
                                         self.focus_search)
         self.board_focus_action = self._action("Go to &board", "Ctrl+B", "Move the focus to the board",
@@ -366,7 +369,7 @@ class MainWindow(QMainWindow):
         self.board_view.child_was_activated.connect(self._on_activated)
         # No mnemonics here: the Ctrl shortcuts serve, and Alt letters are taken by menus and filters.
         short = ("Report missing…", "Add update…", "Risk grade…", "Police ref…", "Return…", "RHI…",
-                 "Philomena profile…", "Record…", "Placement…", "Risk flag…")
+                 "Philomena profile…", "Record…", "Start care…", "Placement…", "Risk flag…")
         self.detail_view = DetailView(list(zip(self.child_actions + self.record_actions, short, strict=True)),
                                       self.splitter)
         self.detail_view.rhi_hours = self.ladder.rhi_hours
@@ -847,6 +850,7 @@ class MainWindow(QMainWindow):
         for a in (self.record_action, self.flag_action):
             a.setEnabled(cid is not None)
         self.placement_action.setEnabled(status is not None and status is not ChildStatus.LEFT_CARE)
+        self.start_care_action.setEnabled(status is ChildStatus.LEFT_CARE)
 
     def _context(self) -> DialogContext | None:
         cid = self.selected_child_id()
@@ -910,6 +914,9 @@ class MainWindow(QMainWindow):
 
     def edit_record(self) -> FormDialog | None:
         return self._open_dialog(lambda ctx: ChildRecordDialog(ctx, self))
+
+    def start_care(self) -> FormDialog | None:
+        return self._open_dialog(lambda ctx: StartCareDialog(ctx, self))
 
     def change_placement(self) -> FormDialog | None:
         return self._open_dialog(lambda ctx: PlacementDialog(ctx, self))

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lac_monitor.domain import codes, record
+from lac_monitor.domain import codes, fields, record
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.localtime import local_date
-from lac_monitor.domain.records import ChildDetail
+from lac_monitor.domain.records import ChildDetail, FlagView
 from lac_monitor.services.care import CareService, Placement
 from lac_monitor.services.episodes import Saved
 from lac_monitor.services.register import RegisterService
@@ -47,6 +47,10 @@ class DateEdit(QDateEdit):
         self.setDisplayFormat("dd/MM/yyyy")
         self.setCalendarPopup(True)
         self.setDate(QDate(value.year, value.month, value.day))
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab leaves the field (arrow keys and "/" move between day, month and year)."""
+        return QWidget.focusNextPrevChild(self, forward)
 
     def value(self) -> date:
         d = self.date()
@@ -199,6 +203,115 @@ class ChildRecordDialog(FormDialog):
         self.form_did_save.emit(saved)
 
 
+def _add_placement_fields(dlg: FormDialog, home_post: str | None) -> None:
+    """The fields of a new episode's placement, shared by Start care and Change of placement."""
+    dlg.add_field("ls", "&Legal status:", _combo(dlg, codes.LS, getattr(dlg, "_ls", None), "(choose)"),
+                  ("LS", "LS (legal status)"))
+    dlg.add_field("cin", "&Category of need:", _combo(dlg, codes.CIN, getattr(dlg, "_cin", None), "(choose)"),
+                  ("CIN", "CIN (category of need)"))
+    dlg.add_field("place", "Placement &type:", _combo(dlg, codes.PLACE, None, "(choose the placement type)"),
+                  ("PLACE", "PLACE (placement type)"))
+    dlg.add_field("provider", "Pro&vider:", _combo(dlg, codes.PLACE_PROVIDER, None, "(none: temporary)"),
+                  ("PLACE_PROVIDER",))
+    dlg.add_field("pl_post", "Placement &postcode:", QLineEdit(dlg), ("placement postcode",))
+    dlg.add_field("home_post", "&Home postcode:", QLineEdit(home_post or "", dlg),
+                  ("home postcode",), "Postcode of the home the child was taken from (HOME_POST)")
+    dlg.add_field("urn", "Ofsted &URN:", QLineEdit(dlg), ("URN",),
+                  f"The provider's Ofsted URN, or {record.URN_NONE} where it has none")
+    dlg.add_field("host_la", "Host c&ouncil:", QLineEdit(dlg), ("host LA",),
+                  "Where the placement is: the council's ONS code (E08000032), or WAL, SCO, NIR, NUK")
+
+
+def _placement_problems(dlg: FormDialog, on: date) -> dict[str, str]:
+    """The rules the service applies to a placement (domain.record), checked as the user types."""
+    out: dict[str, str] = {}
+    place = str(dlg.field("place").currentData() or "")
+    for key in ("ls", "cin", "place"):
+        if not dlg.field(key).currentData():
+            out[key] = "is required"
+    for key, check in (
+            ("pl_post", lambda: record.normalise_postcode("placement postcode", dlg.text("pl_post"))),
+            ("home_post", lambda: record.normalise_postcode("home postcode", dlg.text("home_post"))),
+            ("urn", lambda: record.check_urn(place, dlg.text("urn"))),
+            ("host_la", lambda: record.check_host_la(dlg.text("host_la"))),
+            ("place", lambda: record.check_age_for_place(place, dlg.ctx.detail.dob, on))):
+        if key not in out and (rule := _rule(check)):
+            out[key] = rule
+    provider = dlg.field("provider").currentData()
+    if place in codes.TEMPORARY_OR_OTHER_PLACE and provider:
+        out["provider"] = f"must be blank for placement type {place}"
+    elif place and place not in codes.TEMPORARY_OR_OTHER_PLACE and not provider:
+        out["provider"] = "is required"
+    return out
+
+
+def _placement_notes(dlg: FormDialog) -> dict[str, str]:
+    """Not a refusal: a URN the return needs but not yet known is saved and listed by the export."""
+    place = str(dlg.field("place").currentData() or "")
+    if place and record.urn_needed(place) and not dlg.text("urn"):
+        return {"urn": f"not yet recorded: the return lists it as missing until you add the provider's "
+                       f"URN (or {record.URN_NONE} if it has none)"}
+    return {}
+
+
+def _placement(dlg: FormDialog, **extra: str | None) -> Placement:
+    return Placement(ls=dlg.field("ls").currentData(), cin=dlg.field("cin").currentData(),
+                     place=str(dlg.field("place").currentData() or ""),
+                     place_provider=dlg.field("provider").currentData() or None, pl_post=dlg.text("pl_post"),
+                     home_post=dlg.text("home_post"), urn=dlg.text("urn"), host_la=dlg.text("host_la"),
+                     placement_name=dlg.text("placement_name"), **extra)  # type: ignore[arg-type]
+
+
+class StartCareDialog(FormDialog):
+    """The child starts to be looked after (RNE S): the same checks as `care start`."""
+
+    title = "Start care"
+
+    @property
+    def care(self) -> CareService:
+        svc = self.ctx.service
+        return CareService(svc.db, svc.actor, svc.clock)
+
+    def build(self) -> None:
+        eps = self.ctx.detail.care_episodes  # newest first: a child back in care keeps the home postcode
+        self.add_field("decom", "Date care &began:", DateEdit(local_date(self.now()), self),
+                       ("DECOM (start of episode)", "DECOM"), "DECOM: the first day the child is looked after")
+        _add_placement_fields(self, eps[0].home_post if eps else None)
+        self.add_field("placement_name", "Placement &name:", QLineEdit(self), ("placement name",))
+        self.add_field("address", "Placement a&ddress:", QLineEdit(self), ("placement address",))
+        self.add_field("carer", "Ca&rer's name:", QLineEdit(self), ("carer name",))
+        self.add_field("carer_phone", "Carer's phon&e:", QLineEdit(self), ("carer phone",))
+
+    def check(self) -> dict[str, str]:
+        d = self.ctx.detail
+        on = self.field("decom").value()
+        out = _placement_problems(self, on)
+        if d.current_placement is not None:
+            out["decom"] = f"the child is already looked after (since {d.current_placement.decom:%d/%m/%Y})"
+        elif on > local_date(self.now()):
+            out["decom"] = "cannot be in the future"
+        elif on < d.dob:
+            out["decom"] = "cannot be before the date of birth"
+        place = str(self.field("place").currentData() or "")
+        if place in record.TEMPORARY_PLACE:
+            out["place"] = "a period of care cannot start with a temporary placement (T0-T4)"
+        for key, name in (("placement_name", "placement_name"), ("address", "placement_address"),
+                          ("carer", "carer_name"), ("carer_phone", "carer_phone")):
+            try:
+                fields.clean(f"care_episode.{name}", self.text(key))
+            except ValidationError as exc:
+                out[key] = exc.rule
+        return out
+
+    def notes(self) -> dict[str, str]:
+        return _placement_notes(self)
+
+    def save(self) -> Saved:
+        p = _placement(self, placement_address=self.text("address"), carer_name=self.text("carer"),
+                       carer_phone=self.text("carer_phone"))
+        return self.care.start_care(self.ctx.detail.id, self.field("decom").value(), p)
+
+
 class PlacementDialog(FormDialog):
     """A change of placement (or legal status): the open episode ends X1, the next begins."""
 
@@ -212,46 +325,24 @@ class PlacementDialog(FormDialog):
     def build(self) -> None:
         cur = self.ctx.detail.current_placement
         self.version = cur.version if cur else None
+        self._ls: str | None = cur.ls if cur else None
+        self._cin: str | None = cur.cin if cur else None
         self.add_field("on", "&Date of change:", DateEdit(local_date(self.now()), self), ("date of change",))
         self.add_field("rne", "&Reason for new episode:", _combo(self, {k: v for k, v in codes.RNE.items()
                                                                         if k != "S"}, "P"), ("RNE",))
-        self.add_field("ls", "&Legal status:", _combo(self, codes.LS, cur.ls if cur else None), ("LS",))
-        self.add_field("cin", "&Category of need:", _combo(self, codes.CIN, cur.cin if cur else None), ("CIN",))
-        self.add_field("place", "Placement &type:", _combo(self, codes.PLACE, None), ("PLACE",))
-        self.add_field("provider", "Pro&vider:", _combo(self, codes.PLACE_PROVIDER, None, "(none: temporary)"),
-                       ("PLACE_PROVIDER",))
-        self.add_field("pl_post", "Placement &postcode:", QLineEdit(self), ("placement postcode",))
-        self.add_field("home_post", "&Home postcode:", QLineEdit(cur.home_post or "" if cur else "", self),
-                       ("home postcode",), "Postcode of the home the child was taken from (HOME_POST)")
-        self.add_field("urn", "Ofsted &URN:", QLineEdit(self), ("URN",),
-                       f"The provider's Ofsted URN, or {record.URN_NONE} where it has none")
-        self.add_field("host_la", "&Host council:", QLineEdit(self), ("host LA",),
-                       "Where the placement is: the council's ONS code (E08000032), or WAL, SCO, NIR, NUK")
-        self.add_field("reason", "Reason for &change:", _combo(self, codes.REASON_PLACE_CHANGE, None, "(none)"),
+        _add_placement_fields(self, cur.home_post if cur else None)
+        self.add_field("reason", "Reason for ch&ange:", _combo(self, codes.REASON_PLACE_CHANGE, None, "(none)"),
                        ("REASON_PLACE_CHANGE",))
         self.add_field("placement_name", "Placement &name:", QLineEdit(self), ("placement name",))
 
     def _place(self) -> str:
-        return str(self.field("place").currentData())
+        return str(self.field("place").currentData() or "")
 
     def check(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+        out = _placement_problems(self, self.field("on").value())
         if self.ctx.detail.current_placement is None:
             out["on"] = "the child has no open period of care"
         place = self._place()
-        for key, check in (
-                ("pl_post", lambda: record.normalise_postcode("placement postcode", self.text("pl_post"))),
-                ("home_post", lambda: record.normalise_postcode("home postcode", self.text("home_post"))),
-                ("urn", lambda: record.check_urn(place, self.text("urn"), required=record.urn_needed(place))),
-                ("host_la", lambda: record.check_host_la(self.text("host_la"))),
-                ("place", lambda: record.check_age_for_place(place, self.ctx.detail.dob, self.field("on").value()))):
-            if rule := _rule(check):
-                out[key] = rule
-        provider = self.field("provider").currentData()
-        if place in codes.TEMPORARY_OR_OTHER_PLACE and provider:
-            out["provider"] = f"must be blank for placement type {place}"
-        elif place not in codes.TEMPORARY_OR_OTHER_PLACE and not provider:
-            out["provider"] = "is required"
         moves = self.field("rne").currentData() in {"P", "B", "T", "U"}
         cur = self.ctx.detail.current_placement
         temporary = place in codes.TEMPORARY_OR_OTHER_PLACE or (cur is not None
@@ -260,22 +351,22 @@ class PlacementDialog(FormDialog):
             out["reason"] = "is required when the placement changes"
         return out
 
+    def notes(self) -> dict[str, str]:
+        return _placement_notes(self)
+
     def refresh(self, detail: ChildDetail) -> None:
         cur = self.ctx.detail.current_placement
         self.version = cur.version if cur else None
 
     def save(self) -> Saved:
-        p = Placement(ls=self.field("ls").currentData(), cin=self.field("cin").currentData(), place=self._place(),
-                      place_provider=self.field("provider").currentData() or None, pl_post=self.text("pl_post"),
-                      home_post=self.text("home_post"), urn=self.text("urn"), host_la=self.text("host_la"),
-                      placement_name=self.text("placement_name"))
-        return self.care.change_placement(self.ctx.detail.id, self.version, self.field("on").value(), p,
-                                          rne=self.field("rne").currentData(),
+        return self.care.change_placement(self.ctx.detail.id, self.version, self.field("on").value(),
+                                          _placement(self), rne=self.field("rne").currentData(),
                                           reason_place_change=self.field("reason").currentData() or None)
 
 
 class RiskFlagDialog(FormDialog):
-    """Set a risk flag from the council's list, with its since-date (and an end, for history)."""
+    """Set a risk flag from the council's list, with its since-date; with Ended ticked, end the flag
+    that is set (or record a past one, for history)."""
 
     title = "Risk flag"
 
@@ -291,28 +382,50 @@ class RiskFlagDialog(FormDialog):
             box.addItem(label, code)
         self.add_field("flag", "&Flag:", box, ("risk flag",))
         today = local_date(self.now())
-        self.add_field("since", "&Since:", DateEdit(today, self), ("since",))
-        self.add_field("end", "&Ended:", OptionalTime("Ended (history)", self.now(), self), ("end",))
+        self.add_field("since", "S&ince:", DateEdit(today, self), ("since",))
+        self.add_field("end", "&Ended:", OptionalTime("Ended (ends a flag that is set, or a past one)",
+                                                      self.now(), self), ("end",))
         self.add_field("note", "&Note:", QLineEdit(self), ("note",))
+
+    def _open_flag(self) -> FlagView | None:
+        code = self.field("flag").currentData()
+        return next((f for f in self.ctx.detail.active_flags if f.flag == code), None)
 
     def check(self) -> dict[str, str]:
         out: dict[str, str] = {}
         today = local_date(self.now())
         since = self.field("since").value()
-        if since > today:
-            out["since"] = "cannot be in the future"
         end_at = self.field("end").value()
-        if end_at is not None and local_date(end_at) < since:
-            out["end"] = "cannot be before since"
-        open_codes = {f.flag for f in self.ctx.detail.active_flags}
-        if self.field("flag").currentData() in open_codes and end_at is None:
-            out["flag"] = "is already set for this child"
+        current = self._open_flag()
+        if current is not None and end_at is not None:
+            # Ending the flag that is set: the same as `child flag CHILD FLAG --end DATE`.
+            if local_date(end_at) < current.since:
+                out["end"] = f"cannot be before the flag was set ({current.since:%d/%m/%Y})"
+            elif end_at > self.now():
+                out["end"] = "cannot be in the future"
+        else:
+            if since > today:
+                out["since"] = "cannot be in the future"
+            if end_at is not None and local_date(end_at) < since:
+                out["end"] = "cannot be before since"
+            if current is not None:
+                out["flag"] = (f"is already set for this child (since {current.since:%d/%m/%Y}): tick Ended "
+                               "to end it")
         if rule := self.too_long("note", 2000):
             out["note"] = rule
         return out
 
+    def notes(self) -> dict[str, str]:
+        current = self._open_flag()
+        if current is not None and self.field("end").value() is not None:
+            return {"end": f"Save ends the flag set since {current.since:%d/%m/%Y}"}
+        return {}
+
     def save(self) -> Saved:
         end_at = self.field("end").value()
+        if end_at is not None and self._open_flag() is not None:
+            return self.care.end_risk_flag(self.ctx.detail.id, self.field("flag").currentData(),
+                                           local_date(end_at))
         return self.care.set_risk_flag(self.ctx.detail.id, self.field("flag").currentData(),
                                        self.field("since").value(), self.text("note"),
                                        end=local_date(end_at) if end_at else None)
