@@ -166,3 +166,52 @@ def test_bridge_signals(qtbot, db: Database, world: World, live_clock: FixedCloc
             live.read_now()
     finally:
         live.stop()
+
+
+def _pg_counts(dbname: str) -> tuple[int, int]:
+    """(backends connected to the database now, sessions ever started on it) — from the server."""
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = %s), "
+            "(SELECT sessions FROM pg_stat_database WHERE datname = %s)", (dbname, dbname)).fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+
+def test_a_change_costs_the_desktop_no_new_connection(qtbot, live_window: MainWindow, db: Database,  # type: ignore[no-untyped-def]
+                                                      other_db: Database, world: World, db_url: str) -> None:
+    """On PostgreSQL the feed and the changed rows are read over the LISTEN connection: the
+    server sees no new backend for this desktop when another desktop reports a child."""
+    if not db.is_postgresql:
+        pytest.skip("connections are a PostgreSQL matter")
+    from sqlalchemy import event
+
+    win = live_window
+    dbname = db_url.rsplit("/", 1)[1]
+    listener = win.live._watcher
+    assert isinstance(listener, PgListener)
+    desk_opened: list[int] = []
+    writer_opened: list[int] = []
+    event.listen(db.engine, "connect", lambda *_: desk_opened.append(1))
+    event.listen(other_db.engine, "connect", lambda *_: writer_opened.append(1))
+    held_before, sessions_before = _pg_counts(dbname)
+
+    for child, category in (("C000100", "M"), ("C000101", "A")):
+        world.as_(world.actor, other_db).report(child, category)
+    qtbot.waitUntil(lambda: status(win, "C000100") is ChildStatus.MISSING
+                    and status(win, "C000101") is ChildStatus.AWAY, timeout=10_000)
+    qtbot.wait(200)
+
+    assert desk_opened == []  # this desktop opened no connection of its own
+    assert win.live._watcher is listener and win.live.is_connected  # nor reconnected
+    # The server agrees: the same backends as before, and the only sessions started on the
+    # database since are the writing desktop's (its stats reach the server as it closes).
+    qtbot.waitUntil(lambda: _pg_counts(dbname)[1] - sessions_before >= len(writer_opened), timeout=5_000)
+    qtbot.wait(300)
+    held_after, sessions_after = _pg_counts(dbname)
+    assert held_after == held_before
+    assert sessions_after - sessions_before == len(writer_opened)
