@@ -215,3 +215,29 @@ def test_a_change_costs_the_desktop_no_new_connection(qtbot, live_window: MainWi
     held_after, sessions_after = _pg_counts(dbname)
     assert held_after == held_before
     assert sessions_after - sessions_before == len(writer_opened)
+
+
+def test_a_read_on_a_dropped_listen_connection_goes_to_reconnect_and_catch_up(  # type: ignore[no-untyped-def]
+        qtbot, live_window: MainWindow, db: Database, other_db: Database, world: World, gate: Gate) -> None:
+    """The touched rows are read over the LISTEN connection; when that read is the first to
+    meet a dropped connection, the user still gets the banner, the reconnect and the catch-up."""
+    if not db.is_postgresql:
+        pytest.skip("the LISTEN connection is PostgreSQL's")
+    import time
+
+    win = live_window
+    watcher = win.live._watcher
+    assert isinstance(watcher, PgListener)
+    pid = watcher.conn.info.backend_pid
+    with other_db.engine.connect() as c:
+        c.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        for _ in range(100):  # gone on the server, before this desktop's event loop notices
+            if not c.exec_driver_sql(f"SELECT 1 FROM pg_stat_activity WHERE pid = {pid}").first():
+                break
+            time.sleep(0.05)
+    world.as_(world.actor, other_db).report("C000100", "M")
+    win.live.read_now()  # the read itself meets the dead connection
+    assert not win.banner.isHidden() and not win.live.is_connected
+    qtbot.waitUntil(lambda: win.banner.isHidden() and win.live.is_connected, timeout=10_000)
+    qtbot.waitUntil(lambda: status(win, "C000100") is ChildStatus.MISSING, timeout=10_000)
+    assert win.live._watcher is not watcher
