@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import BindParameter, Date, Select, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain.localtime import local_date
@@ -25,6 +27,7 @@ from lac_monitor.storage.schema import (
     Staff,
     Team,
 )
+from lac_monitor.storage.types import UtcDateTime
 
 
 def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None = None,
@@ -33,6 +36,35 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     ids = None if child_ids is None else list(child_ids)
     if ids is not None and not ids:
         return []
+    params: dict[str, object] = {"at": at, "day": day, "overdue_before": at - timedelta(hours=rhi_hours)}
+    if ids is not None:
+        params["ids"] = ids
+    flags = load_flags(session, day, ids)
+    rows = []
+    for r in session.execute(_board_statement(ids is not None), params):
+        (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
+         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality) = r
+        rows.append(BoardRow(
+            child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
+            status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,
+            episode_version=ever, missing_since=since, returned_at=ret, risk=risk,
+            police_ref=pref_ref, last_seen=last_seen, rhi_id=rhi_id, rhi_offered_at=offered_at,
+            rhi_done_at=done_at_v, social_worker_id=sw_id, social_worker=sw, team_id=team_id,
+            team=team, placement_type=place, locality=locality,
+            flags=tuple(sorted(flags.get(cid, ()))),
+        ))
+    return rows
+
+
+@lru_cache(maxsize=2)
+def _board_statement(by_ids: bool) -> Select[Any]:
+    """The board query, built once (building it costs milliseconds of Python, paid by every
+    desktop on every change otherwise); the clock time and the children are parameters:
+    `at`, `day` (the local date at `at`), `overdue_before` and, if `by_ids`, `ids`."""
+    at = bindparam("at", type_=UtcDateTime)
+    day = bindparam("day", type_=Date)
+    overdue_before = bindparam("overdue_before", type_=UtcDateTime)
+    ids: BindParameter[Any] | None = bindparam("ids", expanding=True) if by_ids else None
 
     ep_ranked = (
         select(
@@ -64,7 +96,6 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     done = or_(and_(Rhi.completed_at.is_not(None), Rhi.completed_at <= at),
                and_(Rhi.declined_at.is_not(None), Rhi.declined_at <= at))
     offered = and_(Rhi.offered_at.is_not(None), Rhi.offered_at <= at)
-    overdue_before = at - timedelta(hours=rhi_hours)
     status = case(
         (and_(open_now, ep.c.category == "A"), literal(ChildStatus.AWAY.value)),
         (open_now, literal(ChildStatus.MISSING.value)),
@@ -95,21 +126,7 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     )
     if ids is not None:
         q = q.where(Child.id.in_(ids))
-    flags = load_flags(session, day, ids)
-    rows = []
-    for r in session.execute(q):
-        (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
-         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality) = r
-        rows.append(BoardRow(
-            child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
-            status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,
-            episode_version=ever, missing_since=since, returned_at=ret, risk=risk,
-            police_ref=pref_ref, last_seen=last_seen, rhi_id=rhi_id, rhi_offered_at=offered_at,
-            rhi_done_at=done_at_v, social_worker_id=sw_id, social_worker=sw, team_id=team_id,
-            team=team, placement_type=place, locality=locality,
-            flags=tuple(sorted(flags.get(cid, ()))),
-        ))
-    return rows
+    return q
 
 
 def load_flags(session: Session, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:

@@ -49,6 +49,9 @@ def changes_since(session: Session, seq: int, limit: int = 5000) -> list[ChangeE
             for r in rows]
 
 
+FEED_BATCH = 5000
+
+
 class FeedReader:
     """Remembers the last sequence seen; `read()` returns what came after it."""
 
@@ -65,11 +68,12 @@ class FeedReader:
         out: list[ChangeEvent] = []
         with (session or self.db.read_session)() as s:
             while True:
-                batch = changes_since(s, self.last_seq)
-                if not batch:
+                batch = changes_since(s, self.last_seq, FEED_BATCH)
+                if batch:
+                    out.extend(batch)
+                    self.last_seq = batch[-1].seq
+                if len(batch) < FEED_BATCH:  # the end of the feed: one query for a usual change
                     break
-                out.extend(batch)
-                self.last_seq = batch[-1].seq
         return out
 
 
