@@ -117,6 +117,7 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
     import psycopg
 
     from lac_monitor.domain.clock import SystemClock
+    from lac_monitor.domain.errors import ServerFullError
     from lac_monitor.services.episodes import EpisodeService
     from lac_monitor.services.uow import Actor
     from lac_monitor.storage.database import Database
@@ -157,13 +158,21 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
     committed: dict[int, float] = {}
     pids = _backend_pids(admin, dbname)  # the desktops' LISTEN backends (held throughout)
     cpu0, stat0 = _cpu(pids), _db_stats(admin, dbname)
-    for i in range(changes):
-        saved = svc.add_update(ep_id, f"fleet note {i}")
-        committed[saved.seqs[-1]] = time.time()
-        time.sleep(0.4 if n < 50 else 0.8)
-    time.sleep(1.5)
-    cpu1, stat1 = _cpu(pids), _db_stats(admin, dbname)
-    stop.write_text("stop")
+    refused = 0
+    try:
+        for i in range(changes):
+            try:
+                saved = svc.add_update(ep_id, f"fleet note {i}")
+            except ServerFullError:  # the shared server is full this moment: that change is lost
+                refused += 1
+                continue
+            committed[saved.seqs[-1]] = time.time()
+            time.sleep(0.4 if n < 50 else 0.8)
+        time.sleep(1.5)
+        cpu1, stat1 = _cpu(pids), _db_stats(admin, dbname)
+    finally:
+        stop.write_text("stop")  # never leave N desktops behind
+    changes -= refused
     lat = []
     for p, out in zip(procs, outs, strict=True):
         try:
@@ -178,7 +187,7 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
     db.dispose()
     admin.close()
     expected = ready * changes
-    return {"n": n, "ready": ready, "pollers": pollers, "failed": len(failed),
+    return {"n": n, "ready": ready, "pollers": pollers, "failed": len(failed), "refused": refused,
             "idle_connections": idle_connections,
             "p50": statistics.median(lat) if lat else float("nan"), "p99": pct(lat, 99) if lat else float("nan"),
             "received": len(lat), "expected": expected,
@@ -186,7 +195,8 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
             # committer's own write is 1 session + its transactions)
             "xacts_per_change": (stat1[0] - stat0[0]) / changes,
             "sessions_per_change": (stat1[1] - stat0[1]) / changes,
-            "backend_cpu_ms_per_change": (cpu1 - cpu0) / changes * 1000 if cpu0 >= 0 else float("nan"),
+            "backend_cpu_ms_per_change": (sum(cpu1[p] - cpu0[p] for p in cpu0 if p in cpu1) / changes * 1000
+                                          if cpu0 else float("nan")),
             "first_failure": failed[0] if failed else ""}  # type: ignore[dict-item]
 
 
@@ -195,17 +205,18 @@ def _backend_pids(admin, dbname: str) -> list[int]:  # type: ignore[no-untyped-d
     return [int(r[0]) for r in rows]
 
 
-def _cpu(pids: list[int]) -> float:
-    """User + system CPU seconds of these server processes (/proc; -1 if not readable here)."""
+def _cpu(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of these server processes (/proc, on the server's machine);
+    a process that has gone (or cannot be read from here) is left out."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    try:
-        for pid in pids:
+    out: dict[int, float] = {}
+    for pid in pids:
+        try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    except OSError:
-        return -1.0
-    return total / tick
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return out
 
 
 def _db_stats(admin, dbname: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -254,6 +265,8 @@ def main() -> int:
                       f"{r['p50'] * 1000:>8.1f} {r['p99'] * 1000:>8.1f} {r['received']:>5}/{r['expected']:<4} "
                       f"{r['xacts_per_change']:>9.1f} {r['sessions_per_change']:>12.1f} "
                       f"{r['backend_cpu_ms_per_change']:>24.1f}", flush=True)
+                if r["refused"]:
+                    print(f"     {r['refused']} change(s) refused: the server was full")
                 if r["failed"]:
                     print(f"     {r['failed']} desktop(s) failed to start: {r['first_failure']!r}")
     finally:
