@@ -80,3 +80,67 @@ def test_a_refused_connection_is_a_plain_message(pg_world: World, db_url: str,
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_reads_ride_the_listen_connection_and_lose_no_notification(pg_world: World, db_url: str) -> None:
+    """The feed and board reads a change causes go over the LISTEN connection; a notification
+    that arrives while such a read runs is still reported by the next drain()."""
+    from lac_monitor.storage.board import load_board
+    from lac_monitor.storage.feed import FeedReader
+
+    dbname = db_url.rsplit("/", 1)[1]
+    desk = Database.open(db_url)
+    listener = PgListener(desk)
+    try:
+        reader = FeedReader(desk)
+        assert not listener.drain()
+        child = pg_world.add_child("C000952")
+        pg_world.episodes.report(child, "M", pg_world.clock.now() - timedelta(hours=1))
+        # The notification is on the wire; a read on the same connection takes it in first.
+        events = reader.read(listener.read_session)
+        assert [e.kind for e in events][-1] == "episode.reported"
+        with listener.read_session() as s:
+            rows = load_board(s, pg_world.clock.now(), child_ids={child})
+            backend = s.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert [r.child_id for r in rows] == [child]
+        assert backend == listener.conn.info.backend_pid
+        assert listener.drain()  # not lost inside the read
+        assert not listener.drain()
+        assert _held(dbname) == 1
+    finally:
+        listener.close()
+        desk.dispose()
+
+
+def test_a_full_server_at_start_up_is_waited_for_with_jittered_backoff() -> None:
+    from lac_monitor.domain.errors import ServerFullError
+    from lac_monitor.storage.engine import retry_while_full
+
+    waits: list[float] = []
+    tries = iter([ServerFullError("full"), ServerFullError("full"), None])
+
+    def start() -> str:
+        exc = next(tries)
+        if exc is not None:
+            raise exc
+        return "open"
+
+    jitter = iter([0.0, 1.0])
+    assert retry_while_full(start, first_s=1.0, sleep=waits.append, jitter=lambda: next(jitter)) == "open"
+    assert waits == [0.5, 3.0]  # 1 s x0.5, then 2 s x1.5
+
+    waits.clear()
+
+    def always_full() -> str:
+        raise ServerFullError("The database server has no free connections (too many clients).")
+
+    with pytest.raises(ServerFullError, match="no free connections"):
+        retry_while_full(always_full, budget_s=0.0, sleep=waits.append)
+    assert waits == []  # no budget: the plain message at once
+
+    def down() -> str:
+        raise DatabaseUnavailableError("unreachable")
+
+    with pytest.raises(DatabaseUnavailableError, match="unreachable"):
+        retry_while_full(down, sleep=waits.append)  # not a full server: no waiting
+    assert waits == []

@@ -43,6 +43,10 @@ class DatabaseUnavailableError(LacError):
     """The environment's fault: server down, file locked, network gone."""
 
 
+class ServerFullError(DatabaseUnavailableError):
+    """The database server refused a connection: it has no free slots (too many clients)."""
+
+
 class DatabaseTooNewError(LacError):
     """The database was upgraded by a newer LAC Monitor than this one."""
 

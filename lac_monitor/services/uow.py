@@ -24,6 +24,7 @@ from lac_monitor.domain.errors import (
     ConflictError,
     DatabaseUnavailableError,
     LacError,
+    ServerFullError,
     UnknownLoginError,
     ValidationError,
 )
@@ -273,7 +274,7 @@ def translate_db_error(exc: BaseException, saving: bool = True) -> LacError | No
     ):
         text_ = str(getattr(exc, "orig", exc)).lower()
         if "too many clients" in text_ or "too many connections" in text_ or "remaining connection slots" in text_:
-            return DatabaseUnavailableError(TOO_MANY_CLIENTS)
+            return ServerFullError(TOO_MANY_CLIENTS)
         if "locked" in text_ or "busy" in text_:
             return DatabaseUnavailableError(
                 "The database is busy (another desktop is saving). Nothing was saved; "

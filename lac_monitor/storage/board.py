@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import BindParameter, Date, Select, Subquery, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from lac_monitor.domain.access import may_see_restricted
@@ -28,6 +29,7 @@ from lac_monitor.storage.schema import (
     Staff,
     Team,
 )
+from lac_monitor.storage.types import UtcDateTime
 
 
 def hidden_children(session: Session, role: str | None, staff_id: int | None, team_id: int | None,
@@ -47,6 +49,41 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     ids = None if child_ids is None else list(child_ids)
     if ids is not None and not ids:
         return []
+    params: dict[str, object] = {"at": at, "day": day, "overdue_before": at - timedelta(hours=rhi_hours)}
+    params.update({f"after_{d}": at - timedelta(days=d) for d in COUNT_WINDOWS})
+    if ids is not None:
+        params["ids"] = ids
+    flags = load_flags(session, day, ids)
+    rows = []
+    for r in session.execute(_board_statement(ids is not None), params):
+        (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
+         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality,
+         n30, n90, n365) = r
+        if cid in hidden:
+            continue
+        rows.append(BoardRow(
+            child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
+            status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,
+            episode_version=ever, missing_since=since, returned_at=ret, risk=risk,
+            police_ref=pref_ref, last_seen=last_seen, rhi_id=rhi_id, rhi_offered_at=offered_at,
+            rhi_done_at=done_at_v, social_worker_id=sw_id, social_worker=sw, team_id=team_id,
+            team=team, placement_type=place, locality=locality,
+            flags=tuple(sorted(flags.get(cid, ()))),
+            episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
+        ))
+    return rows
+
+
+@lru_cache(maxsize=2)
+def _board_statement(by_ids: bool) -> Select[Any]:
+    """The board query, built once (building it costs milliseconds of Python, paid by every
+    desktop on every change otherwise); the clock time and the children are parameters:
+    `at`, `day` (the local date at `at`), `overdue_before`, `after_30`/`after_90`/`after_365`
+    (the episode-count windows) and, if `by_ids`, `ids`."""
+    at = bindparam("at", type_=UtcDateTime)
+    day = bindparam("day", type_=Date)
+    overdue_before = bindparam("overdue_before", type_=UtcDateTime)
+    ids: BindParameter[Any] | None = bindparam("ids", expanding=True) if by_ids else None
 
     ep_ranked = (
         select(
@@ -75,11 +112,11 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     care = select(care_sub).where(care_sub.c.rn == 1).subquery("care")
 
     counts = episode_count_subquery(at, ids)
+
     open_now = and_(ep.c.id.is_not(None), or_(ep.c.returned_at.is_(None), ep.c.returned_at > at))
     done = or_(and_(Rhi.completed_at.is_not(None), Rhi.completed_at <= at),
                and_(Rhi.declined_at.is_not(None), Rhi.declined_at <= at))
     offered = and_(Rhi.offered_at.is_not(None), Rhi.offered_at <= at)
-    overdue_before = at - timedelta(hours=rhi_hours)
     status = case(
         (and_(open_now, ep.c.category == "A"), literal(ChildStatus.AWAY.value)),
         (open_now, literal(ChildStatus.MISSING.value)),
@@ -111,35 +148,19 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     )
     if ids is not None:
         q = q.where(Child.id.in_(ids))
-    flags = load_flags(session, day, ids)
-    rows = []
-    for r in session.execute(q):
-        (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
-         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality,
-         n30, n90, n365) = r
-        if cid in hidden:
-            continue
-        rows.append(BoardRow(
-            child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
-            status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,
-            episode_version=ever, missing_since=since, returned_at=ret, risk=risk,
-            police_ref=pref_ref, last_seen=last_seen, rhi_id=rhi_id, rhi_offered_at=offered_at,
-            rhi_done_at=done_at_v, social_worker_id=sw_id, social_worker=sw, team_id=team_id,
-            team=team, placement_type=place, locality=locality,
-            flags=tuple(sorted(flags.get(cid, ()))),
-            episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
-        ))
-    return rows
+    return q
 
 
-def episode_count_subquery(at: datetime, ids: list[str] | None = None) -> Subquery:
-    """Per child: episodes started in the last 30 / 90 / 365 days (domain.patterns.episode_counts)."""
+def episode_count_subquery(at: BindParameter[Any], ids: BindParameter[Any] | None) -> Subquery:
+    """Per child: episodes started in the last 30 / 90 / 365 days (domain.patterns.episode_counts);
+    the window starts are the parameters `after_30`, `after_90`, `after_365`."""
     def n(days: int) -> Any:
-        return func.sum(case((MissingEpisode.started_at > at - timedelta(days=days), 1), else_=0))
+        after = bindparam(f"after_{days}", type_=UtcDateTime)
+        return func.sum(case((MissingEpisode.started_at > after, 1), else_=0))
 
     q = (select(MissingEpisode.child_id, n(30).label("n30"), n(90).label("n90"), n(365).label("n365"))
          .where(MissingEpisode.started_at <= at,
-                MissingEpisode.started_at > at - timedelta(days=COUNT_WINDOWS[-1]))
+                MissingEpisode.started_at > bindparam(f"after_{COUNT_WINDOWS[-1]}", type_=UtcDateTime))
          .group_by(MissingEpisode.child_id))
     if ids is not None:
         q = q.where(MissingEpisode.child_id.in_(ids))

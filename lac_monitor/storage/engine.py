@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
+import random
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from lac_monitor.domain.errors import DatabaseUnavailableError
+from lac_monitor.domain.errors import DatabaseUnavailableError, ServerFullError
 from lac_monitor.storage import credentials
 from lac_monitor.storage.config import normalise_url
 
@@ -147,12 +149,8 @@ def check_reachable(engine: Engine) -> None:
             conn.exec_driver_sql("SELECT 1")
     except OperationalError as exc:
         text = str(exc.orig).lower()
-        if "too many clients" in text or "too many connections" in text or "remaining connection slots" in text:
-            raise DatabaseUnavailableError(
-                f"The database server at {describe(engine)} has no free connections (too many "
-                "clients). Try again in a minute; if it keeps happening, ask IT to raise "
-                "max_connections (see README)."
-            ) from exc
+        if _says_full(text):
+            raise ServerFullError(_full_message(describe(engine))) from exc
         if is_sqlite(engine):
             raise DatabaseUnavailableError(
                 f"The database file {engine.url.database} cannot be opened: check that its folder "
@@ -167,3 +165,59 @@ def check_reachable(engine: Engine) -> None:
             f"{describe(engine)} is not a database LAC Monitor can open "
             f"({exc.orig.__class__.__name__})."
         ) from exc
+
+
+def _says_full(text: str) -> bool:
+    text = text.lower()
+    return "too many clients" in text or "too many connections" in text or "remaining connection slots" in text
+
+
+def _full_message(where: str) -> str:
+    return (f"The database server at {where} has no free connections (too many clients). Try "
+            "again in a minute; if it keeps happening, ask IT to raise max_connections (see README).")
+
+
+def server_is_full(exc: BaseException) -> bool:
+    """The server refused a connection for want of slots (not: down, wrong password)."""
+    if isinstance(exc, ServerFullError):
+        return True
+    if isinstance(exc, OperationalError):  # SQLAlchemy's, around the driver's
+        return _says_full(str(exc.orig))
+    # psycopg's own (the LISTEN connection is opened without SQLAlchemy)
+    return type(exc).__name__ == "OperationalError" and _says_full(str(exc))
+
+
+T = TypeVar("T")
+
+START_RETRY_S = 60.0  # how long a desk starting up waits for a free slot before saying so
+START_FIRST_WAIT_S = 0.5
+START_MAX_WAIT_S = 8.0
+
+
+def retry_while_full(start: Callable[[], T], *, budget_s: float = START_RETRY_S,
+                     first_s: float = START_FIRST_WAIT_S, cap_s: float = START_MAX_WAIT_S,
+                     sleep: Callable[[float], None] = time.sleep,
+                     jitter: Callable[[], float] = random.random,
+                     where: str = "the database server") -> T:
+    """Run `start` (a desk's opening: connect, check, first reads); while the server refuses
+    for want of slots, wait and try again, doubling the wait up to `cap_s`, each wait jittered
+    (x0.5-1.5) so a room of desks switched on together does not knock in step. After
+    `budget_s` the last refusal is raised as ServerFullError with the plain message."""
+    deadline = time.monotonic() + budget_s
+    wait = first_s
+    attempt = 0
+    while True:
+        try:
+            return start()
+        except Exception as exc:
+            if not server_is_full(exc):
+                raise
+            pause = wait * (0.5 + jitter())
+            attempt += 1
+            if time.monotonic() + pause > deadline:
+                if isinstance(exc, ServerFullError):
+                    raise
+                raise ServerFullError(_full_message(where)) from exc
+            log.info("server has no free connections; try %d again in %.1f s", attempt + 1, pause)
+            sleep(pause)
+            wait = min(cap_s, wait * 2)

@@ -4,7 +4,10 @@ Desktops remember the last sequence they have seen and read everything after it,
 missed notification (a reconnect, a sleeping laptop) is recovered, never lost.
 
 - PostgreSQL: `PgListener` holds a dedicated autocommit connection that LISTENs; the UI
-  watches its socket (`fileno()`) and calls `drain()` when it is readable.
+  watches its socket (`fileno()`) and calls `drain()` when it is readable. The same
+  connection also carries the short reads a change causes (the feed, the touched board rows:
+  `read_session()`), so a change costs a desktop no new connection. A notification that
+  arrives while such a read runs is kept and reported by the next `drain()`.
 - SQLite: `SqliteWatcher` holds a dedicated connection and compares `PRAGMA data_version`,
   which changes whenever another connection commits.
 Neither uses a thread.
@@ -18,11 +21,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
 
 from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.storage.database import NOTIFY_CHANNEL, Database
@@ -43,6 +49,9 @@ def changes_since(session: Session, seq: int, limit: int = 5000) -> list[ChangeE
             for r in rows]
 
 
+FEED_BATCH = 5000
+
+
 class FeedReader:
     """Remembers the last sequence seen; `read()` returns what came after it."""
 
@@ -53,20 +62,35 @@ class FeedReader:
                 start_seq = latest_seq(s)
         self.last_seq = start_seq
 
-    def read(self) -> list[ChangeEvent]:
+    def read(self, session: Callable[[], AbstractContextManager[Session]] | None = None) -> list[ChangeEvent]:
+        """`session`: where to read (the LISTEN connection's `read_session`); default a short
+        connection of its own."""
         out: list[ChangeEvent] = []
-        with self.db.read_session() as s:
+        with (session or self.db.read_session)() as s:
             while True:
-                batch = changes_since(s, self.last_seq)
-                if not batch:
+                batch = changes_since(s, self.last_seq, FEED_BATCH)
+                if batch:
+                    out.extend(batch)
+                    self.last_seq = batch[-1].seq
+                if len(batch) < FEED_BATCH:  # the end of the feed: one query for a usual change
                     break
-                out.extend(batch)
-                self.last_seq = batch[-1].seq
         return out
 
 
+# A read on the LISTEN connection is a few milliseconds (the feed after a sequence, a few
+# children's board rows). One that runs this long is cut off (an error, so the desktop goes
+# through its reconnect-and-catch-up path) rather than holding up notifications.
+LISTEN_READ_TIMEOUT_MS = 10_000
+
+
 class PgListener:
-    """A dedicated LISTEN connection. Raises OSError-like psycopg errors if it drops."""
+    """A dedicated LISTEN connection. Raises OSError-like psycopg errors if it drops.
+
+    `read_session()` gives a Session over this same connection (autocommit, so each statement
+    is its own short transaction and nothing is held open between notifications). Use it
+    from the thread that drains the listener only; other threads read over their own
+    connection (`Database.read_session`).
+    """
 
     def __init__(self, db: Database) -> None:
         import psycopg
@@ -78,36 +102,66 @@ class PgListener:
             # A network path that dies silently (a laptop's VPN, a pulled cable) is noticed in
             # about a minute instead of never: the socket errors and the desktop reconnects.
             "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+            "options": f"-c statement_timeout={LISTEN_READ_TIMEOUT_MS}",
         }
         if url.password:
             params["password"] = url.password
         self.conn = psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
-        self.conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        # psycopg takes the notifications that arrive during a query off the socket itself;
+        # count them here so `drain()` still reports them (else a change that lands while a
+        # read runs would wait for the next one, or the 30 s safety read).
+        self._heard = 0
+        self.conn.add_notify_handler(self._on_notify)
+        self._engine: Any = None
+        self._sa: Any = None
+        try:
+            self.conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            # SQLAlchemy over the same connection: StaticPool hands out this one connection,
+            # and never resets it (a rollback on an autocommit connection has nothing to do).
+            self._engine = create_engine(
+                url, creator=lambda: self.conn, poolclass=StaticPool, pool_reset_on_return=None,
+                isolation_level="AUTOCOMMIT", hide_parameters=True)
+            self._sa = self._engine.connect()  # the dialect's first-connect queries, now not on a change
+        except Exception:
+            self.close()
+            raise
+
+    def _on_notify(self, _n: Any) -> None:
+        self._heard += 1
 
     def fileno(self) -> int:
         return int(self.conn.pgconn.socket)
 
     def drain(self) -> bool:
-        """Consume pending input without blocking; True if any notification arrived."""
+        """Consume pending input without blocking; True if any notification arrived since the
+        last call (including any that came in during a `read_session()` read)."""
         import psycopg
 
         pg = self.conn.pgconn
         pg.consume_input()  # raises psycopg.OperationalError if the server went away
-        got = False
         while True:
             n = pg.notifies()
             if n is None:
                 break
-            got = True
+            self._heard += 1
         if pg.status != psycopg.pq.ConnStatus.OK:
             raise psycopg.OperationalError("listen connection lost")
+        got = self._heard > 0
+        self._heard = 0
         return got
 
+    def read_session(self) -> Session:
+        """A Session over the LISTEN connection: no new connection for the reads a change causes."""
+        return Session(bind=self._sa, expire_on_commit=False)
+
     def close(self) -> None:
-        try:
-            self.conn.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection
-            pass
+        for closing in (lambda: self._sa.close() if self._sa is not None else None,
+                        lambda: self._engine.dispose() if self._engine is not None else None,
+                        self.conn.close):
+            try:
+                closing()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
 
 
 class SqliteWatcher:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import Any
 
 from lac_monitor.domain.errors import LacError
 
@@ -79,6 +80,7 @@ def run_gui(database: str | None = None) -> int:
     from lac_monitor.services.uow import first_run_administrator, resolve_actor
     from lac_monitor.storage.config import log_dir, resolve_database_url
     from lac_monitor.storage.database import Database
+    from lac_monitor.storage.engine import retry_while_full
     from lac_monitor.storage.provision import database_login
     from lac_monitor.ui import errors
     from lac_monitor.ui.features import build_main_window
@@ -88,21 +90,32 @@ def run_gui(database: str | None = None) -> int:
     errors.install_excepthook(log_dir() / "lac-monitor.log")
     try:
         resolved = resolve_database_url(database)
-        # A save the user waits for gives up after 3 s of another desktop's lock, with a
-        # plain "the database is busy, nothing was saved, try again" and the form kept.
-        db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason),
-                           lock_wait_s=GUI_LOCK_WAIT_S)
-        login = database_login(db)
-        first = first_run_administrator(db)
-        # Who you are is settled before anything is shown: an unknown or deactivated login
-        # gets a plain refusal naming it, and no window.
-        actor = resolve_actor(db)
-        if not access.may(actor.role, Permission.READ_REGISTER):
-            raise AccessRefusedError(
-                f"The window is for the people who keep the register; you are signed in as "
-                f"'{actor.username}' ({actor.role}). Use the command line: `lac-monitor board` "
-                "(police liaison) or `lac-monitor audit views CHILD` / `audit verify` (auditor).")
-        window = build_main_window(db, actor, SystemClock(), SettingsStore(), background_load=True)
+
+        def open_desk() -> tuple[Database, Any, Any, Any, Any]:
+            # A save the user waits for gives up after 3 s of another desktop's lock, with a
+            # plain "the database is busy, nothing was saved, try again" and the form kept.
+            db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason),
+                               lock_wait_s=GUI_LOCK_WAIT_S)
+            try:
+                login = database_login(db)
+                first = first_run_administrator(db)
+                # Who you are is settled before anything is shown: an unknown or deactivated
+                # login gets a plain refusal naming it, and no window.
+                actor = resolve_actor(db)
+                if not access.may(actor.role, Permission.READ_REGISTER):
+                    raise AccessRefusedError(
+                        f"The window is for the people who keep the register; you are signed in as "
+                        f"'{actor.username}' ({actor.role}). Use the command line: `lac-monitor board` "
+                        "(police liaison) or `lac-monitor audit views CHILD` / `audit verify` (auditor).")
+                window = build_main_window(db, actor, SystemClock(), SettingsStore(), background_load=True)
+            except BaseException:
+                db.dispose()
+                raise
+            return db, login, first, actor, window
+
+        # A room of desks switched on together can find the server's slots taken for a moment:
+        # wait and try again (jittered backoff, up to a minute), then say so plainly.
+        db, login, first, actor, window = retry_while_full(open_desk)
     except LacError as exc:
         log.warning("start-up failed: %s", type(exc).__name__)
         errors.known_error_box(None, exc, "Starting LAC Monitor").exec()

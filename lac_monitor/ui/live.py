@@ -5,16 +5,22 @@ thread, no polling). SQLite: a dedicated connection whose `PRAGMA data_version` 
 reads every 40 ms. Either way the feed is then read after the last sequence seen, so a
 change missed while disconnected is caught up, never lost. Commits made by this desktop
 arrive through the same path (the database's after-commit hook).
+
+On PostgreSQL the reads a change causes (the feed, then the touched board rows, through
+`LiveBridge.read_session()`) go over the LISTEN connection itself, so an idle desktop holds
+one connection and a change opens none.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QThread, QTimer, Signal
+from sqlalchemy.orm import Session
 
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.storage.database import Database
@@ -110,13 +116,40 @@ class LiveBridge(QObject):
         self._close_watcher()
 
     # -- reading -----------------------------------------------------------------------
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A read session for what a change causes (the touched rows). On this bridge's thread
+        with a LISTEN connection up, it runs over that connection (no new connection); from
+        another thread, or when polling, over a short connection of its own. A notification
+        that arrives while it runs is not lost: a feed read follows."""
+        watcher = self._watcher
+        if (not self._connected or watcher is None or not hasattr(watcher, "read_session")
+                or QThread.currentThread() is not self.thread()):
+            with self.db.read_session() as s:
+                yield s
+            return
+        with watcher.read_session() as s:
+            yield s
+        self._check_missed(watcher)
+
+    def _check_missed(self, watcher: Watcher) -> None:
+        try:
+            heard = watcher.drain()  # type: ignore[attr-defined]
+        except Exception as exc:
+            if as_known_error(exc) is None:
+                raise
+            self.connection_failed(exc)
+            return
+        if heard:
+            self._schedule_read()
+
     def read_now(self) -> None:
         """Read the feed now; emits changes_did_arrive if there is anything new."""
         self._pending_read = False
         if not self._connected:
             return
         try:
-            events = self.reader.read()
+            events = self.reader.read(self.read_session)
         except Exception as exc:
             if as_known_error(exc) is None:
                 raise  # a bug, not a lost connection: the crash dialog, not a banner
@@ -223,13 +256,15 @@ class LiveBridge(QObject):
             return
         try:
             self._connect()
-            events = self.reader.read()
+            events = self.reader.read(self.read_session)
         except Exception as exc:  # noqa: BLE001 - still down; try again later
             log.info("reconnect attempt %d failed: %s", self._attempt, type(exc).__name__)
             self._connected = False
             self._close_watcher()
             self._schedule_retry()
             return
+        if not self._connected:
+            return  # dropped again straight after the read: connection_failed has it in hand
         log.info("live updates restored")
         self.last_update_at = self.clock.now()
         self._attempt = 0

@@ -536,7 +536,9 @@ class MainWindow(QMainWindow):
         ladder, actor = self.ladder, self.actor
 
         def read(_job: Job | None) -> list[BoardRow]:
-            with self.db.read_session() as s:
+            # On the GUI thread this runs over the LISTEN connection (no new connection per
+            # change); in a worker, over a short connection of its own.
+            with self.live.read_session() as s:
                 return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours,
                                   hidden=hidden_for(s, actor, now, ladder))
 

@@ -166,3 +166,78 @@ def test_bridge_signals(qtbot, db: Database, world: World, live_clock: FixedCloc
             live.read_now()
     finally:
         live.stop()
+
+
+def _pg_counts(dbname: str) -> tuple[int, int]:
+    """(backends connected to the database now, sessions ever started on it) — from the server."""
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = %s), "
+            "(SELECT sessions FROM pg_stat_database WHERE datname = %s)", (dbname, dbname)).fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+
+def test_a_change_costs_the_desktop_no_new_connection(qtbot, live_window: MainWindow, db: Database,  # type: ignore[no-untyped-def]
+                                                      other_db: Database, world: World, db_url: str) -> None:
+    """On PostgreSQL the feed and the changed rows are read over the LISTEN connection: the
+    server sees no new backend for this desktop when another desktop reports a child."""
+    if not db.is_postgresql:
+        pytest.skip("connections are a PostgreSQL matter")
+    from sqlalchemy import event
+
+    win = live_window
+    dbname = db_url.rsplit("/", 1)[1]
+    listener = win.live._watcher
+    assert isinstance(listener, PgListener)
+    desk_opened: list[int] = []
+    writer_opened: list[int] = []
+    event.listen(db.engine, "connect", lambda *_: desk_opened.append(1))
+    event.listen(other_db.engine, "connect", lambda *_: writer_opened.append(1))
+    held_before, sessions_before = _pg_counts(dbname)
+
+    for child, category in (("C000100", "M"), ("C000101", "A")):
+        world.as_(world.actor, other_db).report(child, category)
+    qtbot.waitUntil(lambda: status(win, "C000100") is ChildStatus.MISSING
+                    and status(win, "C000101") is ChildStatus.AWAY, timeout=10_000)
+    qtbot.wait(200)
+
+    assert desk_opened == []  # this desktop opened no connection of its own
+    assert win.live._watcher is listener and win.live.is_connected  # nor reconnected
+    # The server agrees: the same backends as before, and the only sessions started on the
+    # database since are the writing desktop's (its stats reach the server as it closes).
+    qtbot.waitUntil(lambda: _pg_counts(dbname)[1] - sessions_before >= len(writer_opened), timeout=5_000)
+    qtbot.wait(300)
+    held_after, sessions_after = _pg_counts(dbname)
+    assert held_after == held_before
+    assert sessions_after - sessions_before == len(writer_opened)
+
+
+def test_a_read_on_a_dropped_listen_connection_goes_to_reconnect_and_catch_up(  # type: ignore[no-untyped-def]
+        qtbot, live_window: MainWindow, db: Database, other_db: Database, world: World, gate: Gate) -> None:
+    """The touched rows are read over the LISTEN connection; when that read is the first to
+    meet a dropped connection, the user still gets the banner, the reconnect and the catch-up."""
+    if not db.is_postgresql:
+        pytest.skip("the LISTEN connection is PostgreSQL's")
+    import time
+
+    win = live_window
+    watcher = win.live._watcher
+    assert isinstance(watcher, PgListener)
+    pid = watcher.conn.info.backend_pid
+    with other_db.engine.connect() as c:
+        c.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        for _ in range(100):  # gone on the server, before this desktop's event loop notices
+            if not c.exec_driver_sql(f"SELECT 1 FROM pg_stat_activity WHERE pid = {pid}").first():
+                break
+            time.sleep(0.05)
+    world.as_(world.actor, other_db).report("C000100", "M")
+    win.live.read_now()  # the read itself meets the dead connection
+    assert not win.banner.isHidden() and not win.live.is_connected
+    qtbot.waitUntil(lambda: win.banner.isHidden() and win.live.is_connected, timeout=10_000)
+    qtbot.waitUntil(lambda: status(win, "C000100") is ChildStatus.MISSING, timeout=10_000)
+    assert win.live._watcher is not watcher

@@ -146,13 +146,13 @@ def test_a_bug_while_reading_the_feed_is_not_dressed_up_as_a_lost_connection(
     bridge = LiveBridge(db)
     bridge.start()
     try:
-        monkeypatch.setattr(bridge.reader, "read", lambda: 1 / 0)
+        monkeypatch.setattr(bridge.reader, "read", lambda *_: 1 / 0)
         dropped: list[str] = []
         bridge.connection_did_drop.connect(dropped.append)
         with pytest.raises(ZeroDivisionError):
             bridge.read_now()
         assert dropped == [] and bridge.is_connected
-        monkeypatch.setattr(bridge.reader, "read", lambda: (_ for _ in ()).throw(
+        monkeypatch.setattr(bridge.reader, "read", lambda *_: (_ for _ in ()).throw(
             OperationalError("SELECT", {}, Exception("server closed the connection"))))
         bridge.read_now()
         assert dropped and not bridge.is_connected
