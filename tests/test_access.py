@@ -244,3 +244,10 @@ def test_demo_replace_refuses_real_records_and_never_removes_audit_rows(db: Data
     with db.read_session() as s:
         assert s.get(Child, "C6") is not None
         assert s.scalar(select(func.count()).select_from(AuditLog)) == audits
+
+
+def test_a_refusal_reads_as_plain_english() -> None:
+    text = access.refusal("auditor", Permission.RESTRICT_CHILD)
+    assert "heads of service" in text and " and administrators can " in text
+    assert text.endswith("you are signed in as an auditor.")
+    assert access.refusal("social_worker", Permission.MANAGE_STAFF).endswith("signed in as a social worker.")

@@ -163,10 +163,18 @@ def police_may_see(status: str, returned_at: datetime | None, now: datetime) -> 
 
 def refusal(role: str | None, permission: Permission) -> str:
     """A plain sentence: who may do this, and that you may not."""
-    allowed = ", ".join(ROLE_LABELS[r] + "s" for r in roles_with(permission))
+    who = [_plural(ROLE_LABELS[r]) for r in roles_with(permission)]
+    allowed = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
     try:
         mine = ROLE_LABELS[StaffRole(role)] if role else "person without a staff role"
     except ValueError:
         mine = f"'{role}'"
+    article = "an" if mine[:1].lower() in "aeiou" else "a"
     return (f"Only {allowed} can {_WHAT.get(permission, permission.value)}; "
-            f"you are signed in as a {mine}.")
+            f"you are signed in as {article} {mine}.")
+
+
+def _plural(label: str) -> str:
+    """'heads of service', 'duty officers'."""
+    head, sep, rest = label.partition(" of ")
+    return f"{head}s{sep}{rest}" if sep else f"{label}s"
