@@ -247,6 +247,7 @@ class AlertNotifier(QObject):
         self._name_for = name_for
         self._seen: set[int] = set()
         self._evaluate_pending = False
+        self._stopped = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.evaluate_now)
@@ -280,11 +281,16 @@ class AlertNotifier(QObject):
         self._run(lambda _job: service.inbox(staff_id), loaded, failed, key="alerts.inbox")
 
     def stop(self) -> None:
+        """At shutdown: no more evaluations, and nothing late (a queued evaluation, a worker's
+        result) reaches the inbox after its window is gone."""
+        self._stopped = True
         self.timer.stop()
 
     def evaluate_now(self) -> None:
         """Evaluate the ladder (in a worker when there is one); announce what was raised here."""
         self._evaluate_pending = False
+        if self._stopped:
+            return
         service, staff_id = self.service, self.staff_id
 
         def work(_job: Job | None) -> list[AlertRow]:
@@ -350,6 +356,8 @@ class AlertNotifier(QObject):
             QTimer.singleShot(0, self.evaluate_now)
 
     def _announce(self, rows: list[AlertRow]) -> None:
+        if self._stopped:
+            return
         if not rows:
             return
         apply = getattr(self.inbox, "apply", None)

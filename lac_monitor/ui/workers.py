@@ -150,6 +150,9 @@ class Workers(QObject):
 
     def _finish(self, job: Job, done: Done | None, failed: Failed | None, value: object) -> None:
         self._jobs.discard(job)
+        if self.stopped:  # the window is closing: its widgets may be gone, so nothing is delivered
+            job.deleteLater()
+            return
         if job.key is not None and self._running_keys.get(job.key) is job:
             del self._running_keys[job.key]
         try:
@@ -191,4 +194,6 @@ class Workers(QObject):
         for job in list(self._jobs):
             job.cancel()
         self.pool.clear()
-        self.pool.waitForDone(5_000)
+        # Jobs look at `cancelled` between steps and database reads time out, so this is short;
+        # a job must not outlive the window whose objects it reports to.
+        self.pool.waitForDone(30_000)
