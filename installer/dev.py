@@ -86,7 +86,14 @@ def cmd_test(args: list[str]) -> int:
     # Run in one process after the service and fault tests, a Qt test has been seen to crash
     # the interpreter (segfault in the event loop); each half passes on its own, every time.
     core = run(PY, "-m", "pytest", "--ignore=tests/ui", check=False, env=env)
-    window = run(PY, "-m", "pytest", "tests/ui", check=False, env=env)
+    window = 0
+    for path in sorted((ROOT / "tests" / "ui").glob("test_*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        rc = run(PY, "-m", "pytest", rel, check=False, env=env)
+        if rc not in (0, 1, 2, 3, 4, 5):  # killed by a signal: the known Qt crash (README, Known problems)
+            print(f"!!! {rel}: the test process crashed (exit {rc}); running the file once more", flush=True)
+            rc = run(PY, "-m", "pytest", rel, check=False, env=env)
+        window = window or rc
     return core or window
 
 
