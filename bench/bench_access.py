@@ -49,10 +49,9 @@ def ensure(url: str, children: int) -> Database:
     provision_database(db)
     with db.write_engine.begin() as c:
         ids = [r[0] for r in c.execute(select(Child.id).order_by(Child.id))]
-        restricted = set(ids[:: 100])
+        restricted = set(ids[::100])
         c.execute(update(Child).values(restricted=False))
-        c.execute(update(Child).where(Child.id.in_(restricted)).values(
-            restricted=True, restricted_reason="bench"))
+        c.execute(update(Child).where(Child.id.in_(restricted)).values(restricted=True, restricted_reason="bench"))
     with db.engine.connect() as c:  # as autovacuum would have by now on a live server
         c.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return db
@@ -69,15 +68,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--children", type=int, default=10_000)
     ap.add_argument("--samples", type=int, default=15)
-    ap.add_argument("--role", default="social_worker", choices=("social_worker", "duty_officer"),
-                    help="whose login reads the board (the duty officer's policy also reads office hours)")
+    ap.add_argument(
+        "--role",
+        default="social_worker",
+        choices=("social_worker", "duty_officer"),
+        help="whose login reads the board (the duty officer's policy also reads office hours)",
+    )
     ap.add_argument("--pg", default=PG_ADMIN.rsplit("/", 1)[0] + "/lac_bench_access_10k")
     args = ap.parse_args()
     owner = ensure(args.pg, args.children)
     login = f"bench_{args.role}_{uuid.uuid4().hex[:8]}"
     with owner.write_engine.begin() as c:
-        sw = c.execute(select(Staff.id, Staff.username).where(Staff.role == args.role)
-                       .order_by(Staff.id).limit(1)).one()
+        sw = c.execute(
+            select(Staff.id, Staff.username).where(Staff.role == args.role).order_by(Staff.id).limit(1)
+        ).one()
         c.execute(update(Staff).where(Staff.id == sw.id).values(username=login))
         c.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN IN ROLE lac_{args.role}')
     person = Database.open(f"postgresql://{login}@{args.pg.split('@', 1)[1]}", upgrade=False)
@@ -97,8 +101,10 @@ def main() -> int:
         print(f"board query, {args.children} children, PostgreSQL, median of {args.samples}:")
         print(f"  as the owner (no policies)     {m_own * 1000:8.1f} ms   {n_own} rows")
         who = "a social worker" if args.role == "social_worker" else "a duty officer"
-        print(f"  as {who} (RLS on){' ' * (19 - len(who))}{m_rls * 1000:8.1f} ms   {n_rls} rows "
-              f"(restricted children of other workers hidden)")
+        print(
+            f"  as {who} (RLS on){' ' * (19 - len(who))}{m_rls * 1000:8.1f} ms   {n_rls} rows "
+            f"(restricted children of other workers hidden)"
+        )
         print(f"  ratio {ratio:.2f}x   target <= {TARGET}x   {'ok' if ratio <= TARGET else 'MISSED'}")
     finally:
         person.dispose()

@@ -115,8 +115,9 @@ def ensure_pg_database(url: str) -> None:
 
 def actor_for(db: Database) -> Actor:
     with db.read_session() as s:
-        username = s.scalar(sa_select(Staff.username).where(Staff.role == "duty_officer").limit(1)) \
-            or s.scalar(sa_select(Staff.username).limit(1))
+        username = s.scalar(sa_select(Staff.username).where(Staff.role == "duty_officer").limit(1)) or s.scalar(
+            sa_select(Staff.username).limit(1)
+        )
     return resolve_actor(db, username)
 
 
@@ -162,8 +163,9 @@ def bench_sort(app: QApplication, win: MainWindow) -> None:
             if took > worst:
                 worst_name, worst, worst_floor = f"{col.name.lower()} {order.name[:-5].lower()}", took, floor
     line(f"sort, worst ({worst_name})", ms(worst), ms(worst_floor), "< 50 ms", worst < 0.05)
-    line("sort, median of all columns", ms(statistics.median(results)), "", "< 50 ms",
-         statistics.median(results) < 0.05)
+    line(
+        "sort, median of all columns", ms(statistics.median(results)), "", "< 50 ms", statistics.median(results) < 0.05
+    )
     view.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
 
 
@@ -183,14 +185,20 @@ def bench_search(app: QApplication, win: MainWindow) -> None:
     win.search.clear()
     app.processEvents()
     line("search keystroke, worst", ms(max(times)), ms(max(floors)), "< 50 ms", max(times) < 0.05)
-    line("search keystroke, median", ms(statistics.median(times)), ms(statistics.median(floors)), "< 50 ms",
-         statistics.median(times) < 0.05)
+    line(
+        "search keystroke, median",
+        ms(statistics.median(times)),
+        ms(statistics.median(floors)),
+        "< 50 ms",
+        statistics.median(times) < 0.05,
+    )
 
 
 def pick_open_episodes(db: Database, n: int) -> list[tuple[int, str]]:
     with db.read_session() as s:
-        rows = s.execute(sa_select(MissingEpisode.id, MissingEpisode.child_id)
-                         .where(MissingEpisode.returned_at.is_(None)).limit(n)).all()
+        rows = s.execute(
+            sa_select(MissingEpisode.id, MissingEpisode.child_id).where(MissingEpisode.returned_at.is_(None)).limit(n)
+        ).all()
     return [(int(i), str(c)) for i, c in rows]
 
 
@@ -270,8 +278,7 @@ def run_one(app: QApplication, label: str, db_url: str, children: int, samples: 
             line("commit -> repainted, p99", ms(p99), ms(pct(rt, 99)), "< 200 ms", p99 < 0.2)
         else:
             limit = POLL_MS / 1000 + 0.05
-            line("commit -> repainted, median", ms(med), f"{POLL_MS} ms poll", f"< {limit * 1000:.0f} ms",
-                 med < limit)
+            line("commit -> repainted, median", ms(med), f"{POLL_MS} ms poll", f"< {limit * 1000:.0f} ms", med < limit)
             line("commit -> repainted, max", ms(max(lat)), "", f"< {limit * 1000:.0f} ms", max(lat) < limit)
     rss = rss_mb()
     line("memory (RSS of this process)", f"{rss:8.0f} MB", "", "< 400 MB", rss < 400)

@@ -126,8 +126,15 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
     outs = [tmp / f"d{n}-{i}.txt" for i in range(n)]
     procs = []
     for i in range(n):  # staggered, as desks are switched on: 100 at one instant run a server out of slots
-        procs.append(subprocess.Popen([sys.executable, __file__, "--desktop", url, str(outs[i]), str(stop)],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, __file__, "--desktop", url, str(outs[i]), str(stop)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+        )
         time.sleep(STAGGER)
     ready = 0
     pollers = 0
@@ -141,8 +148,9 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
         else:
             failed.append(p.stderr.read()[-300:] if p.stderr else "")
     dbname = url.rsplit("/", 1)[1]
-    admin = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres",
-                            autocommit=True)
+    admin = psycopg.connect(
+        url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres", autocommit=True
+    )
     time.sleep(1.0)
     held = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (dbname,)).fetchone()
     idle_connections = int(held[0]) if held else -1
@@ -187,17 +195,26 @@ def run_fleet(url: str, n: int, changes: int, tmp: Path) -> dict[str, float]:
     db.dispose()
     admin.close()
     expected = ready * changes
-    return {"n": n, "ready": ready, "pollers": pollers, "failed": len(failed), "refused": refused,
-            "idle_connections": idle_connections,
-            "p50": statistics.median(lat) if lat else float("nan"), "p99": pct(lat, 99) if lat else float("nan"),
-            "received": len(lat), "expected": expected,
-            # every transaction and new session on the bench's database, per change (the
-            # committer's own write is 1 session + its transactions)
-            "xacts_per_change": (stat1[0] - stat0[0]) / changes,
-            "sessions_per_change": (stat1[1] - stat0[1]) / changes,
-            "backend_cpu_ms_per_change": (sum(cpu1[p] - cpu0[p] for p in cpu0 if p in cpu1) / changes * 1000
-                                          if cpu0 else float("nan")),
-            "first_failure": failed[0] if failed else ""}  # type: ignore[dict-item]
+    return {
+        "n": n,
+        "ready": ready,
+        "pollers": pollers,
+        "failed": len(failed),
+        "refused": refused,
+        "idle_connections": idle_connections,
+        "p50": statistics.median(lat) if lat else float("nan"),
+        "p99": pct(lat, 99) if lat else float("nan"),
+        "received": len(lat),
+        "expected": expected,
+        # every transaction and new session on the bench's database, per change (the
+        # committer's own write is 1 session + its transactions)
+        "xacts_per_change": (stat1[0] - stat0[0]) / changes,
+        "sessions_per_change": (stat1[1] - stat0[1]) / changes,
+        "backend_cpu_ms_per_change": (
+            sum(cpu1[p] - cpu0[p] for p in cpu0 if p in cpu1) / changes * 1000 if cpu0 else float("nan")
+        ),
+        "first_failure": failed[0] if failed else "",
+    }  # type: ignore[dict-item]
 
 
 def _backend_pids(admin, dbname: str) -> list[int]:  # type: ignore[no-untyped-def]
@@ -222,8 +239,9 @@ def _cpu(pids: list[int]) -> dict[int, float]:
 def _db_stats(admin, dbname: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """(transactions, sessions started) on this database so far (PostgreSQL 14+)."""
     admin.execute("SELECT pg_stat_clear_snapshot()")
-    row = admin.execute("SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
-                        "WHERE datname = %s", (dbname,)).fetchone()
+    row = admin.execute(
+        "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database WHERE datname = %s", (dbname,)
+    ).fetchone()
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
@@ -254,17 +272,24 @@ def main() -> int:
         world.episodes.report("C0000000", "M", world.clock.now() - timedelta(hours=1))
         db.dispose()
         rt = notify_round_trip(args.pg)
-        print(f"server max_connections {max_conn[0] if max_conn else '?'}; NOTIFY round trip "
-              f"p50 {statistics.median(rt) * 1000:.2f} ms, p99 {pct(rt, 99) * 1000:.2f} ms")
-        print(f"{'N':>4} {'ready':>5} {'polling':>7} {'idle conns':>10} {'p50 ms':>8} {'p99 ms':>8} "
-              f"{'received':>10} {'xacts/chg':>9} {'sessions/chg':>12} {'desk backends CPU ms/chg':>24}")
+        print(
+            f"server max_connections {max_conn[0] if max_conn else '?'}; NOTIFY round trip "
+            f"p50 {statistics.median(rt) * 1000:.2f} ms, p99 {pct(rt, 99) * 1000:.2f} ms"
+        )
+        print(
+            f"{'N':>4} {'ready':>5} {'polling':>7} {'idle conns':>10} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'received':>10} {'xacts/chg':>9} {'sessions/chg':>12} {'desk backends CPU ms/chg':>24}"
+        )
         with tempfile.TemporaryDirectory() as tmp:
             for n in [int(x) for x in args.sizes.split(",")]:
                 r = run_fleet(url, n, args.changes, Path(tmp))
-                print(f"{r['n']:>4} {r['ready']:>5} {r['pollers']:>7} {r['idle_connections']:>10} "
-                      f"{r['p50'] * 1000:>8.1f} {r['p99'] * 1000:>8.1f} {r['received']:>5}/{r['expected']:<4} "
-                      f"{r['xacts_per_change']:>9.1f} {r['sessions_per_change']:>12.1f} "
-                      f"{r['backend_cpu_ms_per_change']:>24.1f}", flush=True)
+                print(
+                    f"{r['n']:>4} {r['ready']:>5} {r['pollers']:>7} {r['idle_connections']:>10} "
+                    f"{r['p50'] * 1000:>8.1f} {r['p99'] * 1000:>8.1f} {r['received']:>5}/{r['expected']:<4} "
+                    f"{r['xacts_per_change']:>9.1f} {r['sessions_per_change']:>12.1f} "
+                    f"{r['backend_cpu_ms_per_change']:>24.1f}",
+                    flush=True,
+                )
                 if r["refused"]:
                     print(f"     {r['refused']} change(s) refused: the server was full")
                 if r["failed"]:

@@ -52,10 +52,14 @@ def naive_board(db: Database) -> dict[str, str]:
             started = [e for e in eps[c.id] if e.started_at <= NOW]
             latest = max(started, key=lambda e: e.started_at, default=None)
             rhi = rhis.get(rhi_of.get(latest.id, -1)) if latest else None
-            facts = StatusFacts(in_care, latest.category if latest else None,
-                                latest.started_at if latest else None, latest.returned_at if latest else None,
-                                rhi.offered_at if rhi else None,
-                                (rhi.completed_at or rhi.declined_at) if rhi else None)
+            facts = StatusFacts(
+                in_care,
+                latest.category if latest else None,
+                latest.started_at if latest else None,
+                latest.returned_at if latest else None,
+                rhi.offered_at if rhi else None,
+                (rhi.completed_at or rhi.declined_at) if rhi else None,
+            )
             out[c.id] = derive_status(facts, NOW).value
         return out
 
@@ -82,8 +86,10 @@ def run(label: str, url: str, children: int) -> None:
     t0 = time.perf_counter()
     summary = generate(db, children=children, seed=7, now=NOW, years=2)
     gen = time.perf_counter() - t0
-    print(f"[{label}] demo --children {children} (2 years): {gen:6.2f} s   target < 60 s   "
-          f"({summary.missing_episodes} missing episodes, {summary.care_episodes} care episodes)")
+    print(
+        f"[{label}] demo --children {children} (2 years): {gen:6.2f} s   target < 60 s   "
+        f"({summary.missing_episodes} missing episodes, {summary.care_episodes} care episodes)"
+    )
 
     def sql() -> dict[str, str]:
         with db.read_session() as s:
@@ -92,8 +98,10 @@ def run(label: str, url: str, children: int) -> None:
     t_sql, a = timed(sql)
     t_orm, b = timed(lambda: naive_board(db), repeat=3)
     assert a == b, "the SQL board and the reference derivation disagree"
-    print(f"[{label}] board of {children} children: one SQL query {t_sql * 1000:7.1f} ms   "
-          f"beside ORM objects + Python {t_orm * 1000:7.1f} ms   (same statuses: yes)")
+    print(
+        f"[{label}] board of {children} children: one SQL query {t_sql * 1000:7.1f} ms   "
+        f"beside ORM objects + Python {t_orm * 1000:7.1f} ms   (same statuses: yes)"
+    )
     db.dispose()
 
 

@@ -108,8 +108,10 @@ def measure(folder: Path, n: int, what: str, traced: bool) -> tuple[float, float
 
 def in_child(folder: Path, n: int, what: str, traced: bool) -> tuple[float, float]:
     """Each measure in a fresh process: peak RSS only ever grows."""
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_import as b; "
-            f"from pathlib import Path; print(*b.measure(Path({str(folder)!r}), {n}, {what!r}, {traced}))")
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_import as b; "
+        f"from pathlib import Path; print(*b.measure(Path({str(folder)!r}), {n}, {what!r}, {traced}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     peak, secs = out.split()
     return float(peak), float(secs)
@@ -128,13 +130,17 @@ def main() -> None:
             size = sum(p.stat().st_size for p in write_files(folder, n))
             peak, t_import = in_child(folder, n, "import", args.tracemalloc)
             floor_peak, t_floor = in_child(folder, n, "floor", args.tracemalloc)
-        print(f"  import {n:6d} children ({size / 1e6:5.1f} MB of CSV): {kind} {peak:6.1f} MB, {t_import:6.1f} s"
-              f"   floor: holding the rows {floor_peak:6.1f} MB, reading them once {t_floor:4.2f} s")
+        print(
+            f"  import {n:6d} children ({size / 1e6:5.1f} MB of CSV): {kind} {peak:6.1f} MB, {t_import:6.1f} s"
+            f"   floor: holding the rows {floor_peak:6.1f} MB, reading them once {t_floor:4.2f} s"
+        )
         if first is None:
             first = (n, peak, floor_peak)
         else:
-            print(f"    x{n / first[0]:.0f} children: import x{peak / first[1]:.2f}, "
-                  f"holding the rows x{floor_peak / first[2]:.2f}")
+            print(
+                f"    x{n / first[0]:.0f} children: import x{peak / first[1]:.2f}, "
+                f"holding the rows x{floor_peak / first[2]:.2f}"
+            )
 
 
 if __name__ == "__main__":

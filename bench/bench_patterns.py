@@ -50,8 +50,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database.open(args.database or f"sqlite:///{Path(tmp) / 'bench.db'}")
         summary, t_gen = timed(lambda: generate(db, children=args.children, seed=7, now=NOW, replace=True))
-        print(f"{db.dialect}: {summary.children} children, {summary.missing_episodes} missing episodes "
-              f"(generated in {t_gen:.1f} s)")
+        print(
+            f"{db.dialect}: {summary.children} children, {summary.missing_episodes} missing episodes "
+            f"(generated in {t_gen:.1f} s)"
+        )
         clock = FixedClock(NOW)
         start, end = date(2025, 12, 1), date(2026, 11, 25)
         trends = TrendsService(db, HEAD, clock)
@@ -61,18 +63,30 @@ def main() -> None:
 
         def floor_trends() -> int:
             with db.engine.connect() as c:
-                return len(c.execute(text("SELECT * FROM missing_episode WHERE started_at >= :a"),
-                                     {"a": datetime(2025, 12, 1, tzinfo=UTC)}).fetchall())
+                return len(
+                    c.execute(
+                        text("SELECT * FROM missing_episode WHERE started_at >= :a"),
+                        {"a": datetime(2025, 12, 1, tzinfo=UTC)},
+                    ).fetchall()
+                )
 
         n_floor, t_floor = timed(floor_trends)
-        print(f"trends 12 months: {data.episodes} episodes: query layer {t_trends * 1000:.0f} ms, "
-              f"+ PDF {t_pdf * 1000:.0f} ms = {(t_trends + t_pdf):.2f} s (target < 3 s); "
-              f"floor: plain SELECT of {n_floor} episode rows {t_floor * 1000:.0f} ms")
+        print(
+            f"trends 12 months: {data.episodes} episodes: query layer {t_trends * 1000:.0f} ms, "
+            f"+ PDF {t_pdf * 1000:.0f} ms = {(t_trends + t_pdf):.2f} s (target < 3 s); "
+            f"floor: plain SELECT of {n_floor} episode rows {t_floor * 1000:.0f} ms"
+        )
 
         with db.read_session() as s:
-            busiest = [c for c, in s.execute(
-                select(MissingEpisode.child_id).group_by(MissingEpisode.child_id)
-                .order_by(func.count().desc(), MissingEpisode.child_id).limit(20))]
+            busiest = [
+                c
+                for (c,) in s.execute(
+                    select(MissingEpisode.child_id)
+                    .group_by(MissingEpisode.child_id)
+                    .order_by(func.count().desc(), MissingEpisode.child_id)
+                    .limit(20)
+                )
+            ]
         patterns = PatternService(db, HEAD, clock)
         times, floors, links = [], [], []
         for cid in busiest:
@@ -87,10 +101,12 @@ def main() -> None:
                     return len(a) + len(b)
 
             floors.append(timed(floor)[1])
-        print(f"linked children ({len(busiest)} busiest children, {statistics.median(links):.0f} links "
-              f"median): median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms "
-              f"(target < 200 ms); floor: plain SELECT of the child's rows "
-              f"{statistics.median(floors) * 1000:.1f} ms median")
+        print(
+            f"linked children ({len(busiest)} busiest children, {statistics.median(links):.0f} links "
+            f"median): median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms "
+            f"(target < 200 ms); floor: plain SELECT of the child's rows "
+            f"{statistics.median(floors) * 1000:.1f} ms median"
+        )
         db.dispose()
 
 

@@ -43,14 +43,17 @@ def main() -> None:
         db = Database.open(f"sqlite:///{out / 'bench.db'}")
         generate(db, children=args.children, seed=7, now=NOW)
         summary, t_export = timed(lambda: ssda903.export(db, 2026, out / "y26"))
-        n_annex, t_annex = timed(lambda: statutory.export_annex_a(db, date(2025, 11, 26), date(2026, 11, 25),
-                                                                   out / "annex.xlsx"))
+        n_annex, t_annex = timed(
+            lambda: statutory.export_annex_a(db, date(2025, 11, 26), date(2026, 11, 25), out / "annex.xlsx")
+        )
         n_ssd, t_ssd = timed(lambda: statutory.export_ssd_missing(db, out / "ssd.csv"))
 
         def floor_read() -> int:
             with db.engine.connect() as c:
-                return sum(len(c.execute(text(f"SELECT * FROM {t}")).fetchall())
-                           for t in ("child", "care_episode", "missing_episode", "rhi", "rhi_episode"))
+                return sum(
+                    len(c.execute(text(f"SELECT * FROM {t}")).fetchall())
+                    for t in ("child", "care_episode", "missing_episode", "rhi", "rhi_episode")
+                )
 
         _, t_read = timed(floor_read)
         rows = summary.children + summary.episodes + summary.missing
@@ -75,10 +78,14 @@ def main() -> None:
         _, t_xlsx = timed(floor_xlsx)
         db.dispose()
     print(f"{args.children} children (SQLite)")
-    print(f"  export ssda903 2025-26: {t_export:6.2f} s  ({summary.children} children, {summary.episodes} episodes,"
-          f" {summary.missing} missing)   floor: read tables {t_read:.2f} s + write {rows} csv rows {t_csv:.2f} s")
-    print(f"  export annex-a:         {t_annex:6.2f} s  ({n_annex} rows)   floor: write-only xlsx of the same cells "
-          f"{t_xlsx:.2f} s")
+    print(
+        f"  export ssda903 2025-26: {t_export:6.2f} s  ({summary.children} children, {summary.episodes} episodes,"
+        f" {summary.missing} missing)   floor: read tables {t_read:.2f} s + write {rows} csv rows {t_csv:.2f} s"
+    )
+    print(
+        f"  export annex-a:         {t_annex:6.2f} s  ({n_annex} rows)   floor: write-only xlsx of the same cells "
+        f"{t_xlsx:.2f} s"
+    )
     print(f"  export ssd-missing:     {t_ssd:6.2f} s  ({n_ssd} rows)")
 
 

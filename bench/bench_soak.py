@@ -55,15 +55,20 @@ def trickle(url: str, every: float) -> int:
         child = rng.choice(kids)
         try:
             with db.read_session() as s:
-                ep = s.scalars(select(MissingEpisode).where(MissingEpisode.child_id == child,
-                                                            MissingEpisode.returned_at.is_(None))).first()
+                ep = s.scalars(
+                    select(MissingEpisode).where(MissingEpisode.child_id == child, MissingEpisode.returned_at.is_(None))
+                ).first()
             if ep is None:
                 svc.report(child, rng.choice("MA"), datetime.now(UTC) - timedelta(minutes=1))
             elif rng.random() < 0.3:
                 svc.record_return(ep.id, ep.version)
             else:
-                svc.update(ep.id, ep.version, note="soak note", risk=rng.choice(["low", "medium", "high"])
-                           if rng.random() < 0.3 else None)
+                svc.update(
+                    ep.id,
+                    ep.version,
+                    note="soak note",
+                    risk=rng.choice(["low", "medium", "high"]) if rng.random() < 0.3 else None,
+                )
         except LacError:
             pass
         time.sleep(every)
@@ -131,6 +136,7 @@ def main() -> int:
                 next_sample += 30
         after = [s for s in samples if s[0] >= args.warmup]
         if len(after) >= 2:
+
             def slope(i: int) -> float:
                 xs = [s[0] for s in after]
                 ys = [s[i] for s in after]
@@ -138,8 +144,10 @@ def main() -> int:
                 den = sum((x - mx) ** 2 for x in xs) or 1.0
                 return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den * 60
 
-            print(f"after {args.warmup:g} min warm-up, over {after[-1][0] - after[0][0]:.1f} min: "
-                  f"RSS {slope(1):+.2f} MB/hour, Python heap {slope(2):+.2f} MB/hour (target < 1 MB/hour)")
+            print(
+                f"after {args.warmup:g} min warm-up, over {after[-1][0] - after[0][0]:.1f} min: "
+                f"RSS {slope(1):+.2f} MB/hour, Python heap {slope(2):+.2f} MB/hour (target < 1 MB/hour)"
+            )
         if base is not None:
             for stat in tracemalloc.take_snapshot().compare_to(base, "traceback")[: args.top]:
                 print(f"{stat.size_diff / 1024:+8.1f} KiB {stat.count_diff:+6d} blocks")

@@ -39,14 +39,29 @@ def folder_size(path: Path) -> int:
 
 def cmd_bundle() -> int:
     dev.ensure_venv("pdf")
-    dev.run(dev.PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", dev.CONSTRAINTS,
-            "pyinstaller")
+    dev.run(
+        dev.PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", dev.CONSTRAINTS, "pyinstaller"
+    )
     started = time.monotonic()
-    dev.run(dev.PY, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", ROOT / "dist",
-            "--workpath", WORK, SPEC)
+    dev.run(
+        dev.PY,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        ROOT / "dist",
+        "--workpath",
+        WORK,
+        SPEC,
+    )
     took = time.monotonic() - started
-    print(f"bundle: {DIST.relative_to(ROOT)} built in {took:.0f} s, "
-          f"{folder_size(DIST) / 1e6:.0f} MB in {sum(1 for _ in DIST.rglob('*'))} files", flush=True)
+    print(
+        f"bundle: {DIST.relative_to(ROOT)} built in {took:.0f} s, "
+        f"{folder_size(DIST) / 1e6:.0f} MB in {sum(1 for _ in DIST.rglob('*'))} files",
+        flush=True,
+    )
     return 0
 
 
@@ -56,11 +71,19 @@ class Smoke:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.db = home / "smoke.sqlite"
-        self.env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(home), USERPROFILE=str(home),
-                        APPDATA=str(home / "AppData" / "Roaming"), LOCALAPPDATA=str(home / "AppData" / "Local"),
-                        XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local" / "share"),
-                        XDG_STATE_HOME=str(home / ".local" / "state"), XDG_CACHE_HOME=str(home / ".cache"),
-                        LAC_MONITOR_LOG_DIR=str(home / "log"))  # Windows ignores XDG: name the log folder
+        self.env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            HOME=str(home),
+            USERPROFILE=str(home),
+            APPDATA=str(home / "AppData" / "Roaming"),
+            LOCALAPPDATA=str(home / "AppData" / "Local"),
+            XDG_CONFIG_HOME=str(home / ".config"),
+            XDG_DATA_HOME=str(home / ".local" / "share"),
+            XDG_STATE_HOME=str(home / ".local" / "state"),
+            XDG_CACHE_HOME=str(home / ".cache"),
+            LAC_MONITOR_LOG_DIR=str(home / "log"),
+        )  # Windows ignores XDG: name the log folder
         for key in ("LAC_MONITOR_DATABASE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
             self.env.pop(key, None)
         self.failures: list[str] = []
@@ -68,8 +91,14 @@ class Smoke:
     def run(self, what: str, exe: Path, *args: str, env: dict[str, str] | None = None) -> str:
         started = time.monotonic()
         try:
-            done = subprocess.run([str(exe), *args], cwd=self.home, env=env or self.env, capture_output=True,
-                                  text=True, timeout=STEP_TIMEOUT)
+            done = subprocess.run(
+                [str(exe), *args],
+                cwd=self.home,
+                env=env or self.env,
+                capture_output=True,
+                text=True,
+                timeout=STEP_TIMEOUT,
+            )
         except subprocess.TimeoutExpired:
             self.failures.append(f"{what}: no exit within {STEP_TIMEOUT} s")
             print(f"  FAIL {what}: timed out", flush=True)
@@ -124,10 +153,12 @@ def cmd_smoke() -> int:
         pdf = s.home / "handover.pdf"
         s.run("report handover", CLI, *db, "report", "handover", "--out", str(pdf))
         data = pdf.read_bytes() if pdf.exists() else b""
-        s.check("handover is a PDF with the bundled fonts", data.startswith(b"%PDF") and b"DejaVu" in data,
-                f"{len(data)} bytes")
-        out = s.run("window opens offscreen and closes", GUI, *db,
-                    env=dict(s.env, LAC_MONITOR_QUIT_AFTER_MS="1500"))
+        s.check(
+            "handover is a PDF with the bundled fonts",
+            data.startswith(b"%PDF") and b"DejaVu" in data,
+            f"{len(data)} bytes",
+        )
+        out = s.run("window opens offscreen and closes", GUI, *db, env=dict(s.env, LAC_MONITOR_QUIT_AFTER_MS="1500"))
         # The window program has no console on Windows: its log says it opened.
         s.check("window opened", "window opened" in out or "window opened" in s.logs(), out)
         out = s.run("service --once", CLI, *db, "service", "--once", "--name", "smoke")
@@ -140,8 +171,7 @@ def cmd_smoke() -> int:
         for what, args in (("--version", ["--version"]), ("board --format json", [*db, "board", "--format", "json"])):
             frozen = wall_time([str(CLI), *args], s.env)
             source = wall_time([str(dev.PY), "-m", "lac_monitor", *args], source_env)
-            print(f"start to exit, {what} (median of 3): frozen {frozen:.2f} s, from source {source:.2f} s",
-                  flush=True)
+            print(f"start to exit, {what} (median of 3): frozen {frozen:.2f} s, from source {source:.2f} s", flush=True)
         print(f"bundle: {folder_size(DIST) / 1e6:.0f} MB", flush=True)
     if s.failures:
         print("\nsmoke test FAILED:\n" + "\n".join(s.failures))

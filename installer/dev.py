@@ -37,8 +37,7 @@ def run(*cmd: str | Path, check: bool = True, env: dict[str, str] | None = None)
 def ensure_venv(extras: str) -> None:
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
-    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", CONSTRAINTS,
-        "-e", f".[{extras}]")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", CONSTRAINTS, "-e", f".[{extras}]")
 
 
 def system_deps() -> None:
@@ -104,8 +103,9 @@ def cmd_validator() -> int:
     py = v903 / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if not py.exists():
         venv.EnvBuilder(with_pip=True).create(v903)
-    return run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "csc-validator-be-903",
-               check=False)
+    return run(
+        py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "csc-validator-be-903", check=False
+    )
 
 
 def cmd_lock() -> int:
@@ -115,17 +115,20 @@ def cmd_lock() -> int:
 
     old = CONSTRAINTS.read_text(encoding="utf-8").splitlines() if CONSTRAINTS.exists() else []
     header = [line for line in old[: next((i for i, x in enumerate(old) if not x.startswith("#")), 0)]]
-    kept = old[next((i for i, x in enumerate(old) if x.startswith(KEEP_MARKER)), len(old)):]
+    kept = old[next((i for i, x in enumerate(old) if x.startswith(KEEP_MARKER)), len(old)) :]
     with tempfile.TemporaryDirectory() as tmp:
         venv.EnvBuilder(with_pip=True).create(tmp)
         py = Path(tmp) / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
         run(py, "-m", "pip", "install", "--quiet", "--upgrade", ".[test,pdf]", "pyinstaller")
-        frozen = subprocess.run([str(py), "-m", "pip", "freeze", "--exclude-editable"], cwd=ROOT,
-                                check=True, capture_output=True, text=True).stdout.splitlines()
+        frozen = subprocess.run(
+            [str(py), "-m", "pip", "freeze", "--exclude-editable"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.splitlines()
     pins = sorted((x for x in frozen if x and not x.startswith(("#", "lac-monitor", "-e "))), key=str.lower)
     CONSTRAINTS.write_text("\n".join([*header, *pins, *kept]) + "\n", encoding="utf-8")
-    print(f"wrote {len(pins)} pins to {CONSTRAINTS.relative_to(ROOT)}; now run `dev.py test` and "
-          "`build.py bundle` and commit it if both pass")
+    print(
+        f"wrote {len(pins)} pins to {CONSTRAINTS.relative_to(ROOT)}; now run `dev.py test` and "
+        "`build.py bundle` and commit it if both pass"
+    )
     return 0
 
 

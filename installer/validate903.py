@@ -30,10 +30,12 @@ TABLES = ("header.csv", "episodes.csv", "missing.csv")
 # Rules whose code is wrong in the validator itself (csc-validator-be-903 0.1.17); hits are
 # shown apart from the errors, never hidden. (ruleset, rule) -> (why, test of a hit's row)
 KNOWN_DEFECTS = {
-    ("lac2024_25", "146"): ("its list of placement codes has 'k3' in lower case, so every K3 placement "
-                            "fails; K3 is valid from 2024-25 (the validator's own rule 503D accepts "
-                            "H5 last year and K3 this year for 2024-25)",
-                            lambda ctx: str(ctx.get("PLACE")) == "K3"),
+    ("lac2024_25", "146"): (
+        "its list of placement codes has 'k3' in lower case, so every K3 placement "
+        "fails; K3 is valid from 2024-25 (the validator's own rule 503D accepts "
+        "H5 last year and K3 this year for 2024-25)",
+        lambda ctx: str(ctx.get("PLACE")) == "K3",
+    ),
 }
 
 
@@ -47,11 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folder", type=Path, help="this year's export (header.csv, episodes.csv, missing.csv)")
     ap.add_argument("--year", type=int, required=True, help="collection year, e.g. 2026 for 2025/26")
     ap.add_argument("--prev", type=Path, help="last year's export, checked beside this year's")
-    ap.add_argument("--la", default="E06000000",
-                    help="the council's ONS code (placements elsewhere count as out of area)")
+    ap.add_argument(
+        "--la", default="E06000000", help="the council's ONS code (placements elsewhere count as out of area)"
+    )
     ap.add_argument("--json", action="store_true", help="print a JSON summary")
-    ap.add_argument("--shared-copies", action="store_true",
-                    help="run the rules exactly as the validator does (shallow copies shared between rules)")
+    ap.add_argument(
+        "--shared-copies",
+        action="store_true",
+        help="run the rules exactly as the validator does (shallow copies shared between rules)",
+    )
     args = ap.parse_args(argv)
     logging.disable(logging.CRITICAL)
     try:
@@ -59,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         from lac_validator.report import Report
         from lac_validator.types import UploadedFile
     except ImportError:
-        print("validate903: csc-validator-be-903 is not installed in this Python "
-              f"({sys.executable}); see the module docstring", file=sys.stderr)
+        print(
+            "validate903: csc-validator-be-903 is not installed in this Python "
+            f"({sys.executable}); see the module docstring",
+            file=sys.stderr,
+        )
         return 2
     files = []
     for desc, folder in (("This year", args.folder), ("Prev year", args.prev)):
@@ -79,12 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         # row order. Each rule gets its own deep copy here, as the rules assume.
         from lac_validator import lac_validator as engine
 
-        engine.copy_datastore = lambda ds: {k: v.copy(deep=True) if k != "metadata" else v  # type: ignore[assignment]
-                                            for k, v in ds.items()}
+        engine.copy_datastore = lambda ds: {
+            k: v.copy(deep=True) if k != "metadata" else v  # type: ignore[assignment]
+            for k, v in ds.items()
+        }
     registry = importlib.import_module(f"lac_validator.rules.{ruleset_for(args.year)}").registry
     with contextlib.redirect_stdout(io.StringIO()):  # some rules print their working
-        v = lac_validator.LacValidator(metadata={"collectionYear": str(args.year), "localAuthority": args.la},
-                                       files=files, registry=registry)
+        v = lac_validator.LacValidator(
+            metadata={"collectionYear": str(args.year), "localAuthority": args.la}, files=files, registry=registry
+        )
     report = Report(v.ds_results, registry).report
     errors: dict[str, dict[str, object]] = {}
     defects: dict[str, dict[str, object]] = {}
@@ -98,21 +110,39 @@ def main(argv: list[str] | None = None) -> int:
                 defects[code] = {"count": int(is_defect.sum()), "why": known[0]}
             hit = hit[~is_defect]
         if len(hit):
-            errors[code] = {"count": len(hit), "message": registry[code].message,
-                            "tables": sorted(set(hit["Table"])),
-                            "children": sorted({str(c) for c in hit["CHILD"]})[:5]}
+            errors[code] = {
+                "count": len(hit),
+                "message": registry[code].message,
+                "tables": sorted(set(hit["Table"])),
+                "children": sorted({str(c) for c in hit["CHILD"]})[:5],
+            }
     total = sum(int(e["count"]) for e in errors.values())  # type: ignore[call-overload]
     if args.json:
-        print(json.dumps({"year": args.year, "ruleset": ruleset_for(args.year), "errors": total,
-                          "rules": errors, "validator_defects": defects, "failed_to_run": v.fails}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "year": args.year,
+                    "ruleset": ruleset_for(args.year),
+                    "errors": total,
+                    "rules": errors,
+                    "validator_defects": defects,
+                    "failed_to_run": v.fails,
+                },
+                indent=1,
+            )
+        )
     else:
         for code, e in sorted(errors.items()):
-            print(f"{code:>8} {e['count']:>6}  {e['message']}  [{', '.join(e['tables'])}] "  # type: ignore[arg-type]
-                  f"e.g. {', '.join(e['children'])}")  # type: ignore[arg-type]
+            print(
+                f"{code:>8} {e['count']:>6}  {e['message']}  [{', '.join(e['tables'])}] "  # type: ignore[arg-type]
+                f"e.g. {', '.join(e['children'])}"
+            )  # type: ignore[arg-type]
         for code, d in sorted(defects.items()):
             print(f"{code:>8} {d['count']:>6}  not counted: a defect in the validator: {d['why']}")
-        print(f"{ruleset_for(args.year)}: {total} errors in {len(errors)} rules"
-              + (f"; rules that could not run: {', '.join(v.fails)}" if v.fails else ""))
+        print(
+            f"{ruleset_for(args.year)}: {total} errors in {len(errors)} rules"
+            + (f"; rules that could not run: {', '.join(v.fails)}" if v.fails else "")
+        )
     return 1 if total else 0
 
 

@@ -66,12 +66,10 @@ def configure(log_dir: Path | None = None, level: int = logging.INFO) -> Path | 
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         path = log_dir / "lac-monitor.log"
-        handler: logging.Handler = PrivateRotatingFileHandler(
-            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        handler: logging.Handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     except OSError:
         handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(
-        f"%(asctime)s %(levelname)s [{os.getpid()}] %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s [{os.getpid()}] %(name)s: %(message)s"))
     handler._lac_monitor = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     return path

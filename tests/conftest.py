@@ -46,8 +46,10 @@ def pg_server() -> Iterator[str]:
     try:
         admin = _pg_admin()
     except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL server at {PG_ADMIN_URL} is unreachable: {exc}. "
-                    "Start it (see README) or set LAC_MONITOR_SKIP_PG=1 locally.")
+        pytest.fail(
+            f"PostgreSQL server at {PG_ADMIN_URL} is unreachable: {exc}. "
+            "Start it (see README) or set LAC_MONITOR_SKIP_PG=1 locally."
+        )
     name = f"lac_test_{uuid.uuid4().hex[:10]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0]

@@ -46,8 +46,9 @@ def main() -> int:
         token = f"T{seed}-{n}"
         try:  # the read before the write: its failure is the CLI boundary's to translate
             with db.read_session() as s:
-                ep = s.scalars(select(MissingEpisode).where(MissingEpisode.child_id == child,
-                                                            MissingEpisode.returned_at.is_(None))).first()
+                ep = s.scalars(
+                    select(MissingEpisode).where(MissingEpisode.child_id == child, MissingEpisode.returned_at.is_(None))
+                ).first()
         except DBAPIError:
             print("REFUSED read", flush=True)
             continue
@@ -60,8 +61,13 @@ def main() -> int:
                 svc.record_return(ep.id, ep.version)
                 print(f"ACK return {token}", flush=True)
             else:
-                svc.update(ep.id, ep.version, police_ref=token, note=f"note {token}",
-                           risk=rng.choice(["low", "medium", "high"]) if rng.random() < 0.3 else None)
+                svc.update(
+                    ep.id,
+                    ep.version,
+                    police_ref=token,
+                    note=f"note {token}",
+                    risk=rng.choice(["low", "medium", "high"]) if rng.random() < 0.3 else None,
+                )
                 print(f"ACK update {token}", flush=True)
         except LacError as exc:  # conflicts, lost connections: refused whole, try again
             print(f"REFUSED {type(exc).__name__}", flush=True)

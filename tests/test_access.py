@@ -40,11 +40,14 @@ ADMIN = Actor("admin.one", 922, "Ada Adminone", "administrator")
 
 def _add_partners(db: Database) -> None:
     with db.write_session() as s:
-        s.add_all([Staff(id=920, username="pol.one", display_name="Pat Liaisonone", role="police_liaison"),
-                   Staff(id=921, username="ig.one", display_name="Ira Auditone", role="auditor"),
-                   Staff(id=922, username="admin.one", display_name="Ada Adminone", role="administrator"),
-                   Staff(id=923, username="gone.one", display_name="Lee Leaverone", role="social_worker",
-                         active=False)])
+        s.add_all(
+            [
+                Staff(id=920, username="pol.one", display_name="Pat Liaisonone", role="police_liaison"),
+                Staff(id=921, username="ig.one", display_name="Ira Auditone", role="auditor"),
+                Staff(id=922, username="admin.one", display_name="Ada Adminone", role="administrator"),
+                Staff(id=923, username="gone.one", display_name="Lee Leaverone", role="social_worker", active=False),
+            ]
+        )
         s.commit()
 
 
@@ -119,7 +122,8 @@ def test_the_os_login_comes_from_the_account_record_not_the_environment(monkeypa
 
 
 def test_cli_refuses_an_unknown_or_deactivated_login_with_exit_2(
-        db: Database, db_url: str, world: World, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db: Database, db_url: str, world: World, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     _add_partners(db)
     monkeypatch.delenv("LAC_MONITOR_ALLOW_ACT_AS", raising=False)
     for login, words in (("j.bloggs", "has no staff record"), ("gone.one", "deactivated")):
@@ -138,7 +142,8 @@ def test_cli_refuses_an_unknown_or_deactivated_login_with_exit_2(
 
 
 def test_police_liaison_board_on_the_command_line_shows_only_who_is_out(
-        db: Database, db_url: str, world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    db: Database, db_url: str, world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     import json
 
     _add_partners(db)
@@ -155,7 +160,8 @@ def test_police_liaison_board_on_the_command_line_shows_only_who_is_out(
 
 
 def test_first_run_on_an_empty_embedded_database_makes_you_administrator(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("LAC_MONITOR_ALLOW_ACT_AS", raising=False)
     url = f"sqlite:///{tmp_path / 'desk' / 'lac.sqlite'}"
     assert main(["board", "--database", url]) == 0
@@ -191,7 +197,8 @@ def _owner_tamper(db: Database, statement) -> None:  # type: ignore[no-untyped-d
 
 
 def test_audit_verify_passes_on_a_demo_council_and_names_the_row_changed_or_removed(
-        db: Database, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     generate(db, children=40, seed=3, now=NOW, current_username="sw.demo")
     _add_partners(db)
     svc = EpisodeService(db, resolve_actor(db, "sw.demo"))

@@ -78,20 +78,39 @@ def council() -> Iterator[Council]:
         reg = RegisterService(db, admin)
         north, south = reg.add_team("North"), reg.add_team("South")
         ids = {}
-        for short, role, team in (("sw1", "social_worker", north.id), ("sw2", "social_worker", south.id),
-                                  ("tm1", "team_manager", north.id), ("edt", "duty_officer", None),
-                                  ("pol", "police_liaison", None), ("aud", "auditor", None)):
+        for short, role, team in (
+            ("sw1", "social_worker", north.id),
+            ("sw2", "social_worker", south.id),
+            ("tm1", "team_manager", north.id),
+            ("edt", "duty_officer", None),
+            ("pol", "police_liaison", None),
+            ("aud", "auditor", None),
+        ):
             ids[short] = reg.add_staff(logins[short], f"Test {short}", role, team).id
         with _pg_admin() as a:  # a login on the server that is no one's staff record
             a.execute(f'CREATE ROLE "{logins["stranger"]}" LOGIN IN ROLE lac_social_worker')
             a.execute(f'CREATE ROLE "{logins["svc"]}" LOGIN IN ROLE lac_service')
-        kids = {"own": "A1", "own_restricted": "A2", "other_restricted": "B3", "missing": "B4",
-                "back_long_ago": "B5"}
-        alloc = {"A1": ("sw1", north.id), "A2": ("sw1", north.id), "B3": ("sw2", south.id),
-                 "B4": ("sw2", south.id), "B5": ("sw2", south.id)}
+        kids = {"own": "A1", "own_restricted": "A2", "other_restricted": "B3", "missing": "B4", "back_long_ago": "B5"}
+        alloc = {
+            "A1": ("sw1", north.id),
+            "A2": ("sw1", north.id),
+            "B3": ("sw2", south.id),
+            "B4": ("sw2", south.id),
+            "B5": ("sw2", south.id),
+        }
         for cid, (worker, team) in alloc.items():
-            reg.add_child(ChildInput(id=cid, first_name="Testa", last_name=f"Child{cid}", dob=date(2011, 3, 4),
-                                     sex="F", ethnicity="WBRI", social_worker_id=ids[worker], team_id=team))
+            reg.add_child(
+                ChildInput(
+                    id=cid,
+                    first_name="Testa",
+                    last_name=f"Child{cid}",
+                    dob=date(2011, 3, 4),
+                    sex="F",
+                    ethnicity="WBRI",
+                    social_worker_id=ids[worker],
+                    team_id=team,
+                )
+            )
             CareService(db, admin).start_care(cid, date(2024, 1, 1), FOSTER)
         access = AccessService(db, admin)
         access.set_restricted("A2", True, "child of a member of staff")
@@ -141,8 +160,9 @@ def _office_hours(council: Council, always: bool) -> None:
     try:
         settings = SettingsService(db, resolve_actor(db, council.logins["adm"]))
         days = (0, 1, 2, 3, 4, 5, 6) if always else ()
-        settings.save_ladder(replace(settings.ladder(), office_start=time(0, 0), office_end=time(23, 59),
-                                     office_days=days))
+        settings.save_ladder(
+            replace(settings.ladder(), office_start=time(0, 0), office_end=time(23, 59), office_days=days)
+        )
     finally:
         db.dispose()
 
@@ -160,8 +180,10 @@ def test_the_duty_team_sees_restricted_children_out_of_hours_only(council: Counc
             assert _ids(c, "SELECT id FROM child") == everyone - {"A2", "B3"}
             assert _ids(c, "SELECT child_id FROM missing_episode") == {"B4", "B5"}
             assert c.execute("SELECT count(*) FROM audit_log WHERE child_id = 'B3'").fetchone() == (0,)
-            assert c.execute("SELECT count(*) FROM episode_event e JOIN missing_episode m "
-                             "ON m.id = e.episode_id WHERE m.child_id = 'B3'").fetchone() == (0,)
+            assert c.execute(
+                "SELECT count(*) FROM episode_event e JOIN missing_episode m "
+                "ON m.id = e.episode_id WHERE m.child_id = 'B3'"
+            ).fetchone() == (0,)
         with council.raw("adm") as c:  # administrators see them at any hour
             assert _ids(c, "SELECT id FROM child") == everyone
         with council.raw("tm1") as c:
@@ -193,18 +215,22 @@ def test_an_unreadable_office_hours_setting_means_the_default_hours(council: Cou
         owner.close()
 
 
-def test_police_liaison_sees_only_missing_away_and_recently_returned_and_writes_nothing(
-        council: Council) -> None:
+def test_police_liaison_sees_only_missing_away_and_recently_returned_and_writes_nothing(council: Council) -> None:
     with council.raw("pol") as c:
         assert _ids(c, "SELECT id FROM child") == {"B4"}  # B3 is restricted; B5 came back 10 days ago
         assert _ids(c, "SELECT child_id FROM missing_episode") == {"B4"}
         assert _ids(c, "SELECT child_id FROM philomena_profile") == {"B4"}
         assert c.execute("SELECT count(*) FROM rhi").fetchone() == (0,)  # interviews are not theirs
-        for sql in ("UPDATE child SET locality = 'x'", "UPDATE missing_episode SET police_ref = 'x'",
-                    "INSERT INTO episode_event (episode_id, kind, at, recorded_at, recorded_by) "
-                    "VALUES (1, 'note', now(), now(), 'x')", "DELETE FROM child",
-                    "UPDATE philomena_profile SET description = 'x'",
-                    "SELECT * FROM audit_log", "UPDATE setting SET value = '{}'"):
+        for sql in (
+            "UPDATE child SET locality = 'x'",
+            "UPDATE missing_episode SET police_ref = 'x'",
+            "INSERT INTO episode_event (episode_id, kind, at, recorded_at, recorded_by) "
+            "VALUES (1, 'note', now(), now(), 'x')",
+            "DELETE FROM child",
+            "UPDATE philomena_profile SET description = 'x'",
+            "SELECT * FROM audit_log",
+            "UPDATE setting SET value = '{}'",
+        ):
             with pytest.raises(pgerr.InsufficientPrivilege):
                 c.execute(sql)
 
@@ -222,9 +248,14 @@ def test_police_liaison_board_as_their_own_login(council: Council, capsys: pytes
 def test_no_persons_role_can_rewrite_the_audit_trail_or_the_feed(council: Council) -> None:
     for who in ("sw1", "tm1", "edt", "adm", "pol", "aud", "svc"):
         with council.raw(who) as c:
-            for sql in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log",
-                        "TRUNCATE audit_log", "UPDATE change_feed SET kind = 'x'",
-                        "DELETE FROM change_feed", "TRUNCATE change_feed"):
+            for sql in (
+                "UPDATE audit_log SET action = 'x'",
+                "DELETE FROM audit_log",
+                "TRUNCATE audit_log",
+                "UPDATE change_feed SET kind = 'x'",
+                "DELETE FROM change_feed",
+                "TRUNCATE change_feed",
+            ):
                 with pytest.raises(pgerr.InsufficientPrivilege):
                     c.execute(sql)
 
@@ -232,17 +263,20 @@ def test_no_persons_role_can_rewrite_the_audit_trail_or_the_feed(council: Counci
 def test_only_administrators_change_settings_staff_and_teams(council: Council) -> None:
     for who in ("sw1", "tm1", "edt", "pol", "aud"):
         with council.raw(who) as c:
-            for sql in ("INSERT INTO setting (key, value, updated_at, updated_by) VALUES ('k', '1', now(), 'x')",
-                        "UPDATE staff SET role = 'administrator'", "INSERT INTO team (name) VALUES ('T')"):
+            for sql in (
+                "INSERT INTO setting (key, value, updated_at, updated_by) VALUES ('k', '1', now(), 'x')",
+                "UPDATE staff SET role = 'administrator'",
+                "INSERT INTO team (name) VALUES ('T')",
+            ):
                 with pytest.raises(pgerr.InsufficientPrivilege):
                     c.execute(sql)
     with council.raw("adm") as c:
-        c.execute("INSERT INTO setting (key, value, updated_at, updated_by) "
-                  "VALUES ('probe', '1', now(), 'Forged Name')")
+        c.execute(
+            "INSERT INTO setting (key, value, updated_at, updated_by) VALUES ('probe', '1', now(), 'Forged Name')"
+        )
         # The database records who really did it, whatever the client wrote.
         # (provisioning made the first administrator's record with their login as the name)
-        assert c.execute("SELECT updated_by FROM setting WHERE key = 'probe'").fetchone() == (
-            council.logins["adm"],)
+        assert c.execute("SELECT updated_by FROM setting WHERE key = 'probe'").fetchone() == (council.logins["adm"],)
 
 
 def test_restricting_needs_a_manager_even_in_raw_sql(council: Council) -> None:
@@ -259,7 +293,8 @@ def test_a_login_with_no_staff_record_sees_nothing(council: Council) -> None:
 
 
 def test_the_app_refuses_an_unknown_login_and_works_as_a_persons_own_login(
-        council: Council, capsys: pytest.CaptureFixture[str]) -> None:
+    council: Council, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = Database.open(council.url_as("stranger"), upgrade=False)
     try:
         with pytest.raises(UnknownLoginError, match=council.logins["stranger"]):
@@ -368,7 +403,8 @@ def test_an_actor_without_a_role_cannot_act(council: Council) -> None:
 
 
 def test_the_escalation_service_runs_as_its_own_login_and_no_person_can(
-        council: Council, capsys: pytest.CaptureFixture[str]) -> None:
+    council: Council, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["service", "--once", "--database", council.url_as("svc")])
     out, err = capsys.readouterr()
     assert code == 0, err

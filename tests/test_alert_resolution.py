@@ -73,9 +73,14 @@ def test_ended_alerts_rules() -> None:
     out = EpisodeFacts(1, "C1", "M", now - 5 * H, now - 5 * H, risk="medium", police_ref=None)
     back = EpisodeFacts(2, "C2", "M", now - 9 * H, now - 9 * H, returned_at=now - H, risk="high")
     state = AlertState((out, back), (), {})
-    alerts = [OpenAlert(10, "high_risk", 1), OpenAlert(11, "police_ref_missing", 1),
-              OpenAlert(12, "missing_24h", 2), OpenAlert(13, "returned", 2), OpenAlert(14, "rhi_due", 2),
-              OpenAlert(15, "high_risk", 99)]
+    alerts = [
+        OpenAlert(10, "high_risk", 1),
+        OpenAlert(11, "police_ref_missing", 1),
+        OpenAlert(12, "missing_24h", 2),
+        OpenAlert(13, "returned", 2),
+        OpenAlert(14, "rhi_due", 2),
+        OpenAlert(15, "high_risk", 99),
+    ]
     ended = dict(ended_alerts(alerts, state, now))
     assert ended == {10: "risk grade now medium", 12: "child returned / found"}
 

@@ -23,18 +23,40 @@ H = timedelta(hours=1)
 FRESH_PROFILE = {"C1": NOW - timedelta(days=10)}
 
 
-def episode(eid: int = 1, child: str = "C1", *, started: datetime, reported: datetime | None = None,
-            category: str = "M", returned: datetime | None = None, risk: str | None = "medium",
-            police_ref: str | None = "LOG-1", rhi_offered: datetime | None = None,
-            rhi_done: datetime | None = None) -> EpisodeFacts:
-    return EpisodeFacts(id=eid, child_id=child, category=category, started_at=started,
-                        reported_at=reported or started, returned_at=returned, risk=risk,
-                        police_ref=police_ref, rhi_offered_at=rhi_offered, rhi_done_at=rhi_done)
+def episode(
+    eid: int = 1,
+    child: str = "C1",
+    *,
+    started: datetime,
+    reported: datetime | None = None,
+    category: str = "M",
+    returned: datetime | None = None,
+    risk: str | None = "medium",
+    police_ref: str | None = "LOG-1",
+    rhi_offered: datetime | None = None,
+    rhi_done: datetime | None = None,
+) -> EpisodeFacts:
+    return EpisodeFacts(
+        id=eid,
+        child_id=child,
+        category=category,
+        started_at=started,
+        reported_at=reported or started,
+        returned_at=returned,
+        risk=risk,
+        police_ref=police_ref,
+        rhi_offered_at=rhi_offered,
+        rhi_done_at=rhi_done,
+    )
 
 
-def alerts(*episodes: EpisodeFacts, events: tuple[EpisodeEventFacts, ...] = (),
-           profiles: dict[str, datetime] | None = None, now: datetime = NOW,
-           ladder: Ladder = DEFAULT_LADDER) -> list[AlertDue]:
+def alerts(
+    *episodes: EpisodeFacts,
+    events: tuple[EpisodeEventFacts, ...] = (),
+    profiles: dict[str, datetime] | None = None,
+    now: datetime = NOW,
+    ladder: Ladder = DEFAULT_LADDER,
+) -> list[AlertDue]:
     state = AlertState(tuple(episodes), events, FRESH_PROFILE if profiles is None else profiles)
     return due_alerts(state, now, ladder)
 
@@ -132,8 +154,13 @@ def test_no_escalation_once_the_child_is_back() -> None:
 
 
 def test_thresholds_are_configurable() -> None:
-    ladder = replace(DEFAULT_LADDER, manager_review_hours=12, strategy_meeting_hours=20,
-                     head_of_service_hours=30, police_ref_chase_hours=0.5)
+    ladder = replace(
+        DEFAULT_LADDER,
+        manager_review_hours=12,
+        strategy_meeting_hours=20,
+        head_of_service_hours=30,
+        police_ref_chase_hours=0.5,
+    )
     found = alerts(episode(started=NOW - 12 * H, police_ref=None), ladder=ladder)
     assert one(found, "missing_24h").unique_key == "missing_24h:episode:1:12h"
     assert "missing_48h" not in rules(found)
@@ -159,9 +186,14 @@ def test_risk_raised_alerts_but_lowered_does_not() -> None:
 
 def test_risk_raised_to_high_raises_high_risk_once_at_the_time_it_was_raised() -> None:
     ep = episode(started=NOW - 5 * H, risk="high")
-    found = alerts(ep, events=(risk_event(10, "medium", "high", NOW - 2 * H),
-                               risk_event(11, "high", "medium", NOW - 90 * timedelta(minutes=1)),
-                               risk_event(12, "medium", "high", NOW - H)))
+    found = alerts(
+        ep,
+        events=(
+            risk_event(10, "medium", "high", NOW - 2 * H),
+            risk_event(11, "high", "medium", NOW - 90 * timedelta(minutes=1)),
+            risk_event(12, "medium", "high", NOW - H),
+        ),
+    )
     assert one(found, "high_risk").due_at == NOW - 2 * H
     assert len([a for a in found if a.rule == "risk_raised"]) == 2
     assert all(a.severity == "high" for a in found if a.rule == "risk_raised")
@@ -169,8 +201,7 @@ def test_risk_raised_to_high_raises_high_risk_once_at_the_time_it_was_raised() -
 
 def test_reclassified_away_to_missing_raises_a_warning() -> None:
     ep = episode(started=NOW - 5 * H, category="M")
-    ev = EpisodeEventFacts(id=20, episode_id=1, kind="reclassified", recorded_at=NOW - H,
-                           old_value="A", new_value="M")
+    ev = EpisodeEventFacts(id=20, episode_id=1, kind="reclassified", recorded_at=NOW - H, old_value="A", new_value="M")
     a = one(alerts(ep, events=(ev,)), "reclassified")
     assert a.severity == "warning"
     assert "from away to missing" in a.message
@@ -202,8 +233,7 @@ def test_rhi_overdue_exactly_72_hours_after_return_unless_offered_in_time() -> N
 
 def test_rhi_window_is_configurable() -> None:
     ladder = replace(DEFAULT_LADDER, rhi_hours=48)
-    assert "rhi_overdue" in rules(alerts(episode(started=NOW - 60 * H, returned=NOW - 48 * H),
-                                         ladder=ladder))
+    assert "rhi_overdue" in rules(alerts(episode(started=NOW - 60 * H, returned=NOW - 48 * H), ladder=ladder))
 
 
 def test_return_then_new_episode_alerts_for_the_new_episode_only() -> None:
@@ -212,7 +242,10 @@ def test_return_then_new_episode_alerts_for_the_new_episode_only() -> None:
     found = alerts(first, second)
     assert one(found, "missing_24h").episode_id == 2
     assert {a.unique_key for a in found if a.episode_id == 1} == {
-        "reported:episode:1", "returned:episode:1", "rhi_due:episode:1"}
+        "reported:episode:1",
+        "returned:episode:1",
+        "rhi_due:episode:1",
+    }
     assert "reported:episode:2" in {a.unique_key for a in found}
     # Keys never collide between the two episodes.
     assert len({a.unique_key for a in found}) == len(found)
@@ -264,6 +297,7 @@ def test_ladder_labels_follow_the_configured_hours() -> None:
     assert rule_label("repeat_missing", ladder) == "Repeat missing: 4 in 60 days"
     # Every rule has exactly one rung; every rung's settings are fields of the ladder.
     from lac_monitor.domain.alerts import Rule
+
     assert {r.rule for r in RUNGS} == {r.value for r in Rule}
     for rung in RUNGS:
         for setting in rung.settings:
@@ -271,9 +305,11 @@ def test_ladder_labels_follow_the_configured_hours() -> None:
 
 
 def test_repeat_missing_counts_each_child_separately() -> None:
-    eps = [episode(1, "C1", started=NOW - timedelta(days=5), returned=NOW - timedelta(days=5) + H),
-           episode(2, "C2", started=NOW - timedelta(days=3), returned=NOW - timedelta(days=3) + H),
-           episode(3, "C1", started=NOW - H)]
+    eps = [
+        episode(1, "C1", started=NOW - timedelta(days=5), returned=NOW - timedelta(days=5) + H),
+        episode(2, "C2", started=NOW - timedelta(days=3), returned=NOW - timedelta(days=3) + H),
+        episode(3, "C1", started=NOW - H),
+    ]
     assert "repeat_missing" not in rules(alerts(*eps, profiles={}))
 
 
@@ -307,15 +343,18 @@ def test_the_rules_are_deterministic_so_every_desktop_agrees() -> None:
 
 
 # -- the ladder itself ------------------------------------------------------------------------------
-@pytest.mark.parametrize("change, field", [
-    ({"strategy_meeting_hours": 24.0}, "strategy meeting"),
-    ({"head_of_service_hours": 40.0}, "head of service"),
-    ({"manager_review_hours": 0}, "manager review"),
-    ({"rhi_hours": -1}, "RHI"),
-    ({"repeat_count": 1}, "repeat missing: episodes"),
-    ({"office_start": time(18), "office_end": time(9)}, "office hours end"),
-    ({"lookback_days": 0}, "look-back"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"strategy_meeting_hours": 24.0}, "strategy meeting"),
+        ({"head_of_service_hours": 40.0}, "head of service"),
+        ({"manager_review_hours": 0}, "manager review"),
+        ({"rhi_hours": -1}, "RHI"),
+        ({"repeat_count": 1}, "repeat missing: episodes"),
+        ({"office_start": time(18), "office_end": time(9)}, "office hours end"),
+        ({"lookback_days": 0}, "look-back"),
+    ],
+)
 def test_bad_ladder_is_rejected_naming_the_field(change: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as err:
         validate_ladder(replace(DEFAULT_LADDER, **change))  # type: ignore[arg-type]
@@ -331,8 +370,10 @@ def test_ladder_round_trips_through_json() -> None:
 def test_tables_show_the_message_without_repeating_the_child() -> None:
     from lac_monitor.domain.alerts import without_subject
 
-    assert without_subject("Child C1 (episode 2): police risk grade raised from Medium to High.") == \
-        "Police risk grade raised from Medium to High."
+    assert (
+        without_subject("Child C1 (episode 2): police risk grade raised from Medium to High.")
+        == "Police risk grade raised from Medium to High."
+    )
     assert without_subject("Child C1 (episode 2) reported missing (M).") == "Reported missing (M)."
     assert without_subject("Child C9: 3 episodes within 30 days") == "3 episodes within 30 days"
     assert without_subject("Ladder changed") == "Ladder changed"

@@ -24,7 +24,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str, user: str | None = "
 
 
 def test_alerts_evaluates_time_rules_then_lists_open_alerts_as_json(
-        world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    world: World, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.add_child("C000300")
     start = world.clock.now() - timedelta(hours=23)
     world.episodes.report("C000300", "M", start, police_ref="LOG-3", risk="low")
@@ -35,8 +36,17 @@ def test_alerts_evaluates_time_rules_then_lists_open_alerts_as_json(
     assert "missing_24h" not in {r["rule"] for r in rows}
     assert {"reported", "profile_missing"} <= {r["rule"] for r in rows}
     first = rows[0]
-    for key in ("id", "rule", "child_id", "episode_id", "raised_at", "audiences", "acknowledged",
-                "severity", "message"):
+    for key in (
+        "id",
+        "rule",
+        "child_id",
+        "episode_id",
+        "raised_at",
+        "audiences",
+        "acknowledged",
+        "severity",
+        "message",
+    ):
         assert key in first
     assert first["acknowledged"] is False and isinstance(first["audiences"], list)
 
@@ -52,23 +62,27 @@ def test_alerts_evaluates_time_rules_then_lists_open_alerts_as_json(
 
 
 def test_ack_records_who_and_the_note_and_refuses_a_second_time(
-        world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    world: World, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.add_child("C000301")
     world.episodes.report("C000301", "A", world.clock.now() - timedelta(hours=1), police_ref="LOG-4")
     raised = AlertService(world.db, world.actor, world.clock).evaluate()
     target = raised[0].id
-    code, out, err = run_cli(capsys, "alerts", "ack", str(target), "--note", "Called the carer",
-                             "--database", db_url, "--user", "tm.one")
+    code, out, err = run_cli(
+        capsys, "alerts", "ack", str(target), "--note", "Called the carer", "--database", db_url, "--user", "tm.one"
+    )
     assert code == 0, err
     assert f"alert {target}" in out and "Morgan Managerone" in out
 
     code, out, _ = run_cli(capsys, "alerts", "--format", "json", "--database", db_url, "--no-evaluate")
     assert target not in {r["id"] for r in json.loads(out)}
-    code, out, _ = run_cli(capsys, "alerts", "--all", "--format", "json", "--database", db_url,
-                           "--no-evaluate")
+    code, out, _ = run_cli(capsys, "alerts", "--all", "--format", "json", "--database", db_url, "--no-evaluate")
     done = next(r for r in json.loads(out) if r["id"] == target)
     assert (done["acknowledged"], done["acknowledged_by"], done["ack_note"]) == (
-        True, "Morgan Managerone", "Called the carer")
+        True,
+        "Morgan Managerone",
+        "Called the carer",
+    )
 
     code, _, err = run_cli(capsys, "alerts", "ack", str(target), "--database", db_url, "--user", "sw.one")
     assert code == 2
@@ -76,7 +90,8 @@ def test_ack_records_who_and_the_note_and_refuses_a_second_time(
 
 
 def test_table_lists_rule_keys_and_an_unknown_alert_is_a_plain_error(
-        world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    world: World, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.add_child("C000302")
     world.episodes.report("C000302", "M", world.clock.now() - timedelta(hours=2))
     an_hour_later = (world.clock.now() + timedelta(hours=1)).isoformat()

@@ -32,8 +32,9 @@ def service(world: World, db: Database | None = None, actor: Actor | None = None
 
 def report(world: World, child: str = "C000100", hours_ago: float = 1, **kw: object) -> int:
     world.add_child(child)
-    saved = world.episodes.report(child, "M", world.clock.now() - timedelta(hours=hours_ago),
-                                  police_ref="LOG-1", risk="medium", **kw)  # type: ignore[arg-type]
+    saved = world.episodes.report(
+        child, "M", world.clock.now() - timedelta(hours=hours_ago), police_ref="LOG-1", risk="medium", **kw
+    )  # type: ignore[arg-type]
     return int(saved.id)
 
 
@@ -59,8 +60,9 @@ def test_a_new_report_is_raised_for_the_worker_and_team_with_a_feed_row(world: W
     kinds = [(e.kind, e.entity_id) for e in reader.read() if e.kind.startswith("alert.")]
     assert ("alert.raised", str(rep.id)) in kinds
     with world.db.read_session() as s:
-        audit = s.scalars(select(AuditLog).where(AuditLog.action == "alert.raise",
-                                                 AuditLog.entity_id == str(rep.id))).one()
+        audit = s.scalars(
+            select(AuditLog).where(AuditLog.action == "alert.raise", AuditLog.entity_id == str(rep.id))
+        ).one()
     assert json.loads(audit.detail or "{}")["after"]["rule"] == "reported"
 
 
@@ -119,8 +121,7 @@ def test_out_of_hours_the_duty_team_is_told_and_sees_every_alert(world: World) -
     assert rhi_due.id in {a.id for a in svc.inbox(DUTY)}
 
 
-def test_two_desktops_raise_once_and_both_see_it_and_the_acknowledgement(
-        world: World, other_db: Database) -> None:
+def test_two_desktops_raise_once_and_both_see_it_and_the_acknowledgement(world: World, other_db: Database) -> None:
     report(world, hours_ago=23)
     mine, theirs = service(world), service(world, other_db, world.manager)
     mine.evaluate()
@@ -148,8 +149,7 @@ def test_two_desktops_raise_once_and_both_see_it_and_the_acknowledgement(
     assert "Morgan Managerone" in str(err.value) and "25/11/2026" in str(err.value)
 
 
-def test_desktops_racing_in_threads_raise_each_alert_exactly_once(
-        world: World, other_db: Database) -> None:
+def test_desktops_racing_in_threads_raise_each_alert_exactly_once(world: World, other_db: Database) -> None:
     report(world, hours_ago=23)
     service(world).evaluate()
     world.clock.advance(H)
@@ -177,8 +177,7 @@ def test_desktops_racing_in_threads_raise_each_alert_exactly_once(
     with world.db.read_session() as s:
         assert s.scalar(select(func.count(Alert.id)).where(Alert.rule == "missing_24h")) == 1
     assert recipients(world.db, raised[0].id) == {MANAGER}
-    assert [e.kind for e in FeedReader(world.db, 0).read()].count("alert.raised") == len(
-        service(world).open_alerts())
+    assert [e.kind for e in FeedReader(world.db, 0).read()].count("alert.raised") == len(service(world).open_alerts())
 
 
 def test_acknowledging_updates_the_count_and_is_audited(world: World) -> None:
@@ -191,8 +190,14 @@ def test_acknowledging_updates_the_count_and_is_audited(world: World) -> None:
     assert svc.unacknowledged_count(WORKER) == before - 1
     assert svc.get(target.id).ack_note is None  # a blank note is no note
     with world.db.read_session() as s:
-        assert s.scalar(select(func.count(AuditLog.id)).where(
-            AuditLog.action == "alert.acknowledge", AuditLog.entity_id == str(target.id))) == 1
+        assert (
+            s.scalar(
+                select(func.count(AuditLog.id)).where(
+                    AuditLog.action == "alert.acknowledge", AuditLog.entity_id == str(target.id)
+                )
+            )
+            == 1
+        )
 
 
 def test_return_then_new_episode_raises_for_the_new_episode(world: World) -> None:
@@ -250,15 +255,17 @@ def test_only_an_administrator_changes_the_ladder_and_bad_values_are_refused(wor
     with pytest.raises(NotAllowedError):
         SettingsService(world.db, world.manager, world.clock).save_ladder(DEFAULT_LADDER)
     with pytest.raises(ValidationError) as err:
-        SettingsService(world.db, ADMIN, world.clock).save_ladder(
-            replace(DEFAULT_LADDER, strategy_meeting_hours=20))
+        SettingsService(world.db, ADMIN, world.clock).save_ladder(replace(DEFAULT_LADDER, strategy_meeting_hours=20))
     assert "strategy meeting" in err.value.field
     assert load_ladder(world.db) == DEFAULT_LADDER  # nothing saved
 
 
 def _open(world: World, hours_ago: float) -> int:
-    return int(world.episodes.report("C000100", "M", world.clock.now() - timedelta(hours=hours_ago),
-                                     police_ref="LOG-1", risk="medium").id)
+    return int(
+        world.episodes.report(
+            "C000100", "M", world.clock.now() - timedelta(hours=hours_ago), police_ref="LOG-1", risk="medium"
+        ).id
+    )
 
 
 def _episode_days_ago(world: World, child: str, days: float) -> int:
@@ -305,7 +312,8 @@ def test_alert_labels_follow_the_hours_the_administrator_set(world: World) -> No
     from dataclasses import replace as dc_replace
 
     SettingsService(world.db, ADMIN, world.clock).save_ladder(
-        dc_replace(load_ladder(world.db), manager_review_hours=12))
+        dc_replace(load_ladder(world.db), manager_review_hours=12)
+    )
     report(world, hours_ago=13)
     raised = service(world).evaluate()
     review = next(a for a in raised if a.rule == "missing_24h")

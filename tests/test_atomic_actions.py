@@ -39,8 +39,12 @@ def _episode(world: World, child: str, returned: bool = False) -> tuple[int, int
     return int(saved.id), saved.version
 
 
-ACTIONS = ["episode update (ref, risk, category, note, sighting)", "return with safe and well check",
-           "placement change (close one episode, open the next)", "RHI offer covering an episode"]
+ACTIONS = [
+    "episode update (ref, risk, category, note, sighting)",
+    "return with safe and well check",
+    "placement change (close one episode, open the next)",
+    "RHI offer covering an episode",
+]
 
 
 @pytest.mark.parametrize("name", ACTIONS)
@@ -48,9 +52,9 @@ def test_an_action_failing_on_its_last_part_saves_nothing(world: World, name: st
     child = world.add_child("C000960")
     action: Callable[[World, str], object]
     if "placement" in name:
+
         def action(w: World, c: str) -> object:
-            return w.care.change_placement(c, None, date(2026, 11, 1), FOSTER, rne="P",
-                                           reason_place_change="CARPL")
+            return w.care.change_placement(c, None, date(2026, 11, 1), FOSTER, rne="P", reason_place_change="CARPL")
     elif "RHI" in name:
         ep_id, _v = _episode(world, child, returned=True)
 
@@ -61,10 +65,18 @@ def test_an_action_failing_on_its_last_part_saves_nothing(world: World, name: st
 
         def action(w: World, c: str) -> object:
             if "update" in name:
-                return w.episodes.update(ep_id, version, police_ref="NEW", risk="high", category="A",
-                                         reason="known", note="n", sighting="s")
-            return w.episodes.record_return(ep_id, version, w.clock.now() - timedelta(hours=1), found_where="home",
-                                            safe_well_at=w.clock.now() - timedelta(minutes=30), safe_well_by="Sasha")
+                return w.episodes.update(
+                    ep_id, version, police_ref="NEW", risk="high", category="A", reason="known", note="n", sighting="s"
+                )
+            return w.episodes.record_return(
+                ep_id,
+                version,
+                w.clock.now() - timedelta(hours=1),
+                found_where="home",
+                safe_well_at=w.clock.now() - timedelta(minutes=30),
+                safe_well_by="Sasha",
+            )
+
     before = table_digest(world.db)
     with last_part_fails(world.db), pytest.raises(DatabaseUnavailableError, match="Nothing was saved"):
         action(world, child)

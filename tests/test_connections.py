@@ -20,8 +20,9 @@ from tests.factories import World
 
 def _held(dbname: str) -> int:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                            (dbname,)).fetchone()
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)
+        ).fetchone()
         return int(row[0]) if row else -1
 
 
@@ -65,8 +66,9 @@ def test_a_nearly_full_server_gets_a_poller_that_holds_nothing(pg_world: World, 
         desk.dispose()
 
 
-def test_a_refused_connection_is_a_plain_message(pg_world: World, db_url: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_refused_connection_is_a_plain_message(
+    pg_world: World, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     role = f"lac_full_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 0')

@@ -85,8 +85,7 @@ def rule_breaks(db: Database, now: datetime) -> list[str]:
             for a, b in itertools.pairwise(ces):
                 if a.dec != b.decom or a.rec != "X1":
                     out.append(f"{cid}: care episodes {a.id}->{b.id} not joined by X1 the same day")
-                temporary = (a.place in codes.TEMPORARY_OR_OTHER_PLACE
-                             or b.place in codes.TEMPORARY_OR_OTHER_PLACE)
+                temporary = a.place in codes.TEMPORARY_OR_OTHER_PLACE or b.place in codes.TEMPORARY_OR_OTHER_PLACE
                 needs_reason = b.rne in {"P", "B", "T", "U"} and not temporary
                 if needs_reason != (a.reason_place_change in codes.REASON_PLACE_CHANGE):
                     out.append(f"{cid}: REASON_PLACE_CHANGE {a.reason_place_change!r} before RNE {b.rne}")
@@ -98,8 +97,12 @@ def rule_breaks(db: Database, now: datetime) -> list[str]:
                         out.append(f"{cid}: PLACE_PROVIDER must be blank for {ce.place}")
                 elif ce.place_provider not in codes.PLACE_PROVIDER:
                     out.append(f"{cid}: PLACE_PROVIDER missing for {ce.place}")
-                for value, known in ((ce.ls, codes.LS), (ce.cin, codes.CIN), (ce.place, codes.PLACE),
-                                     (ce.rne, codes.RNE)):
+                for value, known in (
+                    (ce.ls, codes.LS),
+                    (ce.cin, codes.CIN),
+                    (ce.place, codes.PLACE),
+                    (ce.rne, codes.RNE),
+                ):
                     if value not in known:
                         out.append(f"{cid}: unknown code {value}")
                 if ce.rec is not None and ce.rec not in codes.REC:
@@ -119,8 +122,7 @@ def rule_breaks(db: Database, now: datetime) -> list[str]:
                     out.append(f"{cid}: episode {e.id} starts outside care or before birth")
                 elif inside[-1].id != e.care_episode_id:
                     out.append(f"{cid}: episode {e.id} points at the wrong care episode")
-                times = [e.started_at, e.reported_at, e.returned_at, e.police_reported_at, e.safe_well_at,
-                         e.updated_at]
+                times = [e.started_at, e.reported_at, e.returned_at, e.police_reported_at, e.safe_well_at, e.updated_at]
                 if any(t is not None and (t.tzinfo is None or t > now) for t in times):
                     out.append(f"{cid}: episode {e.id} has a time in the future or without zone")
                 if e.reported_at < e.started_at or (e.returned_at and e.returned_at < e.started_at):
@@ -129,8 +131,9 @@ def rule_breaks(db: Database, now: datetime) -> list[str]:
                     out.append(f"{cid}: episode {e.id} reported to police before it started")
                 if e.safe_well_at and (e.returned_at is None or e.safe_well_at < e.returned_at):
                     out.append(f"{cid}: episode {e.id} safe-and-well check before return")
-                if e.category not in ("M", "A") or (e.risk_grade and e.risk_grade not in
-                                                    {r.value for r in codes.RiskGrade}):
+                if e.category not in ("M", "A") or (
+                    e.risk_grade and e.risk_grade not in {r.value for r in codes.RiskGrade}
+                ):
                     out.append(f"{cid}: episode {e.id} has an unknown category or risk")
                 if e.returned_at is None and ces[-1].dec is not None:
                     out.append(f"{cid}: missing now but no longer in care")
@@ -146,8 +149,12 @@ def rule_breaks(db: Database, now: datetime) -> list[str]:
         for link in s.scalars(select(RhiEpisode)):
             rhi_row = s.get(Rhi, link.rhi_id)
             covered = by_id.get(link.episode_id)
-            if (rhi_row is None or covered is None or covered.returned_at is None
-                    or rhi_row.child_id != covered.child_id):
+            if (
+                rhi_row is None
+                or covered is None
+                or covered.returned_at is None
+                or rhi_row.child_id != covered.child_id
+            ):
                 out.append(f"rhi {link.rhi_id}: covers an episode that is not a returned one of the same child")
             elif rhi_row.offered_at is None or rhi_row.offered_at < covered.returned_at:
                 out.append(f"rhi {link.rhi_id}: offered before the return")
@@ -181,8 +188,7 @@ def test_board_shows_a_live_council(db: Database, demo: DemoSummary) -> None:
     assert any(r.police_ref for r in out) and any(r.police_ref is None and r.category == "M" for r in out)
     assert all(r.missing_since is not None and r.missing_since <= NOW for r in out)
     due_unoffered = [r for r in rows if r.status is ChildStatus.RETURNED_RHI_DUE and r.rhi_id is None]
-    assert due_unoffered and all(NOW - r.returned_at < timedelta(hours=72) for r in due_unoffered
-                                 if r.returned_at)
+    assert due_unoffered and all(NOW - r.returned_at < timedelta(hours=72) for r in due_unoffered if r.returned_at)
     # Every role is staffed, and social workers hold believable caseloads.
     assert {r.value for r in codes.StaffRole} <= set(roles)
     assert roles["team_manager"] == len(teams) - 1  # every team but the duty team
@@ -274,8 +280,11 @@ def test_second_run_is_refused_and_replace_starts_again(db: Database, demo: Demo
     with db.read_session() as s:
         feed = list(s.scalars(select(ChangeFeed)))
         audits = list(s.scalars(select(AuditLog.action)))
-        child_id = next(r.child_id for r in load_board(s, NOW) if r.status is ChildStatus.IN_PLACEMENT
-                        and age_on(r.dob, local_date(NOW)) >= 12)
+        child_id = next(
+            r.child_id
+            for r in load_board(s, NOW)
+            if r.status is ChildStatus.IN_PLACEMENT and age_on(r.dob, local_date(NOW)) >= 12
+        )
     # The audit trail and the change feed are never wiped: the first demo's rows stay.
     assert [f.kind for f in feed if f.seq > (first_seq or 0)] == ["demo.generated"]
     assert audits == ["demo.generate", "demo.generate"]
@@ -292,10 +301,16 @@ def test_same_seed_gives_the_same_council(tmp_path: Path) -> None:
         try:
             generate(db, children=80, seed=seed, now=NOW, current_username=USER)
             with db.read_session() as s:
-                kids = s.execute(select(Child.id, Child.first_name, Child.last_name, Child.preferred_name,
-                                        Child.dob).order_by(Child.id)).all()
-                eps = s.execute(select(MissingEpisode.child_id, MissingEpisode.started_at,
-                                       MissingEpisode.returned_at).order_by(MissingEpisode.id)).all()
+                kids = s.execute(
+                    select(Child.id, Child.first_name, Child.last_name, Child.preferred_name, Child.dob).order_by(
+                        Child.id
+                    )
+                ).all()
+                eps = s.execute(
+                    select(MissingEpisode.child_id, MissingEpisode.started_at, MissingEpisode.returned_at).order_by(
+                        MissingEpisode.id
+                    )
+                ).all()
             return [tuple(k) for k in kids], [tuple(e) for e in eps]
         finally:
             db.dispose()

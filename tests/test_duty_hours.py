@@ -107,8 +107,9 @@ def test_office_hours_are_the_councils_setting(council: World) -> None:
     settings = SettingsService(council.db, ADMIN, council.clock)
     settings.save_ladder(replace(settings.ladder(), office_start=time(7, 0), office_end=time(11, 0)))
     assert _board(council, EDT) == {"C1", "C2", "C3"}
-    settings.save_ladder(replace(settings.ladder(), office_days=(0, 1, 2, 3, 4, 5, 6),
-                                 office_start=time(0, 0), office_end=time(23, 59)))
+    settings.save_ladder(
+        replace(settings.ladder(), office_days=(0, 1, 2, 3, 4, 5, 6), office_start=time(0, 0), office_end=time(23, 59))
+    )
     council.clock.set(SATURDAY_NOON)
     assert _board(council, EDT) == {"C2"}
 

@@ -28,9 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _writer(url: str, seconds: float, seed: int) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "tests.fault_writer", url, str(seconds), str(seed)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.fault_writer", url, str(seconds), str(seed)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def _acks(text: str) -> list[tuple[str, str]]:
@@ -39,12 +44,13 @@ def _acks(text: str) -> list[tuple[str, str]]:
 
 def check_invariants(db: Database, acked: list[tuple[str, str]]) -> None:
     with db.read_session() as s:
-        open_per_child = Counter(s.scalars(select(MissingEpisode.child_id).where(
-            MissingEpisode.returned_at.is_(None))))
+        open_per_child = Counter(s.scalars(select(MissingEpisode.child_id).where(MissingEpisode.returned_at.is_(None))))
         assert all(n == 1 for n in open_per_child.values()), open_per_child
         refs = {v for (v,) in s.execute(select(EpisodeEvent.new_value).where(EpisodeEvent.kind == "police_ref"))}
-        notes = {t.removeprefix("note ") for (t,) in s.execute(select(EpisodeEvent.text).where(
-            EpisodeEvent.kind == "update"))}
+        notes = {
+            t.removeprefix("note ")
+            for (t,) in s.execute(select(EpisodeEvent.text).where(EpisodeEvent.kind == "update"))
+        }
         reported = {r for (r,) in s.execute(select(MissingEpisode.police_ref))}
         # nothing half-applied: an update's police reference and its note are both there or neither
         update_refs = refs - {r for r in reported if r is not None} | (refs & notes)
@@ -59,17 +65,24 @@ def check_invariants(db: Database, acked: list[tuple[str, str]]) -> None:
         # an audit row and a feed row for every write
         n_eps = s.scalar(select(func.count()).select_from(MissingEpisode))
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "episode.report")) == n_eps
-        assert s.scalar(select(func.count()).select_from(ChangeFeed).where(
-            ChangeFeed.kind == "episode.reported")) == n_eps
+        assert (
+            s.scalar(select(func.count()).select_from(ChangeFeed).where(ChangeFeed.kind == "episode.reported")) == n_eps
+        )
         n_ref_events = s.scalar(select(func.count()).select_from(EpisodeEvent).where(EpisodeEvent.kind == "police_ref"))
-        assert s.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "episode.police_ref")) == n_ref_events - n_eps
-        assert s.scalar(select(func.count()).select_from(ChangeFeed).where(
-            ChangeFeed.kind == "episode.timeline")) == len(notes)
-        n_returns = s.scalar(select(func.count()).select_from(MissingEpisode).where(
-            MissingEpisode.returned_at.is_not(None)))
-        assert s.scalar(select(func.count()).select_from(ChangeFeed).where(
-            ChangeFeed.kind == "episode.returned")) == n_returns
+        assert (
+            s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "episode.police_ref"))
+            == n_ref_events - n_eps
+        )
+        assert s.scalar(
+            select(func.count()).select_from(ChangeFeed).where(ChangeFeed.kind == "episode.timeline")
+        ) == len(notes)
+        n_returns = s.scalar(
+            select(func.count()).select_from(MissingEpisode).where(MissingEpisode.returned_at.is_not(None))
+        )
+        assert (
+            s.scalar(select(func.count()).select_from(ChangeFeed).where(ChangeFeed.kind == "episode.returned"))
+            == n_returns
+        )
 
 
 @pytest.fixture
@@ -113,7 +126,8 @@ def test_backends_terminated_under_load_lose_nothing_acknowledged(fault_world: W
                 n = admin.execute(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                     "WHERE datname = %s AND application_name = 'lac-monitor' AND pid <> pg_backend_pid()",
-                    (dbname,)).fetchone()
+                    (dbname,),
+                ).fetchone()
                 terminated += int(n[0]) if n else 0
                 time.sleep(0.05)
 

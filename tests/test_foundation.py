@@ -117,8 +117,9 @@ def test_no_keyring_backend_asks_instead_of_crashing(monkeypatch) -> None:  # ty
     monkeypatch.setattr(credentials.keyring, "get_password", no_backend)
     monkeypatch.setattr(engine, "_asks_for_password", lambda exc: True)  # as a server that wants one
     asked: list[str] = []
-    eng = engine.make_engine("postgresql://lac_app@127.0.0.1:1/none",
-                             prompt=lambda why: asked.append(why) or "typed-secret")
+    eng = engine.make_engine(
+        "postgresql://lac_app@127.0.0.1:1/none", prompt=lambda why: asked.append(why) or "typed-secret"
+    )
     assert asked and "No password store" in asked[0]
     assert "127.0.0.1:1" in asked[0] and "lac_app" in asked[0] and "none" in asked[0]  # which server, account
     assert eng.url.password == "typed-secret"
@@ -222,8 +223,10 @@ def test_a_window_write_waits_seconds_not_a_quarter_minute_for_a_lock(tmp_path) 
     other.execute("BEGIN IMMEDIATE")  # another desktop is saving
     try:
         t = time.perf_counter()
-        with pytest.raises(DatabaseUnavailableError, match="busy"), \
-                UnitOfWork(db, Actor("sw.one", None, "Sasha Workerone"), FixedClock(datetime.now(UTC))) as uow:
+        with (
+            pytest.raises(DatabaseUnavailableError, match="busy"),
+            UnitOfWork(db, Actor("sw.one", None, "Sasha Workerone"), FixedClock(datetime.now(UTC))) as uow,
+        ):
             uow.audit("test.write", "test", 1, None)
             uow.changed("test.changed", "test", 1, None)
             uow.commit()

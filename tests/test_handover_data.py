@@ -39,9 +39,22 @@ def shift(world: World) -> tuple[datetime, datetime]:
 def add_alert(world: World, key: str, child: str | None, acknowledged: bool, message: str) -> None:
     now = world.clock.now()
     with world.db.write_session() as s:
-        s.add(Alert(rule="reported", unique_key=key, child_id=child, episode_id=None, severity="high",
-                    message=message, audiences="[]", due_at=None, raised_at=now - H, raised_by="test",
-                    acknowledged_at=now if acknowledged else None, acknowledged_by="x" if acknowledged else None))
+        s.add(
+            Alert(
+                rule="reported",
+                unique_key=key,
+                child_id=child,
+                episode_id=None,
+                severity="high",
+                message=message,
+                audiences="[]",
+                due_at=None,
+                raised_at=now - H,
+                raised_by="test",
+                acknowledged_at=now if acknowledged else None,
+                acknowledged_by="x" if acknowledged else None,
+            )
+        )
         s.commit()
 
 
@@ -49,10 +62,23 @@ def populate(world: World) -> None:
     """A small register: missing, away, returned, ended in the window, in placement, another team."""
     c, ep = world.clock, world.episodes
     now = c.now()
-    for cid, first, team in (("C1", "Alpha", 1), ("C2", "Bravo", 1), ("C3", "Charlie", 1), ("C4", "Delta", 1),
-                             ("C5", "Echo", 1), ("C6", "Foxtrot", 2), ("C7", "Golf", 1)):
-        world.add_child(cid, first=first, last="Testchild", team_id=team,
-                        locality="Northfield" if team == 1 else "Southbank", worker_id=1 if team == 1 else 3)
+    for cid, first, team in (
+        ("C1", "Alpha", 1),
+        ("C2", "Bravo", 1),
+        ("C3", "Charlie", 1),
+        ("C4", "Delta", 1),
+        ("C5", "Echo", 1),
+        ("C6", "Foxtrot", 2),
+        ("C7", "Golf", 1),
+    ):
+        world.add_child(
+            cid,
+            first=first,
+            last="Testchild",
+            team_id=team,
+            locality="Northfield" if team == 1 else "Southbank",
+            worker_id=1 if team == 1 else 3,
+        )
     c.set(now - 60 * H)
     ep.report("C1", "M", risk="medium", police_ref="LOG-1", last_seen_where="Retail park")
     c.set(now - 10 * H)
@@ -95,8 +121,10 @@ def test_window_sections_returns_rhi_escalations_and_unacknowledged_alerts(world
     assert data.next_shift_end == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
     assert {(e.child_id, e.what) for e in data.escalations} == set()
     later = build_handover(world.db, world.clock, world.actor, end, end + 8.25 * H)  # 08:45-17:00 -> to 08:45
-    assert {(e.child_id, e.what) for e in later.escalations} >= {("C1", "72 h: head of service informed"),
-                                                                  ("C2", "24 h: manager review")}
+    assert {(e.child_id, e.what) for e in later.escalations} >= {
+        ("C1", "72 h: head of service informed"),
+        ("C2", "24 h: manager review"),
+    }
     assert {a.message for a in data.alerts} == {"C6 other team", "C2 reported missing"}  # not the acknowledged
     chase = next(m for m in data.missing if m.child_id == "C4")
     assert chase.next_due == "Chase police reference" and chase.next_due_at is not None
@@ -131,9 +159,18 @@ def test_profile_sheet_has_history_placement_and_carer(world: World) -> None:
     assert data.episode is None and len(data.history) == 1
     assert (data.carer_name, data.carer_phone) == ("Testcarer One", "07700 900001")
     text = text_of(render_profile(build_profile(world.db, world.clock, world.actor, "C2")))
-    for expected in ("Bravo Testchild", "MISSING since", "Risk: High", "LOG-2", "Bus station", "Asthma",
-                     "Test foster home", "Testcarer One, 07700 900001", "Sasha Workerone",
-                     "No earlier missing or away episodes recorded."):
+    for expected in (
+        "Bravo Testchild",
+        "MISSING since",
+        "Risk: High",
+        "LOG-2",
+        "Bus station",
+        "Asthma",
+        "Test foster home",
+        "Testcarer One, 07700 900001",
+        "Sasha Workerone",
+        "No earlier missing or away episodes recorded.",
+    ):
         assert expected in text, expected
 
 
@@ -142,12 +179,19 @@ def test_printing_is_audited_with_the_child_ids(world: World) -> None:
     start, end = shift(world)
     data = build_handover(world.db, world.clock, world.actor, start, end)
     record_print(world.db, world.clock, world.actor, data, output="pdf:handover.pdf", pages=3)
-    record_print(world.db, world.clock, world.actor, build_profile(world.db, world.clock, world.actor, "C2"),
-                 output="printer:Office")
+    record_print(
+        world.db,
+        world.clock,
+        world.actor,
+        build_profile(world.db, world.clock, world.actor, "C2"),
+        output="printer:Office",
+    )
     with world.db.read_session() as s:
         rows = s.scalars(select(AuditLog).where(AuditLog.action.like("report.%")).order_by(AuditLog.id)).all()
         assert [(r.action, r.username, r.child_id) for r in rows] == [
-            ("report.handover", "sw.one", None), ("report.profile", "sw.one", "C2")]
+            ("report.handover", "sw.one", None),
+            ("report.profile", "sw.one", "C2"),
+        ]
         detail = json.loads(rows[0].detail or "{}")
     assert set(detail["children"]) == {"C1", "C2", "C3", "C4", "C6"}
     assert set(detail["missing"]) == {"C1", "C2", "C4", "C6"} and set(detail["profiles"]) == {"C2", "C6"}
@@ -158,7 +202,10 @@ def test_default_window_is_the_shift_and_a_reprint_offers_the_last_sheets_window
     now = world.clock.now()
     window = default_window(world.db, world.actor, now)
     assert (window.start, window.end, window.reason) == (
-        datetime(2026, 11, 24, 17, 0, tzinfo=UTC), datetime(2026, 11, 25, 8, 45, tzinfo=UTC), "last shift")
+        datetime(2026, 11, 24, 17, 0, tzinfo=UTC),
+        datetime(2026, 11, 25, 8, 45, tzinfo=UTC),
+        "last shift",
+    )
     data = build_handover(world.db, world.clock, world.actor, window.start, window.end)
     world.clock.set(now - 2 * H)
     record_print(world.db, world.clock, world.actor, data, output="pdf:x.pdf")

@@ -19,11 +19,19 @@ H = timedelta(hours=1)
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
-def rules_due(returned_after: float | None, now: datetime, police_ref: str | None = "LOG-1",
-              since: datetime | None = None) -> set[str]:
-    ep = EpisodeFacts(id=1, child_id="C1", category="M", started_at=T0, reported_at=T0 + 0.5 * H,
-                      returned_at=None if returned_after is None else T0 + returned_after * H,
-                      risk="medium", police_ref=police_ref)
+def rules_due(
+    returned_after: float | None, now: datetime, police_ref: str | None = "LOG-1", since: datetime | None = None
+) -> set[str]:
+    ep = EpisodeFacts(
+        id=1,
+        child_id="C1",
+        category="M",
+        started_at=T0,
+        reported_at=T0 + 0.5 * H,
+        returned_at=None if returned_after is None else T0 + returned_after * H,
+        risk="medium",
+        police_ref=police_ref,
+    )
     return {d.rule for d in due_alerts(AlertState(episodes=(ep,)), now, DEFAULT_LADDER, since)}
 
 
@@ -52,6 +60,8 @@ def test_late_marking_in_local_time() -> None:
     assert late_note(due, due + 6 * H) == "Raised late: due at 03:00."
     assert late_note(due, due + 30 * H) == "Raised late: due at 01/07/2026 03:00."
     assert late_label(due, due + 6 * H) == "late, due 03:00"
-    assert shown_message("Child C1 (episode 1) missing for 24 h.", True, due, due + 6 * H) == \
-        "Child C1 (episode 1) missing for 24 h. Raised late: due at 03:00."
+    assert (
+        shown_message("Child C1 (episode 1) missing for 24 h.", True, due, due + 6 * H)
+        == "Child C1 (episode 1) missing for 24 h. Raised late: due at 03:00."
+    )
     assert shown_message("x", False, due, due + 6 * H) == "x"

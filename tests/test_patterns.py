@@ -74,8 +74,7 @@ HOST = "E08000026"
 def out_of_area_child(world: World, child: str = "C000300") -> str:
     save_council_la_code(world.db, ADMIN, COUNCIL, world.clock)
     world.add_child(child, in_care_since=None)
-    world.care.start_care(child, world.clock.now().date() - timedelta(days=400),
-                          replace(FOSTER, host_la=HOST))
+    world.care.start_care(child, world.clock.now().date() - timedelta(days=400), replace(FOSTER, host_la=HOST))
     return child
 
 
@@ -89,7 +88,8 @@ def test_out_of_area_report_opens_the_checklist_and_the_overdue_alert_fires_once
     svc = PatternService(world.db, world.actor, world.clock)
     PatternService(world.db, ADMIN, world.clock).import_host_contacts_csv(
         "la_code,name,missing_contact,phone,police_force,police_phone\n"
-        f"{HOST},Testshire Council,Missing from care team,0161 496 0000,Testshire Police,101\n")
+        f"{HOST},Testshire Council,Missing from care team,0161 496 0000,Testshire Police,101\n"
+    )
     ep = int(world.episodes.report(child, "M", world.clock.now() - H, police_ref="LOG-9", risk="medium").id)
     check = svc.checklist(ep)
     assert check.out_of_area and check.host_la == HOST
@@ -107,8 +107,14 @@ def test_out_of_area_report_opens_the_checklist_and_the_overdue_alert_fires_once
     (overdue,) = alerts_of(world, "host_not_notified")
     assert overdue.episode_id == ep and overdue.severity == "high"
     # Telling them now is recorded against the checklist, who told whom and when.
-    svc.record_notification(ep, "host_authority", world.clock.now() - H, notified_by="Sasha Workerone",
-                            notified_whom="Testshire missing from care team (J. Tester)", method="phone")
+    svc.record_notification(
+        ep,
+        "host_authority",
+        world.clock.now() - H,
+        notified_by="Sasha Workerone",
+        notified_whom="Testshire missing from care team (J. Tester)",
+        method="phone",
+    )
     done = svc.checklist(ep).items[0]
     assert done.is_done and done.done[0].notified_whom.startswith("Testshire")
     assert done.done[0].recorded_by == "Sasha Workerone"
@@ -118,7 +124,8 @@ def test_host_authority_told_in_time_raises_nothing(world: World) -> None:
     child = out_of_area_child(world)
     ep = int(world.episodes.report(child, "M", world.clock.now() - H, police_ref="LOG-9", risk="medium").id)
     PatternService(world.db, world.actor, world.clock).record_notification(
-        ep, "host_authority", world.clock.now(), notified_by="Sasha Workerone", notified_whom="Testshire EDT")
+        ep, "host_authority", world.clock.now(), notified_by="Sasha Workerone", notified_whom="Testshire EDT"
+    )
     world.clock.advance(6 * H)
     AlertService(world.db, ADMIN, world.clock).evaluate()
     assert alerts_of(world, "host_not_notified") == []
@@ -141,8 +148,14 @@ def test_uk_missing_persons_unit_reminder_at_72_hours_with_who_confirmed(world: 
     a = int(world.episodes.report("C000100", "M", world.clock.now() - 71 * H, police_ref="L1").id)
     b = int(world.episodes.report("C000200", "M", world.clock.now() - 71 * H, police_ref="L2").id)
     svc = PatternService(world.db, world.actor, world.clock)
-    svc.record_notification(b, "mpu", world.clock.now(), notified_by="PC Testone (missing person coordinator)",
-                            notified_whom="UK Missing Persons Unit", method="police confirmed by phone")
+    svc.record_notification(
+        b,
+        "mpu",
+        world.clock.now(),
+        notified_by="PC Testone (missing person coordinator)",
+        notified_whom="UK Missing Persons Unit",
+        method="police confirmed by phone",
+    )
     alerts = AlertService(world.db, ADMIN, world.clock)
     alerts.evaluate()
     assert alerts_of(world, "mpu_notification") == []
@@ -177,20 +190,32 @@ def test_notifications_refuse_bad_input_and_the_wrong_role(world: World) -> None
 def test_steps_taken_before_reporting_are_kept_on_the_timeline(world: World) -> None:
     world.add_child("C000100")
     now = world.clock.now()
-    ep = int(world.episodes.report("C000100", "M", now - 3 * H, steps_taken=[
-        (now - 2 * H, "Searched the home and garden"), (now - 150 * timedelta(minutes=1), "Rang her phone: no answer"),
-    ]).id)
+    ep = int(
+        world.episodes.report(
+            "C000100",
+            "M",
+            now - 3 * H,
+            steps_taken=[
+                (now - 2 * H, "Searched the home and garden"),
+                (now - 150 * timedelta(minutes=1), "Rang her phone: no answer"),
+            ],
+        ).id
+    )
     with world.db.read_session() as s:
-        steps = s.execute(select(EpisodeEvent.at, EpisodeEvent.text).where(
-            EpisodeEvent.episode_id == ep, EpisodeEvent.kind == "step_before_report")
-            .order_by(EpisodeEvent.at)).all()
+        steps = s.execute(
+            select(EpisodeEvent.at, EpisodeEvent.text)
+            .where(EpisodeEvent.episode_id == ep, EpisodeEvent.kind == "step_before_report")
+            .order_by(EpisodeEvent.at)
+        ).all()
     assert [t for _, t in steps] == ["Rang her phone: no answer", "Searched the home and garden"]
     with pytest.raises(ValidationError) as err:
         world.episodes.report(world.add_child("C000200"), "M", now, steps_taken=[(now + H, "later")])
     assert "step 1" in err.value.field
     with world.db.read_session() as s:  # nothing saved by the refused report
-        assert s.scalar(select(func.count()).select_from(EpisodeEvent).where(
-            EpisodeEvent.kind == "step_before_report")) == 2
+        assert (
+            s.scalar(select(func.count()).select_from(EpisodeEvent).where(EpisodeEvent.kind == "step_before_report"))
+            == 2
+        )
 
 
 # -- linked children -------------------------------------------------------------------------------
@@ -235,13 +260,13 @@ def test_restricted_children_never_appear_to_someone_who_cannot_see_them(world: 
     assert {c.child_id for c in other.linked("C000400")} == {"C000100"}
     assert {c.child_id for c in other.linked("C000100")} == {"C000400"}
     head = Actor("hos.one", 5, "Alex Headone", "head_of_service", None)
-    assert {c.child_id for c in PatternService(world.db, head, world.clock).linked("C000400")} == \
-        {"C000100", "C000200"}
+    assert {c.child_id for c in PatternService(world.db, head, world.clock).linked("C000400")} == {"C000100", "C000200"}
 
 
 # -- the command line ------------------------------------------------------------------------------
 def test_command_line_steps_notify_checklist_linked_and_host_contacts(
-        world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from lac_monitor.cli import main
 
     out_of_area_child(world, "C000300")
@@ -255,16 +280,35 @@ def test_command_line_steps_notify_checklist_linked_and_host_contacts(
         return code, out, err
 
     real_now = datetime.now(UTC)  # the command line runs on the real clock
-    code, out, err = run("episode", "report", "C000300", "--category", "M", "--at",
-                         (real_now - 3 * H).isoformat(), "--step",
-                         f"{(real_now - 2 * H).isoformat()}=searched the house and garden",
-                         "--step", f"{(real_now - H).isoformat()}=rang her phone")
+    code, out, err = run(
+        "episode",
+        "report",
+        "C000300",
+        "--category",
+        "M",
+        "--at",
+        (real_now - 3 * H).isoformat(),
+        "--step",
+        f"{(real_now - 2 * H).isoformat()}=searched the house and garden",
+        "--step",
+        f"{(real_now - H).isoformat()}=rang her phone",
+    )
     assert code == 0, err
     ep = int(out.split()[1].rstrip(":"))
     code, out, _ = run("checklist", str(ep))
     assert code == 0 and "[TO DO] Host authority" in out and "[TO DO] UK Missing Persons Unit" in out
-    code, out, err = run("notify", str(ep), "--party", "host_authority", "--by", "Sasha Workerone",
-                         "--whom", "Testshire EDT", "--method", "phone")
+    code, out, err = run(
+        "notify",
+        str(ep),
+        "--party",
+        "host_authority",
+        "--by",
+        "Sasha Workerone",
+        "--whom",
+        "Testshire EDT",
+        "--method",
+        "phone",
+    )
     assert code == 0, err
     code, out, _ = run("checklist", str(ep))
     assert "[done] Host authority" in out and "Sasha Workerone told Testshire EDT (phone)" in out

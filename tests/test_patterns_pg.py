@@ -37,6 +37,7 @@ def test_restricted_children_are_hidden_from_linked_trends_and_raw_pattern_rows(
             from sqlalchemy import select
 
             from lac_monitor.storage.schema import MissingEpisode
+
             b4 = s.scalar(select(MissingEpisode.id).where(MissingEpisode.child_id == "B4"))
             hidden = s.scalar(select(MissingEpisode.id).where(MissingEpisode.child_id == "B3"))
         assert hidden is None and b4 is not None

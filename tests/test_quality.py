@@ -12,11 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-@pytest.mark.parametrize("tool, args", [
-    ("ruff", ["check", "lac_monitor", "tests", "bench", "installer"]),
-    ("mypy", []),
-    ("lint-imports", []),
-])
+@pytest.mark.parametrize(
+    "tool, args",
+    [
+        ("ruff", ["check", "lac_monitor", "tests", "bench", "installer"]),
+        ("ruff", ["format", "--check", "lac_monitor", "tests", "bench", "installer"]),
+        ("mypy", []),
+        ("lint-imports", []),
+    ],
+)
 def test_tool_passes(tool: str, args: list[str]) -> None:
     exe = BIN / tool
     result = subprocess.run([str(exe), *args], cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -24,12 +24,22 @@ from lac_monitor.services.uow import Actor
 from lac_monitor.storage.schema import AuditLog, CareEpisode, Child, RiskFlagRow
 from tests.factories import World
 
-HOME = Placement(ls="C2", cin="N1", place="K2", place_provider="PR4", pl_post="ls6 2ab", home_post="LS11  5QT",
-                 urn="SC123456", host_la="E08000035")
+HOME = Placement(
+    ls="C2",
+    cin="N1",
+    place="K2",
+    place_provider="PR4",
+    pl_post="ls6 2ab",
+    home_post="LS11  5QT",
+    urn="SC123456",
+    host_la="E08000035",
+)
 
 
-@pytest.mark.parametrize("text,want", [("ls6 2ab", "LS6 2AB"), ("SW1A1AA", "SW1A 1AA"), ("m1 1ae", "M1 1AE"),
-                                       (" B33 8TH ", "B33 8TH"), ("", None)])
+@pytest.mark.parametrize(
+    "text,want",
+    [("ls6 2ab", "LS6 2AB"), ("SW1A1AA", "SW1A 1AA"), ("m1 1ae", "M1 1AE"), (" B33 8TH ", "B33 8TH"), ("", None)],
+)
 def test_postcodes_are_stored_in_the_returns_form(text: str, want: str | None) -> None:
     assert record.normalise_postcode("home postcode", text) == want
 
@@ -134,8 +144,10 @@ def test_photo_is_shrunk_reencoded_and_can_be_replaced_and_removed(world: World)
     svc.set_photo(child, None)
     with world.db.read_session() as s:
         assert s.get(Child, child).photo is None  # type: ignore[union-attr]
-        assert s.scalar(select(AuditLog.action).where(AuditLog.child_id == child)
-                        .order_by(AuditLog.id.desc()).limit(1)) == "child.photo"
+        assert (
+            s.scalar(select(AuditLog.action).where(AuditLog.child_id == child).order_by(AuditLog.id.desc()).limit(1))
+            == "child.photo"
+        )
 
 
 def test_risk_flags_with_end_and_a_council_list(world: World) -> None:
@@ -154,7 +166,10 @@ def test_risk_flags_with_end_and_a_council_list(world: World) -> None:
     with world.db.read_session() as s:
         rows = s.scalars(select(RiskFlagRow).where(RiskFlagRow.child_id == child)).all()
         assert {(r.flag, r.ended_on) for r in rows} == {
-            ("county_lines", None), ("cse", date(2024, 6, 1)), ("school_exclusion", None)}
+            ("county_lines", None),
+            ("cse", date(2024, 6, 1)),
+            ("school_exclusion", None),
+        }
 
 
 def test_a_young_person_still_missing_at_18_leaves_care_e8_without_an_invented_return(world: World) -> None:
@@ -179,21 +194,81 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_cli_record_fields_photo_and_flags(live_world: World, db_url: str, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_record_fields_photo_and_flags(
+    live_world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     child = live_world.add_child("C900007", dob=date(2009, 2, 1), in_care_since=None)
     db = ("--database", db_url, "--user", "sw.one")
-    code, _, err = run(capsys, "care", "start", child, "--on", "2025-05-01", "--ls", "C2", "--cin", "N1",
-                       "--place", "U4", "--provider", "PR1", "--home-postcode", "ls11 5qt",
-                       "--postcode", "LS6 2AB", "--urn", "SC123456", "--host-la", "E08000035", *db)
+    code, _, err = run(
+        capsys,
+        "care",
+        "start",
+        child,
+        "--on",
+        "2025-05-01",
+        "--ls",
+        "C2",
+        "--cin",
+        "N1",
+        "--place",
+        "U4",
+        "--provider",
+        "PR1",
+        "--home-postcode",
+        "ls11 5qt",
+        "--postcode",
+        "LS6 2AB",
+        "--urn",
+        "SC123456",
+        "--host-la",
+        "E08000035",
+        *db,
+    )
     assert code == 0, err
-    code, _, err = run(capsys, "care", "move", child, "--on", "2025-06-01", "--ls", "C2", "--cin", "N1",
-                       "--place", "K2", "--provider", "PR4", "--postcode", "NOT A POSTCODE", "--reason",
-                       "CARPL", *db)
+    code, _, err = run(
+        capsys,
+        "care",
+        "move",
+        child,
+        "--on",
+        "2025-06-01",
+        "--ls",
+        "C2",
+        "--cin",
+        "N1",
+        "--place",
+        "K2",
+        "--provider",
+        "PR4",
+        "--postcode",
+        "NOT A POSTCODE",
+        "--reason",
+        "CARPL",
+        *db,
+    )
     assert code == 2 and err.strip().startswith("lac-monitor: placement postcode:") and "\n" not in err.strip()
     # A URN the return needs but not yet known: saved, and said (the window says the same beside the field)
-    code, _, err = run(capsys, "care", "move", child, "--on", "2025-06-01", "--ls", "C2", "--cin", "N1",
-                       "--place", "K2", "--provider", "PR4", "--postcode", "LS6 2AB", "--reason", "CARPL", *db)
+    code, _, err = run(
+        capsys,
+        "care",
+        "move",
+        child,
+        "--on",
+        "2025-06-01",
+        "--ls",
+        "C2",
+        "--cin",
+        "N1",
+        "--place",
+        "K2",
+        "--provider",
+        "PR4",
+        "--postcode",
+        "LS6 2AB",
+        "--reason",
+        "CARPL",
+        *db,
+    )
     assert code == 0 and "note: no URN for placement type K2" in err and "XXXXXXX" in err
     code, _, err = run(capsys, "child", "update", child, "--upn", "UN2", "--mother-child-dob", "2025-01-10", *db)
     assert code == 0, err
@@ -208,8 +283,9 @@ def test_cli_record_fields_photo_and_flags(live_world: World, db_url: str, tmp_p
     assert code == 2 and "photo:" in err
     code, _, err = run(capsys, "child", "flag", child, "county_lines", "--since", "2025-04-01", *db)
     assert code == 0, err
-    code, _, err = run(capsys, "child", "flag", child, "knife_crime", "--since", "2024-01-01", "--end",
-                       "2024-12-01", *db)
+    code, _, err = run(
+        capsys, "child", "flag", child, "knife_crime", "--since", "2024-01-01", "--end", "2024-12-01", *db
+    )
     assert code == 0, err
     code, out, _ = run(capsys, "board", "--format", "json", *db)
     row = next(r for r in json.loads(out) if r["child_id"] == child)
@@ -233,8 +309,9 @@ def test_cli_record_fields_photo_and_flags(live_world: World, db_url: str, tmp_p
     assert code == 0 and "removed" in out
 
 
-def test_cli_council_code_and_flags_for_administrators(world: World, db_url: str,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_council_code_and_flags_for_administrators(
+    world: World, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from lac_monitor.services.settings import council_la_code
     from lac_monitor.storage.schema import Staff
 
@@ -248,7 +325,8 @@ def test_cli_council_code_and_flags_for_administrators(world: World, db_url: str
     code, _, err = run(capsys, "council", "la-code", "e08000032", "--database", db_url, "--user", "it.admin")
     assert code == 0, err
     assert council_la_code(world.db) == "E08000032"
-    code, _, err = run(capsys, "council", "flags", "school_exclusion=Excluded from school", "--database", db_url,
-                       "--user", "it.admin")
+    code, _, err = run(
+        capsys, "council", "flags", "school_exclusion=Excluded from school", "--database", db_url, "--user", "it.admin"
+    )
     assert code == 0, err
     assert load_risk_flags(world.db)["school_exclusion"] == "Excluded from school"

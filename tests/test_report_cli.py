@@ -44,11 +44,13 @@ def register(world: World) -> World:
     return world
 
 
-def test_morning_sheet_default_window_written_and_audited(register: World, db_url: str, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_morning_sheet_default_window_written_and_audited(
+    register: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "morning.pdf"
-    code, stdout, err = run(capsys, "report", "handover", "--out", str(out), "--database", db_url,
-                            "--user", "edt.one", "--at", AT)
+    code, stdout, err = run(
+        capsys, "report", "handover", "--out", str(out), "--database", db_url, "--user", "edt.one", "--at", AT
+    )
     assert code == 0, err
     assert "last shift: 24/11/2026 17:00 to 25/11/2026 08:45" in stdout
     pages = pdf_text(out)
@@ -67,14 +69,34 @@ def test_morning_sheet_default_window_written_and_audited(register: World, db_ur
     assert detail["output"] == "pdf:morning.pdf" and detail["pages"] == n
 
 
-def test_team_window_and_notes_options(register: World, db_url: str, tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_team_window_and_notes_options(
+    register: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("Call the carer <b>first</b> & then police.", encoding="utf-8")
     out = tmp_path / "team.pdf"
-    code, stdout, err = run(capsys, "report", "handover", "--from", "2026-11-25T00:00", "--to", "2026-11-25T12:00",
-                            "--team", "southbank children in care", "--notes-file", str(notes), "--no-profiles",
-                            "--out", str(out), "--database", db_url, "--user", "tm.one", "--at", AT)
+    code, stdout, err = run(
+        capsys,
+        "report",
+        "handover",
+        "--from",
+        "2026-11-25T00:00",
+        "--to",
+        "2026-11-25T12:00",
+        "--team",
+        "southbank children in care",
+        "--notes-file",
+        str(notes),
+        "--no-profiles",
+        "--out",
+        str(out),
+        "--database",
+        db_url,
+        "--user",
+        "tm.one",
+        "--at",
+        AT,
+    )
     assert code == 0, err
     text = "\n".join(pdf_text(out))
     assert "Southy Testperson" in text and "Missy Testperson" not in text
@@ -82,11 +104,13 @@ def test_team_window_and_notes_options(register: World, db_url: str, tmp_path: P
     assert "Window 25/11/2026 00:00 to 25/11/2026 12:00" in text
 
 
-def test_profile_command_and_plain_errors(register: World, db_url: str, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_profile_command_and_plain_errors(
+    register: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "p.pdf"
-    code, stdout, err = run(capsys, "report", "profile", "C100", "--out", str(out), "--database", db_url,
-                            "--user", "edt.one", "--at", AT)
+    code, stdout, err = run(
+        capsys, "report", "profile", "C100", "--out", str(out), "--database", db_url, "--user", "edt.one", "--at", AT
+    )
     assert code == 0, err
     assert "Missy Testperson" in pdf_text(out)[0] and "1 page" in stdout
     with register.db.read_session() as s:
@@ -96,9 +120,21 @@ def test_profile_command_and_plain_errors(register: World, db_url: str, tmp_path
     assert code == 2 and "NOPE" in err
     code, _, err = run(capsys, "report", "handover", "--team", "Atlantis", "--out", str(out), "--database", db_url)
     assert code == 2 and "Atlantis" in err and "Northfield Children in Care" in err
-    code, _, err = run(capsys, "report", "handover", "--from", "2026-11-25T10:00", "--to", "2026-11-25T09:00",
-                       "--out", str(out), "--database", db_url)
+    code, _, err = run(
+        capsys,
+        "report",
+        "handover",
+        "--from",
+        "2026-11-25T10:00",
+        "--to",
+        "2026-11-25T09:00",
+        "--out",
+        str(out),
+        "--database",
+        db_url,
+    )
     assert code == 2 and "to" in err
-    code, _, err = run(capsys, "report", "handover", "--out", str(tmp_path / "no" / "such" / "x.pdf"),
-                       "--database", db_url)
+    code, _, err = run(
+        capsys, "report", "handover", "--out", str(tmp_path / "no" / "such" / "x.pdf"), "--database", db_url
+    )
     assert code == 2 and "does not exist" in err

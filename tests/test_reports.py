@@ -38,43 +38,99 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def missing(cid: str, risk: str | None, hours: float, *, name: str | None = None, category: str = "M",
-            **kw: object) -> MissingLine:
+def missing(
+    cid: str, risk: str | None, hours: float, *, name: str | None = None, category: str = "M", **kw: object
+) -> MissingLine:
     args: dict[str, object] = dict(
-        child_id=cid, name=name or f"Testname {cid}", dob=date(2010, 5, 1), category=category,
-        since=NOW - hours * H, risk=risk, police_ref=f"REF-{cid}", last_seen="Bus station",
-        placement="Test home", worker="Sasha Workerone", team="Northfield", next_due="24 h: manager review",
-        next_due_at=NOW + H, flags=("cce",), profile_included=False)
+        child_id=cid,
+        name=name or f"Testname {cid}",
+        dob=date(2010, 5, 1),
+        category=category,
+        since=NOW - hours * H,
+        risk=risk,
+        police_ref=f"REF-{cid}",
+        last_seen="Bus station",
+        placement="Test home",
+        worker="Sasha Workerone",
+        team="Northfield",
+        next_due="24 h: manager review",
+        next_due_at=NOW + H,
+        flags=("cce",),
+        profile_included=False,
+    )
     args.update(kw)
     return MissingLine(**args)  # type: ignore[arg-type]
 
 
 def profile(cid: str = "C9", **kw: object) -> ProfileData:
     args: dict[str, object] = dict(
-        child_id=cid, first_name="Testa", last_name="Profileone", preferred_name="Tess", dob=date(2010, 5, 1),
-        age=16, sex="Female", ethnicity="White British", photo=None, description="Slim, 160 cm, dark hair",
-        associates="Known to spend time with older males", places_likely="City centre bus station",
-        phone="07700 900123", social_media="@testa_example", medical_needs="Asthma: carries an inhaler",
-        other_info=None, profile_updated_at=NOW - 24 * H, profile_updated_by="Sasha Workerone",
+        child_id=cid,
+        first_name="Testa",
+        last_name="Profileone",
+        preferred_name="Tess",
+        dob=date(2010, 5, 1),
+        age=16,
+        sex="Female",
+        ethnicity="White British",
+        photo=None,
+        description="Slim, 160 cm, dark hair",
+        associates="Known to spend time with older males",
+        places_likely="City centre bus station",
+        phone="07700 900123",
+        social_media="@testa_example",
+        medical_needs="Asthma: carries an inhaler",
+        other_info=None,
+        profile_updated_at=NOW - 24 * H,
+        profile_updated_by="Sasha Workerone",
         flags=(FlagLine("cse", date(2026, 1, 5)), FlagLine("county_lines", date(2026, 3, 1))),
-        placement_name="Test foster home", placement_type="Foster carer: long term",
-        placement_address="1 Test Street", placement_postcode="ZZ1 1ZZ", carer_name="Testcarer One",
-        carer_phone="07700 900001", worker="Sasha Workerone", worker_phone="0100 000 0000",
-        team="Northfield", locality="Northfield",
-        episode=CurrentEpisode("M", NOW - 5 * H, "foster carer", "LOG-9", "high", "Retail park", "Two friends",
-                               "Black coat", "Left after an argument"),
-        history=tuple(HistoryLine(NOW - (i + 2) * 24 * 7 * H, NOW - (i + 2) * 24 * 7 * H + 10 * H, "M", "medium",
-                                  "At a friend's") for i in range(4)),
-        printed_at=NOW, printed_by="Dana Dutyone")
+        placement_name="Test foster home",
+        placement_type="Foster carer: long term",
+        placement_address="1 Test Street",
+        placement_postcode="ZZ1 1ZZ",
+        carer_name="Testcarer One",
+        carer_phone="07700 900001",
+        worker="Sasha Workerone",
+        worker_phone="0100 000 0000",
+        team="Northfield",
+        locality="Northfield",
+        episode=CurrentEpisode(
+            "M",
+            NOW - 5 * H,
+            "foster carer",
+            "LOG-9",
+            "high",
+            "Retail park",
+            "Two friends",
+            "Black coat",
+            "Left after an argument",
+        ),
+        history=tuple(
+            HistoryLine(NOW - (i + 2) * 24 * 7 * H, NOW - (i + 2) * 24 * 7 * H + 10 * H, "M", "medium", "At a friend's")
+            for i in range(4)
+        ),
+        printed_at=NOW,
+        printed_by="Dana Dutyone",
+    )
     args.update(kw)
     return ProfileData(**args)  # type: ignore[arg-type]
 
 
 def handover(lines: tuple[MissingLine, ...] = (), **kw: object) -> HandoverData:
     args: dict[str, object] = dict(
-        printed_at=NOW, printed_by="Dana Dutyone", start=NOW - 19 * H, end=NOW - 3 * H, next_shift_end=NOW + 5 * H,
-        scope="All children", notes=None, started_count=len(lines), missing=lines, ended=(), returns=(),
-        escalations=(), alerts=())
+        printed_at=NOW,
+        printed_by="Dana Dutyone",
+        start=NOW - 19 * H,
+        end=NOW - 3 * H,
+        next_shift_end=NOW + 5 * H,
+        scope="All children",
+        notes=None,
+        started_count=len(lines),
+        missing=lines,
+        ended=(),
+        returns=(),
+        escalations=(),
+        alerts=(),
+    )
     args.update(kw)
     return HandoverData(**args)  # type: ignore[arg-type]
 
@@ -90,15 +146,33 @@ def assert_furniture(pdf: bytes, printed_by: str = "Dana Dutyone") -> list[str]:
 
 
 def test_missing_children_print_by_risk_then_longest_missing_with_every_column() -> None:
-    lines = (missing("C1", "low", 30), missing("C2", "high", 2), missing("C3", None, 1),
-             missing("C4", "high", 40, category="A"), missing("C5", "medium", 5), missing("C6", "none", 90))
+    lines = (
+        missing("C1", "low", 30),
+        missing("C2", "high", 2),
+        missing("C3", None, 1),
+        missing("C4", "high", 40, category="A"),
+        missing("C5", "medium", 5),
+        missing("C6", "none", 90),
+    )
     texts = assert_furniture(render_handover(handover(lines)))
     text = texts[0]
     order = list(dict.fromkeys(re.findall(r"\bC\d\b", text)))
     assert order == ["C4", "C2", "C3", "C5", "C1", "C6"]  # high (longest first), not graded, medium, low, none
     assert "Window 24/11/2026 17:00 to 25/11/2026 09:00" in text  # the window, local time (GMT here)
-    for expected in ("Away", "Missing", "REF-C4", "1d 16h", "Bus station", "Test home", "Sasha Workerone",
-                     "24 h: manager review", "CCE", "Not graded", "No apparent risk", "age 16"):
+    for expected in (
+        "Away",
+        "Missing",
+        "REF-C4",
+        "1d 16h",
+        "Bus station",
+        "Test home",
+        "Sasha Workerone",
+        "24 h: manager review",
+        "CCE",
+        "Not graded",
+        "No apparent risk",
+        "age 16",
+    ):
         assert squash(expected) in squash(text), expected
 
 
@@ -113,12 +187,26 @@ def test_many_missing_children_run_over_pages_each_with_marking_and_page_x_of_y(
 
 def test_hostile_text_prints_literally_and_never_breaks_the_layout() -> None:
     long_note = ("A very long handover note that goes on. " * 4000) + ("W" * 30000)
-    lines = (missing("C1", "high", 3, name=HOSTILE, police_ref="<b>&", last_seen=HOSTILE * 20,
-                     placement="x" * 5000, worker="\x00\x07bell\u202eevil"),)
-    data = handover(lines, scope="Team: <i>Nasty & Co</i>", notes=HOSTILE + "\n\n" + long_note,
-                    printed_by="Ann <b>O'Brien</b> & Co",
-                    alerts=(AlertLine(NOW - H, "high", "reported", HOSTILE, "C1", HOSTILE, None),),
-                    profiles=(profile("C1", first_name=HOSTILE, description=long_note, other_info=HOSTILE),))
+    lines = (
+        missing(
+            "C1",
+            "high",
+            3,
+            name=HOSTILE,
+            police_ref="<b>&",
+            last_seen=HOSTILE * 20,
+            placement="x" * 5000,
+            worker="\x00\x07bell\u202eevil",
+        ),
+    )
+    data = handover(
+        lines,
+        scope="Team: <i>Nasty & Co</i>",
+        notes=HOSTILE + "\n\n" + long_note,
+        printed_by="Ann <b>O'Brien</b> & Co",
+        alerts=(AlertLine(NOW - H, "high", "reported", HOSTILE, "C1", HOSTILE, None),),
+        profiles=(profile("C1", first_name=HOSTILE, description=long_note, other_info=HOSTILE),),
+    )
     pdf = render_handover(data)
     texts = assert_furniture(pdf, printed_by="Ann <b>O'Brien</b> & Co")
     joined = "\n".join(texts)
@@ -129,16 +217,27 @@ def test_hostile_text_prints_literally_and_never_breaks_the_layout() -> None:
 
 
 def test_names_in_any_script_print_with_embedded_fonts() -> None:
-    names = {"C1": "李小龍 Chen", "C2": "שרה כהן", "C3": "محمد العلي", "C4": "Ζωή Παπαδοπούλου",
-             "C5": "Анна Петрова", "C6": "Nguyễn Thị Ánh", "C7": "佐藤 さくら", "C8": "김민지"}
+    names = {
+        "C1": "李小龍 Chen",
+        "C2": "שרה כהן",
+        "C3": "محمد العلي",
+        "C4": "Ζωή Παπαδοπούλου",
+        "C5": "Анна Петрова",
+        "C6": "Nguyễn Thị Ánh",
+        "C7": "佐藤 さくら",
+        "C8": "김민지",
+    }
     lines = tuple(missing(cid, "medium", i + 1, name=n) for i, (cid, n) in enumerate(names.items()))
     pdf = render_handover(handover(lines))
     text = squash(pages_text(pdf)[0])
     for cid, name in names.items():
         assert cid in text
         assert set(squash(name)) <= set(text), f"characters of {name} missing"
-    base = " ".join(str(f.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(pdf)).pages
-                    for f in page["/Resources"]["/Font"].values())  # type: ignore[index]
+    base = " ".join(
+        str(f.get_object()["/BaseFont"])
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for f in page["/Resources"]["/Font"].values()
+    )  # type: ignore[index]
     assert "DejaVuSans" in base and "DroidSansFallback" in base and "NanumSquareR" in base
 
 
@@ -155,12 +254,31 @@ def test_profile_is_one_page_with_everything_the_police_ask_for() -> None:
     texts = assert_furniture(pdf)
     assert len(texts) == 1
     text = texts[0]
-    for expected in ("Testa Profileone", "Known as Tess", "01/05/2010 (age 16)", "MISSING since 25/11/2026 07:00",
-                     "Risk: High", "LOG-9", "Retail park", "Two friends", "Black coat", "Slim, 160 cm",
-                     "older males", "City centre bus station", "07700 900123", "@testa_example", "Asthma",
-                     "CSE (since 05/01/2026)", "County lines", "Test foster home", "1 Test Street, ZZ1 1ZZ",
-                     "Testcarer One, 07700 900001", "Sasha Workerone", "4 earlier episodes",
-                     "As at 25/11/2026 12:00"):
+    for expected in (
+        "Testa Profileone",
+        "Known as Tess",
+        "01/05/2010 (age 16)",
+        "MISSING since 25/11/2026 07:00",
+        "Risk: High",
+        "LOG-9",
+        "Retail park",
+        "Two friends",
+        "Black coat",
+        "Slim, 160 cm",
+        "older males",
+        "City centre bus station",
+        "07700 900123",
+        "@testa_example",
+        "Asthma",
+        "CSE (since 05/01/2026)",
+        "County lines",
+        "Test foster home",
+        "1 Test Street, ZZ1 1ZZ",
+        "Testcarer One, 07700 900001",
+        "Sasha Workerone",
+        "4 earlier episodes",
+        "As at 25/11/2026 12:00",
+    ):
         assert expected in text, expected
 
 
@@ -187,24 +305,66 @@ def test_empty_sheet_says_so_and_leaves_room_for_notes() -> None:
 def test_returns_escalations_and_alerts_sections() -> None:
     data = handover(
         ended=(EndedLine("C5", "Testname Ended", "A", NOW - 10 * H, NOW - 8 * H, "low", None, "Friend's house"),),
-        returns=(ReturnLine("C6", "Testname Late", "M", NOW - 80 * H, "Park", NOW - 8 * H, "not_offered", None,
-                            None, "Sasha Workerone"),
-                 ReturnLine("C7", "Testname Done", "M", NOW - 6 * H, "Home", NOW + 66 * H, "offered", NOW - H,
-                            NOW - 5 * H, None)),
-        escalations=(EscalationLine("C8", "Testname Esc", NOW + 2 * H, "48 h: strategy meeting", "M", "high",
-                                    None),),
-        alerts=(AlertLine(NOW - H, "warning", "missing_24h", "Missing 24 h: manager review due", "C8",
-                          "Testname Esc", NOW),))
+        returns=(
+            ReturnLine(
+                "C6",
+                "Testname Late",
+                "M",
+                NOW - 80 * H,
+                "Park",
+                NOW - 8 * H,
+                "not_offered",
+                None,
+                None,
+                "Sasha Workerone",
+            ),
+            ReturnLine(
+                "C7", "Testname Done", "M", NOW - 6 * H, "Home", NOW + 66 * H, "offered", NOW - H, NOW - 5 * H, None
+            ),
+        ),
+        escalations=(EscalationLine("C8", "Testname Esc", NOW + 2 * H, "48 h: strategy meeting", "M", "high", None),),
+        alerts=(
+            AlertLine(NOW - H, "warning", "missing_24h", "Missing 24 h: manager review due", "C8", "Testname Esc", NOW),
+        ),
+    )
     text = squash("\n".join(pages_text(render_handover(data))))
-    for expected in ("Friend's house", "2h 00m", "OVERDUE: not offered", "Offered 25/11/2026 11:00",
-                     "48 h: strategy meeting", "25/11/2026 14:00", "Missing 24 h: manager review due", "Warning"):
+    for expected in (
+        "Friend's house",
+        "2h 00m",
+        "OVERDUE: not offered",
+        "Offered 25/11/2026 11:00",
+        "48 h: strategy meeting",
+        "25/11/2026 14:00",
+        "Missing 24 h: manager review due",
+        "Warning",
+    ):
         assert squash(expected) in text, expected
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n\n", "\x00", "&&&&", "<" * 500, "\u202e" * 10, "😀 emoji"])
 def test_odd_strings_anywhere_never_crash(text: str) -> None:
-    lines = (missing("C1", "high", 1, name=text or "x", police_ref=text, last_seen=text, placement=text,
-                     worker=text, team=text, next_due=text),)
-    pdf = render_handover(handover(lines, notes=text, scope=text or "All", profiles=(
-        profile("C1", first_name=text, last_name=text, preferred_name=text, description=text, phone=text),)))
+    lines = (
+        missing(
+            "C1",
+            "high",
+            1,
+            name=text or "x",
+            police_ref=text,
+            last_seen=text,
+            placement=text,
+            worker=text,
+            team=text,
+            next_due=text,
+        ),
+    )
+    pdf = render_handover(
+        handover(
+            lines,
+            notes=text,
+            scope=text or "All",
+            profiles=(
+                profile("C1", first_name=text, last_name=text, preferred_name=text, description=text, phone=text),
+            ),
+        )
+    )
     assert_furniture(pdf)

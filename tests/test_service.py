@@ -64,8 +64,9 @@ class Running:
     """An EscalationService in a thread, stopped (and joined) at the end of the test."""
 
     def __init__(self, url: str, clock: FixedClock, name: str, interval: float = 1.0) -> None:
-        self.service = EscalationService(lambda: Database.open(url), lambda _db: SERVICE, clock,
-                                         name=name, interval=interval, poll=0.1)
+        self.service = EscalationService(
+            lambda: Database.open(url), lambda _db: SERVICE, clock, name=name, interval=interval, poll=0.1
+        )
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.service.run, args=(self.stop,), daemon=True)
         self.thread.start()
@@ -91,8 +92,8 @@ def running(db_url: str, world: World) -> Iterator[Callable[..., Running]]:
 
 
 def test_a_child_missing_30_hours_is_escalated_once_marked_late_within_one_tick(
-        world: World, running: Callable[..., Running], other_db: Database,
-        caplog: pytest.LogCaptureFixture) -> None:
+    world: World, running: Callable[..., Running], other_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     first = running("svc-a")
     wait_for(lambda: first.service.passes >= 1)  # started and caught up: nothing to raise yet
@@ -125,12 +126,13 @@ def test_a_child_missing_30_hours_is_escalated_once_marked_late_within_one_tick(
     assert "Testa" not in caplog.text and "Childone" not in caplog.text
 
 
-def test_two_service_passes_at_once_raise_each_alert_once(
-        world: World, db_url: str, other_db: Database) -> None:
+def test_two_service_passes_at_once_raise_each_alert_once(world: World, db_url: str, other_db: Database) -> None:
     for i in range(6):
         report(world, f"C00060{i}", NOW - (30 + i) * H)
-    services = [EscalationService(lambda d=d: d, lambda _db: SERVICE, world.clock, name=n)  # type: ignore[misc]
-                for d, n in ((world.db, "one"), (other_db, "two"))]
+    services = [
+        EscalationService(lambda d=d: d, lambda _db: SERVICE, world.clock, name=n)  # type: ignore[misc]
+        for d, n in ((world.db, "one"), (other_db, "two"))
+    ]
     barrier = threading.Barrier(2)
     raised: dict[str, list[AlertRow]] = {}
     errors: list[BaseException] = []
@@ -156,8 +158,7 @@ def test_two_service_passes_at_once_raise_each_alert_once(
     assert len([a for a in stored if a.rule == "missing_24h"]) == 6
 
 
-def test_thresholds_that_fell_in_a_gap_are_raised_late_even_after_the_return(
-        world: World, db_url: str) -> None:
+def test_thresholds_that_fell_in_a_gap_are_raised_late_even_after_the_return(world: World, db_url: str) -> None:
     clock = world.clock
     ep = report(world, "C000701", NOW - H)
     svc = EscalationService(lambda: world.db, lambda _db: SERVICE, clock, name="svc")
@@ -176,7 +177,8 @@ def test_thresholds_that_fell_in_a_gap_are_raised_late_even_after_the_return(
 
 
 def test_a_database_outage_is_retried_with_growing_pauses_never_a_crash(
-        world: World, db_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    world: World, db_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(escalation, "BACKOFF_FIRST", 0.05)
     caplog.set_level(logging.WARNING)
     attempts: list[float] = []
@@ -230,8 +232,9 @@ def test_check_reads_the_heartbeat(world: World, db_url: str, capsys: pytest.Cap
     assert code == 2 and "service 'box2'" in err
     code, _, err = _cli(capsys, "service", "--interval", "0", "--database", db_url)
     assert code == 2 and "--interval" in err
-    code, out, err = _cli(capsys, "alerts", "--no-evaluate", "--format", "json", "--database", db_url,
-                          "--user", "sw.one")
+    code, out, err = _cli(
+        capsys, "alerts", "--no-evaluate", "--format", "json", "--database", db_url, "--user", "sw.one"
+    )
     assert '"late": true' in out
 
 
@@ -239,9 +242,26 @@ def test_check_reads_the_heartbeat(world: World, db_url: str, capsys: pytest.Cap
 def _start(db_url: str, at: datetime, name: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
     return subprocess.Popen(
-        [sys.executable, "-m", "lac_monitor", "--database", db_url, "service", "--interval", "1",
-         "--name", name, "--at", at.isoformat()],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "lac_monitor",
+            "--database",
+            db_url,
+            "service",
+            "--interval",
+            "1",
+            "--name",
+            name,
+            "--at",
+            at.isoformat(),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
@@ -272,8 +292,10 @@ def test_a_service_killed_and_restarted_after_the_threshold_catches_up(world: Wo
     procs = [_start(db_url, NOW + 30 * H, "box1"), _start(db_url, NOW + 30 * H, "box2")]
     try:
         [m24] = wait_for(lambda: by_rule(world.db, "missing_24h"), timeout=60)  # type: ignore[misc]
-        wait_for(lambda: len([h for h in heartbeats(world.db) if h.evaluated_at and h.evaluated_at
-                              >= NOW + 30 * H]) == 2, timeout=60)
+        wait_for(
+            lambda: len([h for h in heartbeats(world.db) if h.evaluated_at and h.evaluated_at >= NOW + 30 * H]) == 2,
+            timeout=60,
+        )
     finally:
         results = [_stop(p) for p in procs]
     for code, err in results:
@@ -293,7 +315,8 @@ def test_check_on_a_database_never_upgraded_says_so(tmp_path: Path, capsys: pyte
 
 
 def test_an_outage_while_running_is_waited_out_and_the_service_carries_on(
-        world: World, db_url: str, running: Callable[..., Running], monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, db_url: str, running: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(escalation, "BACKOFF_FIRST", 0.1)
     svc = running("svc-out")
     wait_for(lambda: svc.service.passes >= 1)
@@ -302,8 +325,10 @@ def test_an_outage_while_running_is_waited_out_and_the_service_carries_on(
 
         # The server restarts under it: every connection to this database is cut.
         with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
     else:
         # SQLite: the file stays locked past the busy timeout, twice (what the unit of work reports).
         real = AlertService.evaluate

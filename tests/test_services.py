@@ -29,11 +29,13 @@ def status_of(db: Database, child_id: str, at) -> ChildStatus:  # type: ignore[n
 
 def counts(db: Database) -> tuple[int, int, int, int, int]:
     with db.read_session() as s:
-        return (s.scalar(select(func.count()).select_from(MissingEpisode)) or 0,
-                s.scalar(select(func.count()).select_from(EpisodeEvent)) or 0,
-                s.scalar(select(func.count()).select_from(AuditLog)) or 0,
-                s.scalar(select(func.count()).select_from(ChangeFeed)) or 0,
-                s.scalar(select(func.count()).select_from(Rhi)) or 0)
+        return (
+            s.scalar(select(func.count()).select_from(MissingEpisode)) or 0,
+            s.scalar(select(func.count()).select_from(EpisodeEvent)) or 0,
+            s.scalar(select(func.count()).select_from(AuditLog)) or 0,
+            s.scalar(select(func.count()).select_from(ChangeFeed)) or 0,
+            s.scalar(select(func.count()).select_from(Rhi)) or 0,
+        )
 
 
 def test_report_on_one_connection_shows_missing_on_another(world: World, other_db: Database) -> None:
@@ -41,8 +43,9 @@ def test_report_on_one_connection_shows_missing_on_another(world: World, other_d
     reader = FeedReader(other_db)
     assert status_of(other_db, child, world.clock.now()) is ChildStatus.IN_PLACEMENT
 
-    saved = world.episodes.report(child, "M", world.clock.now() - 2 * H, risk="high",
-                                  police_ref="LOG-1234", last_seen_where="Bus station")
+    saved = world.episodes.report(
+        child, "M", world.clock.now() - 2 * H, risk="high", police_ref="LOG-1234", last_seen_where="Bus station"
+    )
 
     events = reader.read()
     assert [(e.kind, e.child_id) for e in events] == [("episode.reported", child)]
@@ -103,18 +106,22 @@ def test_left_care_status(world: World) -> None:
 
 # -- rules: rejected with field and rule, nothing saved ------------------------------
 
-@pytest.mark.parametrize("case, field, rule", [
-    ("return_before_start", "returned", "cannot be before start"),
-    ("future_start", "start", "cannot be in the future"),
-    ("future_return", "returned", "cannot be in the future"),
-    ("second_open", "start", "already missing"),
-    ("overlap", "start", "overlaps another missing episode"),
-    ("before_dob", "start", "cannot be before date of birth"),
-    ("outside_care", "start", "outside any period of care"),
-    ("unknown_category", "category", "not a known code"),
-    ("unknown_risk", "risk grade", "not a known code"),
-    ("police_before_start", "reported to police", "cannot be before start"),
-])
+
+@pytest.mark.parametrize(
+    "case, field, rule",
+    [
+        ("return_before_start", "returned", "cannot be before start"),
+        ("future_start", "start", "cannot be in the future"),
+        ("future_return", "returned", "cannot be in the future"),
+        ("second_open", "start", "already missing"),
+        ("overlap", "start", "overlaps another missing episode"),
+        ("before_dob", "start", "cannot be before date of birth"),
+        ("outside_care", "start", "outside any period of care"),
+        ("unknown_category", "category", "not a known code"),
+        ("unknown_risk", "risk grade", "not a known code"),
+        ("police_before_start", "reported to police", "cannot be before start"),
+    ],
+)
 def test_rules_reject_with_message_and_save_nothing(world: World, case: str, field: str, rule: str) -> None:
     now = world.clock.now()
     child = world.add_child("C000010", dob=date(2012, 3, 1), in_care_since=date(2025, 6, 1))
@@ -149,8 +156,7 @@ def test_rules_reject_with_message_and_save_nothing(world: World, case: str, fie
             case "unknown_risk":
                 eps.report(child, "M", risk="extreme")
             case "police_before_start":
-                eps.report(child, "M", now - 5 * H, police_ref="LOG-9",
-                           police_reported_at=now - 6 * H)
+                eps.report(child, "M", now - 5 * H, police_ref="LOG-9", police_reported_at=now - 6 * H)
     err = info.value
     assert err.field == field
     assert rule in err.rule
@@ -163,11 +169,9 @@ def test_unknown_care_codes_are_rejected(world: World) -> None:
     from lac_monitor.services.care import Placement
 
     with pytest.raises(ValidationError, match="LS \\(legal status\\): 'Q9' is not a known code"):
-        world.care.start_care(child, date(2025, 1, 1), Placement(ls="Q9", cin="N1", place="U4",
-                                                                  place_provider="PR1"))
+        world.care.start_care(child, date(2025, 1, 1), Placement(ls="Q9", cin="N1", place="U4", place_provider="PR1"))
     with pytest.raises(ValidationError, match="PLACE_PROVIDER: must be blank"):
-        world.care.start_care(child, date(2025, 1, 1), Placement(ls="C2", cin="N1", place="T0",
-                                                                  place_provider="PR1"))
+        world.care.start_care(child, date(2025, 1, 1), Placement(ls="C2", cin="N1", place="T0", place_provider="PR1"))
     with pytest.raises(NotFoundError):
         world.episodes.report("NOSUCH", "M")
 
@@ -198,8 +202,10 @@ def test_two_desktops_editing_one_episode_at_once(world: World, other_db: Databa
         except ConflictError as exc:
             results.append(exc)
 
-    threads = [threading.Thread(target=edit, args=(world.db, world.actor, "medium")),
-               threading.Thread(target=edit, args=(other_db, world.manager, "high"))]
+    threads = [
+        threading.Thread(target=edit, args=(world.db, world.actor, "medium")),
+        threading.Thread(target=edit, args=(other_db, world.manager, "high")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -248,13 +254,26 @@ def test_audit_trail_holds_every_write(world: World) -> None:
     eps.save_profile(child, None, description="Tall, dark hair", phone="07700 900123")
     eps.record_view(child)
     with world.db.read_session() as s:
-        rows = s.execute(select(AuditLog.action, AuditLog.username, AuditLog.child_id)
-                         .where(AuditLog.child_id == child).order_by(AuditLog.id)).all()
+        rows = s.execute(
+            select(AuditLog.action, AuditLog.username, AuditLog.child_id)
+            .where(AuditLog.child_id == child)
+            .order_by(AuditLog.id)
+        ).all()
         amend = s.scalars(select(AuditLog).where(AuditLog.action == "episode.amend")).one()
     assert [r.action for r in rows] == [
-        "care.start", "episode.report", "episode.police_ref", "episode.risk", "episode.sighting",
-        "episode.reclassify", "episode.amend", "episode.return", "rhi.offer", "rhi.declined",
-        "profile.save", "child.view"]
+        "care.start",
+        "episode.report",
+        "episode.police_ref",
+        "episode.risk",
+        "episode.sighting",
+        "episode.reclassify",
+        "episode.amend",
+        "episode.return",
+        "rhi.offer",
+        "rhi.declined",
+        "profile.save",
+        "child.view",
+    ]
     assert {r.username for r in rows} == {"sw.one"}
     assert '"reason": "carer corrected the time"' in (amend.detail or "")
     assert '"before"' in (amend.detail or "") and '"after"' in (amend.detail or "")
@@ -279,8 +298,7 @@ def test_placement_change_keeps_child_in_care(world: World) -> None:
     child = world.add_child("C000040")
     with pytest.raises(ValidationError, match="REASON_PLACE_CHANGE"):
         world.care.change_placement(child, None, date(2026, 11, 1), FOSTER)
-    world.care.change_placement(child, None, date(2026, 11, 1), FOSTER, rne="P",
-                                reason_place_change="CARPL")
+    world.care.change_placement(child, None, date(2026, 11, 1), FOSTER, rne="P", reason_place_change="CARPL")
     assert status_of(world.db, child, world.clock.now()) is ChildStatus.IN_PLACEMENT
     with world.db.read_session() as s:
         detail = child_detail(s, child)

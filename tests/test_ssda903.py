@@ -29,8 +29,7 @@ def test_export_splits_a_missing_period_at_a_placement_change(world: World, tmp_
     assert open_ep.id
     summary = ssda903.export(world.db, 2026, tmp_path)
     assert summary.children == 1
-    assert read(tmp_path / "header.csv") == ["CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB",
-                                             "C700001,F,01/05/2010,WBRI,,,"]
+    assert read(tmp_path / "header.csv") == ["CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB", "C700001,F,01/05/2010,WBRI,,,"]
     episodes = read(tmp_path / "episodes.csv")
     assert episodes[0] == ",".join(ssda903.EPISODE_COLS)
     assert episodes[1].startswith("C700001,10/01/2025,S,C2,N1,U4,PR1,03/02/2026,X1,CHILD")
@@ -56,9 +55,15 @@ def test_round_trip_into_an_empty_register(world: World, tmp_path: Path, db_url:
         s.commit()
     names = tmp_path / "names.csv"
     names.write_text("CHILD,FIRST_NAME,LAST_NAME,PREFERRED_NAME\nC700002,Testina,Roundtrip,Tina\n")
-    got = ssda903.import_files(world.db, world.actor, tmp_path / "a" / "header.csv",
-                               tmp_path / "a" / "episodes.csv", tmp_path / "a" / "missing.csv", names,
-                               clock=world.clock)
+    got = ssda903.import_files(
+        world.db,
+        world.actor,
+        tmp_path / "a" / "header.csv",
+        tmp_path / "a" / "episodes.csv",
+        tmp_path / "a" / "missing.csv",
+        names,
+        clock=world.clock,
+    )
     assert (got.children, got.care_episodes, got.missing_episodes) == (1, 1, 1)
     ssda903.export(world.db, 2026, tmp_path / "b")
     for name in ("header.csv", "episodes.csv", "missing.csv"):
@@ -69,33 +74,72 @@ def test_round_trip_into_an_empty_register(world: World, tmp_path: Path, db_url:
 
 
 GOOD_HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,F,01/05/2010,WBRI,,0,\nC2,M,02/06/2011,BAFR,,,\n"
-GOOD_EPISODES = ("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
-                 "C1,01/01/2025,S,C2,N1,U4,PR1,,,,,,\nC2,01/02/2025,S,V2,N4,K2,PR4,,,,,,SC123456\n")
+GOOD_EPISODES = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+    "C1,01/01/2025,S,C2,N1,U4,PR1,,,,,,\nC2,01/02/2025,S,V2,N4,K2,PR4,,,,,,SC123456\n"
+)
 GOOD_MISSING = "CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,01/05/2010,M,03/03/2025,04/03/2025\n"
 
 
-@pytest.mark.parametrize("header, episodes, missing, expected", [
-    ("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER\nC1,F,01/05/2010,WBRI,,0\n", GOOD_EPISODES, GOOD_MISSING,
-     "header.csv: the column headers must be exactly CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB (missing columns MC_DOB)"),
-    (GOOD_HEADER.replace("CHILD,SEX", "CHILD ,SEX"), GOOD_EPISODES, GOOD_MISSING, "unexpected columns 'CHILD '"),
-    (GOOD_HEADER.replace("01/05/2010", "31/02/2010", 1), GOOD_EPISODES, GOOD_MISSING,
-     "header.csv line 2, DOB: '31/02/2010' is not a date as DD/MM/YYYY"),
-    (GOOD_HEADER, GOOD_EPISODES.replace(",U4,", ",Q7,"), GOOD_MISSING,
-     "episodes.csv line 2, PLACE: 'Q7' is not a known code"),
-    (GOOD_HEADER, GOOD_EPISODES.replace("C2,01/02/2025", "C9,01/02/2025"), GOOD_MISSING,
-     "episodes.csv line 3, CHILD: C9 is not in header.csv"),
-    (GOOD_HEADER, GOOD_EPISODES, GOOD_MISSING + "C1,01/05/2010,A,04/03/2025,\nC1,01/05/2010,M,05/03/2025,\n",
-     "missing.csv line 4, MIS_START: overlaps the period on line 3"),
-    (GOOD_HEADER, GOOD_EPISODES, GOOD_MISSING.replace("04/03/2025", "01/03/2025"),
-     "missing.csv line 2, MIS_END: cannot be before MIS_START"),
-    (GOOD_HEADER, GOOD_EPISODES, GOOD_MISSING.replace(",M,", ",X,"),
-     "missing.csv line 2, MISSING: 'X' is not a known code"),
-    (GOOD_HEADER, GOOD_EPISODES, "CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,01/05/2010,M,03/03/2024,\n",
-     "MIS_START: is outside the child's episodes of care"),
-    (GOOD_HEADER, GOOD_EPISODES + "C1,\n", GOOD_MISSING, "episodes.csv line 4: wrong number of values"),
-])
-def test_malformed_files_are_refused_whole(db: Database, world: World, tmp_path: Path, header: str,
-                                           episodes: str, missing: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    "header, episodes, missing, expected",
+    [
+        (
+            "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER\nC1,F,01/05/2010,WBRI,,0\n",
+            GOOD_EPISODES,
+            GOOD_MISSING,
+            "header.csv: the column headers must be exactly CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
+            " (missing columns MC_DOB)",
+        ),
+        (GOOD_HEADER.replace("CHILD,SEX", "CHILD ,SEX"), GOOD_EPISODES, GOOD_MISSING, "unexpected columns 'CHILD '"),
+        (
+            GOOD_HEADER.replace("01/05/2010", "31/02/2010", 1),
+            GOOD_EPISODES,
+            GOOD_MISSING,
+            "header.csv line 2, DOB: '31/02/2010' is not a date as DD/MM/YYYY",
+        ),
+        (
+            GOOD_HEADER,
+            GOOD_EPISODES.replace(",U4,", ",Q7,"),
+            GOOD_MISSING,
+            "episodes.csv line 2, PLACE: 'Q7' is not a known code",
+        ),
+        (
+            GOOD_HEADER,
+            GOOD_EPISODES.replace("C2,01/02/2025", "C9,01/02/2025"),
+            GOOD_MISSING,
+            "episodes.csv line 3, CHILD: C9 is not in header.csv",
+        ),
+        (
+            GOOD_HEADER,
+            GOOD_EPISODES,
+            GOOD_MISSING + "C1,01/05/2010,A,04/03/2025,\nC1,01/05/2010,M,05/03/2025,\n",
+            "missing.csv line 4, MIS_START: overlaps the period on line 3",
+        ),
+        (
+            GOOD_HEADER,
+            GOOD_EPISODES,
+            GOOD_MISSING.replace("04/03/2025", "01/03/2025"),
+            "missing.csv line 2, MIS_END: cannot be before MIS_START",
+        ),
+        (
+            GOOD_HEADER,
+            GOOD_EPISODES,
+            GOOD_MISSING.replace(",M,", ",X,"),
+            "missing.csv line 2, MISSING: 'X' is not a known code",
+        ),
+        (
+            GOOD_HEADER,
+            GOOD_EPISODES,
+            "CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,01/05/2010,M,03/03/2024,\n",
+            "MIS_START: is outside the child's episodes of care",
+        ),
+        (GOOD_HEADER, GOOD_EPISODES + "C1,\n", GOOD_MISSING, "episodes.csv line 4: wrong number of values"),
+    ],
+)
+def test_malformed_files_are_refused_whole(
+    db: Database, world: World, tmp_path: Path, header: str, episodes: str, missing: str, expected: str
+) -> None:
     paths = []
     for name, content in (("header.csv", header), ("episodes.csv", episodes), ("missing.csv", missing)):
         (tmp_path / name).write_text(content, encoding="utf-8")
@@ -113,11 +157,11 @@ def test_malformed_files_are_refused_whole(db: Database, world: World, tmp_path:
 def test_good_files_import_and_existing_children_are_left_alone(db: Database, world: World, tmp_path: Path) -> None:
     for name, content in (("header.csv", GOOD_HEADER), ("episodes.csv", GOOD_EPISODES), ("missing.csv", GOOD_MISSING)):
         (tmp_path / name).write_text(content, encoding="utf-8")
-    got = ssda903.import_files(db, world.actor, tmp_path / "header.csv", tmp_path / "episodes.csv",
-                               tmp_path / "missing.csv", clock=world.clock)
+    got = ssda903.import_files(
+        db, world.actor, tmp_path / "header.csv", tmp_path / "episodes.csv", tmp_path / "missing.csv", clock=world.clock
+    )
     assert (got.children, got.skipped_existing, got.care_episodes, got.missing_episodes) == (2, 0, 2, 1)
-    again = ssda903.import_files(db, world.actor, tmp_path / "header.csv", tmp_path / "episodes.csv",
-                                 clock=world.clock)
+    again = ssda903.import_files(db, world.actor, tmp_path / "header.csv", tmp_path / "episodes.csv", clock=world.clock)
     assert (again.children, again.skipped_existing) == (0, 2)
     with db.read_session() as s:
         ep = s.scalars(select(MissingEpisode)).one()

@@ -26,8 +26,16 @@ from lac_monitor.storage.schema import MissingEpisode
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parent.parent
-HOME = Placement(ls="C2", cin="N1", place="K2", place_provider="PR4", pl_post="BD7 2RA", home_post="BD5 0WW",
-                 urn="SC931023", host_la="E08000032")
+HOME = Placement(
+    ls="C2",
+    cin="N1",
+    place="K2",
+    place_provider="PR4",
+    pl_post="BD7 2RA",
+    home_post="BD5 0WW",
+    urn="SC931023",
+    host_la="E08000032",
+)
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -49,14 +57,15 @@ def test_header_is_the_position_at_31_march_not_today(world: World, tmp_path: Pa
 
 def test_sex_and_placement_codes_follow_the_year(world: World, tmp_path: Path) -> None:
     child = world.add_child("C800002", dob=date(2008, 1, 10), in_care_since=None)
-    world.care.start_care(child, date(2024, 2, 1), Placement(ls="V2", cin="N4", place="K3", place_provider="PR4",
-                                                              urn="2512345"))
+    world.care.start_care(
+        child, date(2024, 2, 1), Placement(ls="V2", cin="N4", place="K3", place_provider="PR4", urn="2512345")
+    )
     ssda903.export(world.db, 2024, tmp_path / "y24")
     ssda903.export(world.db, 2024, tmp_path / "y24as25", codes_year=2025)
     ssda903.export(world.db, 2025, tmp_path / "y25")
     assert [(r["SEX"]) for r in rows(tmp_path / "y24" / "header.csv")] == ["2"]
     assert [(r["PLACE"]) for r in rows(tmp_path / "y24" / "episodes.csv")] == ["H5"]
-    assert [(r["SEX"], ) for r in rows(tmp_path / "y24as25" / "header.csv")] == [("F",)]
+    assert [(r["SEX"],) for r in rows(tmp_path / "y24as25" / "header.csv")] == [("F",)]
     assert [(r["PLACE"]) for r in rows(tmp_path / "y25" / "episodes.csv")] == ["K3"]
 
 
@@ -78,9 +87,11 @@ def test_a_period_open_at_year_end_is_open_and_starts_the_same_day_next_year(wor
     ssda903.export(world.db, 2026, tmp_path / "y26")
     ssda903.export(world.db, 2027, tmp_path / "y27")
     assert [(r["MISSING"], r["MIS_START"], r["MIS_END"]) for r in rows(tmp_path / "y26" / "missing.csv")] == [
-        ("A", "30/03/2026", "")]
+        ("A", "30/03/2026", "")
+    ]
     assert [(r["MIS_START"], r["MIS_END"]) for r in rows(tmp_path / "y27" / "missing.csv")] == [
-        ("30/03/2026", "02/04/2026")]
+        ("30/03/2026", "02/04/2026")
+    ]
     # the episode is open in the same return (DEC blank), so no Missing rule can see it end
     assert [r["DEC"] for r in rows(tmp_path / "y26" / "episodes.csv")] == [""]
 
@@ -110,18 +121,39 @@ def test_at_most_366_missing_rows_per_child(world: World, tmp_path: Path) -> Non
     child = world.add_child("C800007", dob=date(2010, 5, 1), in_care_since=date(2025, 1, 10))
     start = parse_time("2025-04-01T10:00")
     with world.db.write_session() as s:
-        s.execute(insert(MissingEpisode), [
-            {"child_id": child, "category": "A", "started_at": start + timedelta(hours=23 * i),
-             "reported_at": start + timedelta(hours=23 * i), "returned_at": start + timedelta(hours=23 * i + 2),
-             "updated_at": start, "updated_by": "test", "version": 1} for i in range(380)])
+        s.execute(
+            insert(MissingEpisode),
+            [
+                {
+                    "child_id": child,
+                    "category": "A",
+                    "started_at": start + timedelta(hours=23 * i),
+                    "reported_at": start + timedelta(hours=23 * i),
+                    "returned_at": start + timedelta(hours=23 * i + 2),
+                    "updated_at": start,
+                    "updated_by": "test",
+                    "version": 1,
+                }
+                for i in range(380)
+            ],
+        )
         s.commit()
     summary = ssda903.export(world.db, 2026, tmp_path)
     assert summary.missing == 366
     assert any("380 missing periods" in n for n in summary.notes)
 
 
-@pytest.mark.parametrize("cell,want", [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+44", "'+44"), ("-1", "'-1"),
-                                       ("@SUM(A1)", "'@SUM(A1)"), ("C12", "C12"), ("", "")])
+@pytest.mark.parametrize(
+    "cell,want",
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+44", "'+44"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("C12", "C12"),
+        ("", ""),
+    ],
+)
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(cell: str, want: str, tmp_path: Path) -> None:
     assert ssda903.safe_cell(cell) == want
     ssda903.write_csv(tmp_path / "x.csv", ["A"], [{"A": cell}])
@@ -144,10 +176,13 @@ def test_demo_council_passes_the_sector_validator(tmp_path: Path) -> None:
     py = validator_python()
     if py is None:
         if os.environ.get("LAC_MONITOR_REQUIRE_903"):
-            pytest.fail("LAC_MONITOR_REQUIRE_903 is set but the validator is not installed "
-                        "(python3 installer/dev.py validator)")
-        pytest.skip("csc-validator-be-903 not installed: set LAC_MONITOR_903_VALIDATOR or run "
-                    "python3 installer/dev.py validator")
+            pytest.fail(
+                "LAC_MONITOR_REQUIRE_903 is set but the validator is not installed (python3 installer/dev.py validator)"
+            )
+        pytest.skip(
+            "csc-validator-be-903 not installed: set LAC_MONITOR_903_VALIDATOR or run "
+            "python3 installer/dev.py validator"
+        )
     db = Database.open(f"sqlite:///{tmp_path / 'demo.db'}")
     try:
         generate(db, children=400, seed=11, replace=True)
@@ -157,9 +192,23 @@ def test_demo_council_passes_the_sector_validator(tmp_path: Path) -> None:
     finally:
         db.dispose()
     for year in (2025, 2026):
-        out = subprocess.run([py, str(ROOT / "installer" / "validate903.py"), str(tmp_path / f"y{year}"),
-                              "--year", str(year), "--prev", str(tmp_path / f"p{year}"), "--la", "E08000032",
-                              "--json"], capture_output=True, text=True, timeout=300)
+        out = subprocess.run(
+            [
+                py,
+                str(ROOT / "installer" / "validate903.py"),
+                str(tmp_path / f"y{year}"),
+                "--year",
+                str(year),
+                "--prev",
+                str(tmp_path / f"p{year}"),
+                "--la",
+                "E08000032",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert out.returncode in (0, 1), out.stderr[-2000:]
         got = json.loads(out.stdout)
         assert got["errors"] == 0, json.dumps(got["rules"], indent=1)
@@ -168,6 +217,10 @@ def test_demo_council_passes_the_sector_validator(tmp_path: Path) -> None:
 def test_validate903_script_says_plainly_when_the_validator_is_missing(tmp_path: Path) -> None:
     if shutil.which("python3") is None:
         pytest.skip("no python3")
-    out = subprocess.run([sys.executable, str(ROOT / "installer" / "validate903.py"), str(tmp_path),
-                          "--year", "2026"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "installer" / "validate903.py"), str(tmp_path), "--year", "2026"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2 and "csc-validator-be-903 is not installed" in out.stderr

@@ -32,8 +32,12 @@ def export_counts(folder: Path) -> Counter[tuple[str, str]]:
     with (folder / "missing.csv").open(newline="") as fh:
         for r in csv.DictReader(fh):
             p = prev.get(r["CHILD"])
-            continues = (p is not None and p["MIS_END"] == r["MIS_START"] and p["MISSING"] == r["MISSING"]
-                         and (r["CHILD"], r["MIS_START"]) in moves)
+            continues = (
+                p is not None
+                and p["MIS_END"] == r["MIS_START"]
+                and p["MISSING"] == r["MISSING"]
+                and (r["CHILD"], r["MIS_START"]) in moves
+            )
             prev[r["CHILD"]] = r
             start = date(*reversed([int(x) for x in r["MIS_START"].split("/")]))  # type: ignore[misc]
             if not continues and FROM <= start <= TO:
@@ -74,8 +78,9 @@ def test_list8_headers_and_counts_agree_with_the_missing_export(world: World, tm
     ssda903.export(world.db, 2026, tmp_path / "y26")
     header, counts = annex_counts(out)
     assert header == list(statutory.LIST8_COLUMNS)
-    assert ("Number of Episodes the Child has been \u2018Missing\u2019 from their Placement in the last 12 months"
-            in header)
+    assert (
+        "Number of Episodes the Child has been \u2018Missing\u2019 from their Placement in the last 12 months" in header
+    )
     assert counts == export_counts(tmp_path / "y26")
     assert counts == Counter({(a, "M"): 1, (a, "A"): 1, (b, "A"): 1})
     rows = {r["Child Unique ID"]: r for r in statutory.annex_a_rows(world.db, FROM, TO)}
@@ -101,8 +106,9 @@ def test_list8_agrees_with_the_missing_export_on_the_demo_council(tmp_path: Path
     assert counts == export_counts(tmp_path / "y26")
 
 
-def test_ssd_missing_shape_and_cli(world: World, db_url: str, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_ssd_missing_shape_and_cli(
+    world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.clock.set(parse_time("2026-04-10T12:00"))
     a = world.add_child("C820004", dob=date(2010, 5, 1), in_care_since=date(2025, 1, 10))
     ep = world.episodes.report(a, "M", parse_time("2026-02-01T22:00"))
@@ -113,16 +119,39 @@ def test_ssd_missing_shape_and_cli(world: World, db_url: str, tmp_path: Path,
     with out.open(newline="") as fh:
         got = list(csv.DictReader(fh))
     assert list(got[0]) == list(statutory.SSD_MISSING_COLUMNS)
-    assert [(r["miss_la_person_id"], r["miss_mis_epi_type"], r["miss_mis_epi_start"], r["miss_mis_epi_end"],
-             r["miss_mis_epi_rhi_offered"]) for r in got] == [
-        (a, "M", "2026-02-01 22:00:00", "2026-02-02 08:30:00", "N"), (a, "A", "2026-04-09 19:00:00", "", "")]
-    assert main(["export", "annex-a", "--from", "2025-04-01", "--to", "2026-03-31", "--out",
-                 str(tmp_path / "a.csv"), "--database", db_url]) == 2
+    assert [
+        (
+            r["miss_la_person_id"],
+            r["miss_mis_epi_type"],
+            r["miss_mis_epi_start"],
+            r["miss_mis_epi_end"],
+            r["miss_mis_epi_rhi_offered"],
+        )
+        for r in got
+    ] == [(a, "M", "2026-02-01 22:00:00", "2026-02-02 08:30:00", "N"), (a, "A", "2026-04-09 19:00:00", "", "")]
+    assert (
+        main(
+            [
+                "export",
+                "annex-a",
+                "--from",
+                "2025-04-01",
+                "--to",
+                "2026-03-31",
+                "--out",
+                str(tmp_path / "a.csv"),
+                "--database",
+                db_url,
+            ]
+        )
+        == 2
+    )
     assert "--out: must be an .xlsx file" in capsys.readouterr().err
 
 
-def test_rhi_outcomes_in_the_words_councils_report(world: World, db_url: str, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_rhi_outcomes_in_the_words_councils_report(
+    world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from datetime import UTC, datetime, timedelta
 
     world.clock.set(datetime.now(UTC) - timedelta(minutes=1))

@@ -47,8 +47,9 @@ def built(world: World) -> World:
     for cid in ("C000100", "C000200", "C000400"):
         world.add_child(cid, in_care_since=date(2024, 1, 1), dob=date(2011, 3, 1))
     world.add_child("C000300", in_care_since=None, dob=date(2009, 3, 1), locality="Southbank")
-    world.care.start_care("C000300", date(2024, 1, 1), replace(FOSTER, host_la="E08000026", place="K2",
-                                                              place_provider="PR4"))
+    world.care.start_care(
+        "C000300", date(2024, 1, 1), replace(FOSTER, host_la="E08000026", place="K2", place_provider="PR4")
+    )
     world.care.set_risk_flag("C000300", "cse", date(2025, 6, 1))
     now = world.clock.now()
     for child, days, hours, cat, offer, accepted in PLAN:
@@ -111,18 +112,35 @@ def test_trends_leave_out_a_restricted_child_from_someone_who_cannot_see_it(buil
 
 
 def test_trends_pdf_from_the_command_line_shows_the_same_figures(
-        built: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    built: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     today = local_date(built.clock.now())
     out = tmp_path / "trends.pdf"
-    code = main(["report", "trends", "--from", (today - timedelta(days=364)).isoformat(), "--to",
-                 today.isoformat(), "--out", str(out), "--database", db_url, "--user", "sw.one",
-                 "--at", built.clock.now().isoformat()])
+    code = main(
+        [
+            "report",
+            "trends",
+            "--from",
+            (today - timedelta(days=364)).isoformat(),
+            "--to",
+            today.isoformat(),
+            "--out",
+            str(out),
+            "--database",
+            db_url,
+            "--user",
+            "sw.one",
+            "--at",
+            built.clock.now().isoformat(),
+        ]
+    )
     stdout = capsys.readouterr().out
     assert code == 0 and "10 episodes (7 missing, 3 away)" in stdout
     text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
     assert "OFFICIAL-SENSITIVE" in text and "10 (7 missing, 3 away)" in text
     assert "4 of 9 (44%)" in text  # RHI accepted
     assert "Arndale Centre" in text
-    code = main(["report", "trends", "--from", "2026-13-01", "--out", str(out), "--database", db_url,
-                 "--user", "sw.one"])
+    code = main(
+        ["report", "trends", "--from", "2026-13-01", "--out", str(out), "--database", db_url, "--user", "sw.one"]
+    )
     assert code == 2 and "--from" in capsys.readouterr().err

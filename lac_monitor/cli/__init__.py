@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     from lac_monitor.cli import admin, board, care, changes, db, demo, episode, patterns, ssda903
 
     parser = Parser(
-        prog="lac-monitor",
-        description="Live status of looked-after children, missing episodes and alerts.")
+        prog="lac-monitor", description="Live status of looked-after children, missing episodes and alerts."
+    )
     parser.add_argument("--version", action="version", version=f"lac-monitor {__version__}")
     parser.add_argument("--database", help="SQLAlchemy URL or SQLite file path")
     parser.add_argument("--user", help=argparse.SUPPRESS)  # act as this staff username (tests)
@@ -105,8 +105,7 @@ def _refuse(exc: BaseException, committed: list[int], log_path: object) -> int:
         # The change is in the database: say so, so nobody enters it twice.
         reason = one_line(str(known)) if known is not None else f"an internal error ({type(exc).__name__})"
         log_safely(log, f"saved (change {committed[-1]}), then failed", exc, bug=known is None)
-        print(f"lac-monitor: saved (change {committed[-1]}), but what came after failed: {reason}",
-              file=sys.stderr)
+        print(f"lac-monitor: saved (change {committed[-1]}), but what came after failed: {reason}", file=sys.stderr)
         return 0
     if known is not None:
         log_safely(log, "refused", exc, bug=False)
@@ -114,6 +113,8 @@ def _refuse(exc: BaseException, committed: list[int], log_path: object) -> int:
         return 2
     log_safely(log, "internal error", exc, bug=True)
     where = f"; details are in {log_path}" if log_path else ""
-    print(f"lac-monitor: internal error ({type(exc).__name__}): nothing more was saved{where}. "
-          "Please tell IT.", file=sys.stderr)
+    print(
+        f"lac-monitor: internal error ({type(exc).__name__}): nothing more was saved{where}. Please tell IT.",
+        file=sys.stderr,
+    )
     return 1

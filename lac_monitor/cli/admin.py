@@ -20,8 +20,9 @@ from lac_monitor.storage.schema import Staff
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    staff = sub.add_parser("staff", help="list, add or deactivate staff (login -> staff record; on "
-                                         "PostgreSQL also their login role)")
+    staff = sub.add_parser(
+        "staff", help="list, add or deactivate staff (login -> staff record; on PostgreSQL also their login role)"
+    )
     ssub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
     ls = ssub.add_parser("list")
     add_database(ls)
@@ -67,8 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ca.add_argument("--worker", help="allocated worker's username")
     ca.add_argument("--team", type=int_arg("id"))
     ca.set_defaults(func=run_child_add)
-    cr = csub.add_parser("restrict", help="only the people who need to see this child can (managers, "
-                                          "administrators)")
+    cr = csub.add_parser("restrict", help="only the people who need to see this child can (managers, administrators)")
     add_database(cr)
     cr.add_argument("child_id")
     cr.add_argument("--reason", required=True, help="why (a child of a member of staff, a high-profile case)")
@@ -104,8 +104,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_database(cl)
     cl.set_defaults(func=run_child_flags)
 
-    council = sub.add_parser("council", help="the council's code for the returns and its own risk flags "
-                                             "(administrators)")
+    council = sub.add_parser(
+        "council", help="the council's code for the returns and its own risk flags (administrators)"
+    )
     ksub = council.add_subparsers(dest="council_command", metavar="ACTION", required=True)
     kl = ksub.add_parser("la-code", help="set the council's ONS code (placements elsewhere are out of area)")
     add_database(kl)
@@ -131,8 +132,7 @@ def run_staff_list(args: argparse.Namespace) -> int:
 
 
 def run_staff_add(args: argparse.Namespace) -> int:
-    saved = _svc(args).add_staff(args.username, args.display_name, args.role, args.team,
-                                 args.email, args.phone)
+    saved = _svc(args).add_staff(args.username, args.display_name, args.role, args.team, args.email, args.phone)
     print(f"staff {saved.id}: {args.username} added")
     return 0
 
@@ -253,10 +253,21 @@ def run_child_add(args: argparse.Namespace) -> int:
             worker_id = s.scalar(select(Staff.id).where(Staff.username == args.worker))
         if worker_id is None:
             raise ValidationError("allocated worker", f"no staff member has the login '{args.worker}'")
-    saved = svc.add_child(ChildInput(
-        id=args.child_id, first_name=args.first_name, last_name=args.last_name,
-        preferred_name=args.preferred_name, dob=dob, sex=args.sex, ethnicity=args.ethnicity,
-        upn=args.upn, locality=args.locality, social_worker_id=worker_id, team_id=args.team))
+    saved = svc.add_child(
+        ChildInput(
+            id=args.child_id,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            preferred_name=args.preferred_name,
+            dob=dob,
+            sex=args.sex,
+            ethnicity=args.ethnicity,
+            upn=args.upn,
+            locality=args.locality,
+            social_worker_id=worker_id,
+            team_id=args.team,
+        )
+    )
     print(f"child {saved.id} added; record a period of care to put them on the board")
     return 0
 
@@ -268,8 +279,10 @@ def _access(args: argparse.Namespace) -> AccessService:
 
 def run_child_restrict(args: argparse.Namespace) -> int:
     _access(args).set_restricted(args.child_id, True, args.reason)
-    print(f"child {args.child_id} restricted: only the allocated worker, the team's managers, the head "
-          "of service, the duty team and administrators can see this child")
+    print(
+        f"child {args.child_id} restricted: only the allocated worker, the team's managers, the head "
+        "of service, the duty team and administrators can see this child"
+    )
     return 0
 
 

@@ -21,9 +21,11 @@ from lac_monitor.services.alerts import AlertService
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("alerts", help="raise due alerts and list open ones; acknowledge one",
-                       description="Evaluates the time-based rules as any desktop would, then "
-                                   "lists open (unacknowledged) alerts.")
+    p = sub.add_parser(
+        "alerts",
+        help="raise due alerts and list open ones; acknowledge one",
+        description="Evaluates the time-based rules as any desktop would, then lists open (unacknowledged) alerts.",
+    )
     add_database(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--all", action="store_true", help="include acknowledged alerts (history)")
@@ -45,11 +47,21 @@ def _iso(at: datetime | None) -> str | None:
 
 def to_json(a: AlertRow) -> dict[str, object]:
     return {
-        "id": a.id, "rule": a.rule, "severity": a.severity, "child_id": a.child_id,
-        "episode_id": a.episode_id, "message": a.message, "due_at": _iso(a.due_at),
-        "raised_at": _iso(a.raised_at), "raised_by": a.raised_by, "audiences": list(a.audiences),
-        "acknowledged": a.acknowledged, "acknowledged_at": _iso(a.acknowledged_at),
-        "acknowledged_by": a.acknowledged_by, "ack_note": a.ack_note, "late": a.late,
+        "id": a.id,
+        "rule": a.rule,
+        "severity": a.severity,
+        "child_id": a.child_id,
+        "episode_id": a.episode_id,
+        "message": a.message,
+        "due_at": _iso(a.due_at),
+        "raised_at": _iso(a.raised_at),
+        "raised_by": a.raised_by,
+        "audiences": list(a.audiences),
+        "acknowledged": a.acknowledged,
+        "acknowledged_at": _iso(a.acknowledged_at),
+        "acknowledged_by": a.acknowledged_by,
+        "ack_note": a.ack_note,
+        "late": a.late,
     }
 
 
@@ -82,10 +94,19 @@ def run_list(args: argparse.Namespace) -> int:
         ack = f"{format_local(a.acknowledged_at)} {a.acknowledged_by or ''}".strip() if a.acknowledged else "no"
         if a.resolved:
             ack = f"resolved: {a.resolved_reason or 'condition ended'}"
-        table.append((str(a.id), a.label, _severity(a.severity), a.child_id or "",
-                      "" if a.episode_id is None else str(a.episode_id), format_local(a.raised_at),
-                      f"due {format_local(a.due_at)}" if a.late else "",
-                      ", ".join(audience_label(x) for x in a.audiences), ack))
+        table.append(
+            (
+                str(a.id),
+                a.label,
+                _severity(a.severity),
+                a.child_id or "",
+                "" if a.episode_id is None else str(a.episode_id),
+                format_local(a.raised_at),
+                f"due {format_local(a.due_at)}" if a.late else "",
+                ", ".join(audience_label(x) for x in a.audiences),
+                ack,
+            )
+        )
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
@@ -97,6 +118,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_ack(args: argparse.Namespace) -> int:
     svc = _service(args)
     done = svc.acknowledge(args.alert_id, args.note)
-    print(f"alert {done.id} ({done.label}) acknowledged by {done.acknowledged_by} "
-          f"at {format_local(done.acknowledged_at)}")
+    print(
+        f"alert {done.id} ({done.label}) acknowledged by {done.acknowledged_by} at {format_local(done.acknowledged_at)}"
+    )
     return 0

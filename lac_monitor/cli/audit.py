@@ -34,16 +34,21 @@ def run_verify(args: argparse.Namespace) -> int:
     if verdict.ok:
         print(f"audit trail intact: {verdict.rows} rows, last hash {verdict.last_hash}")
         return 0
-    print(f"lac-monitor: audit trail broken: {verdict.reason} ({verdict.rows} rows before it hold)",
-          file=sys.stderr)
+    print(f"lac-monitor: audit trail broken: {verdict.reason} ({verdict.rows} rows before it hold)", file=sys.stderr)
     return 3
 
 
 def run_views(args: argparse.Namespace) -> int:
     rows = _svc(args).views(args.child_id)
     if args.format == "json":
-        json.dump([{"at": r.at.isoformat(), "user": r.username, "name": r.name, "what": r.what,
-                    "os_login": r.os_login} for r in rows], sys.stdout, indent=1)
+        json.dump(
+            [
+                {"at": r.at.isoformat(), "user": r.username, "name": r.name, "what": r.what, "os_login": r.os_login}
+                for r in rows
+            ],
+            sys.stdout,
+            indent=1,
+        )
         print()
         return 0
     if not rows:

@@ -32,16 +32,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_database(p)
     p.add_argument("--at", help="status at this time (ISO 8601; local time if no offset)")
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--status", action="append", choices=[s.value for s in ChildStatus],
-                   help="only these statuses (repeatable)")
+    p.add_argument(
+        "--status", action="append", choices=[s.value for s in ChildStatus], help="only these statuses (repeatable)"
+    )
     p.set_defaults(func=run)
 
 
 def sort_key(row: BoardRow) -> tuple[int, int, float, str]:
     """Most urgent first: status, then risk (not graded just below high), then longest out."""
     since = row.missing_since.timestamp() if row.missing_since and row.is_out else 0.0
-    return (row.status.urgency, risk_urgency(row.risk) if row.is_out else 0, since,
-            row.last_name + row.first_name)
+    return (row.status.urgency, risk_urgency(row.risk) if row.is_out else 0, since, row.last_name + row.first_name)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -49,19 +49,29 @@ def _iso(at: datetime | None) -> str | None:
 
 
 def to_json(row: BoardRow, rhi_hours: float = 72) -> dict[str, object]:
-    due = rhi_due_at(row.returned_at, rhi_hours) if row.status in (
-        ChildStatus.RETURNED_RHI_DUE, ChildStatus.RHI_OVERDUE) else None
+    due = (
+        rhi_due_at(row.returned_at, rhi_hours)
+        if row.status in (ChildStatus.RETURNED_RHI_DUE, ChildStatus.RHI_OVERDUE)
+        else None
+    )
     return {
-        "child_id": row.child_id, "name": row.name, "preferred_name": row.preferred_name,
-        "status": row.status.value, "status_label": row.status.label,
+        "child_id": row.child_id,
+        "name": row.name,
+        "preferred_name": row.preferred_name,
+        "status": row.status.value,
+        "status_label": row.status.label,
         "category": row.category if row.is_out else None,
         "missing_since": _iso(row.missing_since) if row.is_out else None,
         "risk": row.risk if row.is_out else None,
         "police_ref": row.police_ref if row.is_out else None,
         "last_seen": row.last_seen if row.is_out else None,
         "returned_at": None if row.is_out else _iso(row.returned_at),
-        "rhi_due": _iso(due), "social_worker": row.social_worker, "team": row.team,
-        "placement_type": row.placement_type, "locality": row.locality, "flags": list(row.flags),
+        "rhi_due": _iso(due),
+        "social_worker": row.social_worker,
+        "team": row.team,
+        "placement_type": row.placement_type,
+        "locality": row.locality,
+        "flags": list(row.flags),
     }
 
 
@@ -89,17 +99,26 @@ def run(args: argparse.Namespace) -> int:
     table = [header]
     for r in rows:
         out = r.is_out
-        table.append((
-            r.child_id, r.display_name, r.status.label,
-            format_local(r.missing_since) if out else "",
-            format_duration(now - r.missing_since) if out and r.missing_since else "",
-            RiskGrade(r.risk).label if out and r.risk else "", (r.police_ref or "") if out else "",
-            r.social_worker or "", r.team or ""))
+        table.append(
+            (
+                r.child_id,
+                r.display_name,
+                r.status.label,
+                format_local(r.missing_since) if out else "",
+                format_duration(now - r.missing_since) if out and r.missing_since else "",
+                RiskGrade(r.risk).label if out and r.risk else "",
+                (r.police_ref or "") if out else "",
+                r.social_worker or "",
+                r.team or "",
+            )
+        )
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     counts = {s: sum(1 for r in rows if r.status is s) for s in ChildStatus}
     noun = "child" if len(rows) == 1 else "children"
-    print(f"\n{len(rows)} {noun} at {format_local(now)}: " + ", ".join(
-        f"{s.label}: {counts[s]}" for s in ChildStatus if counts[s]))
+    print(
+        f"\n{len(rows)} {noun} at {format_local(now)}: "
+        + ", ".join(f"{s.label}: {counts[s]}" for s in ChildStatus if counts[s])
+    )
     return 0

@@ -60,19 +60,31 @@ def _date(field: str, text: str) -> date:
 
 
 def _placement(args: argparse.Namespace) -> Placement:
-    return Placement(ls=args.ls, cin=args.cin, place=args.place, place_provider=args.provider,
-                     pl_post=args.postcode, home_post=args.home_postcode, urn=args.urn, host_la=args.host_la,
-                     placement_name=args.placement_name,
-                     placement_address=args.address, carer_name=args.carer, carer_phone=args.carer_phone)
+    return Placement(
+        ls=args.ls,
+        cin=args.cin,
+        place=args.place,
+        place_provider=args.provider,
+        pl_post=args.postcode,
+        home_post=args.home_postcode,
+        urn=args.urn,
+        host_la=args.host_la,
+        placement_name=args.placement_name,
+        placement_address=args.address,
+        carer_name=args.carer,
+        carer_phone=args.carer_phone,
+    )
 
 
 def _note_gaps(args: argparse.Namespace) -> None:
     """A URN the return needs but not given: saved all the same (the DfE's XXXXXXX is for a
     provider with none; an unknown one is added later) and said, as the window does."""
     if record.urn_needed(args.place) and not (args.urn or "").strip():
-        print(f"lac-monitor: note: no URN for placement type {args.place}: the SSDA903 return lists it as "
-              f"missing until it is recorded (--urn URN, or {record.URN_NONE} if the provider has none)",
-              file=sys.stderr)
+        print(
+            f"lac-monitor: note: no URN for placement type {args.place}: the SSDA903 return lists it as "
+            f"missing until it is recorded (--urn URN, or {record.URN_NONE} if the provider has none)",
+            file=sys.stderr,
+        )
 
 
 def _svc(args: argparse.Namespace) -> CareService:
@@ -88,8 +100,14 @@ def run_start(args: argparse.Namespace) -> int:
 
 
 def run_move(args: argparse.Namespace) -> int:
-    saved = _svc(args).change_placement(args.child_id, None, _date("date of change", args.on),
-                                        _placement(args), rne=args.rne, reason_place_change=args.reason)
+    saved = _svc(args).change_placement(
+        args.child_id,
+        None,
+        _date("date of change", args.on),
+        _placement(args),
+        rne=args.rne,
+        reason_place_change=args.reason,
+    )
     _note_gaps(args)
     print(f"care episode {saved.id}: {args.child_id} placement changed on {args.on}")
     return 0

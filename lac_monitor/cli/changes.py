@@ -26,9 +26,22 @@ def run(args: argparse.Namespace) -> int:
     with db.read_session() as s:
         events = changes_since(s, args.since, args.limit)
     if args.format == "json":
-        json.dump([{"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, "entity": e.entity,
-                    "entity_id": e.entity_id, "child_id": e.child_id, "user": e.username} for e in events],
-                  sys.stdout, indent=1)
+        json.dump(
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at.isoformat(),
+                    "kind": e.kind,
+                    "entity": e.entity,
+                    "entity_id": e.entity_id,
+                    "child_id": e.child_id,
+                    "user": e.username,
+                }
+                for e in events
+            ],
+            sys.stdout,
+            indent=1,
+        )
         print()
     else:
         for e in events:

@@ -83,8 +83,10 @@ log = logging.getLogger(__name__)
 
 def privileged_warning(login: DbLogin) -> str:
     what = "a superuser" if login.superuser else "the owner of the tables"
-    return (f"connected to the database as '{login.name}', {what}: the database's own access "
-            "rules do not apply to this connection. People should connect as their own login.")
+    return (
+        f"connected to the database as '{login.name}', {what}: the database's own access "
+        "rules do not apply to this connection. People should connect as their own login."
+    )
 
 
 def actor_for(db: Database, args: argparse.Namespace) -> Actor:
@@ -106,8 +108,9 @@ def actor_for(db: Database, args: argparse.Namespace) -> Actor:
         log.warning("connected as a superuser or the tables' owner: database access rules do not apply")
     first = first_run_administrator(db)
     if first is not None:
-        print(f"lac-monitor: first run on an empty database: '{first.username}' is now its "
-              "administrator", file=sys.stderr)
+        print(
+            f"lac-monitor: first run on an empty database: '{first.username}' is now its administrator", file=sys.stderr
+        )
     me_login = os_username()
     if not wanted or wanted.lower() == me_login.lower():
         return resolve_actor(db, me_login)
@@ -118,7 +121,8 @@ def actor_for(db: Database, args: argparse.Namespace) -> Actor:
     if os.environ.get(ACT_AS_ENV) != "1" and (me is None or me.role != StaffRole.ADMINISTRATOR):
         raise ConfigurationError(
             f"--user: acting as another staff member needs an administrator login or {ACT_AS_ENV}=1 "
-            "(set by IT for a scheduled task's service account)")
+            "(set by IT for a scheduled task's service account)"
+        )
     return replace(resolve_actor(db, wanted), os_login=me_login)
 
 
@@ -131,7 +135,8 @@ def service_actor(db: Database) -> Actor:
         if not login.service:
             raise AccessRefusedError(
                 f"The login '{login.name}' is not the escalation service's: IT runs the service as a "
-                f"login in the {SERVICE_GROUP_ROLE} group (see README, 'The escalation service').")
+                f"login in the {SERVICE_GROUP_ROLE} group (see README, 'The escalation service')."
+            )
         return Actor(username=login.name, display_name="Escalation service")
     if login is not None:
         log.warning("escalation service connected as a superuser or the tables' owner")

@@ -30,11 +30,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_database(pw)
     pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     pw.set_defaults(func=run_set_password)
-    pr = dsub.add_parser("provision", help="PostgreSQL: group roles, grants, row-level security and "
-                                           "the first administrator (run by IT as the database owner)")
+    pr = dsub.add_parser(
+        "provision",
+        help="PostgreSQL: group roles, grants, row-level security and "
+        "the first administrator (run by IT as the database owner)",
+    )
     add_database(pr)
-    pr.add_argument("--admin", metavar="LOGIN",
-                    help="the first administrator's login (default: the login running this)")
+    pr.add_argument(
+        "--admin", metavar="LOGIN", help="the first administrator's login (default: the login running this)"
+    )
     pr.set_defaults(func=run_provision)
 
 
@@ -62,8 +66,11 @@ def run_set_password(args: argparse.Namespace) -> int:
     url = make_url(normalise_url(resolve_database_url(getattr(args, "database", None)).url))
     if url.get_backend_name() != "postgresql" or not url.username:
         raise ConfigurationError("set-password is for a postgresql:// URL that names a user")
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
-        f"Password for {url.username}@{url.host}: ")
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if args.password_stdin
+        else getpass.getpass(f"Password for {url.username}@{url.host}: ")
+    )
     account = credentials.account_for(url.username, url.host, url.database)
     credentials.set_password(account, password)
     print(f"password for {account} stored in the keyring (service '{credentials.SERVICE}')")

@@ -13,8 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--children", type=int_arg("demo.children"), default=650)
     p.add_argument("--seed", type=int_arg("demo.seed"), default=1)
     p.add_argument("--replace", action="store_true", help="wipe the database first")
-    p.add_argument("--if-empty", action="store_true",
-                   help="do nothing if the database already holds children")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if the database already holds children")
     p.add_argument("--open", action="store_true", help="open the window afterwards")
     p.set_defaults(func=run)
 
@@ -33,11 +32,14 @@ def run(args: argparse.Namespace) -> int:
         if existing:
             print(f"{db.describe()} already holds {existing} children; left as it is")
             return 0
-    summary = generate(db, children=args.children, seed=args.seed, replace=args.replace,
-                       current_username=getattr(args, "user", None))
-    print(f"demo council in {db.describe()}: {summary.children} children, {summary.staff} staff, "
-          f"{summary.missing_episodes} missing episodes, {summary.currently_missing} missing and "
-          f"{summary.currently_away} away now ({summary.elapsed_seconds:.1f} s)")
+    summary = generate(
+        db, children=args.children, seed=args.seed, replace=args.replace, current_username=getattr(args, "user", None)
+    )
+    print(
+        f"demo council in {db.describe()}: {summary.children} children, {summary.staff} staff, "
+        f"{summary.missing_episodes} missing episodes, {summary.currently_missing} missing and "
+        f"{summary.currently_away} away now ({summary.elapsed_seconds:.1f} s)"
+    )
     if args.open:
         from lac_monitor.ui.app import run_gui
 

@@ -36,9 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r.add_argument("--wearing", help="last seen wearing", type=text_arg)
     r.add_argument("--reported-by", help="who reported it, e.g. foster carer", type=text_arg)
     r.add_argument("--circumstances", type=text_arg)
-    r.add_argument("--step", action="append", default=[], metavar="TIME=WHAT",
-                   help="a step the carers took before reporting, e.g. '21:40=searched the garden' "
-                        "(Philomena; repeat for each step; supported and residential placements)")
+    r.add_argument(
+        "--step",
+        action="append",
+        default=[],
+        metavar="TIME=WHAT",
+        help="a step the carers took before reporting, e.g. '21:40=searched the garden' "
+        "(Philomena; repeat for each step; supported and residential placements)",
+    )
     r.set_defaults(func=run_report)
 
     t = esub.add_parser("return", help="record that a missing child has returned or been found")
@@ -63,9 +68,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h = esub.add_parser("rhi", help="return-home interview for the child's returned episodes not yet covered")
     add_database(h)
     h.add_argument("child_id")
-    h.add_argument("--outcome", required=True, choices=["offered", *RHI_OUTCOMES],
-                   help="offered; accepted / declined (by the young person); not_offered_missing_again, "
-                        "not_offered_no_contact, not_offered_other; not_applicable")
+    h.add_argument(
+        "--outcome",
+        required=True,
+        choices=["offered", *RHI_OUTCOMES],
+        help="offered; accepted / declined (by the young person); not_offered_missing_again, "
+        "not_offered_no_contact, not_offered_other; not_applicable",
+    )
     h.add_argument("--at", help="when (default now)")
     h.add_argument("--note")
     h.set_defaults(func=run_rhi)
@@ -78,8 +87,9 @@ def _service(args: argparse.Namespace) -> tuple[Database, EpisodeService]:
 
 def _open_episode(db: Database, child_id: str) -> MissingEpisode:
     with db.read_session() as s:
-        ep = s.scalars(select(MissingEpisode).where(
-            MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
+        ep = s.scalars(
+            select(MissingEpisode).where(MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))
+        ).first()
     if ep is None:
         raise ValidationError("child", f"{child_id} has no open missing episode")
     return ep
@@ -88,11 +98,18 @@ def _open_episode(db: Database, child_id: str) -> MissingEpisode:
 def run_report(args: argparse.Namespace) -> int:
     _db, svc = _service(args)
     saved = svc.report(
-        args.child_id, args.category, time_arg("--at", args.at), risk=args.risk,
-        police_ref=args.police_ref, last_seen_where=args.last_seen,
-        last_seen_with=args.last_seen_with, last_seen_wearing=args.wearing,
-        reported_by=args.reported_by, circumstances=args.circumstances,
-        steps_taken=[_step(i, text) for i, text in enumerate(args.step, start=1)])
+        args.child_id,
+        args.category,
+        time_arg("--at", args.at),
+        risk=args.risk,
+        police_ref=args.police_ref,
+        last_seen_where=args.last_seen,
+        last_seen_with=args.last_seen_with,
+        last_seen_wearing=args.wearing,
+        reported_by=args.reported_by,
+        circumstances=args.circumstances,
+        steps_taken=[_step(i, text) for i, text in enumerate(args.step, start=1)],
+    )
     label = "missing" if args.category == "M" else "away"
     print(f"episode {saved.id}: {args.child_id} reported {label}")
     return 0
@@ -111,25 +128,43 @@ def run_return(args: argparse.Namespace) -> int:
     db, svc = _service(args)
     ep = _open_episode(db, args.child_id)
     hours = load_ladder(db).rhi_hours  # read before the write: after it, only the saved message
-    saved = svc.record_return(ep.id, ep.version, time_arg("--at", args.at),
-                              found_where=args.found_at, return_method=args.how)
-    print(f"episode {saved.id}: {args.child_id} returned at {format_local(saved.at)}; "
-          f"RHI to be offered within {hours:g} hours")
+    saved = svc.record_return(
+        ep.id, ep.version, time_arg("--at", args.at), found_where=args.found_at, return_method=args.how
+    )
+    print(
+        f"episode {saved.id}: {args.child_id} returned at {format_local(saved.at)}; "
+        f"RHI to be offered within {hours:g} hours"
+    )
     return 0
 
 
 def run_update(args: argparse.Namespace) -> int:
     """All the options are ONE action: every change is saved, or none is."""
     if not any(v is not None for v in (args.risk, args.police_ref, args.category, args.note, args.sighting)):
-        raise ValidationError("update", "give at least one of --risk, --police-ref, --category, "
-                                        "--note, --sighting")
+        raise ValidationError("update", "give at least one of --risk, --police-ref, --category, --note, --sighting")
     db, svc = _service(args)
     ep = _open_episode(db, args.child_id)
-    svc.update(ep.id, ep.version, police_ref=args.police_ref, risk=args.risk, category=args.category,
-               reason=args.reason, note=args.note, sighting=args.sighting)
-    done = [name for name, value in (("police reference", args.police_ref), ("risk grade", args.risk),
-                                     ("category", args.category), ("update", args.note),
-                                     ("sighting", args.sighting)) if value is not None]
+    svc.update(
+        ep.id,
+        ep.version,
+        police_ref=args.police_ref,
+        risk=args.risk,
+        category=args.category,
+        reason=args.reason,
+        note=args.note,
+        sighting=args.sighting,
+    )
+    done = [
+        name
+        for name, value in (
+            ("police reference", args.police_ref),
+            ("risk grade", args.risk),
+            ("category", args.category),
+            ("update", args.note),
+            ("sighting", args.sighting),
+        )
+        if value is not None
+    ]
     print(f"episode {ep.id}: recorded {', '.join(done)}")
     return 0
 
@@ -141,12 +176,25 @@ def run_rhi(args: argparse.Namespace) -> int:
     at = time_arg("--at", args.at)
     with db.read_session() as s:
         covered = select(RhiEpisode.episode_id)
-        waiting = s.scalars(select(MissingEpisode.id).where(
-            MissingEpisode.child_id == args.child_id, MissingEpisode.returned_at.is_not(None),
-            MissingEpisode.id.not_in(covered)).order_by(MissingEpisode.started_at)).all()
-        open_rhi = s.scalars(select(Rhi).where(
-            Rhi.child_id == args.child_id, Rhi.offered_at.is_not(None), Rhi.completed_at.is_(None),
-            Rhi.declined_at.is_(None)).order_by(Rhi.offered_at.desc())).first()
+        waiting = s.scalars(
+            select(MissingEpisode.id)
+            .where(
+                MissingEpisode.child_id == args.child_id,
+                MissingEpisode.returned_at.is_not(None),
+                MissingEpisode.id.not_in(covered),
+            )
+            .order_by(MissingEpisode.started_at)
+        ).all()
+        open_rhi = s.scalars(
+            select(Rhi)
+            .where(
+                Rhi.child_id == args.child_id,
+                Rhi.offered_at.is_not(None),
+                Rhi.completed_at.is_(None),
+                Rhi.declined_at.is_(None),
+            )
+            .order_by(Rhi.offered_at.desc())
+        ).first()
     if args.outcome in ("offered", "accepted", "declined"):
         if waiting:
             saved = svc.offer_rhi(list(waiting), at)

@@ -1,10 +1,10 @@
 """Seeing the pattern from the command line.
 
-    lac-monitor notify EPISODE --party mpu|host_authority|host_police|placing_authority
-                       --at TIME --by WHO --whom WHOM [--method M] [--note N]
-    lac-monitor checklist EPISODE          who has been told, and who still must be
-    lac-monitor linked CHILD_ID            children linked to this one, and why
-    lac-monitor host-contacts list | import FILE.csv   (import: administrators)
+lac-monitor notify EPISODE --party mpu|host_authority|host_police|placing_authority
+                   --at TIME --by WHO --whom WHOM [--method M] [--note N]
+lac-monitor checklist EPISODE          who has been told, and who still must be
+lac-monitor linked CHILD_ID            children linked to this one, and why
+lac-monitor host-contacts list | import FILE.csv   (import: administrators)
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from lac_monitor.services.patterns import CONTACT_COLUMNS, PatternService
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    n = sub.add_parser("notify", help="record who told whom about a missing episode, and when "
-                                      "(UK Missing Persons Unit, host authority, host police)")
+    n = sub.add_parser(
+        "notify",
+        help="record who told whom about a missing episode, and when "
+        "(UK Missing Persons Unit, host authority, host police)",
+    )
     add_database(n)
     n.add_argument("episode_id", type=int)
     n.add_argument("--party", required=True, choices=NotifyParty.ALL)
@@ -37,8 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("episode_id", type=int)
     c.set_defaults(func=run_checklist)
 
-    lk = sub.add_parser("linked", help="children linked to this one: missing at the same time, "
-                                       "a shared associate, found at the same place")
+    lk = sub.add_parser(
+        "linked",
+        help="children linked to this one: missing at the same time, a shared associate, found at the same place",
+    )
     add_database(lk)
     lk.add_argument("child_id")
     lk.add_argument("--at", help=argparse.SUPPRESS)
@@ -49,8 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     hl = hsub.add_parser("list")
     add_database(hl)
     hl.set_defaults(func=run_host_list)
-    hi = hsub.add_parser("import", help=f"add or update from a CSV with columns {', '.join(CONTACT_COLUMNS)} "
-                                        "(la_code and name required; administrators)")
+    hi = hsub.add_parser(
+        "import",
+        help=f"add or update from a CSV with columns {', '.join(CONTACT_COLUMNS)} "
+        "(la_code and name required; administrators)",
+    )
     add_database(hi)
     hi.add_argument("file", type=Path)
     hi.set_defaults(func=run_host_import)
@@ -64,18 +72,30 @@ def _service(args: argparse.Namespace, at: str | None = None) -> PatternService:
 def run_notify(args: argparse.Namespace) -> int:
     svc = _service(args)
     at = time_arg("--at", args.at)
-    svc.record_notification(args.episode_id, args.party, at, notified_by=args.by, notified_whom=args.whom,
-                            method=args.method, note=args.note)
-    print(f"episode {args.episode_id}: {NotifyParty.LABELS[args.party]} told"
-          + (f" at {format_local(at)}" if at else " now"))
+    svc.record_notification(
+        args.episode_id,
+        args.party,
+        at,
+        notified_by=args.by,
+        notified_whom=args.whom,
+        method=args.method,
+        note=args.note,
+    )
+    print(
+        f"episode {args.episode_id}: {NotifyParty.LABELS[args.party]} told"
+        + (f" at {format_local(at)}" if at else " now")
+    )
     return 0
 
 
 def run_checklist(args: argparse.Namespace) -> int:
     check = _service(args).checklist(args.episode_id)
     where = "out of area" if check.out_of_area else "in area or not known"
-    print(f"episode {check.episode_id} (child {check.child_id}, placement {where}"
-          + (f", host {check.host_la}" if check.host_la else "") + ")")
+    print(
+        f"episode {check.episode_id} (child {check.child_id}, placement {where}"
+        + (f", host {check.host_la}" if check.host_la else "")
+        + ")"
+    )
     for item in check.items:
         mark = "done" if item.is_done else "TO DO"
         print(f"  [{mark}] {item.label}")
@@ -83,8 +103,11 @@ def run_checklist(args: argparse.Namespace) -> int:
             line = item.contact.police_line() if item.party == NotifyParty.HOST_POLICE else item.contact.line()
             print(f"         contact: {line}")
         for d in item.done:
-            print(f"         {format_local(d.notified_at)}: {d.notified_by} told {d.notified_whom}"
-                  + (f" ({d.method})" if d.method else "") + f"; recorded by {d.recorded_by}")
+            print(
+                f"         {format_local(d.notified_at)}: {d.notified_by} told {d.notified_whom}"
+                + (f" ({d.method})" if d.method else "")
+                + f"; recorded by {d.recorded_by}"
+            )
     return 0
 
 

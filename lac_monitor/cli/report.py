@@ -35,8 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h.add_argument("--locality", help="only children in this locality")
     h.add_argument("--notes", help="notes from the person handing over")
     h.add_argument("--notes-file", type=Path, help="read the notes from this UTF-8 text file")
-    h.add_argument("--no-profiles", action="store_true",
-                   help="leave out the profiles of high-risk missing children")
+    h.add_argument("--no-profiles", action="store_true", help="leave out the profiles of high-risk missing children")
     h.add_argument("--at", help=argparse.SUPPRESS)  # print as if at this time (tests, reruns)
     h.add_argument("--out", required=True, type=Path, help="PDF file to write")
     h.set_defaults(func=run_handover)
@@ -48,8 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pr.add_argument("--out", required=True, type=Path, help="PDF file to write")
     pr.set_defaults(func=run_profile)
 
-    tr = rsub.add_parser("trends", help="the monthly picture: episodes, repeat missing, RHIs, "
-                                        "breakdowns, places found, risk flags")
+    tr = rsub.add_parser(
+        "trends", help="the monthly picture: episodes, repeat missing, RHIs, breakdowns, places found, risk flags"
+    )
     add_database(tr)
     tr.add_argument("--from", dest="start", help="first day (YYYY-MM-DD; default: 12 months back)")
     tr.add_argument("--to", dest="end", help="last day (YYYY-MM-DD; default: today)")
@@ -90,15 +90,26 @@ def run_handover(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise ValidationError("--notes-file", f"cannot be read: {exc}") from None
     team_id = resolve_team(db, args.team) if args.team else None
-    data = build_handover(db, clock, actor, start, end, team_id=team_id, locality=args.locality, notes=notes,
-                          profiles=not args.no_profiles)
+    data = build_handover(
+        db,
+        clock,
+        actor,
+        start,
+        end,
+        team_id=team_id,
+        locality=args.locality,
+        notes=notes,
+        profiles=not args.no_profiles,
+    )
     pdf = render_handover(data)
     write_atomically(args.out, pdf)
     pages = _page_count(pdf)
     record_print(db, clock, actor, data, output=f"pdf:{args.out.name}", pages=pages)
-    print(f"handover sheet ({reason}: {format_local(start)} to {format_local(end)}, {data.scope}): "
-          f"{len(data.missing)} missing or away, {len(data.profiles)} profile{'' if len(data.profiles) == 1 else 's'}, "
-          f"{pages} page{'' if pages == 1 else 's'} -> {args.out}")
+    print(
+        f"handover sheet ({reason}: {format_local(start)} to {format_local(end)}, {data.scope}): "
+        f"{len(data.missing)} missing or away, {len(data.profiles)} profile{'' if len(data.profiles) == 1 else 's'}, "
+        f"{pages} page{'' if pages == 1 else 's'} -> {args.out}"
+    )
     return 0
 
 
@@ -114,8 +125,10 @@ def run_profile(args: argparse.Namespace) -> int:
     write_atomically(args.out, pdf)
     pages = _page_count(pdf)
     record_print(db, clock, actor, data, output=f"pdf:{args.out.name}", pages=pages)
-    print(f"missing-person profile of {data.child_id}: {pages} page{'s' if pages != 1 else ''} -> {args.out}",
-          file=sys.stdout)
+    print(
+        f"missing-person profile of {data.child_id}: {pages} page{'s' if pages != 1 else ''} -> {args.out}",
+        file=sys.stdout,
+    )
     return 0
 
 
@@ -145,7 +158,9 @@ def run_trends(args: argparse.Namespace) -> int:
     write_atomically(args.out, pdf)
     pages = _page_count(pdf)
     svc.record_print(data, output=f"pdf:{args.out.name}", pages=pages)
-    print(f"trends {start:%d/%m/%Y} to {end:%d/%m/%Y}: {data.episodes} episodes "
-          f"({data.missing} missing, {data.away} away), {data.repeat_children} children with 3 or more, "
-          f"{pages} page{'s' if pages != 1 else ''} -> {args.out}")
+    print(
+        f"trends {start:%d/%m/%Y} to {end:%d/%m/%Y}: {data.episodes} episodes "
+        f"({data.missing} missing, {data.away} away), {data.repeat_children} children with 3 or more, "
+        f"{pages} page{'s' if pages != 1 else ''} -> {args.out}"
+    )
     return 0

@@ -37,21 +37,37 @@ DEFAULT_MAX_AGE = 5.0  # minutes, for --check
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
-        "service", help="run the escalation service (alerts fire with no desktop open)",
+        "service",
+        help="run the escalation service (alerts fire with no desktop open)",
         description="Follows the change feed and evaluates the escalation ladder on a timer, "
-                    "raising each alert once however many services and desktops run; after a "
-                    "gap it raises what fell due meanwhile, marked late.")
+        "raising each alert once however many services and desktops run; after a "
+        "gap it raises what fell due meanwhile, marked late.",
+    )
     add_database(p)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="evaluate once and exit (for a scheduled task)")
-    mode.add_argument("--check", action="store_true",
-                      help="exit 0 if a service has evaluated within --max-age minutes, else 2")
-    p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL, metavar="SECONDS",
-                   help=f"seconds between timed evaluations (default {DEFAULT_INTERVAL:g})")
-    p.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE, metavar="MINUTES",
-                   help=f"for --check: how recent the last evaluation must be (default {DEFAULT_MAX_AGE:g})")
-    p.add_argument("--name", help="this instance's name in the heartbeat table (default: the host "
-                                  "name); with --check, check only this instance")
+    mode.add_argument(
+        "--check", action="store_true", help="exit 0 if a service has evaluated within --max-age minutes, else 2"
+    )
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=DEFAULT_INTERVAL,
+        metavar="SECONDS",
+        help=f"seconds between timed evaluations (default {DEFAULT_INTERVAL:g})",
+    )
+    p.add_argument(
+        "--max-age",
+        type=float,
+        default=DEFAULT_MAX_AGE,
+        metavar="MINUTES",
+        help=f"for --check: how recent the last evaluation must be (default {DEFAULT_MAX_AGE:g})",
+    )
+    p.add_argument(
+        "--name",
+        help="this instance's name in the heartbeat table (default: the host "
+        "name); with --check, check only this instance",
+    )
     p.add_argument("--at", help=argparse.SUPPRESS)  # run as if the clock started at this time (tests)
     p.set_defaults(func=run)
 
@@ -76,7 +92,8 @@ def require_current_schema(db: Database) -> Database:
         db.dispose()
         raise DatabaseUnavailableError(
             f"The database schema is at {current or 'none'} but this program needs {head}: run "
-            "`lac-monitor db upgrade` as the database owner, then the service carries on.")
+            "`lac-monitor db upgrade` as the database owner, then the service carries on."
+        )
     return db
 
 
@@ -90,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         return run_check(args)
     clock = _clock(args)
-    service = EscalationService(lambda: connect(args), service_actor, clock,
-                                name=args.name, interval=args.interval)
+    service = EscalationService(lambda: connect(args), service_actor, clock, name=args.name, interval=args.interval)
     if args.once:
         raised = service.run_pass()
         late = sum(1 for a in raised if a.late)
@@ -116,8 +132,7 @@ def run(args: argparse.Namespace) -> int:
 def _log_to_stderr() -> None:
     """Also log to stderr: journald (systemd) and the Windows task history keep it."""
     root = logging.getLogger()
-    if not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
-               for h in root.handlers):
+    if not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
@@ -136,14 +151,21 @@ def run_check(args: argparse.Namespace) -> int:
         age = h.age(now)
         ok = age is not None and age.total_seconds() <= max_age and h.stopped_at is None
         fresh = fresh or ok
-        when = (f"last evaluation {format_local(h.evaluated_at)} ({format_duration(age)} ago)"
-                if h.evaluated_at and age is not None else "never evaluated")
+        when = (
+            f"last evaluation {format_local(h.evaluated_at)} ({format_duration(age)} ago)"
+            if h.evaluated_at and age is not None
+            else "never evaluated"
+        )
         state = "OK" if ok else (f"stopped {format_local(h.stopped_at)}" if h.stopped_at else "LATE")
-        print(f"{h.name} on {h.host} (pid {h.pid}, {h.version}): {when}, every {h.interval_seconds} s, "
-              f"{h.raised_total} alert(s) raised since {format_local(h.started_at)} — {state}")
+        print(
+            f"{h.name} on {h.host} (pid {h.pid}, {h.version}): {when}, every {h.interval_seconds} s, "
+            f"{h.raised_total} alert(s) raised since {format_local(h.started_at)} — {state}"
+        )
     if fresh:
         return 0
     which = f"service '{args.name}'" if args.name else "escalation service"
-    print(f"lac-monitor: service: no {which} is running and has evaluated in the last {args.max_age:g} "
-          "minutes", file=sys.stderr)
+    print(
+        f"lac-monitor: service: no {which} is running and has evaluated in the last {args.max_age:g} minutes",
+        file=sys.stderr,
+    )
     return 2

@@ -28,11 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     esub = exp.add_subparsers(dest="export_kind", metavar="KIND", required=True)
     e = esub.add_parser("ssda903")
     add_database(e)
-    e.add_argument("--year", type=int_arg("export.year"), required=True,
-                   help='collection year: "2026" = April 2025–March 2026')
+    e.add_argument(
+        "--year", type=int_arg("export.year"), required=True, help='collection year: "2026" = April 2025–March 2026'
+    )
     e.add_argument("--out", type=Path, required=True, help="folder for header.csv, episodes.csv, missing.csv")
-    e.add_argument("--codes-year", type=int, help="write the codes of this later year's return (for last "
-                                                   "year's files sent beside this year's)")
+    e.add_argument(
+        "--codes-year",
+        type=int,
+        help="write the codes of this later year's return (for last year's files sent beside this year's)",
+    )
     e.set_defaults(func=run_export)
     a = esub.add_parser("annex-a", help="Ofsted Annex A List 8 (children in care) as an .xlsx workbook")
     add_database(a)
@@ -49,12 +53,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_import(args: argparse.Namespace) -> int:
     db = open_database(args)
     summary = ssda903.import_files(db, actor_for(db, args), args.header, args.episodes, args.missing, args.names)
-    print(f"imported {summary.children} new children ({summary.skipped_existing} already on the register: "
-          f"merged), {summary.care_episodes} care episodes and {summary.missing_episodes} missing periods added")
+    print(
+        f"imported {summary.children} new children ({summary.skipped_existing} already on the register: "
+        f"merged), {summary.care_episodes} care episodes and {summary.missing_episodes} missing periods added"
+    )
     if summary.urn_missing:
-        print(f"note: {summary.urn_missing} episodes have no URN where the placement type needs one: the return "
-              f"lists them as missing until each is recorded (the provider's URN, or XXXXXXX if it has none)",
-              file=sys.stderr)
+        print(
+            f"note: {summary.urn_missing} episodes have no URN where the placement type needs one: the return "
+            f"lists them as missing until each is recorded (the provider's URN, or XXXXXXX if it has none)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -62,8 +70,10 @@ def run_export(args: argparse.Namespace) -> int:
     db, actor = open_as_person(args)
     require(actor, Permission.READ_REGISTER)
     summary = ssda903.export(db, args.year, args.out, args.codes_year)
-    print(f"wrote {summary.children} children, {summary.episodes} episodes, {summary.missing} missing "
-          f"periods to {args.out}")
+    print(
+        f"wrote {summary.children} children, {summary.episodes} episodes, {summary.missing} missing "
+        f"periods to {args.out}"
+    )
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
     return 0

@@ -36,13 +36,19 @@ _WORKER = frozenset({P.READ_REGISTER, P.RECORD_EPISODES, P.KEEP_REGISTER})
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.SOCIAL_WORKER: _WORKER,
     StaffRole.TEAM_MANAGER: _WORKER | {P.RESTRICT_CHILD, P.SEE_TEAM_RESTRICTED, P.READ_VIEWS},
-    StaffRole.HEAD_OF_SERVICE: _WORKER | {P.RESTRICT_CHILD, P.SEE_ALL_RESTRICTED, P.ACK_ANY_ALERT,
-                                          P.READ_VIEWS},
+    StaffRole.HEAD_OF_SERVICE: _WORKER | {P.RESTRICT_CHILD, P.SEE_ALL_RESTRICTED, P.ACK_ANY_ALERT, P.READ_VIEWS},
     # The duty team covers the whole city out of hours: restricted children too, then only.
     StaffRole.DUTY_OFFICER: _WORKER | {P.SEE_RESTRICTED_OUT_OF_HOURS, P.ACK_ANY_ALERT},
-    StaffRole.ADMINISTRATOR: _WORKER | {P.MANAGE_STAFF, P.CHANGE_SETTINGS, P.RESTRICT_CHILD,
-                                        P.SEE_ALL_RESTRICTED, P.ACK_ANY_ALERT, P.READ_VIEWS,
-                                        P.READ_AUDIT},
+    StaffRole.ADMINISTRATOR: _WORKER
+    | {
+        P.MANAGE_STAFF,
+        P.CHANGE_SETTINGS,
+        P.RESTRICT_CHILD,
+        P.SEE_ALL_RESTRICTED,
+        P.ACK_ANY_ALERT,
+        P.READ_VIEWS,
+        P.READ_AUDIT,
+    },
     StaffRole.POLICE_LIAISON: frozenset({P.READ_MISSING}),
     StaffRole.AUDITOR: frozenset({P.READ_VIEWS, P.READ_AUDIT}),
 }
@@ -50,28 +56,67 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
 # What each permission needs in the database: table -> privileges. The audit trail and the
 # change feed are INSERT-only for every person (every action writes them); no person's role
 # gets UPDATE, DELETE or TRUNCATE on either.
-REGISTER_TABLES = ("team", "staff", "child", "care_episode", "risk_flag", "philomena_profile",
-                   "missing_episode", "episode_event", "rhi", "rhi_episode", "alert",
-                   "alert_recipient", "setting", "change_feed", "audit_log",
-                   "episode_notification", "host_authority_contact", "pattern_value")
+REGISTER_TABLES = (
+    "team",
+    "staff",
+    "child",
+    "care_episode",
+    "risk_flag",
+    "philomena_profile",
+    "missing_episode",
+    "episode_event",
+    "rhi",
+    "rhi_episode",
+    "alert",
+    "alert_recipient",
+    "setting",
+    "change_feed",
+    "audit_log",
+    "episode_notification",
+    "host_authority_contact",
+    "pattern_value",
+)
 # rhi and rhi_episode only so the board's joins run: no policy lets the police liaison see a row.
-MISSING_TABLES = ("team", "staff", "child", "care_episode", "risk_flag", "philomena_profile",
-                  "missing_episode", "episode_event", "setting", "rhi", "rhi_episode")
+MISSING_TABLES = (
+    "team",
+    "staff",
+    "child",
+    "care_episode",
+    "risk_flag",
+    "philomena_profile",
+    "missing_episode",
+    "episode_event",
+    "setting",
+    "rhi",
+    "rhi_episode",
+)
 # Columns of `child` that only RESTRICT_CHILD may change.
 RESTRICTION_COLUMNS = ("restricted", "restricted_reason", "restricted_by", "restricted_at")
 
 TABLE_GRANTS: dict[Permission, dict[str, tuple[str, ...]]] = {
     P.READ_REGISTER: {t: ("SELECT",) for t in REGISTER_TABLES},
     P.READ_MISSING: {t: ("SELECT",) for t in MISSING_TABLES},
-    P.RECORD_EPISODES: {**{t: ("INSERT", "UPDATE") for t in (
-        "missing_episode", "episode_event", "rhi", "rhi_episode", "philomena_profile", "risk_flag",
-        "alert", "alert_recipient", "episode_notification")},
+    P.RECORD_EPISODES: {
+        **{
+            t: ("INSERT", "UPDATE")
+            for t in (
+                "missing_episode",
+                "episode_event",
+                "rhi",
+                "rhi_episode",
+                "philomena_profile",
+                "risk_flag",
+                "alert",
+                "alert_recipient",
+                "episode_notification",
+            )
+        },
         # Structured values are re-derived from the free text each time it is saved.
-        "pattern_value": ("INSERT", "UPDATE", "DELETE")},
+        "pattern_value": ("INSERT", "UPDATE", "DELETE"),
+    },
     P.KEEP_REGISTER: {"care_episode": ("INSERT", "UPDATE"), "child": ("INSERT", "UPDATE:register")},
     P.MANAGE_STAFF: {"staff": ("INSERT", "UPDATE"), "team": ("INSERT", "UPDATE")},
-    P.CHANGE_SETTINGS: {"setting": ("INSERT", "UPDATE"),
-                        "host_authority_contact": ("INSERT", "UPDATE")},
+    P.CHANGE_SETTINGS: {"setting": ("INSERT", "UPDATE"), "host_authority_contact": ("INSERT", "UPDATE")},
     P.RESTRICT_CHILD: {"child": ("SELECT", "UPDATE:restriction")},
     P.READ_VIEWS: {"audit_log": ("SELECT",), "staff": ("SELECT",)},
     P.READ_AUDIT: {"audit_log": ("SELECT",), "staff": ("SELECT",), "team": ("SELECT",)},
@@ -128,9 +173,14 @@ _WHAT: dict[Permission, str] = {
 }
 
 
-def may_see_restricted(role: str | None, staff_id: int | None, team_id: int | None,
-                       child_worker_id: int | None, child_team_id: int | None,
-                       office_hours: bool) -> bool:
+def may_see_restricted(
+    role: str | None,
+    staff_id: int | None,
+    team_id: int | None,
+    child_worker_id: int | None,
+    child_team_id: int | None,
+    office_hours: bool,
+) -> bool:
     """Whether this person may see a restricted child: the allocated worker, that team's
     managers, the head of service, the duty team out of hours, and administrators.
 
@@ -144,8 +194,7 @@ def may_see_restricted(role: str | None, staff_id: int | None, team_id: int | No
         return True
     if staff_id is not None and child_worker_id == staff_id:
         return True
-    return (P.SEE_TEAM_RESTRICTED in perms and team_id is not None
-            and child_team_id == team_id)
+    return P.SEE_TEAM_RESTRICTED in perms and team_id is not None and child_team_id == team_id
 
 
 POLICE_RECENT_DAYS = 7
@@ -157,8 +206,7 @@ def police_may_see(status: str, returned_at: datetime | None, now: datetime) -> 
     """The police liaison's view: missing or away now, or back in the last 7 days."""
     if status in _OUT:
         return True
-    return (status in _BACK and returned_at is not None
-            and returned_at > now - timedelta(days=POLICE_RECENT_DAYS))
+    return status in _BACK and returned_at is not None and returned_at > now - timedelta(days=POLICE_RECENT_DAYS)
 
 
 def refusal(role: str | None, permission: Permission) -> str:
@@ -170,8 +218,7 @@ def refusal(role: str | None, permission: Permission) -> str:
     except ValueError:
         mine = f"'{role}'"
     article = "an" if mine[:1].lower() in "aeiou" else "a"
-    return (f"Only {allowed} can {_WHAT.get(permission, permission.value)}; "
-            f"you are signed in as {article} {mine}.")
+    return f"Only {allowed} can {_WHAT.get(permission, permission.value)}; you are signed in as {article} {mine}."
 
 
 def _plural(label: str) -> str:

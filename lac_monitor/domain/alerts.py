@@ -70,8 +70,12 @@ class Severity(StrEnum):
 
 
 AUDIENCE_LABELS = {
-    "allocated_worker": "allocated worker", "team": "team", "team_manager": "team manager",
-    "head_of_service": "head of service", "duty_team": "duty team", "episode_owner": "episode owner",
+    "allocated_worker": "allocated worker",
+    "team": "team",
+    "team_manager": "team manager",
+    "head_of_service": "head of service",
+    "duty_team": "duty team",
+    "episode_owner": "episode owner",
 }
 
 
@@ -219,8 +223,11 @@ class AlreadyAcknowledgedError(ConflictError):
         self.by = by
         self.at = format_local(at) if at else None
         Exception.__init__(
-            self, f"Alert {alert_id} was already acknowledged by {by or 'another user'}"
-            + (f" at {self.at}" if self.at else "") + ". Nothing more to do.")
+            self,
+            f"Alert {alert_id} was already acknowledged by {by or 'another user'}"
+            + (f" at {self.at}" if self.at else "")
+            + ". Nothing more to do.",
+        )
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -255,8 +262,16 @@ class _Collector:
         self.items: list[AlertDue] = []
         self._keys: set[str] = set()
 
-    def add(self, rule: Rule, key: str, ep: EpisodeFacts | None, child_id: str | None,
-            severity: Severity, message: str, due_at: datetime) -> None:
+    def add(
+        self,
+        rule: Rule,
+        key: str,
+        ep: EpisodeFacts | None,
+        child_id: str | None,
+        severity: Severity,
+        message: str,
+        due_at: datetime,
+    ) -> None:
         unique_key = f"{rule.value}:{key}"
         if not self.since <= due_at <= self.now or unique_key in self._keys:
             return  # outside the look-back, not yet due, or already found (first wins)
@@ -264,14 +279,21 @@ class _Collector:
         audiences: list[Audience] = [a for a in AUDIENCES[rule] if a != Audience.DUTY_TEAM]
         if self.out_of_hours:
             audiences.append(Audience.DUTY_TEAM)
-        self.items.append(AlertDue(
-            rule=rule.value, unique_key=unique_key, child_id=child_id,
-            episode_id=ep.id if ep else None, severity=severity.value, message=message,
-            due_at=due_at, audiences=tuple(a.value for a in audiences)))
+        self.items.append(
+            AlertDue(
+                rule=rule.value,
+                unique_key=unique_key,
+                child_id=child_id,
+                episode_id=ep.id if ep else None,
+                severity=severity.value,
+                message=message,
+                due_at=due_at,
+                audiences=tuple(a.value for a in audiences),
+            )
+        )
 
 
-def due_alerts(state: AlertState, now: datetime, ladder: Ladder,
-               since: datetime | None = None) -> list[AlertDue]:
+def due_alerts(state: AlertState, now: datetime, ladder: Ladder, since: datetime | None = None) -> list[AlertDue]:
     """Every alert due at `now` within the look-back (or since `since`, if earlier), each
     with its unique key.
 
@@ -302,66 +324,126 @@ def _episode_rules(c: _Collector, ep: EpisodeFacts, state: AlertState) -> None:
         """Still missing at `at`: a threshold that fell before the return was due, even if
         nobody was evaluating then and the child has come back since."""
         return ep.returned_at is None or ep.returned_at > at
+
     # On report.
     high_at_report = ep.risk == RiskGrade.HIGH
-    todo = [t for t, done in (("the police reference", ep.police_ref), ("the risk grade", ep.risk))
-            if not done] + ["Philomena part 2 (clothing, last seen)"]
-    c.add(Rule.REPORTED, f"episode:{ep.id}", ep, child,
-          Severity.HIGH if high_at_report else Severity.WARNING,
-          f"{label} reported {what} ({MissingCategory(ep.category).value}). Record "
-          f"{', '.join(todo[:-1]) + ' and ' if len(todo) > 1 else ''}{todo[-1]}.",
-          ep.reported_at)
+    todo = [t for t, done in (("the police reference", ep.police_ref), ("the risk grade", ep.risk)) if not done] + [
+        "Philomena part 2 (clothing, last seen)"
+    ]
+    c.add(
+        Rule.REPORTED,
+        f"episode:{ep.id}",
+        ep,
+        child,
+        Severity.HIGH if high_at_report else Severity.WARNING,
+        f"{label} reported {what} ({MissingCategory(ep.category).value}). Record "
+        f"{', '.join(todo[:-1]) + ' and ' if len(todo) > 1 else ''}{todo[-1]}.",
+        ep.reported_at,
+    )
     # High risk at any time, once per episode (a risk event may already have raised it).
     if ep.risk == RiskGrade.HIGH and open_now:
-        c.add(Rule.HIGH_RISK, f"episode:{ep.id}", ep, child, Severity.HIGH,
-              f"{label} is {what} at high risk. Inform the manager now; consider a strategy "
-              "discussion.", ep.reported_at)
+        c.add(
+            Rule.HIGH_RISK,
+            f"episode:{ep.id}",
+            ep,
+            child,
+            Severity.HIGH,
+            f"{label} is {what} at high risk. Inform the manager now; consider a strategy discussion.",
+            ep.reported_at,
+        )
     if ep.police_ref is None:
         due = ep.reported_at + timedelta(hours=ladder.police_ref_chase_hours)
         if missing_at(due):
-            c.add(Rule.POLICE_REF_MISSING, f"episode:{ep.id}", ep, child, Severity.WARNING,
-                  f"{label} has no police reference {_hours(ladder.police_ref_chase_hours)} "
-                  "after the report. Chase the police reference.", due)
+            c.add(
+                Rule.POLICE_REF_MISSING,
+                f"episode:{ep.id}",
+                ep,
+                child,
+                Severity.WARNING,
+                f"{label} has no police reference {_hours(ladder.police_ref_chase_hours)} "
+                "after the report. Chase the police reference.",
+                due,
+            )
     for rule_key, hours in ladder.missing_thresholds():
         due = ep.started_at + timedelta(hours=hours)
         if not missing_at(due):
             continue
         rule = Rule(rule_key)
-        action = {Rule.MISSING_24H: "manager review due",
-                  Rule.MISSING_48H: "strategy meeting to be held",
-                  Rule.MISSING_72H: "head of service / assistant director to be informed"}[rule]
-        c.add(rule, f"episode:{ep.id}:{hours:g}h", ep, child,
-              Severity.HIGH if rule != Rule.MISSING_24H else Severity.WARNING,
-              f"{label} {what} for {_hours(hours)}: {action}.", due)
+        action = {
+            Rule.MISSING_24H: "manager review due",
+            Rule.MISSING_48H: "strategy meeting to be held",
+            Rule.MISSING_72H: "head of service / assistant director to be informed",
+        }[rule]
+        c.add(
+            rule,
+            f"episode:{ep.id}:{hours:g}h",
+            ep,
+            child,
+            Severity.HIGH if rule != Rule.MISSING_24H else Severity.WARNING,
+            f"{label} {what} for {_hours(hours)}: {action}.",
+            due,
+        )
     # Philomena profile, checked for each episode (when reported).
     updated = state.profiles.get(child)
     if updated is None:
-        c.add(Rule.PROFILE_MISSING, f"episode:{ep.id}", ep, child, Severity.WARNING,
-              f"{label}: child has no Philomena profile. Complete it for the police.",
-              ep.reported_at)
+        c.add(
+            Rule.PROFILE_MISSING,
+            f"episode:{ep.id}",
+            ep,
+            child,
+            Severity.WARNING,
+            f"{label}: child has no Philomena profile. Complete it for the police.",
+            ep.reported_at,
+        )
     elif updated < ep.reported_at - timedelta(days=ladder.profile_max_age_days):
-        c.add(Rule.PROFILE_STALE, f"episode:{ep.id}", ep, child, Severity.WARNING,
-              f"{label}: Philomena profile last updated {format_local(updated)}, more than "
-              f"{ladder.profile_max_age_days} days before the report. Bring it up to date.",
-              ep.reported_at)
+        c.add(
+            Rule.PROFILE_STALE,
+            f"episode:{ep.id}",
+            ep,
+            child,
+            Severity.WARNING,
+            f"{label}: Philomena profile last updated {format_local(updated)}, more than "
+            f"{ladder.profile_max_age_days} days before the report. Bring it up to date.",
+            ep.reported_at,
+        )
     # Return, RHI.
     if ep.returned_at is not None and ep.returned_at <= now:
         rhi_due = ep.returned_at + timedelta(hours=ladder.rhi_hours)
-        c.add(Rule.RETURNED, f"episode:{ep.id}", ep, child, Severity.INFO,
-              f"{label} returned / found at {format_local(ep.returned_at)}.", ep.returned_at)
-        c.add(Rule.RHI_DUE, f"episode:{ep.id}", ep, child, Severity.INFO,
-              f"{label}: offer the return-home interview by {format_local(rhi_due)}; inform the "
-              "IRO; record the safe-and-well check.", ep.returned_at)
+        c.add(
+            Rule.RETURNED,
+            f"episode:{ep.id}",
+            ep,
+            child,
+            Severity.INFO,
+            f"{label} returned / found at {format_local(ep.returned_at)}.",
+            ep.returned_at,
+        )
+        c.add(
+            Rule.RHI_DUE,
+            f"episode:{ep.id}",
+            ep,
+            child,
+            Severity.INFO,
+            f"{label}: offer the return-home interview by {format_local(rhi_due)}; inform the "
+            "IRO; record the safe-and-well check.",
+            ep.returned_at,
+        )
         offered_in_time = ep.rhi_offered_at is not None and ep.rhi_offered_at <= rhi_due
         done_in_time = ep.rhi_done_at is not None and ep.rhi_done_at <= rhi_due
         if not (offered_in_time or done_in_time):
-            c.add(Rule.RHI_OVERDUE, f"episode:{ep.id}", ep, child, Severity.WARNING,
-                  f"{label}: return-home interview not offered within "
-                  f"{_hours(ladder.rhi_hours)} of the return. RHI overdue.", rhi_due)
+            c.add(
+                Rule.RHI_OVERDUE,
+                f"episode:{ep.id}",
+                ep,
+                child,
+                Severity.WARNING,
+                f"{label}: return-home interview not offered within "
+                f"{_hours(ladder.rhi_hours)} of the return. RHI overdue.",
+                rhi_due,
+            )
 
 
-def _event_rules(c: _Collector, events: Iterable[EpisodeEventFacts],
-                 episodes: dict[int, EpisodeFacts]) -> None:
+def _event_rules(c: _Collector, events: Iterable[EpisodeEventFacts], episodes: dict[int, EpisodeFacts]) -> None:
     for ev in events:
         ep = episodes.get(ev.episode_id)
         if ep is None or ev.recorded_at > c.now:
@@ -369,21 +451,37 @@ def _event_rules(c: _Collector, events: Iterable[EpisodeEventFacts],
         label = f"Child {ep.child_id} (episode {ep.id})"
         if ev.kind == "risk" and ev.old_value is not None and _rank(ev.new_value) > _rank(ev.old_value):
             high = ev.new_value == RiskGrade.HIGH
-            c.add(Rule.RISK_RAISED, f"event:{ev.id}", ep, ep.child_id,
-                  Severity.HIGH if high else Severity.WARNING,
-                  f"{label}: police risk grade raised from {_risk_label(ev.old_value)} to "
-                  f"{_risk_label(ev.new_value)}.", ev.recorded_at)
+            c.add(
+                Rule.RISK_RAISED,
+                f"event:{ev.id}",
+                ep,
+                ep.child_id,
+                Severity.HIGH if high else Severity.WARNING,
+                f"{label}: police risk grade raised from {_risk_label(ev.old_value)} to {_risk_label(ev.new_value)}.",
+                ev.recorded_at,
+            )
         if ev.kind == "risk" and ev.new_value == RiskGrade.HIGH:
             # Same key as the current-grade check above: one high-risk alert per episode.
-            c.add(Rule.HIGH_RISK, f"episode:{ep.id}", ep, ep.child_id, Severity.HIGH,
-                  f"{label} graded high risk. Inform the manager now; consider a strategy "
-                  "discussion.", ev.recorded_at)
+            c.add(
+                Rule.HIGH_RISK,
+                f"episode:{ep.id}",
+                ep,
+                ep.child_id,
+                Severity.HIGH,
+                f"{label} graded high risk. Inform the manager now; consider a strategy discussion.",
+                ev.recorded_at,
+            )
         if ev.kind == "reclassified" and ev.new_value and ev.old_value != ev.new_value:
             to_missing = ev.new_value == MissingCategory.MISSING
-            c.add(Rule.RECLASSIFIED, f"event:{ev.id}", ep, ep.child_id,
-                  Severity.WARNING if to_missing else Severity.INFO,
-                  f"{label} reclassified from {_category_label(ev.old_value)} to "
-                  f"{_category_label(ev.new_value)}.", ev.recorded_at)
+            c.add(
+                Rule.RECLASSIFIED,
+                f"event:{ev.id}",
+                ep,
+                ep.child_id,
+                Severity.WARNING if to_missing else Severity.INFO,
+                f"{label} reclassified from {_category_label(ev.old_value)} to {_category_label(ev.new_value)}.",
+                ev.recorded_at,
+            )
 
 
 def repeat_crossings(starts: list[datetime], count: int, days: int) -> list[int]:
@@ -419,10 +517,16 @@ def _repeat_rule(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None:
         eps.sort(key=lambda e: (e.started_at, e.id))
         for i in repeat_crossings([e.started_at for e in eps], n, d):
             ep = eps[i]
-            c.add(Rule.REPEAT_MISSING, f"episode:{ep.id}", ep, child, Severity.HIGH,
-                  f"Child {child}: {n} missing/away episodes within {d} days (latest episode "
-                  f"{ep.id}). Repeat missing: hold a strategy meeting (exploitation risk).",
-                  ep.reported_at)
+            c.add(
+                Rule.REPEAT_MISSING,
+                f"episode:{ep.id}",
+                ep,
+                child,
+                Severity.HIGH,
+                f"Child {child}: {n} missing/away episodes within {d} days (latest episode "
+                f"{ep.id}). Repeat missing: hold a strategy meeting (exploitation risk).",
+                ep.reported_at,
+            )
 
 
 def _notified_by(ep: EpisodeFacts, party: str, due: datetime) -> bool:
@@ -437,18 +541,34 @@ def _notification_rules(c: _Collector, episodes: Iterable[EpisodeFacts]) -> None
             continue
         label = f"Child {ep.child_id} (episode {ep.id})"
         mpu_due = ep.started_at + timedelta(hours=c.ladder.mpu_hours)
-        if ((ep.returned_at is None or ep.returned_at > mpu_due)
-                and not _notified_by(ep, "mpu", mpu_due)):
-            c.add(Rule.MPU_NOTIFICATION, f"episode:{ep.id}", ep, ep.child_id, Severity.WARNING,
-                  f"{label} missing for {_hours(c.ladder.mpu_hours)}: confirm the police have "
-                  "notified the UK Missing Persons Unit, and record who confirmed it.", mpu_due)
+        if (ep.returned_at is None or ep.returned_at > mpu_due) and not _notified_by(ep, "mpu", mpu_due):
+            c.add(
+                Rule.MPU_NOTIFICATION,
+                f"episode:{ep.id}",
+                ep,
+                ep.child_id,
+                Severity.WARNING,
+                f"{label} missing for {_hours(c.ladder.mpu_hours)}: confirm the police have "
+                "notified the UK Missing Persons Unit, and record who confirmed it.",
+                mpu_due,
+            )
         host_due = ep.reported_at + timedelta(hours=c.ladder.host_notify_hours)
-        if (ep.out_of_area and (ep.returned_at is None or ep.returned_at > host_due)
-                and not _notified_by(ep, "host_authority", host_due)):
-            c.add(Rule.HOST_NOT_NOTIFIED, f"episode:{ep.id}", ep, ep.child_id, Severity.HIGH,
-                  f"{label} is placed out of area and the host authority has not been told "
-                  f"{_hours(c.ladder.host_notify_hours)} after the report. Tell the host "
-                  "authority and the host police force, and record it.", host_due)
+        if (
+            ep.out_of_area
+            and (ep.returned_at is None or ep.returned_at > host_due)
+            and not _notified_by(ep, "host_authority", host_due)
+        ):
+            c.add(
+                Rule.HOST_NOT_NOTIFIED,
+                f"episode:{ep.id}",
+                ep,
+                ep.child_id,
+                Severity.HIGH,
+                f"{label} is placed out of area and the host authority has not been told "
+                f"{_hours(c.ladder.host_notify_hours)} after the report. Tell the host "
+                "authority and the host police force, and record it.",
+                host_due,
+            )
 
 
 # -- alerts whose condition has ended ---------------------------------------------------------
@@ -462,8 +582,17 @@ class OpenAlert:
 
 
 # Rules whose alert stays true only while the episode is open ("missing for 24 h", "high risk").
-_WHILE_OUT = frozenset({Rule.REPORTED, Rule.RISK_RAISED, Rule.HIGH_RISK, Rule.RECLASSIFIED,
-                        Rule.MISSING_24H, Rule.MISSING_48H, Rule.MISSING_72H})
+_WHILE_OUT = frozenset(
+    {
+        Rule.REPORTED,
+        Rule.RISK_RAISED,
+        Rule.HIGH_RISK,
+        Rule.RECLASSIFIED,
+        Rule.MISSING_24H,
+        Rule.MISSING_48H,
+        Rule.MISSING_72H,
+    }
+)
 
 
 def ended_alerts(alerts: Iterable[OpenAlert], state: AlertState, now: datetime) -> list[tuple[int, str]]:

@@ -29,8 +29,7 @@ class ConflictError(LacError):
         who = by or "another user"
         when = f" at {at}" if at else ""
         super().__init__(
-            f"{what} was changed by {who}{when} since you opened it. "
-            "Reload to see their change, then make yours again."
+            f"{what} was changed by {who}{when} since you opened it. Reload to see their change, then make yours again."
         )
 
 
@@ -66,9 +65,12 @@ class UnknownLoginError(AccessRefusedError):
         self.login = login
         self.deactivated = deactivated
         if deactivated:
-            what = ("belongs to a deactivated member of staff, so nothing can be shown. "
-                    "An administrator must reactivate it")
+            what = (
+                "belongs to a deactivated member of staff, so nothing can be shown. An administrator must reactivate it"
+            )
         else:
-            what = ("has no staff record in LAC Monitor, so nothing can be shown. "
-                    "An administrator must add it (lac-monitor staff add)")
+            what = (
+                "has no staff record in LAC Monitor, so nothing can be shown. "
+                "An administrator must add it (lac-monitor staff add)"
+            )
         super().__init__(f"The login '{login}' {what} before you can use LAC Monitor.")

@@ -20,12 +20,18 @@ FORMS: dict[str, tuple[re.Pattern[str], str]] = {
     "child_id": (re.compile(r"[A-Za-z0-9]{1,10}"), "must be 1 to 10 letters or digits (SSDA903 CHILD)"),
     "login": (re.compile(r"[^\s]+"), "must be a login name without spaces"),
     "email": (re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"), "must be an email address like name@council.gov.uk"),
-    "phone": (re.compile(r"\+?[0-9][0-9 ()\-]{4,30}[0-9](\s*(ext|x)\.?\s*[0-9]{1,6})?", re.I),
-              "must be a phone number (digits, spaces, +, brackets and dashes)"),
-    "postcode": (re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?( ?[0-9][A-Z]{2})?", re.I),
-                 "must be a UK postcode like LS1 4AB (or its first half)"),
-    "urn": (re.compile(r"(SC)?[0-9]{6,7}|XXXXXXX", re.I), "must be an Ofsted URN: SC and 6 digits, "
-                                                          "6 or 7 digits, or XXXXXXX"),
+    "phone": (
+        re.compile(r"\+?[0-9][0-9 ()\-]{4,30}[0-9](\s*(ext|x)\.?\s*[0-9]{1,6})?", re.I),
+        "must be a phone number (digits, spaces, +, brackets and dashes)",
+    ),
+    "postcode": (
+        re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?( ?[0-9][A-Z]{2})?", re.I),
+        "must be a UK postcode like LS1 4AB (or its first half)",
+    ),
+    "urn": (
+        re.compile(r"(SC)?[0-9]{6,7}|XXXXXXX", re.I),
+        "must be an Ofsted URN: SC and 6 digits, 6 or 7 digits, or XXXXXXX",
+    ),
 }
 
 # Control characters other than tab and newline are never wanted in a record (NUL breaks

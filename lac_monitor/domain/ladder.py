@@ -26,8 +26,14 @@ class Audience(StrEnum):
     EPISODE_OWNER = "episode_owner"
 
 
-_W, _T, _M, _H, _D, _O = (Audience.ALLOCATED_WORKER, Audience.TEAM, Audience.TEAM_MANAGER,
-                          Audience.HEAD_OF_SERVICE, Audience.DUTY_TEAM, Audience.EPISODE_OWNER)
+_W, _T, _M, _H, _D, _O = (
+    Audience.ALLOCATED_WORKER,
+    Audience.TEAM,
+    Audience.TEAM_MANAGER,
+    Audience.HEAD_OF_SERVICE,
+    Audience.DUTY_TEAM,
+    Audience.EPISODE_OWNER,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,29 +71,65 @@ RUNGS: tuple[Rung, ...] = (
     Rung("high_risk", "High risk", (_W, _M, _H)),
     Rung("reclassified", "Reclassified", (_W, _T, _D)),
     Rung("returned", "Returned / found", (_W, _T, _D)),
-    Rung("police_ref_missing", "No police reference after {police_ref_chase_hours:g} h", (_O,),
-         (Setting("police_ref_chase_hours", "no police reference after (hours)", 1.0),)),
-    Rung("missing_24h", "{manager_review_hours:g} h: manager review", (_M,),
-         (Setting("manager_review_hours", "manager review after (hours missing)", 24.0),)),
-    Rung("missing_48h", "{strategy_meeting_hours:g} h: strategy meeting", (_M, _H),
-         (Setting("strategy_meeting_hours", "strategy meeting after (hours missing)", 48.0),)),
-    Rung("missing_72h", "{head_of_service_hours:g} h: head of service", (_H,),
-         (Setting("head_of_service_hours", "head of service informed after (hours missing)", 72.0),)),
-    Rung("mpu_notification", "{mpu_hours:g} h: confirm UK Missing Persons Unit told", (_O, _M),
-         (Setting("mpu_hours", "UK Missing Persons Unit notification due after (hours missing)",
-                  72.0),)),
-    Rung("host_not_notified", "Host authority not told within {host_notify_hours:g} h", (_O, _M),
-         (Setting("host_notify_hours", "out of area: host authority to be told within (hours)",
-                  4.0),)),
+    Rung(
+        "police_ref_missing",
+        "No police reference after {police_ref_chase_hours:g} h",
+        (_O,),
+        (Setting("police_ref_chase_hours", "no police reference after (hours)", 1.0),),
+    ),
+    Rung(
+        "missing_24h",
+        "{manager_review_hours:g} h: manager review",
+        (_M,),
+        (Setting("manager_review_hours", "manager review after (hours missing)", 24.0),),
+    ),
+    Rung(
+        "missing_48h",
+        "{strategy_meeting_hours:g} h: strategy meeting",
+        (_M, _H),
+        (Setting("strategy_meeting_hours", "strategy meeting after (hours missing)", 48.0),),
+    ),
+    Rung(
+        "missing_72h",
+        "{head_of_service_hours:g} h: head of service",
+        (_H,),
+        (Setting("head_of_service_hours", "head of service informed after (hours missing)", 72.0),),
+    ),
+    Rung(
+        "mpu_notification",
+        "{mpu_hours:g} h: confirm UK Missing Persons Unit told",
+        (_O, _M),
+        (Setting("mpu_hours", "UK Missing Persons Unit notification due after (hours missing)", 72.0),),
+    ),
+    Rung(
+        "host_not_notified",
+        "Host authority not told within {host_notify_hours:g} h",
+        (_O, _M),
+        (Setting("host_notify_hours", "out of area: host authority to be told within (hours)", 4.0),),
+    ),
     Rung("rhi_due", "RHI due", (_W,)),
-    Rung("rhi_overdue", "RHI not offered within {rhi_hours:g} h", (_W, _M),
-         (Setting("rhi_hours", "RHI to be offered within (hours of return)", 72.0),)),
-    Rung("repeat_missing", "Repeat missing: {repeat_count} in {repeat_days} days", (_W, _M, _H),
-         (Setting("repeat_count", "repeat missing: episodes", 3),
-          Setting("repeat_days", "repeat missing: within (days)", 90))),
+    Rung(
+        "rhi_overdue",
+        "RHI not offered within {rhi_hours:g} h",
+        (_W, _M),
+        (Setting("rhi_hours", "RHI to be offered within (hours of return)", 72.0),),
+    ),
+    Rung(
+        "repeat_missing",
+        "Repeat missing: {repeat_count} in {repeat_days} days",
+        (_W, _M, _H),
+        (
+            Setting("repeat_count", "repeat missing: episodes", 3),
+            Setting("repeat_days", "repeat missing: within (days)", 90),
+        ),
+    ),
     Rung("profile_missing", "No Philomena profile", (_W, _D)),
-    Rung("profile_stale", "Philomena profile out of date", (_W,),
-         (Setting("profile_max_age_days", "Philomena profile out of date after (days)", 183),)),
+    Rung(
+        "profile_stale",
+        "Philomena profile out of date",
+        (_W,),
+        (Setting("profile_max_age_days", "Philomena profile out of date after (days)", 183),),
+    ),
 )
 RUNG_BY_RULE: dict[str, Rung] = {r.rule: r for r in RUNGS}
 _DEFAULTS: dict[str, Any] = {s.name: s.default for r in RUNGS for s in r.settings}
@@ -121,14 +163,18 @@ class Ladder:
     def is_office_hours(self, at: datetime) -> bool:
         """Office hours in the council's local time; outside them the duty team is on."""
         local = to_local(at)
-        return (local.weekday() in self.office_days
-                and self.office_start <= local.time().replace(tzinfo=None) < self.office_end)
+        return (
+            local.weekday() in self.office_days
+            and self.office_start <= local.time().replace(tzinfo=None) < self.office_end
+        )
 
     def missing_thresholds(self) -> tuple[tuple[str, float], ...]:
         """(rule key, hours) for the escalations that fall due while a child is missing."""
-        return (("missing_24h", self.manager_review_hours),
-                ("missing_48h", self.strategy_meeting_hours),
-                ("missing_72h", self.head_of_service_hours))
+        return (
+            ("missing_24h", self.manager_review_hours),
+            ("missing_48h", self.strategy_meeting_hours),
+            ("missing_72h", self.head_of_service_hours),
+        )
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -160,20 +206,27 @@ FIELD_LABELS: dict[str, str] = {
 
 def validate_ladder(ladder: Ladder) -> None:
     """Raise ValidationError naming the field and the rule it breaks."""
-    for name in ("police_ref_chase_hours", "manager_review_hours", "strategy_meeting_hours",
-                 "head_of_service_hours", "rhi_hours", "repeat_days", "profile_max_age_days",
-                 "lookback_days", "mpu_hours", "host_notify_hours"):
+    for name in (
+        "police_ref_chase_hours",
+        "manager_review_hours",
+        "strategy_meeting_hours",
+        "head_of_service_hours",
+        "rhi_hours",
+        "repeat_days",
+        "profile_max_age_days",
+        "lookback_days",
+        "mpu_hours",
+        "host_notify_hours",
+    ):
         value = getattr(ladder, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ValidationError(FIELD_LABELS[name], "must be a positive number")
     if not isinstance(ladder.repeat_count, int) or ladder.repeat_count < 2:
         raise ValidationError(FIELD_LABELS["repeat_count"], "must be a whole number of at least 2")
     if not ladder.manager_review_hours < ladder.strategy_meeting_hours:
-        raise ValidationError(FIELD_LABELS["strategy_meeting_hours"],
-                              "must be later than the manager review")
+        raise ValidationError(FIELD_LABELS["strategy_meeting_hours"], "must be later than the manager review")
     if not ladder.strategy_meeting_hours < ladder.head_of_service_hours:
-        raise ValidationError(FIELD_LABELS["head_of_service_hours"],
-                              "must be later than the strategy meeting")
+        raise ValidationError(FIELD_LABELS["head_of_service_hours"], "must be later than the strategy meeting")
     if not ladder.office_start < ladder.office_end:
         raise ValidationError(FIELD_LABELS["office_end"], "must be after the start of office hours")
     if any(not isinstance(d, int) or not 0 <= d <= 6 for d in ladder.office_days):

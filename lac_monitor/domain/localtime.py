@@ -52,9 +52,7 @@ def parse_time(text: str) -> datetime:
         try:
             parsed = datetime.combine(date.fromisoformat(text), time())
         except ValueError:
-            raise ValueError(
-                f"'{text}' is not an ISO 8601 time (e.g. 2026-11-25T14:30)"
-            ) from None
+            raise ValueError(f"'{text}' is not an ISO 8601 time (e.g. 2026-11-25T14:30)") from None
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
         raise ValueError(f"the year {parsed.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
     if parsed.tzinfo is None:
@@ -75,8 +73,9 @@ def local_candidates(naive: datetime) -> list[datetime]:
     second = naive.replace(tzinfo=_tz, fold=1)
     if first.utcoffset() == second.utcoffset():
         return [first.astimezone(UTC)]
-    exists = [c.astimezone(UTC) for c in (first, second)
-              if c.astimezone(UTC).astimezone(_tz).replace(tzinfo=None) == naive]
+    exists = [
+        c.astimezone(UTC) for c in (first, second) if c.astimezone(UTC).astimezone(_tz).replace(tzinfo=None) == naive
+    ]
     return sorted(set(exists))
 
 
@@ -96,13 +95,15 @@ def check_local_time(naive: datetime) -> None:
         raise ValueError(
             f"{shown} did not happen in {zone}: the clocks went forward an hour then. "
             f"Give the time the clock showed (e.g. {after:%H:%M}) or add an offset "
-            f"({shown}{_offset(after - timedelta(hours=1))})")
+            f"({shown}{_offset(after - timedelta(hours=1))})"
+        )
     if len(found) == 2:
         first, second = found
         raise ValueError(
             f"{shown} happened twice in {zone} (the clocks went back an hour): add "
             f"{_offset(first)} for the first time ({tzname(first)}) or {_offset(second)} "
-            f"for the second ({tzname(second)})")
+            f"for the second ({tzname(second)})"
+        )
 
 
 def tzname(at: datetime) -> str:

@@ -15,8 +15,10 @@ COUNT_WINDOWS: tuple[int, int, int] = (30, 90, 365)
 def episode_counts(starts: Iterable[datetime], at: datetime) -> tuple[int, int, int]:
     """Episodes started in the last 30, 90 and 365 days before `at` (start in (at - D, at])."""
     starts = [s for s in starts if s <= at]
-    return tuple(sum(1 for s in starts if s > at - timedelta(days=d))  # type: ignore[return-value]
-                 for d in COUNT_WINDOWS)
+    return tuple(
+        sum(1 for s in starts if s > at - timedelta(days=d))  # type: ignore[return-value]
+        for d in COUNT_WINDOWS
+    )
 
 
 def counts_text(counts: tuple[int, int, int]) -> str:
@@ -27,10 +29,30 @@ def counts_text(counts: tuple[int, int, int]) -> str:
 
 _NOISE = re.compile(r"[^a-z0-9 ]+")
 # Words that name nobody and nowhere in particular: never a link between children.
-NOT_A_NAME = frozenset({"alone", "unknown", "not known", "nobody", "no one", "none", "n a",
-                        "friends", "a friend", "friend", "unknown male", "unknown female",
-                        "unknown person", "unknown persons", "others", "not recorded",
-                        "boyfriend", "girlfriend", "friend from school", "friends from school"})
+NOT_A_NAME = frozenset(
+    {
+        "alone",
+        "unknown",
+        "not known",
+        "nobody",
+        "no one",
+        "none",
+        "n a",
+        "friends",
+        "a friend",
+        "friend",
+        "unknown male",
+        "unknown female",
+        "unknown person",
+        "unknown persons",
+        "others",
+        "not recorded",
+        "boyfriend",
+        "girlfriend",
+        "friend from school",
+        "friends from school",
+    }
+)
 # A description rather than a name ("a friend from school", "unknown adult in a car").
 _DESCRIPTION = ("a ", "an ", "some ", "unknown ", "unnamed ", "group of ")
 
@@ -102,8 +124,12 @@ class NotifyParty:
     PLACING_AUTHORITY = "placing_authority"  # when we are the host council
 
     ALL = (MPU, HOST_AUTHORITY, HOST_POLICE, PLACING_AUTHORITY)
-    LABELS = {MPU: "UK Missing Persons Unit", HOST_AUTHORITY: "Host authority",
-              HOST_POLICE: "Host police force", PLACING_AUTHORITY: "Placing authority"}
+    LABELS = {
+        MPU: "UK Missing Persons Unit",
+        HOST_AUTHORITY: "Host authority",
+        HOST_POLICE: "Host police force",
+        PLACING_AUTHORITY: "Placing authority",
+    }
 
 
 def checklist_parties(out_of_area: bool, we_are_host: bool = False) -> tuple[str, ...]:
@@ -142,29 +168,41 @@ def check_steps(steps: Iterable[tuple[datetime, str]], reported_at: datetime) ->
         if at > reported_at:
             raise ValidationError(f"step {i} taken before reporting", "must be before the report")
         if at < reported_at - timedelta(days=2):
-            raise ValidationError(f"step {i} taken before reporting",
-                                  "must be within the two days before the report")
+            raise ValidationError(f"step {i} taken before reporting", "must be within the two days before the report")
         out.append((at, what))
     return sorted(out)
 
 
-def value_rows(child_id: str, episode_id: int | None, at: datetime,
-               texts: Iterable[tuple[str, str | None]]) -> list[dict[str, object]]:
+def value_rows(
+    child_id: str, episode_id: int | None, at: datetime, texts: Iterable[tuple[str, str | None]]
+) -> list[dict[str, object]]:
     """pattern_value rows (as dicts) for some free text: one per person or place named."""
     out: list[dict[str, object]] = []
     for kind, text in texts:
         for value in split_values(text):
             norm = normalise_value(value)
             if norm:
-                out.append({"child_id": child_id, "episode_id": episode_id, "kind": kind,
-                            "value": value, "norm": norm, "at": at})
+                out.append(
+                    {
+                        "child_id": child_id,
+                        "episode_id": episode_id,
+                        "kind": kind,
+                        "value": value,
+                        "norm": norm,
+                        "at": at,
+                    }
+                )
     return out
 
 
-def episode_texts(last_seen_with: str | None, last_seen_where: str | None,
-                  found_where: str | None) -> tuple[tuple[str, str | None], ...]:
-    return ((ValueKind.SEEN_WITH, last_seen_with), (ValueKind.SEEN_AT, last_seen_where),
-            (ValueKind.FOUND_AT, found_where))
+def episode_texts(
+    last_seen_with: str | None, last_seen_where: str | None, found_where: str | None
+) -> tuple[tuple[str, str | None], ...]:
+    return (
+        (ValueKind.SEEN_WITH, last_seen_with),
+        (ValueKind.SEEN_AT, last_seen_where),
+        (ValueKind.FOUND_AT, found_where),
+    )
 
 
 def profile_texts(associates: str | None, places_likely: str | None) -> tuple[tuple[str, str | None], ...]:
@@ -186,8 +224,9 @@ def parse_step_lines(text: str | None, now_local: datetime) -> list[tuple[dateti
             continue
         m = _STEP_LINE.match(line)
         if not m or not m.group(3).strip():
-            raise ValidationError(STEPS_FIELD, f"line {i} must be a time and what was done, "
-                                               "like '21:40 searched the garden'")
+            raise ValidationError(
+                STEPS_FIELD, f"line {i} must be a time and what was done, like '21:40 searched the garden'"
+            )
         hour, minute = int(m.group(1)), int(m.group(2))
         if hour > 23 or minute > 59:
             raise ValidationError(STEPS_FIELD, f"line {i}: {hour}:{minute:02d} is not a time of day")

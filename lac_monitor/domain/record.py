@@ -15,15 +15,21 @@ from lac_monitor.domain.errors import ValidationError
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][ABD-HJLNP-UW-Z]{2})$")
 
 # DfE: placements that never have an Ofsted URN (rule 218 / 222).
-URN_NOT_APPLICABLE_PLACE = frozenset({
-    "P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"})
+URN_NOT_APPLICABLE_PLACE = frozenset(
+    {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"}
+)
 # DfE's code for "a URN would be needed but the provider has none" (e.g. placed in Wales,
 # Scotland or Northern Ireland, or a provider not registered with Ofsted).
 URN_NONE = "XXXXXXX"
 _URN = re.compile(r"^(?:SC\d{6}|\d{6,7})$")
 # Host authority: an English council's ONS code, or DfE's codes for outside England.
-OUTSIDE_ENGLAND = {"WAL": "Wales", "SCO": "Scotland", "NIR": "Northern Ireland",
-                   "NUK": "Outside the UK", "CON": "Continuously away (no fixed placement)"}
+OUTSIDE_ENGLAND = {
+    "WAL": "Wales",
+    "SCO": "Scotland",
+    "NIR": "Northern Ireland",
+    "NUK": "Outside the UK",
+    "CON": "Continuously away (no fixed placement)",
+}
 _ONS_LA = re.compile(r"^E0[6-9]\d{6}$|^E10\d{6}$")
 TEMPORARY_PLACE = frozenset({"T0", "T1", "T2", "T3", "T4"})
 # K3 supported accommodation is for young people aged 16 or over (rule 371).
@@ -58,11 +64,13 @@ def check_urn(place: str, urn: str | None, required: bool = False) -> str | None
     if value is None:
         if not required:
             return None
-        raise ValidationError("URN", f"is required for placement type {place}: the provider's Ofsted "
-                                     f"URN, or {URN_NONE} if the provider has none")
+        raise ValidationError(
+            "URN",
+            f"is required for placement type {place}: the provider's Ofsted "
+            f"URN, or {URN_NONE} if the provider has none",
+        )
     if value != URN_NONE and not _URN.match(value):
-        raise ValidationError("URN", f"'{value}' must be an Ofsted URN (SC and 6 digits, or 6-7 digits) "
-                                     f"or {URN_NONE}")
+        raise ValidationError("URN", f"'{value}' must be an Ofsted URN (SC and 6 digits, or 6-7 digits) or {URN_NONE}")
     return value
 
 
@@ -72,8 +80,9 @@ def check_host_la(code: str | None) -> str | None:
     value = (code or "").strip().upper() or None
     if value is None or value in OUTSIDE_ENGLAND or _ONS_LA.match(value):
         return value
-    raise ValidationError("host LA", f"'{value}' must be a council's ONS code (like E08000035) or one of "
-                                     f"{', '.join(OUTSIDE_ENGLAND)}")
+    raise ValidationError(
+        "host LA", f"'{value}' must be a council's ONS code (like E08000035) or one of {', '.join(OUTSIDE_ENGLAND)}"
+    )
 
 
 def is_out_of_area(host_la: str | None, council_la: str | None) -> bool | None:
@@ -90,11 +99,13 @@ def check_upn(upn: str | None, dob: date, on: date) -> str | None:
     if value is None:
         return None
     if not codes.is_valid_upn(value):
-        raise ValidationError("UPN", "must be a letter (not I, O, S) and 12 digits, 11 digits and a letter, "
-                                     "or UN1-UN5")
+        raise ValidationError("UPN", "must be a letter (not I, O, S) and 12 digits, 11 digits and a letter, or UN1-UN5")
     if value == "UN1" and _age(dob, on) >= 5:
-        raise ValidationError("UPN", "UN1 is for children not yet of school age; use UN2-UN5 "
-                                     "(UN2 never at school, UN3 abroad, UN4 refused, UN5 source lost)")
+        raise ValidationError(
+            "UPN",
+            "UN1 is for children not yet of school age; use UN2-UN5 "
+            "(UN2 never at school, UN3 abroad, UN4 refused, UN5 source lost)",
+        )
     return value
 
 

@@ -63,9 +63,7 @@ class StatusFacts:
     rhi_done_at: datetime | None  # completed or declined
 
 
-def derive_status(
-    facts: StatusFacts, now: datetime, rhi_hours: float = DEFAULT_RHI_HOURS
-) -> ChildStatus:
+def derive_status(facts: StatusFacts, now: datetime, rhi_hours: float = DEFAULT_RHI_HOURS) -> ChildStatus:
     if facts.episode_started_at is not None and facts.episode_started_at <= now:
         returned = facts.episode_returned_at
         if returned is None or returned > now:

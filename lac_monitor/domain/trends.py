@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
-    ("Under 10", 0, 9), ("10 to 12", 10, 12), ("13 to 15", 13, 15), ("16 to 17", 16, 17),
-    ("18 and over", 18, 200))
+    ("Under 10", 0, 9),
+    ("10 to 12", 10, 12),
+    ("13 to 15", 13, 15),
+    ("16 to 17", 16, 17),
+    ("18 and over", 18, 200),
+)
 REPEAT_THRESHOLD = 3  # children with this many episodes or more in the period
 TOP_PLACES = 10
 
@@ -101,9 +105,15 @@ def _ranked(counter: Counter[str], order: Iterable[str] | None = None) -> tuple[
     return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def summarise(facts: Iterable[EpisodeFact], start: date, end: date, period_end: datetime,
-              open_flags: dict[str, int], rhi_hours: float = 72.0,
-              place_label: dict[str, str] | None = None) -> TrendsData:
+def summarise(
+    facts: Iterable[EpisodeFact],
+    start: date,
+    end: date,
+    period_end: datetime,
+    open_flags: dict[str, int],
+    rhi_hours: float = 72.0,
+    place_label: dict[str, str] | None = None,
+) -> TrendsData:
     """Every figure of the picture from the episodes that started in the period.
 
     `period_end`: the instant the period ends (end date's local midnight + 1 day, or now if
@@ -145,18 +155,25 @@ def summarise(facts: Iterable[EpisodeFact], start: date, end: date, period_end: 
     top = [(found_label[k].most_common(1)[0][0], n) for k, n in _ranked(found)[:TOP_PLACES]]
     missing = sum(1 for f in facts if f.category == "M")
     return TrendsData(
-        start=start, end=end,
+        start=start,
+        end=end,
         months=tuple((m, per_month[m][0], per_month[m][1]) for m in months),
-        episodes=len(facts), missing=missing, away=len(facts) - missing,
+        episodes=len(facts),
+        missing=missing,
+        away=len(facts) - missing,
         children=len(per_child),
         repeat_children=sum(1 for n in per_child.values() if n >= REPEAT_THRESHOLD),
         median_hours=statistics.median(durations) if durations else None,
         longest_hours=max(durations) if durations else None,
         still_open=still_open,
-        rhi_offered_72h=Share(offered, returns), rhi_accepted=Share(accepted, returns),
-        by_placement=_ranked(placement), by_area=_ranked(area, ("In area", "Out of area", "Not known")),
-        by_locality=_ranked(locality), by_age=_ranked(ages, [b[0] for b in AGE_BANDS]),
-        top_found=tuple(top), open_flags=tuple(sorted(open_flags.items(), key=lambda kv: (-kv[1], kv[0]))),
+        rhi_offered_72h=Share(offered, returns),
+        rhi_accepted=Share(accepted, returns),
+        by_placement=_ranked(placement),
+        by_area=_ranked(area, ("In area", "Out of area", "Not known")),
+        by_locality=_ranked(locality),
+        by_age=_ranked(ages, [b[0] for b in AGE_BANDS]),
+        top_found=tuple(top),
+        open_flags=tuple(sorted(open_flags.items(), key=lambda kv: (-kv[1], kv[0]))),
         rhi_hours=rhi_hours,
     )
 

@@ -12,8 +12,9 @@ from lac_monitor.domain.localtime import format_local
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def require_code(field: str, value: str | None, codes: Mapping[str, str] | Iterable[str],
-                 required: bool = True) -> None:
+def require_code(
+    field: str, value: str | None, codes: Mapping[str, str] | Iterable[str], required: bool = True
+) -> None:
     if value is None or value == "":
         if required:
             raise ValidationError(field, "is required")
@@ -37,9 +38,7 @@ def limit_text(field: str, value: str | None, max_len: int = 20000) -> None:
 
 def not_in_future(field: str, at: datetime | None, now: datetime) -> None:
     if at is not None and at > now + CLOCK_SKEW:
-        raise ValidationError(
-            field, f"cannot be in the future ({format_local(at)} is after now, {format_local(now)})"
-        )
+        raise ValidationError(field, f"cannot be in the future ({format_local(at)} is after now, {format_local(now)})")
 
 
 def not_before(field: str, at: datetime | None, other_field: str, other: datetime | None) -> None:
@@ -51,9 +50,7 @@ def not_before(field: str, at: datetime | None, other_field: str, other: datetim
 
 def date_not_before(field: str, value: date | None, other_field: str, other: date | None) -> None:
     if value is not None and other is not None and value < other:
-        raise ValidationError(
-            field, f"cannot be before {other_field} ({value:%d/%m/%Y} is before {other:%d/%m/%Y})"
-        )
+        raise ValidationError(field, f"cannot be before {other_field} ({value:%d/%m/%Y} is before {other:%d/%m/%Y})")
 
 
 def no_overlap(
@@ -68,10 +65,9 @@ def no_overlap(
         if not (ends_before or starts_after):
             if o_end is None:
                 raise ValidationError(
-                    "start", f"child is already missing since {format_local(o_start)}; "
-                    "record the return of that episode first"
+                    "start",
+                    f"child is already missing since {format_local(o_start)}; record the return of that episode first",
                 )
             raise ValidationError(
-                "start", "overlaps another missing episode "
-                f"({format_local(o_start)} to {format_local(o_end)})"
+                "start", f"overlaps another missing episode ({format_local(o_start)} to {format_local(o_end)})"
             )

@@ -50,9 +50,13 @@ class BoardRow:
 
     def facts(self) -> StatusFacts:
         return StatusFacts(
-            in_care=self.in_care, episode_category=self.category,
-            episode_started_at=self.missing_since, episode_returned_at=self.returned_at,
-            rhi_offered_at=self.rhi_offered_at, rhi_done_at=self.rhi_done_at)
+            in_care=self.in_care,
+            episode_category=self.category,
+            episode_started_at=self.missing_since,
+            episode_returned_at=self.returned_at,
+            rhi_offered_at=self.rhi_offered_at,
+            rhi_done_at=self.rhi_done_at,
+        )
 
     def status_at(self, now: datetime, rhi_hours: float = DEFAULT_RHI_HOURS) -> ChildStatus:
         """Re-derive as the clock moves, without the database."""

@@ -93,15 +93,31 @@ def build_pdf(story: Sequence[Flowable], furniture: Furniture, first: str = "lan
     register_fonts()
     buf = io.BytesIO()
     doc = BaseDocTemplate(
-        buf, pagesize=LANDSCAPE if first == "landscape" else PORTRAIT,
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND, bottomMargin=BOTTOM_BAND,
-        title=f"{furniture.title} — {MARKING}", author=furniture.printed_by,
-        subject=MARKING, creator="LAC Monitor", invariant=1,
+        buf,
+        pagesize=LANDSCAPE if first == "landscape" else PORTRAIT,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP_BAND,
+        bottomMargin=BOTTOM_BAND,
+        title=f"{furniture.title} — {MARKING}",
+        author=furniture.printed_by,
+        subject=MARKING,
+        creator="LAC Monitor",
+        invariant=1,
     )
     templates = []
     for name, size in (("landscape", LANDSCAPE), ("portrait", PORTRAIT)):
-        frame = Frame(MARGIN, BOTTOM_BAND, size[0] - 2 * MARGIN, size[1] - TOP_BAND - BOTTOM_BAND,
-                      id=f"{name}-frame", leftPadding=0, rightPadding=0, topPadding=2 * mm, bottomPadding=0)
+        frame = Frame(
+            MARGIN,
+            BOTTOM_BAND,
+            size[0] - 2 * MARGIN,
+            size[1] - TOP_BAND - BOTTOM_BAND,
+            id=f"{name}-frame",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=2 * mm,
+            bottomPadding=0,
+        )
         templates.append(PageTemplate(id=name, frames=[frame], pagesize=size))
     if first != "landscape":
         templates.reverse()
@@ -111,12 +127,28 @@ def build_pdf(story: Sequence[Flowable], furniture: Furniture, first: str = "lan
 
 
 # -- styles ---------------------------------------------------------------------------------
-def _style(name: str, size: float, *, bold: bool = False, leading: float | None = None,
-           colour: Any = INK, space_before: float = 0, space_after: float = 0) -> ParagraphStyle:
+def _style(
+    name: str,
+    size: float,
+    *,
+    bold: bool = False,
+    leading: float | None = None,
+    colour: Any = INK,
+    space_before: float = 0,
+    space_after: float = 0,
+) -> ParagraphStyle:
     return ParagraphStyle(
-        name, fontName=SANS_BOLD if bold else SANS, fontSize=size, leading=leading or size * 1.22,
-        textColor=colour, alignment=TA_LEFT, spaceBefore=space_before, spaceAfter=space_after,
-        splitLongWords=1, allowWidows=1, allowOrphans=1,
+        name,
+        fontName=SANS_BOLD if bold else SANS,
+        fontSize=size,
+        leading=leading or size * 1.22,
+        textColor=colour,
+        alignment=TA_LEFT,
+        spaceBefore=space_before,
+        spaceAfter=space_after,
+        splitLongWords=1,
+        allowWidows=1,
+        allowOrphans=1,
     )
 
 

@@ -51,23 +51,31 @@ WIDTH = LANDSCAPE[0] - 2 * MARGIN
 FIGURE = ParagraphStyle("lac-figure", parent=BODY, fontSize=15, leading=18)
 
 
-
 def print_order(line: MissingLine) -> tuple[int, datetime, str]:
     """Risk first, then the longest missing first (earliest start)."""
     return risk_urgency(line.risk), line.since, line.child_id
 
 
-def _table(head: Sequence[str], rows: list[list[object]], widths: Sequence[float],
-           shade: Callable[[int], object | None] | None = None) -> Table:
+def _table(
+    head: Sequence[str],
+    rows: list[list[object]],
+    widths: Sequence[float],
+    shade: Callable[[int], object | None] | None = None,
+) -> Table:
     scale = WIDTH / sum(widths)
-    t = Table([[Paragraph(h, HEAD) for h in head], *rows], colWidths=[w * scale for w in widths],
-              repeatRows=1)  # cells are shortened, so no row outgrows a page
+    t = Table(
+        [[Paragraph(h, HEAD) for h in head], *rows], colWidths=[w * scale for w in widths], repeatRows=1
+    )  # cells are shortened, so no row outgrows a page
     style: list[tuple[object, ...]] = [
-        ("FONT", (0, 1), (-1, -1), SANS, 7.6), ("LEADING", (0, 1), (-1, -1), 9.3),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 1), (-1, -1), SANS, 7.6),
+        ("LEADING", (0, 1), (-1, -1), 9.3),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.5), ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
     ]
     if shade is not None:
         for i in range(len(rows)):
@@ -91,24 +99,37 @@ def _summary(d: HandoverData) -> Table:
     away = len(d.missing) - missing
     high = sum(1 for m in d.missing if m.risk == RiskGrade.HIGH)
     overdue = sum(1 for r in d.returns if r.rhi_status in ("not_offered",) and r.rhi_due_at <= d.printed_at)
-    figures = [("Missing now", missing), ("Away now", away), ("High risk", high),
-               ("Started in window", d.started_count), ("Started and ended", len(d.ended)),
-               ("Returns in window", len(d.returns)), ("RHI overdue", overdue),
-               ("Escalations next shift", len(d.escalations)),
-               ("Unacknowledged alerts", len(d.alerts) + d.info_alert_count)]
+    figures = [
+        ("Missing now", missing),
+        ("Away now", away),
+        ("High risk", high),
+        ("Started in window", d.started_count),
+        ("Started and ended", len(d.ended)),
+        ("Returns in window", len(d.returns)),
+        ("RHI overdue", overdue),
+        ("Escalations next shift", len(d.escalations)),
+        ("Unacknowledged alerts", len(d.alerts) + d.info_alert_count),
+    ]
     big = [Paragraph(f"<b>{n}</b>", FIGURE) for _, n in figures]
     labels = [Paragraph(label, SMALL) for label, _ in figures]
     t = Table([big, labels], colWidths=[WIDTH / len(figures)] * len(figures))
-    t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.25, RULE),
-                           ("LINEBELOW", (0, 0), (-1, 0), 0, HEAD_BG),
-                           ("BACKGROUND", (0, 0), (2, -1), HIGH_BG if high else HEAD_BG),
-                           ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("INNERGRID", (0, 0), (-1, -1), 0.25, RULE),
+                ("LINEBELOW", (0, 0), (-1, 0), 0, HEAD_BG),
+                ("BACKGROUND", (0, 0), (2, -1), HIGH_BG if high else HEAD_BG),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return t
 
 
 def _missing(d: HandoverData, lines: Sequence[MissingLine]) -> list[Flowable]:
-    out: list[Flowable] = [Paragraph(f"Missing or away now ({len(lines)}) · as at {format_local(d.printed_at)}",
-                                     H2)]
+    out: list[Flowable] = [Paragraph(f"Missing or away now ({len(lines)}) · as at {format_local(d.printed_at)}", H2)]
     if not lines:
         return [*out, Paragraph("Nobody in this sheet's scope is missing or away.", EMPTY)]
     today = local_date(d.printed_at)
@@ -122,15 +143,20 @@ def _missing(d: HandoverData, lines: Sequence[MissingLine]) -> list[Flowable]:
         flags = ", ".join(flag_label(f) for f in m.flags)
         age = f" · age {age_on(m.dob, today)}" if m.dob else ""
         risk = risk_label(m.risk) + ("\n+ profile" if m.profile_included else "")
-        rows.append([
-            Paragraph(f"<b>{markup(risk)}</b>", SMALL),
-            _name_cell(m.name, m.child_id, age + (f"\n{flags}" if flags else "")),
-            Paragraph(f"<b>{markup(category_label(m.category))}</b>", SMALL),
-            format_local(m.since), format_duration(d.printed_at - m.since),
-            _cell(m.police_ref or "NONE YET", 60), _cell(m.last_seen, 220),
-            _cell(m.placement, 120), _cell("\n".join(x for x in (m.worker, m.team) if x), 160),
-            para(due, SMALL_BOLD if due.find("OVERDUE") >= 0 else SMALL),
-        ])
+        rows.append(
+            [
+                Paragraph(f"<b>{markup(risk)}</b>", SMALL),
+                _name_cell(m.name, m.child_id, age + (f"\n{flags}" if flags else "")),
+                Paragraph(f"<b>{markup(category_label(m.category))}</b>", SMALL),
+                format_local(m.since),
+                format_duration(d.printed_at - m.since),
+                _cell(m.police_ref or "NONE YET", 60),
+                _cell(m.last_seen, 220),
+                _cell(m.placement, 120),
+                _cell("\n".join(x for x in (m.worker, m.team) if x), 160),
+                para(due, SMALL_BOLD if due.find("OVERDUE") >= 0 else SMALL),
+            ]
+        )
 
     def shade(i: int) -> object | None:
         m = lines[i]
@@ -138,29 +164,55 @@ def _missing(d: HandoverData, lines: Sequence[MissingLine]) -> list[Flowable]:
             return HIGH_BG
         return AWAY_BG if m.category == MissingCategory.AWAY else None
 
-    head = ["Risk", "Child", "Status", "Since", "For", "Police ref", "Last seen", "Placement", "Worker / team",
-            "Due next"]
+    head = [
+        "Risk",
+        "Child",
+        "Status",
+        "Since",
+        "For",
+        "Police ref",
+        "Last seen",
+        "Placement",
+        "Worker / team",
+        "Due next",
+    ]
     out.append(_table(head, rows, [44, 110, 38, 72, 36, 80, 92, 80, 80, 92], shade))
     return out
 
 
 def _ended(d: HandoverData) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(30 * mm),
-                           Paragraph(f"Started and ended within the window ({len(d.ended)})", H2)]
+    out: list[Flowable] = [
+        CondPageBreak(30 * mm),
+        Paragraph(f"Started and ended within the window ({len(d.ended)})", H2),
+    ]
     if not d.ended:
         return [*out, Paragraph("No episode both started and ended within the window.", EMPTY)]
-    rows: list[list[object]] = [[
-        _name_cell(e.name, e.child_id), category_label(e.category), format_local(e.started_at),
-        format_local(e.returned_at), format_duration(e.returned_at - e.started_at), risk_label(e.risk),
-        _cell(e.police_ref, 60), _cell(e.found_where, 200)] for e in d.ended]
+    rows: list[list[object]] = [
+        [
+            _name_cell(e.name, e.child_id),
+            category_label(e.category),
+            format_local(e.started_at),
+            format_local(e.returned_at),
+            format_duration(e.returned_at - e.started_at),
+            risk_label(e.risk),
+            _cell(e.police_ref, 60),
+            _cell(e.found_where, 200),
+        ]
+        for e in d.ended
+    ]
     head = ["Child", "Status", "Started", "Ended", "For", "Risk", "Police ref", "Where found"]
     out.append(_table(head, rows, [130, 45, 72, 72, 40, 55, 70, 200]))
     return out
 
 
-_RHI = {"not_offered": "Not yet offered", "offered": "Offered", "accepted": "Accepted",
-        "declined": "Declined", "completed": "Completed",
-        **{k: v for k, v in RHI_OUTCOMES.items() if k not in ("accepted", "declined")}}
+_RHI = {
+    "not_offered": "Not yet offered",
+    "offered": "Offered",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "completed": "Completed",
+    **{k: v for k, v in RHI_OUTCOMES.items() if k not in ("accepted", "declined")},
+}
 
 
 def _returns(d: HandoverData) -> list[Flowable]:
@@ -177,38 +229,60 @@ def _returns(d: HandoverData) -> list[Flowable]:
         if late:
             status = "OVERDUE: not offered"
         overdue_rows.append(late)
-        rows.append([
-            _name_cell(r.name, r.child_id), category_label(r.category), format_local(r.returned_at),
-            _cell(r.found_where, 160), format_local(r.safe_well_at) if r.safe_well_at else "not recorded",
-            format_local(r.rhi_due_at), Paragraph(f"<b>{markup(status)}</b>" if late else markup(status), SMALL),
-            _cell(r.worker, 80)])
+        rows.append(
+            [
+                _name_cell(r.name, r.child_id),
+                category_label(r.category),
+                format_local(r.returned_at),
+                _cell(r.found_where, 160),
+                format_local(r.safe_well_at) if r.safe_well_at else "not recorded",
+                format_local(r.rhi_due_at),
+                Paragraph(f"<b>{markup(status)}</b>" if late else markup(status), SMALL),
+                _cell(r.worker, 80),
+            ]
+        )
     head = ["Child", "Episode", "Returned", "Where found", "Safe and well", "RHI due by", "RHI", "Worker"]
-    out.append(_table(head, rows, [125, 45, 72, 130, 72, 72, 90, 80],
-                      lambda i: HIGH_BG if overdue_rows[i] else None))
+    out.append(_table(head, rows, [125, 45, 72, 130, 72, 72, 90, 80], lambda i: HIGH_BG if overdue_rows[i] else None))
     return out
 
 
 def _escalations(d: HandoverData) -> list[Flowable]:
-    title = (f"Escalations falling due next shift ({len(d.escalations)}) · "
-             f"{format_local(d.end)} to {format_local(d.next_shift_end)}")
+    title = (
+        f"Escalations falling due next shift ({len(d.escalations)}) · "
+        f"{format_local(d.end)} to {format_local(d.next_shift_end)}"
+    )
     out: list[Flowable] = [CondPageBreak(30 * mm), Paragraph(title, H2)]
     if not d.escalations:
         return [*out, Paragraph("Nothing falls due in the next shift.", EMPTY)]
-    rows: list[list[object]] = [[
-        format_local(e.due_at), Paragraph(f"<b>{markup(e.what)}</b>", SMALL), _name_cell(e.name, e.child_id),
-        category_label(e.category), risk_label(e.risk) if e.category else "", _cell(e.worker, 80)]
-        for e in sorted(d.escalations, key=lambda e: (e.due_at, e.child_id))]
+    rows: list[list[object]] = [
+        [
+            format_local(e.due_at),
+            Paragraph(f"<b>{markup(e.what)}</b>", SMALL),
+            _name_cell(e.name, e.child_id),
+            category_label(e.category),
+            risk_label(e.risk) if e.category else "",
+            _cell(e.worker, 80),
+        ]
+        for e in sorted(d.escalations, key=lambda e: (e.due_at, e.child_id))
+    ]
     out.append(_table(["Due", "What", "Child", "Status", "Risk", "Worker"], rows, [72, 160, 150, 50, 60, 100]))
     return out
 
 
 def _alerts(d: HandoverData) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(30 * mm),
-                           Paragraph(f"Unacknowledged alerts — warning and high ({len(d.alerts)})", H2)]
+    out: list[Flowable] = [
+        CondPageBreak(30 * mm),
+        Paragraph(f"Unacknowledged alerts — warning and high ({len(d.alerts)})", H2),
+    ]
     if d.info_alert_count:
         n = d.info_alert_count
-        out.append(Paragraph(f"Plus {n} unacknowledged information alert{'s' if n != 1 else ''} "
-                             "(returns, RHI reminders): not listed here; see the alert inbox.", SMALL))
+        out.append(
+            Paragraph(
+                f"Plus {n} unacknowledged information alert{'s' if n != 1 else ''} "
+                "(returns, RHI reminders): not listed here; see the alert inbox.",
+                SMALL,
+            )
+        )
     if not d.alerts:
         return [*out, Paragraph("No warning or high alert is waiting.", EMPTY)]
 
@@ -227,10 +301,17 @@ def _alerts(d: HandoverData) -> list[Flowable]:
             sev = a.severity
         child = _name_cell(a.name or "", a.child_id) if a.child_id else ""
         text = without_subject(a.message) if a.child_id else a.message  # the child has its own column
-        rows.append([format_local(a.raised_at), sev, _cell(text, 300), child,
-                     format_local(a.due_at) if a.due_at else ""])
-    out.append(_table(["Raised", "Severity", "Alert", "Child", "Due"], rows, [72, 45, 320, 140, 72],
-                      lambda i: HIGH_BG if alerts[i].severity == Severity.HIGH else None))
+        rows.append(
+            [format_local(a.raised_at), sev, _cell(text, 300), child, format_local(a.due_at) if a.due_at else ""]
+        )
+    out.append(
+        _table(
+            ["Raised", "Severity", "Alert", "Child", "Due"],
+            rows,
+            [72, 45, 320, 140, 72],
+            lambda i: HIGH_BG if alerts[i].severity == Severity.HIGH else None,
+        )
+    )
     return out
 
 
@@ -251,12 +332,16 @@ def handover_story(d: HandoverData) -> list[Flowable]:
     lines = sorted(d.missing, key=print_order)
     story: list[Flowable] = [
         Paragraph(f"Handover sheet · {markup(d.scope)}", TITLE),
-        Paragraph(markup(f"{window_text(d.start, d.end)} · printed {format_local(d.printed_at)} by {d.printed_by}"),
-                  SUBTITLE),
+        Paragraph(
+            markup(f"{window_text(d.start, d.end)} · printed {format_local(d.printed_at)} by {d.printed_by}"), SUBTITLE
+        ),
         _summary(d),
         Spacer(0, 1 * mm),
-        Paragraph("Ordered by risk (high first; not yet graded next), then longest missing first. "
-                  "Away (whereabouts known) is shown with missing and never left out.", SMALL),
+        Paragraph(
+            "Ordered by risk (high first; not yet graded next), then longest missing first. "
+            "Away (whereabouts known) is shown with missing and never left out.",
+            SMALL,
+        ),
     ]
     story += _missing(d, lines)
     story += _ended(d) + _returns(d) + _escalations(d) + _alerts(d) + _notes(d)
@@ -267,6 +352,10 @@ def handover_story(d: HandoverData) -> list[Flowable]:
 
 
 def render_handover(data: HandoverData) -> bytes:
-    furniture = Furniture(title=f"Handover sheet · {data.scope}", printed_by=data.printed_by,
-                          printed_at=data.printed_at, window=window_text(data.start, data.end))
+    furniture = Furniture(
+        title=f"Handover sheet · {data.scope}",
+        printed_by=data.printed_by,
+        printed_at=data.printed_at,
+        window=window_text(data.start, data.end),
+    )
     return build_pdf(handover_story(data), furniture, first="landscape")

@@ -75,9 +75,15 @@ def _photo(data: bytes | None) -> Flowable:
         except Exception:  # noqa: BLE001 - a damaged photo must not stop the sheet
             log.warning("photo could not be read; printing the sheet without it")
     placeholder = Table([[Paragraph("No photo on record", EMPTY)]], colWidths=[box_w], rowHeights=[box_h])
-    placeholder.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, RULE),
-                                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                     ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+    placeholder.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+            ]
+        )
+    )
     return placeholder
 
 
@@ -99,14 +105,19 @@ def _facts(p: ProfileData) -> Table:
     ]
     label_w = 30 * mm
     value_w = WIDTH - 42 * mm - label_w
-    t = Table([[Paragraph(markup(k), LABEL), para(v, FIELD)] for k, v in rows],
-              colWidths=[label_w, value_w])
-    t.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE),
-    ]))
+    t = Table([[Paragraph(markup(k), LABEL), para(v, FIELD)] for k, v in rows], colWidths=[label_w, value_w])
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE),
+            ]
+        )
+    )
     return t
 
 
@@ -115,13 +126,23 @@ def _banner(p: ProfileData) -> Flowable | None:
     if ep is None:
         return None
     what = "AWAY FROM PLACEMENT" if ep.category == MissingCategory.AWAY else "MISSING"
-    text = (f"<b>{what}</b> since {format_local(ep.started_at)} "
-            f"({format_duration(p.printed_at - ep.started_at)}) · <b>Risk: {markup(risk_label(ep.risk))}</b>"
-            f" · Police ref: <b>{markup(ep.police_ref or 'NOT YET RECORDED')}</b>")
+    text = (
+        f"<b>{what}</b> since {format_local(ep.started_at)} "
+        f"({format_duration(p.printed_at - ep.started_at)}) · <b>Risk: {markup(risk_label(ep.risk))}</b>"
+        f" · Police ref: <b>{markup(ep.police_ref or 'NOT YET RECORDED')}</b>"
+    )
     t = Table([[Paragraph(text, FIELD)]], colWidths=[WIDTH])
     bg = HIGH_BG if ep.risk == RiskGrade.HIGH or ep.category == MissingCategory.MISSING else AWAY_BG
-    t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), bg), ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-                           ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), bg),
+                ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return t
 
 
@@ -137,26 +158,42 @@ def _history(p: ProfileData) -> list[Flowable]:
     if not hist:
         return [Paragraph("No earlier missing or away episodes recorded.", EMPTY)]
     starts = [h.started_at for h in hist] + ([p.episode.started_at] if p.episode else [])
-    out: list[Flowable] = [Paragraph(
-        f"{len(hist)} earlier episode{'s' if len(hist) != 1 else ''}, {recent} in the last {RECENT_DAYS} days"
-        + (f"; the latest {HISTORY_ROWS} are shown." if len(hist) > HISTORY_ROWS else ".")
-        + f" All episodes: {counts_text(episode_counts(starts, p.printed_at))}.", FIELD)]
+    out: list[Flowable] = [
+        Paragraph(
+            f"{len(hist)} earlier episode{'s' if len(hist) != 1 else ''}, {recent} in the last {RECENT_DAYS} days"
+            + (f"; the latest {HISTORY_ROWS} are shown." if len(hist) > HISTORY_ROWS else ".")
+            + f" All episodes: {counts_text(episode_counts(starts, p.printed_at))}.",
+            FIELD,
+        )
+    ]
     head = ["Started", "Returned", "For", "Status", "Risk", "Where found"]
     rows: list[list[object]] = [[Paragraph(h, HEAD) for h in head]]
     for h in hist[:HISTORY_ROWS]:
-        rows.append([
-            format_local(h.started_at), format_local(h.returned_at) if h.returned_at else "open",
-            format_duration(h.returned_at - h.started_at) if h.returned_at else "",
-            category_label(h.category), risk_label(h.risk), para(shorten(h.found_where, 120), SMALL),
-        ])
+        rows.append(
+            [
+                format_local(h.started_at),
+                format_local(h.returned_at) if h.returned_at else "open",
+                format_duration(h.returned_at - h.started_at) if h.returned_at else "",
+                category_label(h.category),
+                risk_label(h.risk),
+                para(shorten(h.found_where, 120), SMALL),
+            ]
+        )
     widths = [27 * mm, 27 * mm, 17 * mm, 17 * mm, 28 * mm]  # "No apparent risk" fits
     widths.append(WIDTH - sum(widths))
     t = Table(rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([
-        ("FONT", (0, 1), (-1, -1), "LacSans", 7.6), ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 1), (-1, -1), "LacSans", 7.6),
+                ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("GRID", (0, 0), (-1, -1), 0.25, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     out.append(t)
     return out
 
@@ -166,30 +203,49 @@ def profile_story(p: ProfileData) -> list[Flowable]:
     name = f"{p.first_name} {p.last_name}"
     story: list[Flowable] = [Paragraph(markup(name), NAME)]
     known = f"Known as {p.preferred_name} · " if p.preferred_name and p.preferred_name != p.first_name else ""
-    story.append(Paragraph(markup(f"{known}Missing-person profile (Philomena) · as at {format_local(p.printed_at)}"),
-                           SUBTITLE))
+    story.append(
+        Paragraph(markup(f"{known}Missing-person profile (Philomena) · as at {format_local(p.printed_at)}"), SUBTITLE)
+    )
     banner = _banner(p)
     if banner is not None:
         story += [banner, Spacer(0, 3 * mm)]
     top = Table([[_photo(p.photo), _facts(p)]], colWidths=[42 * mm, WIDTH - 42 * mm])
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    top.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     story.append(top)
     ep = p.episode
     if ep is not None:
         story.append(Paragraph("This episode", H2))
-        story += [labelled("Last seen where", ep.last_seen_where), labelled("Last seen with", ep.last_seen_with),
-                  labelled("Wearing", ep.last_seen_wearing), labelled("Circumstances", ep.circumstances),
-                  labelled("Reported by", ep.reported_by)]
+        story += [
+            labelled("Last seen where", ep.last_seen_where),
+            labelled("Last seen with", ep.last_seen_with),
+            labelled("Wearing", ep.last_seen_wearing),
+            labelled("Circumstances", ep.circumstances),
+            labelled("Reported by", ep.reported_by),
+        ]
     story.append(Paragraph("Description and contacts", H2))
-    for label, value in (("Description", p.description), ("Associates", p.associates),
-                         ("Places likely to go", p.places_likely), ("Phone", p.phone),
-                         ("Social media", p.social_media), ("Medical needs", p.medical_needs),
-                         ("Other information", p.other_info)):
+    for label, value in (
+        ("Description", p.description),
+        ("Associates", p.associates),
+        ("Places likely to go", p.places_likely),
+        ("Phone", p.phone),
+        ("Social media", p.social_media),
+        ("Medical needs", p.medical_needs),
+        ("Other information", p.other_info),
+    ):
         story.append(labelled(label, value))
-    placement = [labelled("Placement", ", ".join(x for x in (p.placement_name, p.placement_type) if x) or None),
-                 labelled("Address", _address(p.placement_address, p.placement_postcode)),
-                 labelled("Carer", ", ".join(x for x in (p.carer_name, p.carer_phone) if x) or None)]
+    placement = [
+        labelled("Placement", ", ".join(x for x in (p.placement_name, p.placement_type) if x) or None),
+        labelled("Address", _address(p.placement_address, p.placement_postcode)),
+        labelled("Carer", ", ".join(x for x in (p.carer_name, p.carer_phone) if x) or None),
+    ]
     story.append(KeepTogether([Paragraph("Placement and carer", H2), *placement]))
     story.append(Paragraph("Previous missing history", H2))
     story += _history(p)
@@ -202,8 +258,12 @@ def profile_story(p: ProfileData) -> list[Flowable]:
 
 
 def render_profile(data: ProfileData) -> bytes:
-    furniture = Furniture(title=f"Missing-person profile · {data.child_id}", printed_by=data.printed_by,
-                          printed_at=data.printed_at, window=f"As at {format_local(data.printed_at)}")
+    furniture = Furniture(
+        title=f"Missing-person profile · {data.child_id}",
+        printed_by=data.printed_by,
+        printed_at=data.printed_at,
+        window=f"As at {format_local(data.printed_at)}",
+    )
     return build_pdf(profile_story(data), furniture, first="portrait")
 
 

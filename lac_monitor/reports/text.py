@@ -117,7 +117,7 @@ def visual_order(line: str) -> str:
             if _is_rtl(line[j]):
                 last_rtl = j
             j += 1
-        run = line[i: last_rtl + 1]
+        run = line[i : last_rtl + 1]
         # keep digit groups left-to-right inside the reversed run
         parts = re.findall(r"\d+(?:[.,:/]\d+)*|\D", run)
         out.append("".join(p if p[0].isdigit() else p.translate(_MIRROR) for p in reversed(parts)))
@@ -171,12 +171,14 @@ def markup(text: str | None) -> str:
 
 
 def string_width(text: str, size: float, bold: bool = False) -> float:
-    return sum(pdfmetrics.stringWidth(run, font or (SANS_BOLD if bold else SANS), size)
-               for font, run in font_runs(text))
+    return sum(
+        pdfmetrics.stringWidth(run, font or (SANS_BOLD if bold else SANS), size) for font, run in font_runs(text)
+    )
 
 
-def draw_string(canvas: object, x: float, y: float, text: str, size: float, *, bold: bool = False,
-                align: str = "left") -> None:
+def draw_string(
+    canvas: object, x: float, y: float, text: str, size: float, *, bold: bool = False, align: str = "left"
+) -> None:
     """Draw one line on a canvas with per-character font fallback (headers and footers)."""
     text = visual_order(" ".join(clean(text).split()))
     width = string_width(text, size, bold)

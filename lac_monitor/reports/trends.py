@@ -46,11 +46,18 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequen
     data: list[list[object]] = [[Paragraph(h, HEAD) for h in head]]
     data += [[Paragraph(str(c), SMALL) for c in r] for r in rows]
     t = Table(data, colWidths=list(widths), repeatRows=1)
-    t.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("GRID", (0, 0), (-1, -1), 0.25, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+                ("GRID", (0, 0), (-1, -1), 0.25, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
     return t
 
 
@@ -78,8 +85,7 @@ def monthly_chart(data: TrendsData, width: float, height: float) -> Drawing:
     return d
 
 
-def bar_chart(pairs: Sequence[tuple[str, int]], width: float, height: float,
-              label_width: float = 70) -> Drawing:
+def bar_chart(pairs: Sequence[tuple[str, int]], width: float, height: float, label_width: float = 70) -> Drawing:
     d = Drawing(width, height)
     if not pairs:
         return d
@@ -106,8 +112,7 @@ def _beside(chart: Flowable, numbers: Flowable, chart_width: float) -> Table:
     return t
 
 
-def _breakdown(title: str, pairs: Sequence[tuple[str, int]], total: int,
-               what: str = "Episodes") -> list[Flowable]:
+def _breakdown(title: str, pairs: Sequence[tuple[str, int]], total: int, what: str = "Episodes") -> list[Flowable]:
     rows_h = max(1, len(pairs))
     chart = bar_chart(pairs, 64 * mm, min(62 * mm, 16 + 12 * rows_h), label_width=78)
     if total:
@@ -124,9 +129,11 @@ def trends_story(data: TrendsData) -> list[Flowable]:
     register_fonts()  # paragraphs resolve their fonts when made
     story: list[Flowable] = [
         Paragraph("Missing from care: the monthly picture", TITLE),
-        Paragraph(f"Episodes that started from {data.start:%d/%m/%Y} to {data.end:%d/%m/%Y} "
-                  "(as Annex A List 8 counts them). Missing: whereabouts unknown; away: whereabouts known.",
-                  SUBTITLE),
+        Paragraph(
+            f"Episodes that started from {data.start:%d/%m/%Y} to {data.end:%d/%m/%Y} "
+            "(as Annex A List 8 counts them). Missing: whereabouts unknown; away: whereabouts known.",
+            SUBTITLE,
+        ),
     ]
     headline = [
         ("Episodes", f"{data.episodes} ({data.missing} missing, {data.away} away)"),
@@ -139,11 +146,12 @@ def trends_story(data: TrendsData) -> list[Flowable]:
         ("RHI accepted", data.rhi_accepted.text()),
     ]
     month_rows = [(_month_label(k), m, a, m + a) for k, m, a in data.months]
-    months = _table(("Month", "Missing", "Away", "All"), month_rows,
-                    (20 * mm, 16 * mm, 14 * mm, 12 * mm))
+    months = _table(("Month", "Missing", "Away", "All"), month_rows, (20 * mm, 16 * mm, 14 * mm, 12 * mm))
     chart = monthly_chart(data, 128 * mm, 80 * mm)
-    top = Table([[chart, months, _table(("Figure", "Value"), headline, (42 * mm, 40 * mm))]],
-                colWidths=[130 * mm, 64 * mm, WIDTH - 194 * mm])
+    top = Table(
+        [[chart, months, _table(("Figure", "Value"), headline, (42 * mm, 40 * mm))]],
+        colWidths=[130 * mm, 64 * mm, WIDTH - 194 * mm],
+    )
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [Paragraph("Episodes per month", H2), top, Spacer(1, 3 * mm)]
     blocks = [
@@ -152,17 +160,25 @@ def trends_story(data: TrendsData) -> list[Flowable]:
         _breakdown("By locality", data.by_locality, data.episodes),
         _breakdown("By age at the start", data.by_age, data.episodes),
         _breakdown("Top places children were found", data.top_found, data.episodes, "Found there"),
-        _breakdown("Open risk flags (children, at the end of the period)",
-                   [(flag_label(k), n) for k, n in data.open_flags], 0, "Children"),
+        _breakdown(
+            "Open risk flags (children, at the end of the period)",
+            [(flag_label(k), n) for k, n in data.open_flags],
+            0,
+            "Children",
+        ),
     ]
     for i in range(0, len(blocks), 2):
-        pair = Table([blocks[i:i + 2]], colWidths=[WIDTH / 2, WIDTH / 2])
+        pair = Table([blocks[i : i + 2]], colWidths=[WIDTH / 2, WIDTH / 2])
         pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         story.append(pair)
     return story
 
 
 def render_trends(data: TrendsData, printed_by: str, printed_at: datetime) -> bytes:
-    furniture = Furniture(title="Trends", printed_by=printed_by, printed_at=printed_at,
-                          window=f"Episodes started {data.start:%d/%m/%Y} to {data.end:%d/%m/%Y}")
+    furniture = Furniture(
+        title="Trends",
+        printed_by=printed_by,
+        printed_at=printed_at,
+        window=f"Episodes started {data.start:%d/%m/%Y} to {data.end:%d/%m/%Y}",
+    )
     return build_pdf(trends_story(data), furniture, first="landscape")

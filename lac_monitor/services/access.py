@@ -48,8 +48,14 @@ class AccessService(ActionService):
             child.restricted_by = self.actor.label if restricted else None
             child.restricted_at = uow.now if restricted else None
             child.version += 1
-            uow.audit("child.restrict" if restricted else "child.unrestrict", "child", child_id, child_id,
-                      before, snapshot(child, RESTRICTION_FIELDS))
+            uow.audit(
+                "child.restrict" if restricted else "child.unrestrict",
+                "child",
+                child_id,
+                child_id,
+                before,
+                snapshot(child, RESTRICTION_FIELDS),
+            )
             uow.changed("child.updated", "child", child_id, child_id)
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))
@@ -57,8 +63,7 @@ class AccessService(ActionService):
     def restriction(self, child_id: str) -> tuple[bool, str | None]:
         """Whether the child is restricted, and why."""
         with self.db.read_session() as s:
-            row = s.execute(select(Child.restricted, Child.restricted_reason)
-                            .where(Child.id == child_id)).first()
+            row = s.execute(select(Child.restricted, Child.restricted_reason).where(Child.id == child_id)).first()
         if row is None:
             raise NotFoundError("Child", child_id)
         return bool(row[0]), row[1]
@@ -67,16 +72,20 @@ class AccessService(ActionService):
         """Who has viewed (or printed) this child's record, newest first, from the audit."""
         self.require(Permission.READ_VIEWS)
         with self.db.read_session() as s:
-            q = (select(AuditLog.at, AuditLog.username, Staff.display_name, AuditLog.action,
-                        AuditLog.detail)
-                 .outerjoin(Staff, Staff.id == AuditLog.staff_id)
-                 .where(AuditLog.child_id == child_id, AuditLog.action.in_(VIEW_ACTIONS))
-                 .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit))
+            q = (
+                select(AuditLog.at, AuditLog.username, Staff.display_name, AuditLog.action, AuditLog.detail)
+                .outerjoin(Staff, Staff.id == AuditLog.staff_id)
+                .where(AuditLog.child_id == child_id, AuditLog.action.in_(VIEW_ACTIONS))
+                .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+                .limit(limit)
+            )
             out = []
             for at, username, name, action, detail in s.execute(q):
                 extra = json.loads(detail) if detail else {}
-                what = str(extra.get("what") or {"report.profile": "printed profile",
-                                                  "report.handover": "printed handover"}.get(action, action))
+                what = str(
+                    extra.get("what")
+                    or {"report.profile": "printed profile", "report.handover": "printed handover"}.get(action, action)
+                )
                 out.append(ViewRow(at, username, name, what, extra.get("os_login")))
             return out
 
@@ -103,22 +112,35 @@ def provision_database(db: Database, admin_login: str | None = None) -> Provisio
     provision.check_login(admin)
     created = False
     with db.write_session() as s:
-        has_admin = s.scalar(select(func.count()).select_from(Staff).where(
-            Staff.role == StaffRole.ADMINISTRATOR.value, Staff.active.is_(True)))
+        has_admin = s.scalar(
+            select(func.count())
+            .select_from(Staff)
+            .where(Staff.role == StaffRole.ADMINISTRATOR.value, Staff.active.is_(True))
+        )
         if not has_admin:
             staff = s.scalars(select(Staff).where(func.lower(Staff.username) == admin.lower())).first()
             if staff is None:
-                staff = Staff(username=admin, display_name=admin, role=StaffRole.ADMINISTRATOR.value,
-                              active=True)
+                staff = Staff(username=admin, display_name=admin, role=StaffRole.ADMINISTRATOR.value, active=True)
                 s.add(staff)
             else:
                 staff.role, staff.active = StaffRole.ADMINISTRATOR.value, True
             s.flush()
             now = datetime.now().astimezone().replace(microsecond=0)
-            audit_chain.append(s, [dict(
-                at=now, username=login.name, staff_id=None, action="staff.first_admin", entity="staff",
-                entity_id=str(staff.id), child_id=None,
-                detail=json.dumps({"after": snapshot(staff)}))])
+            audit_chain.append(
+                s,
+                [
+                    dict(
+                        at=now,
+                        username=login.name,
+                        staff_id=None,
+                        action="staff.first_admin",
+                        entity="staff",
+                        entity_id=str(staff.id),
+                        child_id=None,
+                        detail=json.dumps({"after": snapshot(staff)}),
+                    )
+                ],
+            )
             created = True
             admin = staff.username
         if admin != login.name or created:

@@ -99,61 +99,122 @@ def to_row(a: Alert, duty_view: bool = False, ladder: Ladder | None = None) -> A
     if duty_view and Audience.DUTY_TEAM.value in audiences:
         ack_at, ack_by = a.duty_acknowledged_at, a.duty_acknowledged_by
     return AlertRow(
-        id=a.id, rule=a.rule, unique_key=a.unique_key, child_id=a.child_id,
-        episode_id=a.episode_id, severity=a.severity, message=message, audiences=audiences,
-        due_at=a.due_at, raised_at=a.raised_at, raised_by=a.raised_by,
-        acknowledged_at=ack_at, acknowledged_by=ack_by, ack_note=a.ack_note,
-        resolved_at=a.resolved_at, resolved_reason=a.resolved_reason, late=late,
-        label=rule_label(a.rule, ladder))
+        id=a.id,
+        rule=a.rule,
+        unique_key=a.unique_key,
+        child_id=a.child_id,
+        episode_id=a.episode_id,
+        severity=a.severity,
+        message=message,
+        audiences=audiences,
+        due_at=a.due_at,
+        raised_at=a.raised_at,
+        raised_by=a.raised_by,
+        acknowledged_at=ack_at,
+        acknowledged_by=ack_by,
+        ack_note=a.ack_note,
+        resolved_at=a.resolved_at,
+        resolved_reason=a.resolved_reason,
+        late=late,
+        label=rule_label(a.rule, ladder),
+    )
 
 
-def load_state(s: Session, now: datetime, ladder: Ladder,
-               since: datetime | None = None) -> tuple[AlertState, dict[int, _Routing]]:
+def load_state(
+    s: Session, now: datetime, ladder: Ladder, since: datetime | None = None
+) -> tuple[AlertState, dict[int, _Routing]]:
     """Everything the rules read, in two queries (not one per child). Episodes closed since
     the window start are included: their thresholds may have fallen due while open."""
     since = window_start(now, ladder, since)
     history = since - timedelta(days=ladder.repeat_days + 1)  # earlier episodes, for repeats
     rhi_since = since - timedelta(hours=ladder.rhi_hours)
     event_episodes = select(EpisodeEvent.episode_id).where(
-        EpisodeEvent.kind.in_(ALERT_EVENT_KINDS), EpisodeEvent.recorded_at >= since)
+        EpisodeEvent.kind.in_(ALERT_EVENT_KINDS), EpisodeEvent.recorded_at >= since
+    )
     q = (
-        select(MissingEpisode.id, MissingEpisode.child_id, MissingEpisode.category,
-               MissingEpisode.started_at, MissingEpisode.reported_at, MissingEpisode.returned_at,
-               MissingEpisode.risk_grade, MissingEpisode.police_ref, MissingEpisode.owner_id,
-               Rhi.offered_at, Rhi.completed_at, Rhi.declined_at, PhilomenaProfile.updated_at,
-               Child.social_worker_id, Child.team_id)
+        select(
+            MissingEpisode.id,
+            MissingEpisode.child_id,
+            MissingEpisode.category,
+            MissingEpisode.started_at,
+            MissingEpisode.reported_at,
+            MissingEpisode.returned_at,
+            MissingEpisode.risk_grade,
+            MissingEpisode.police_ref,
+            MissingEpisode.owner_id,
+            Rhi.offered_at,
+            Rhi.completed_at,
+            Rhi.declined_at,
+            PhilomenaProfile.updated_at,
+            Child.social_worker_id,
+            Child.team_id,
+        )
         .join(Child, Child.id == MissingEpisode.child_id)
         .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
         .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
         .outerjoin(PhilomenaProfile, PhilomenaProfile.child_id == MissingEpisode.child_id)
-        .where(or_(
-            MissingEpisode.returned_at.is_(None),
-            MissingEpisode.started_at >= history,
-            MissingEpisode.reported_at >= since,
-            MissingEpisode.returned_at >= rhi_since,
-            MissingEpisode.id.in_(event_episodes),
-        ))
+        .where(
+            or_(
+                MissingEpisode.returned_at.is_(None),
+                MissingEpisode.started_at >= history,
+                MissingEpisode.reported_at >= since,
+                MissingEpisode.returned_at >= rhi_since,
+                MissingEpisode.id.in_(event_episodes),
+            )
+        )
     )
     episodes: list[EpisodeFacts] = []
     routing: dict[int, _Routing] = {}
     profiles: dict[str, datetime] = {}
-    for (eid, child, cat, start, reported, returned, risk, ref, owner, offered, completed, declined,
-         prof_at, worker, team) in s.execute(q):
+    for (
+        eid,
+        child,
+        cat,
+        start,
+        reported,
+        returned,
+        risk,
+        ref,
+        owner,
+        offered,
+        completed,
+        declined,
+        prof_at,
+        worker,
+        team,
+    ) in s.execute(q):
         done = min((d for d in (completed, declined) if d is not None), default=None)
-        episodes.append(EpisodeFacts(
-            id=eid, child_id=child, category=cat, started_at=start, reported_at=reported,
-            returned_at=returned, risk=risk, police_ref=ref, rhi_offered_at=offered,
-            rhi_done_at=done))
+        episodes.append(
+            EpisodeFacts(
+                id=eid,
+                child_id=child,
+                category=cat,
+                started_at=start,
+                reported_at=reported,
+                returned_at=returned,
+                risk=risk,
+                police_ref=ref,
+                rhi_offered_at=offered,
+                rhi_done_at=done,
+            )
+        )
         routing[eid] = _Routing(worker, team, owner)
         if prof_at is not None:
             profiles[child] = prof_at
     events = tuple(
         EpisodeEventFacts(id=i, episode_id=e, kind=k, recorded_at=at, old_value=o, new_value=n)
         for i, e, k, at, o, n in s.execute(
-            select(EpisodeEvent.id, EpisodeEvent.episode_id, EpisodeEvent.kind,
-                   EpisodeEvent.recorded_at, EpisodeEvent.old_value, EpisodeEvent.new_value)
+            select(
+                EpisodeEvent.id,
+                EpisodeEvent.episode_id,
+                EpisodeEvent.kind,
+                EpisodeEvent.recorded_at,
+                EpisodeEvent.old_value,
+                EpisodeEvent.new_value,
+            )
             .where(EpisodeEvent.kind.in_(ALERT_EVENT_KINDS), EpisodeEvent.recorded_at >= since)
-            .order_by(EpisodeEvent.id))
+            .order_by(EpisodeEvent.id)
+        )
     )
     episodes = attach_notification_facts(s, episodes)  # out of area, notifications made
     return AlertState(tuple(episodes), events, profiles), routing
@@ -162,13 +223,12 @@ def load_state(s: Session, now: datetime, ladder: Ladder,
 def _existing_keys(s: Session, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[i:i + KEY_CHUNK]
+        chunk = keys[i : i + KEY_CHUNK]
         found.update(s.scalars(select(Alert.unique_key).where(Alert.unique_key.in_(chunk))))
     return found
 
 
-def resolve_recipients(due: AlertDue, route: _Routing | None,
-                       staff: Iterable[_StaffFacts]) -> set[int]:
+def resolve_recipients(due: AlertDue, route: _Routing | None, staff: Iterable[_StaffFacts]) -> set[int]:
     """Staff ids for the audiences an alert names."""
     staff = list(staff)
     active = {p.id for p in staff}
@@ -184,8 +244,7 @@ def resolve_recipients(due: AlertDue, route: _Routing | None,
         elif audience == Audience.TEAM and team_id is not None:
             out.update(p.id for p in staff if p.team_id == team_id)
         elif audience == Audience.TEAM_MANAGER and team_id is not None:
-            out.update(p.id for p in staff
-                       if p.role == StaffRole.TEAM_MANAGER and p.team_id == team_id)
+            out.update(p.id for p in staff if p.role == StaffRole.TEAM_MANAGER and p.team_id == team_id)
         elif audience == Audience.HEAD_OF_SERVICE:
             out.update(p.id for p in staff if p.role == StaffRole.HEAD_OF_SERVICE)
         elif audience == Audience.DUTY_TEAM:
@@ -197,12 +256,20 @@ def _insert_alert(db: Database, values: dict[str, Any]) -> Any:
     if db.is_postgresql:
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return (pg_insert(Alert).values(**values)
-                .on_conflict_do_nothing(index_elements=[Alert.unique_key]).returning(Alert.id))
+        return (
+            pg_insert(Alert)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[Alert.unique_key])
+            .returning(Alert.id)
+        )
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return (sqlite_insert(Alert).values(**values)
-            .on_conflict_do_nothing(index_elements=[Alert.unique_key]).returning(Alert.id))
+    return (
+        sqlite_insert(Alert)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[Alert.unique_key])
+        .returning(Alert.id)
+    )
 
 
 class AlertService:
@@ -212,8 +279,7 @@ class AlertService:
     administrator's change applies on every desktop without a restart.
     """
 
-    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None,
-                 ladder: Ladder | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None, ladder: Ladder | None = None) -> None:
         self.db = db
         self.actor = actor
         self.clock = clock or SystemClock()
@@ -239,9 +305,14 @@ class AlertService:
             state, routing = load_state(s, now, ladder, since)
             due = due_alerts(state, now, ladder, since)
             known = _existing_keys(s, [d.unique_key for d in due]) if due else set()
-            unresolved = [OpenAlert(i, r, e) for i, r, e in s.execute(
-                select(Alert.id, Alert.rule, Alert.episode_id)
-                .where(Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None)))]
+            unresolved = [
+                OpenAlert(i, r, e)
+                for i, r, e in s.execute(
+                    select(Alert.id, Alert.rule, Alert.episode_id).where(
+                        Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None)
+                    )
+                )
+            ]
         ended = ended_alerts(unresolved, state, now)
         if ended:
             self._resolve(ended)
@@ -250,26 +321,48 @@ class AlertService:
             return []  # the usual case: no write transaction, no lock
         with UnitOfWork(self.db, self.actor, self.clock) as uow:
             s = uow.session
-            staff = [_StaffFacts(i, r, t) for i, r, t in s.execute(
-                select(Staff.id, Staff.role, Staff.team_id).where(Staff.active.is_(True)))]
+            staff = [
+                _StaffFacts(i, r, t)
+                for i, r, t in s.execute(select(Staff.id, Staff.role, Staff.team_id).where(Staff.active.is_(True)))
+            ]
             raised: list[int] = []
             late = 0
             for d in fresh:
-                new_id = s.execute(_insert_alert(self.db, {
-                    "rule": d.rule, "unique_key": d.unique_key, "child_id": d.child_id,
-                    "episode_id": d.episode_id, "severity": d.severity, "message": d.message,
-                    "audiences": json.dumps(list(d.audiences)), "due_at": d.due_at,
-                    "raised_at": uow.now, "raised_by": self.actor.username,
-                    "late": is_late(d.due_at, uow.now),
-                })).scalar_one_or_none()
+                new_id = s.execute(
+                    _insert_alert(
+                        self.db,
+                        {
+                            "rule": d.rule,
+                            "unique_key": d.unique_key,
+                            "child_id": d.child_id,
+                            "episode_id": d.episode_id,
+                            "severity": d.severity,
+                            "message": d.message,
+                            "audiences": json.dumps(list(d.audiences)),
+                            "due_at": d.due_at,
+                            "raised_at": uow.now,
+                            "raised_by": self.actor.username,
+                            "late": is_late(d.due_at, uow.now),
+                        },
+                    )
+                ).scalar_one_or_none()
                 if new_id is None:
                     continue  # another desktop raised it a moment ago
                 route = routing.get(d.episode_id) if d.episode_id is not None else None
                 recipients = resolve_recipients(d, route, staff)
                 s.add_all([AlertRecipient(alert_id=new_id, staff_id=sid) for sid in sorted(recipients)])
-                uow.audit("alert.raise", "alert", new_id, d.child_id,
-                          after={"rule": d.rule, "unique_key": d.unique_key,
-                                 "audiences": list(d.audiences), "recipients": sorted(recipients)})
+                uow.audit(
+                    "alert.raise",
+                    "alert",
+                    new_id,
+                    d.child_id,
+                    after={
+                        "rule": d.rule,
+                        "unique_key": d.unique_key,
+                        "audiences": list(d.audiences),
+                        "recipients": sorted(recipients),
+                    },
+                )
                 uow.changed("alert.raised", "alert", new_id, d.child_id)
                 raised.append(new_id)
                 late += is_late(d.due_at, uow.now)
@@ -288,7 +381,8 @@ class AlertService:
                     update(Alert)
                     .where(Alert.id == alert_id, Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None))
                     .values(resolved_at=uow.now, resolved_reason=why)
-                    .execution_options(synchronize_session=False))
+                    .execution_options(synchronize_session=False)
+                )
                 if getattr(result, "rowcount", 0) != 1:
                     continue  # another desktop resolved or acknowledged it a moment ago
                 child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
@@ -350,14 +444,19 @@ class AlertService:
                 # Whose acknowledgement clears what: a day worker's clears an alert for
                 # everyone except the duty team, who keep it until one of them acknowledges.
                 for_duty = Alert.audiences.like(DUTY_AUDIENCE)
-                q = q.where(or_(and_(for_duty, Alert.duty_acknowledged_at.is_(None)),
-                                and_(~for_duty, Alert.acknowledged_at.is_(None))))
+                q = q.where(
+                    or_(
+                        and_(for_duty, Alert.duty_acknowledged_at.is_(None)),
+                        and_(~for_duty, Alert.acknowledged_at.is_(None)),
+                    )
+                )
             else:
                 q = q.where(Alert.acknowledged_at.is_(None))
         return q
 
-    def inbox(self, staff_id: int | None, include_acknowledged: bool = False,
-              limit: int = HISTORY_LIMIT) -> list[AlertRow]:
+    def inbox(
+        self, staff_id: int | None, include_acknowledged: bool = False, limit: int = HISTORY_LIMIT
+    ) -> list[AlertRow]:
         """Alerts addressed to this person, newest first; with history if asked."""
         if staff_id is None:
             return []
@@ -384,8 +483,7 @@ class AlertService:
             q = self._query(s, staff_id, False).with_only_columns(func.count(Alert.id))
             return int(s.scalar(q) or 0)
 
-    def open_alerts(self, include_acknowledged: bool = False,
-                    limit: int = HISTORY_LIMIT) -> list[AlertRow]:
+    def open_alerts(self, include_acknowledged: bool = False, limit: int = HISTORY_LIMIT) -> list[AlertRow]:
         """Every alert in the council (the command line, a manager's overview)."""
         with self.db.read_session() as s:
             q = select(Alert)
@@ -404,16 +502,23 @@ class AlertService:
             raise AccessRefusedError("Only a member of staff can acknowledge an alert.")
         if access.may(me.role, Permission.ACK_ANY_ALERT):
             return
-        recipients = s.execute(select(Staff.id, Staff.team_id).join(
-            AlertRecipient, AlertRecipient.staff_id == Staff.id).where(AlertRecipient.alert_id == alert_id)).all()
+        recipients = s.execute(
+            select(Staff.id, Staff.team_id)
+            .join(AlertRecipient, AlertRecipient.staff_id == Staff.id)
+            .where(AlertRecipient.alert_id == alert_id)
+        ).all()
         if any(sid == me.staff_id for sid, _ in recipients):
             return
-        if me.role == StaffRole.TEAM_MANAGER and me.team_id is not None and any(
-                team == me.team_id for _, team in recipients):
+        if (
+            me.role == StaffRole.TEAM_MANAGER
+            and me.team_id is not None
+            and any(team == me.team_id for _, team in recipients)
+        ):
             return
         raise AccessRefusedError(
             f"Alert {alert_id} is not addressed to you or your team: only its recipients, their "
-            "managers and the duty team can acknowledge it.")
+            "managers and the duty team can acknowledge it."
+        )
 
     def acknowledge(self, alert_id: int, note: str | None = None) -> AlertRow:
         """Record who acknowledged and when (audited). The first acknowledgement wins."""
@@ -432,16 +537,19 @@ class AlertService:
                 at_col = Alert.duty_acknowledged_at if duty else Alert.acknowledged_at
                 by, at = s.execute(select(by_col, at_col).where(Alert.id == alert_id)).one()
                 raise AlreadyAcknowledgedError(alert_id, by, at)
-            uow.audit("alert.acknowledge", "alert", alert_id, a.child_id,
-                      before={"acknowledged_at": None},
-                      after={"acknowledged_at": uow.now.isoformat(),
-                             "acknowledged_by": self.actor.label, "note": note})
+            uow.audit(
+                "alert.acknowledge",
+                "alert",
+                alert_id,
+                a.child_id,
+                before={"acknowledged_at": None},
+                after={"acknowledged_at": uow.now.isoformat(), "acknowledged_by": self.actor.label, "note": note},
+            )
             uow.changed("alert.acknowledged", "alert", alert_id, a.child_id)
             uow.commit()
         return self.get(alert_id)
 
-    def _ack_update(self, s: Session, alert_id: int, now: datetime, note: str | None,
-                    open_only: bool = False) -> bool:
+    def _ack_update(self, s: Session, alert_id: int, now: datetime, note: str | None, open_only: bool = False) -> bool:
         """The conditional update (atomic on both databases, whatever the race). A duty
         officer's acknowledgement also clears it for the duty team; anyone else's clears it
         for everyone but the duty team (see `_query`). False if it was already done."""
@@ -451,13 +559,16 @@ class AlertService:
             q = q.where(Alert.resolved_at.is_(None))
         if self.actor.role == StaffRole.DUTY_OFFICER:
             q = q.where(Alert.duty_acknowledged_at.is_(None)).values(
-                duty_acknowledged_at=now, duty_acknowledged_by=label,
+                duty_acknowledged_at=now,
+                duty_acknowledged_by=label,
                 acknowledged_at=func.coalesce(Alert.acknowledged_at, now),
                 acknowledged_by=func.coalesce(Alert.acknowledged_by, label),
-                ack_note=func.coalesce(Alert.ack_note, note))
+                ack_note=func.coalesce(Alert.ack_note, note),
+            )
         else:
             q = q.where(Alert.acknowledged_at.is_(None)).values(
-                acknowledged_at=now, acknowledged_by=label, ack_note=note)
+                acknowledged_at=now, acknowledged_by=label, ack_note=note
+            )
         result = s.execute(q.execution_options(synchronize_session=False))
         return getattr(result, "rowcount", 0) == 1
 
@@ -479,10 +590,19 @@ class AlertService:
                 if not self._ack_update(s, alert_id, uow.now, note, open_only=True):
                     continue
                 child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
-                uow.audit("alert.acknowledge", "alert", alert_id, child_id,
-                          before={"acknowledged_at": None},
-                          after={"acknowledged_at": uow.now.isoformat(),
-                                 "acknowledged_by": self.actor.label, "note": note, "bulk": len(ids)})
+                uow.audit(
+                    "alert.acknowledge",
+                    "alert",
+                    alert_id,
+                    child_id,
+                    before={"acknowledged_at": None},
+                    after={
+                        "acknowledged_at": uow.now.isoformat(),
+                        "acknowledged_by": self.actor.label,
+                        "note": note,
+                        "bulk": len(ids),
+                    },
+                )
                 uow.changed("alert.acknowledged", "alert", alert_id, child_id)
                 done.append(alert_id)
             uow.commit()

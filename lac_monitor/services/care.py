@@ -39,14 +39,24 @@ class Placement:
         """Checked (codes, lengths, forms) and tidied (outer spaces, blanks as None), with the
         postcodes, URN and host authority in the return's form."""
         self.validate()
-        text = fields.clean_all("care_episode", {
-            "placement_name": self.placement_name, "placement_address": self.placement_address,
-            "carer_name": self.carer_name, "carer_phone": self.carer_phone})
+        text = fields.clean_all(
+            "care_episode",
+            {
+                "placement_name": self.placement_name,
+                "placement_address": self.placement_address,
+                "carer_name": self.carer_name,
+                "carer_phone": self.carer_phone,
+            },
+        )
         # Postcodes, URN and host authority: the return's own rules (domain/record.py).
-        return replace(self, **text,  # type: ignore[arg-type]
-                       pl_post=record.normalise_postcode("placement postcode", self.pl_post),
-                       home_post=record.normalise_postcode("home postcode", self.home_post),
-                       urn=record.check_urn(self.place, self.urn), host_la=record.check_host_la(self.host_la))
+        return replace(
+            self,
+            **text,  # type: ignore[arg-type]
+            pl_post=record.normalise_postcode("placement postcode", self.pl_post),
+            home_post=record.normalise_postcode("home postcode", self.home_post),
+            urn=record.check_urn(self.place, self.urn),
+            host_la=record.check_host_la(self.host_la),
+        )
 
     def validate(self) -> None:
         rules.require_code("LS (legal status)", self.ls, codes.LS)
@@ -69,8 +79,9 @@ class CareService(ActionService):
         placement = placement.cleaned()
         fields.check_year("DECOM (start of episode)", decom)
         if placement.place in record.TEMPORARY_PLACE:
-            raise ValidationError("PLACE (placement type)", "a period of care cannot start with a temporary "
-                                                           "placement (T0-T4)")
+            raise ValidationError(
+                "PLACE (placement type)", "a period of care cannot start with a temporary placement (T0-T4)"
+            )
         with self._uow() as uow:
             s = uow.session
             child = s.get(Child, child_id)
@@ -83,11 +94,13 @@ class CareService(ActionService):
             prior = s.scalars(select(CareEpisode).where(CareEpisode.child_id == child_id)).all()
             for ce in prior:
                 if ce.dec is None:
-                    raise ValidationError("DECOM (start of episode)",
-                                          f"child already has an open episode since {ce.decom:%d/%m/%Y}")
+                    raise ValidationError(
+                        "DECOM (start of episode)", f"child already has an open episode since {ce.decom:%d/%m/%Y}"
+                    )
                 if ce.decom <= decom < ce.dec:
-                    raise ValidationError("DECOM (start of episode)",
-                                          f"overlaps the episode {ce.decom:%d/%m/%Y}–{ce.dec:%d/%m/%Y}")
+                    raise ValidationError(
+                        "DECOM (start of episode)", f"overlaps the episode {ce.decom:%d/%m/%Y}–{ce.dec:%d/%m/%Y}"
+                    )
             ce = self._new_episode(child_id, decom, rne, placement)
             s.add(ce)
             s.flush()
@@ -99,16 +112,28 @@ class CareService(ActionService):
     @staticmethod
     def _new_episode(child_id: str, decom: date, rne: str, p: Placement) -> CareEpisode:
         return CareEpisode(
-            child_id=child_id, decom=decom, rne=rne, ls=p.ls, cin=p.cin, place=p.place,
-            place_provider=p.place_provider, pl_post=p.pl_post, home_post=p.home_post, urn=p.urn,
+            child_id=child_id,
+            decom=decom,
+            rne=rne,
+            ls=p.ls,
+            cin=p.cin,
+            place=p.place,
+            place_provider=p.place_provider,
+            pl_post=p.pl_post,
+            home_post=p.home_post,
+            urn=p.urn,
             host_la=p.host_la,
-            placement_name=p.placement_name, placement_address=p.placement_address,
-            carer_name=p.carer_name, carer_phone=p.carer_phone, version=1)
+            placement_name=p.placement_name,
+            placement_address=p.placement_address,
+            carer_name=p.carer_name,
+            carer_phone=p.carer_phone,
+            version=1,
+        )
 
     def _open_episode(self, uow: UnitOfWork, child_id: str, expected_version: int | None) -> CareEpisode:
         ce = uow.session.scalars(
-            select(CareEpisode).where(CareEpisode.child_id == child_id, CareEpisode.dec.is_(None))
-            .with_for_update()).first()
+            select(CareEpisode).where(CareEpisode.child_id == child_id, CareEpisode.dec.is_(None)).with_for_update()
+        ).first()
         if ce is None:
             raise ValidationError("care episode", "child has no open period of care")
         if expected_version is not None and ce.version != expected_version:
@@ -119,14 +144,23 @@ class CareService(ActionService):
         child = uow.session.get(Child, child_id)
         eighteen = child is not None and record.add_years(child.dob, 18) <= dec
         if rec != "E8" and child is not None and record.add_years(child.dob, 18) == dec:
-            back_today = [m for m in uow.session.scalars(select(MissingEpisode).where(
-                MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_not(None)))
-                if m.returned_at is not None and local_date(m.returned_at) == dec]
+            back_today = [
+                m
+                for m in uow.session.scalars(
+                    select(MissingEpisode).where(
+                        MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_not(None)
+                    )
+                )
+                if m.returned_at is not None and local_date(m.returned_at) == dec
+            ]
             if back_today:
-                raise ValidationError("REC (reason episode ceased)", "care ends on the 18th birthday, the day a "
-                                                                     "missing period ended: the reason is E8")
-        open_ep = uow.session.scalars(select(MissingEpisode).where(
-            MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))).first()
+                raise ValidationError(
+                    "REC (reason episode ceased)",
+                    "care ends on the 18th birthday, the day a missing period ended: the reason is E8",
+                )
+        open_ep = uow.session.scalars(
+            select(MissingEpisode).where(MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_(None))
+        ).first()
         if open_ep is None:
             return
         if rec == "E8" and eighteen:
@@ -134,12 +168,20 @@ class CareService(ActionService):
             # stays open here and is reported as ending the day care ended.
             return
         if open_ep is not None:
-            raise ValidationError("DEC (end of episode)",
-                                  "the child is missing or away: record the return (or when the episode "
-                                  "ended) before ending care")
+            raise ValidationError(
+                "DEC (end of episode)",
+                "the child is missing or away: record the return (or when the episode ended) before ending care",
+            )
 
-    def change_placement(self, child_id: str, expected_version: int | None, on: date,
-                         placement: Placement, rne: str = "P", reason_place_change: str | None = None) -> Saved:
+    def change_placement(
+        self,
+        child_id: str,
+        expected_version: int | None,
+        on: date,
+        placement: Placement,
+        rne: str = "P",
+        reason_place_change: str | None = None,
+    ) -> Saved:
         """Close the open episode with X1 and open the next one the same day."""
         rules.require_code("RNE (reason for new episode)", rne, {"L", "P", "T", "B", "U"})
         placement = placement.cleaned()
@@ -150,8 +192,9 @@ class CareService(ActionService):
             assert child is not None
             record.check_age_for_place(placement.place, child.dob, on)
             if on < ce.decom:
-                raise ValidationError("date of change",
-                                      f"cannot be before the current episode began ({ce.decom:%d/%m/%Y})")
+                raise ValidationError(
+                    "date of change", f"cannot be before the current episode began ({ce.decom:%d/%m/%Y})"
+                )
             if on > local_date(uow.now):
                 raise ValidationError("date of change", "cannot be in the future")
             moves = rne in {"P", "B", "T", "U"}
@@ -183,8 +226,10 @@ class CareService(ActionService):
                 raise ValidationError("DEC (end of episode)", "cannot be in the future")
             self._check_missing_when_ending(uow, child_id, on, rec)
             if ce.place in record.TEMPORARY_PLACE:
-                raise ValidationError("REC (reason episode ceased)", "a period of care cannot end in a temporary "
-                                                                     "placement: record the move back first")
+                raise ValidationError(
+                    "REC (reason episode ceased)",
+                    "a period of care cannot end in a temporary placement: record the move back first",
+                )
             before = snapshot(ce)
             ce.dec, ce.rec = on, rec
             ce.version += 1
@@ -201,8 +246,9 @@ class CareService(ActionService):
             ce = s.get(CareEpisode, care_episode_id, with_for_update=True)
             if ce is None or ce.child_id != child_id:
                 raise NotFoundError("Care episode", care_episode_id)
-            later = s.scalars(select(CareEpisode).where(
-                CareEpisode.child_id == child_id, CareEpisode.decom > ce.decom)).first()
+            later = s.scalars(
+                select(CareEpisode).where(CareEpisode.child_id == child_id, CareEpisode.decom > ce.decom)
+            ).first()
             if later is not None or ce.dec is None:
                 raise ValidationError("care episode", "only the latest, ended episode can be reopened")
             before = snapshot(ce)
@@ -213,8 +259,9 @@ class CareService(ActionService):
             seqs = uow.commit()
             return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
 
-    def set_risk_flag(self, child_id: str, flag: str, since: date, note: str | None = None,
-                      end: date | None = None) -> Saved:
+    def set_risk_flag(
+        self, child_id: str, flag: str, since: date, note: str | None = None, end: date | None = None
+    ) -> Saved:
         """Set a flag from the council's list (settings "risk_flags"); `end` records one that is
         already over (for history)."""
         allowed = load_risk_flags(self.db)
@@ -232,18 +279,30 @@ class CareService(ActionService):
                 raise ValidationError("since", "cannot be in the future")
             if end is not None and end > local_date(uow.now):
                 raise ValidationError("end", "cannot be in the future")
-            existing = s.scalars(select(RiskFlagRow).where(
-                RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag,
-                RiskFlagRow.ended_on.is_(None))).first()
+            existing = s.scalars(
+                select(RiskFlagRow).where(
+                    RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag, RiskFlagRow.ended_on.is_(None)
+                )
+            ).first()
             if existing is not None:
                 if end is None:
-                    raise ValidationError("risk flag", f"{allowed[flag]} is already set (since "
-                                                       f"{existing.since:%d/%m/%Y})")
+                    raise ValidationError(
+                        "risk flag", f"{allowed[flag]} is already set (since {existing.since:%d/%m/%Y})"
+                    )
                 if end >= existing.since:
-                    raise ValidationError("end", f"{allowed[flag]} is set since {existing.since:%d/%m/%Y}: "
-                                                 "a past period must end before that")
-            row = RiskFlagRow(child_id=child_id, flag=flag, since=since, set_by=self.actor.label,
-                              set_at=uow.now, note=note, ended_on=end)
+                    raise ValidationError(
+                        "end",
+                        f"{allowed[flag]} is set since {existing.since:%d/%m/%Y}: a past period must end before that",
+                    )
+            row = RiskFlagRow(
+                child_id=child_id,
+                flag=flag,
+                since=since,
+                set_by=self.actor.label,
+                set_at=uow.now,
+                note=note,
+                ended_on=end,
+            )
             s.add(row)
             s.flush()
             uow.audit("flag.set", "risk_flag", row.id, child_id, after=snapshot(row))
@@ -254,9 +313,11 @@ class CareService(ActionService):
     def end_risk_flag(self, child_id: str, flag: str, on: date) -> Saved:
         with self._uow() as uow:
             s = uow.session
-            row = s.scalars(select(RiskFlagRow).where(
-                RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag,
-                RiskFlagRow.ended_on.is_(None))).first()
+            row = s.scalars(
+                select(RiskFlagRow).where(
+                    RiskFlagRow.child_id == child_id, RiskFlagRow.flag == flag, RiskFlagRow.ended_on.is_(None)
+                )
+            ).first()
             if row is None:
                 raise ValidationError("risk flag", f"{flag} is not set for this child")
             rules.date_not_before("ended on", on, "since", row.since)

@@ -49,9 +49,14 @@ AWAY_AREA = "away"  # placements in a neighbouring council's area
 PC_LA = {pc: la for la, pcs in demo_places.POSTCODES.items() for pc in pcs}
 _AWAY_LAS = sorted(demo_places.NEIGHBOURS)
 # Ofsted URNs of the fostering and adoption services the demo places through (invented numbers).
-_SERVICE_URN = {"Brackenport Fostering": "SC048211", "Horizon Fostering Partners": "SC392114",
-                "Kinfolk Fostering": "SC417730", "Bright Steps Fostering": "SC385566",
-                "kinship": "SC048211", "adoption": "SC064418"}
+_SERVICE_URN = {
+    "Brackenport Fostering": "SC048211",
+    "Horizon Fostering Partners": "SC392114",
+    "Kinfolk Fostering": "SC417730",
+    "Bright Steps Fostering": "SC385566",
+    "kinship": "SC048211",
+    "adoption": "SC064418",
+}
 LA_NUMBER = "998"  # not a real local authority number (used inside UPNs)
 
 
@@ -80,68 +85,122 @@ _NAMES: dict[str, tuple[str, str, str]] = {
         "Nuttall Openshaw Pilling Rawcliffe Sowerby Thwaites Unsworth Whitlock Yardley Brindle "
         "Haworth Tattersall Greenhalgh Pickering Hartley",
     ),
-    "irish": ("Cian Oisín Darragh Seán Ciarán Tadhg Eoin Padraig",
-              "Aoife Niamh Saoirse Siobhán Róisín Caoimhe Orla Clodagh",
-              "Keane Brennan Doherty Gallagher Kavanagh Mulligan Quinlan Dunne Flanagan O'Dwyer"),
-    "traveller": ("Johnjo Patrick Martin Michael Tom Bernard",
-                  "Bridget Margaret Winnie Kathleen Nora Mary-Ann",
-                  "McDonagh Ward Joyce Maughan Sweeney Furey Doran Connors"),
-    "roma": ("Marian Dezider Ladislav Kristián Roberto Vasile Florin Denis",
-             "Kezia Mirela Ramona Jarmila Nikola Esmeralda Denisa Florentina",
-             "Lakatoš Horváth Kováč Oláh Dudič Balog Stoica Čonka"),
-    "polish": ("Jakub Łukasz Wojciech Mikołaj Szymon Kacper Filip Bartłomiej Michał Paweł",
-               "Zofia Katarzyna Małgorzata Zuzanna Wiktoria Julia Natalia Agnieszka Oliwia Maja",
-               "Nowak Wójcik Kowalczyk Woźniak Mazur Krawczyk Kaczmarek Zieliński Grabowski "
-               "Dąbrowski Sikora Pawłowski"),
-    "romanian": ("Ștefan Andrei Mihai Ionuț Răzvan Cosmin Alexandru",
-                 "Andreea Bianca Ioana Alexandra Mădălina Denisa Roxana",
-                 "Popescu Ionescu Dumitrescu Stănescu Munteanu Constantin Lungu Vasilescu"),
-    "ukrainian": ("Oleksandr Dmytro Bohdan Taras Mykola Artem Yaroslav",
-                  "Daryna Sofiia Anastasiia Yulia Oksana Khrystyna Viktoriia",
-                  "Shevchuk Kovalenko Bondarenko Tkachenko Melnyk Kravets Hnatiuk Lysenko"),
-    "portuguese": ("João Tiago Rodrigo Gonçalo Diogo Afonso",
-                   "Inês Beatriz Leonor Mariana Matilde Carolina",
-                   "Gonçalves Ferreira Sousa Antunes Magalhães Correia"),
-    "turkish": ("Emre Mehmet Burak Yusuf Can Kerem", "Elif Ayşe Zeynep Defne Ebru Selin",
-                "Yılmaz Şahin Öztürk Çelik Aydın Doğan Kılıç"),
-    "greek": ("Nikolaos Giorgos Dimitris Kostas", "Eleni Katerina Dimitra Sofia",
-              "Papadopoulos Georgiou Antoniou Christodoulou Pappas"),
-    "lithuanian": ("Jonas Lukas Matas Dominykas", "Emilija Gabija Austėja Ugnė",
-                   "Kazlauskas Petrauskas Jankauskas Žukauskas Vasiliauskas"),
-    "caribbean": ("Jayden Tyrese Kyle Jermaine Dwayne Marcus Andre Malachi Jaheim Shaquille",
-                  "Tianna Shanice Jada Kayla Aaliyah Chantelle Keisha Nia Tia Imani",
-                  "Campbell Gayle Morrison Bailey Clarke Forbes Grant Lindo McKenzie Reid Wint Thompson"),
-    "west_african": ("Chidera Emeka Kwame Kofi Tobi Femi Oluwaseun Ifeanyi Daniel Samuel",
-                     "Amara Chiamaka Ama Adaeze Folake Temitope Blessing Precious Abena Zainab",
-                     "Okafor Mensah Adeyemi Boateng Eze Okonkwo Asante Oduya Nwosu Bakare Owusu Adebayo"),
-    "somali": ("Abdi Mohamed Hassan Ahmed Abdirahman Yusuf", "Hodan Ayaan Fadumo Hibo Sagal Ifrah",
-               "Warsame Farah Hirsi Jama Abdullahi Osman Ismail"),
-    "eritrean": ("Yonas Tesfay Dawit Biniam Filmon Samuel", "Selam Helen Saba Lidya Senait Rahwa",
-                 "Tesfaye Gebremedhin Haile Berhane Kidane Tekle"),
-    "indian": ("Arjun Rohan Vikram Aarav Harjit Gurpreet Karan Dev",
-               "Priya Anjali Simran Kiran Nisha Harleen Pooja Riya",
-               "Sharma Patel Gill Mistry Chauhan Rao Sandhu Dhillon Bains Parmar"),
-    "pakistani": ("Ayaan Hamza Bilal Zain Usman Imran Rehan Ali",
-                  "Zara Aisha Maryam Hafsa Noor Sana Iqra Amna",
-                  "Akhtar Hussain Iqbal Khan Mahmood Rashid Shah Aslam Qureshi Javed"),
-    "bangladeshi": ("Rahim Sabbir Tanvir Rafiq Shakil Mizanur",
-                    "Nusrat Taslima Sumaiya Farhana Ruksana Jannat",
-                    "Uddin Miah Rahman Ahmed Chowdhury Islam Hoque"),
-    "afghan": ("Ahmad Farid Mustafa Sohail Jawad Nasir", "Mursal Parwana Fereshta Shabnam Mahbooba Zahra",
-               "Noori Rahimi Ahmadzai Safi Wardak Popal"),
-    "srilankan": ("Tharindu Kasun Nuwan Dinesh Sanjeev", "Tharushi Nimasha Dilani Kavya Shanthi",
-                  "Perera Fernando Jayasinghe Gunawardena Dissanayake Sivakumar"),
-    "vietnamese": ("Minh Tuấn Hùng Quang Đức Long", "Lan Thảo Linh Hương Ngọc Mai",
-                   "Nguyễn Trần Phạm Lê Hoàng Võ Đặng"),
-    "arab": ("Omar Yusuf Karim Khalid Tariq Sami Ibrahim Mahmoud",
-             "Layla Amira Mariam Rana Noor Huda Salma Yasmin",
-             "Haddad Al-Sayed Mansour Khalil Nasser Saleh Darwish Hamdan"),
-    "kurdish": ("Rebin Soran Aram Dilan Karwan Shvan", "Rojin Shilan Hana Dilnaz Avin Berivan",
-                "Rasul Hama Kareem Salih Mirza Qadir"),
-    "iranian": ("Arash Reza Kian Dariush Babak", "Shirin Nasrin Parisa Maryam Roya",
-                "Hosseini Rezaei Moradi Karimi Jafari Tehrani"),
-    "chinese": ("Wei Jun Hao Jie Ming Bo", "Mei Lihua Xin Yan Jing Hui",
-                "Chen Wang Li Zhang Liu Huang Lin Zhou"),
+    "irish": (
+        "Cian Oisín Darragh Seán Ciarán Tadhg Eoin Padraig",
+        "Aoife Niamh Saoirse Siobhán Róisín Caoimhe Orla Clodagh",
+        "Keane Brennan Doherty Gallagher Kavanagh Mulligan Quinlan Dunne Flanagan O'Dwyer",
+    ),
+    "traveller": (
+        "Johnjo Patrick Martin Michael Tom Bernard",
+        "Bridget Margaret Winnie Kathleen Nora Mary-Ann",
+        "McDonagh Ward Joyce Maughan Sweeney Furey Doran Connors",
+    ),
+    "roma": (
+        "Marian Dezider Ladislav Kristián Roberto Vasile Florin Denis",
+        "Kezia Mirela Ramona Jarmila Nikola Esmeralda Denisa Florentina",
+        "Lakatoš Horváth Kováč Oláh Dudič Balog Stoica Čonka",
+    ),
+    "polish": (
+        "Jakub Łukasz Wojciech Mikołaj Szymon Kacper Filip Bartłomiej Michał Paweł",
+        "Zofia Katarzyna Małgorzata Zuzanna Wiktoria Julia Natalia Agnieszka Oliwia Maja",
+        "Nowak Wójcik Kowalczyk Woźniak Mazur Krawczyk Kaczmarek Zieliński Grabowski Dąbrowski Sikora Pawłowski",
+    ),
+    "romanian": (
+        "Ștefan Andrei Mihai Ionuț Răzvan Cosmin Alexandru",
+        "Andreea Bianca Ioana Alexandra Mădălina Denisa Roxana",
+        "Popescu Ionescu Dumitrescu Stănescu Munteanu Constantin Lungu Vasilescu",
+    ),
+    "ukrainian": (
+        "Oleksandr Dmytro Bohdan Taras Mykola Artem Yaroslav",
+        "Daryna Sofiia Anastasiia Yulia Oksana Khrystyna Viktoriia",
+        "Shevchuk Kovalenko Bondarenko Tkachenko Melnyk Kravets Hnatiuk Lysenko",
+    ),
+    "portuguese": (
+        "João Tiago Rodrigo Gonçalo Diogo Afonso",
+        "Inês Beatriz Leonor Mariana Matilde Carolina",
+        "Gonçalves Ferreira Sousa Antunes Magalhães Correia",
+    ),
+    "turkish": (
+        "Emre Mehmet Burak Yusuf Can Kerem",
+        "Elif Ayşe Zeynep Defne Ebru Selin",
+        "Yılmaz Şahin Öztürk Çelik Aydın Doğan Kılıç",
+    ),
+    "greek": (
+        "Nikolaos Giorgos Dimitris Kostas",
+        "Eleni Katerina Dimitra Sofia",
+        "Papadopoulos Georgiou Antoniou Christodoulou Pappas",
+    ),
+    "lithuanian": (
+        "Jonas Lukas Matas Dominykas",
+        "Emilija Gabija Austėja Ugnė",
+        "Kazlauskas Petrauskas Jankauskas Žukauskas Vasiliauskas",
+    ),
+    "caribbean": (
+        "Jayden Tyrese Kyle Jermaine Dwayne Marcus Andre Malachi Jaheim Shaquille",
+        "Tianna Shanice Jada Kayla Aaliyah Chantelle Keisha Nia Tia Imani",
+        "Campbell Gayle Morrison Bailey Clarke Forbes Grant Lindo McKenzie Reid Wint Thompson",
+    ),
+    "west_african": (
+        "Chidera Emeka Kwame Kofi Tobi Femi Oluwaseun Ifeanyi Daniel Samuel",
+        "Amara Chiamaka Ama Adaeze Folake Temitope Blessing Precious Abena Zainab",
+        "Okafor Mensah Adeyemi Boateng Eze Okonkwo Asante Oduya Nwosu Bakare Owusu Adebayo",
+    ),
+    "somali": (
+        "Abdi Mohamed Hassan Ahmed Abdirahman Yusuf",
+        "Hodan Ayaan Fadumo Hibo Sagal Ifrah",
+        "Warsame Farah Hirsi Jama Abdullahi Osman Ismail",
+    ),
+    "eritrean": (
+        "Yonas Tesfay Dawit Biniam Filmon Samuel",
+        "Selam Helen Saba Lidya Senait Rahwa",
+        "Tesfaye Gebremedhin Haile Berhane Kidane Tekle",
+    ),
+    "indian": (
+        "Arjun Rohan Vikram Aarav Harjit Gurpreet Karan Dev",
+        "Priya Anjali Simran Kiran Nisha Harleen Pooja Riya",
+        "Sharma Patel Gill Mistry Chauhan Rao Sandhu Dhillon Bains Parmar",
+    ),
+    "pakistani": (
+        "Ayaan Hamza Bilal Zain Usman Imran Rehan Ali",
+        "Zara Aisha Maryam Hafsa Noor Sana Iqra Amna",
+        "Akhtar Hussain Iqbal Khan Mahmood Rashid Shah Aslam Qureshi Javed",
+    ),
+    "bangladeshi": (
+        "Rahim Sabbir Tanvir Rafiq Shakil Mizanur",
+        "Nusrat Taslima Sumaiya Farhana Ruksana Jannat",
+        "Uddin Miah Rahman Ahmed Chowdhury Islam Hoque",
+    ),
+    "afghan": (
+        "Ahmad Farid Mustafa Sohail Jawad Nasir",
+        "Mursal Parwana Fereshta Shabnam Mahbooba Zahra",
+        "Noori Rahimi Ahmadzai Safi Wardak Popal",
+    ),
+    "srilankan": (
+        "Tharindu Kasun Nuwan Dinesh Sanjeev",
+        "Tharushi Nimasha Dilani Kavya Shanthi",
+        "Perera Fernando Jayasinghe Gunawardena Dissanayake Sivakumar",
+    ),
+    "vietnamese": (
+        "Minh Tuấn Hùng Quang Đức Long",
+        "Lan Thảo Linh Hương Ngọc Mai",
+        "Nguyễn Trần Phạm Lê Hoàng Võ Đặng",
+    ),
+    "arab": (
+        "Omar Yusuf Karim Khalid Tariq Sami Ibrahim Mahmoud",
+        "Layla Amira Mariam Rana Noor Huda Salma Yasmin",
+        "Haddad Al-Sayed Mansour Khalil Nasser Saleh Darwish Hamdan",
+    ),
+    "kurdish": (
+        "Rebin Soran Aram Dilan Karwan Shvan",
+        "Rojin Shilan Hana Dilnaz Avin Berivan",
+        "Rasul Hama Kareem Salih Mirza Qadir",
+    ),
+    "iranian": (
+        "Arash Reza Kian Dariush Babak",
+        "Shirin Nasrin Parisa Maryam Roya",
+        "Hosseini Rezaei Moradi Karimi Jafari Tehrani",
+    ),
+    "chinese": ("Wei Jun Hao Jie Ming Bo", "Mei Lihua Xin Yan Jing Hui", "Chen Wang Li Zhang Liu Huang Lin Zhou"),
 }
 _POOLS: dict[str, tuple[list[str], list[str], list[str]]] = {
     g: (m.split(), f.split(), last.split()) for g, (m, f, last) in _NAMES.items()
@@ -149,60 +208,181 @@ _POOLS: dict[str, tuple[list[str], list[str], list[str]]] = {
 
 # Preferred names a child may give: non-Latin scripts and diminutives, so printing is exercised.
 _PREFERRED: dict[str, str] = {
-    "Omar": "عمر", "Yusuf": "يوسف", "Karim": "كريم", "Khalid": "خالد", "Tariq": "طارق",
-    "Sami": "سامي", "Ibrahim": "إبراهيم", "Mahmoud": "محمود", "Layla": "ليلى", "Amira": "أميرة",
-    "Mariam": "مريم", "Rana": "رنا", "Noor": "نور", "Huda": "هدى", "Salma": "سلمى", "Yasmin": "ياسمين",
-    "Wei": "伟", "Jun": "俊", "Hao": "浩", "Jie": "杰", "Ming": "明", "Bo": "博", "Mei": "梅",
-    "Lihua": "丽华", "Xin": "欣", "Yan": "燕", "Jing": "静", "Hui": "慧",
-    "Oleksandr": "Саша", "Dmytro": "Дмитро", "Bohdan": "Богдан", "Taras": "Тарас", "Mykola": "Микола",
-    "Artem": "Артем", "Yaroslav": "Ярослав", "Daryna": "Дарина", "Sofiia": "Софія",
-    "Anastasiia": "Настя", "Yulia": "Юля", "Oksana": "Оксана", "Khrystyna": "Христина",
-    "Viktoriia": "Віка", "Nikolaos": "Νίκος", "Giorgos": "Γιώργος", "Dimitris": "Δημήτρης",
-    "Kostas": "Κώστας", "Eleni": "Ελένη", "Katerina": "Κατερίνα", "Dimitra": "Δήμητρα",
-    "Katarzyna": "Kasia", "Małgorzata": "Gosia", "Wojciech": "Wojtek", "Jakub": "Kuba",
-    "Bartłomiej": "Bartek", "Mikołaj": "Mikołajek", "Zuzanna": "Zuzia", "Ștefan": "Ștefănel",
-    "Jayden": "Jay", "Tyrese": "Ty", "Oluwaseun": "Seun", "Temitope": "Tope", "Adaeze": "Ada",
-    "Abdirahman": "Abdi", "Mohamed": "Mo", "Gurpreet": "Preet", "Natasha": "Tash",
-    "Alexander": "Alex", "Callum": "Cal", "Jessica": "Jess", "Bradley": "Brad", "Siobhán": "Shiv",
-    "Chidera": "Dera", "Dominykas": "Domas", "Tharindu": "Thari", "Đức": "Duc",
+    "Omar": "عمر",
+    "Yusuf": "يوسف",
+    "Karim": "كريم",
+    "Khalid": "خالد",
+    "Tariq": "طارق",
+    "Sami": "سامي",
+    "Ibrahim": "إبراهيم",
+    "Mahmoud": "محمود",
+    "Layla": "ليلى",
+    "Amira": "أميرة",
+    "Mariam": "مريم",
+    "Rana": "رنا",
+    "Noor": "نور",
+    "Huda": "هدى",
+    "Salma": "سلمى",
+    "Yasmin": "ياسمين",
+    "Wei": "伟",
+    "Jun": "俊",
+    "Hao": "浩",
+    "Jie": "杰",
+    "Ming": "明",
+    "Bo": "博",
+    "Mei": "梅",
+    "Lihua": "丽华",
+    "Xin": "欣",
+    "Yan": "燕",
+    "Jing": "静",
+    "Hui": "慧",
+    "Oleksandr": "Саша",
+    "Dmytro": "Дмитро",
+    "Bohdan": "Богдан",
+    "Taras": "Тарас",
+    "Mykola": "Микола",
+    "Artem": "Артем",
+    "Yaroslav": "Ярослав",
+    "Daryna": "Дарина",
+    "Sofiia": "Софія",
+    "Anastasiia": "Настя",
+    "Yulia": "Юля",
+    "Oksana": "Оксана",
+    "Khrystyna": "Христина",
+    "Viktoriia": "Віка",
+    "Nikolaos": "Νίκος",
+    "Giorgos": "Γιώργος",
+    "Dimitris": "Δημήτρης",
+    "Kostas": "Κώστας",
+    "Eleni": "Ελένη",
+    "Katerina": "Κατερίνα",
+    "Dimitra": "Δήμητρα",
+    "Katarzyna": "Kasia",
+    "Małgorzata": "Gosia",
+    "Wojciech": "Wojtek",
+    "Jakub": "Kuba",
+    "Bartłomiej": "Bartek",
+    "Mikołaj": "Mikołajek",
+    "Zuzanna": "Zuzia",
+    "Ștefan": "Ștefănel",
+    "Jayden": "Jay",
+    "Tyrese": "Ty",
+    "Oluwaseun": "Seun",
+    "Temitope": "Tope",
+    "Adaeze": "Ada",
+    "Abdirahman": "Abdi",
+    "Mohamed": "Mo",
+    "Gurpreet": "Preet",
+    "Natasha": "Tash",
+    "Alexander": "Alex",
+    "Callum": "Cal",
+    "Jessica": "Jess",
+    "Bradley": "Brad",
+    "Siobhán": "Shiv",
+    "Chidera": "Dera",
+    "Dominykas": "Domas",
+    "Tharindu": "Thari",
+    "Đức": "Duc",
 }
 
 _ETHNIC_WEIGHTS: dict[str, float] = {
-    "WBRI": 52, "WIRI": 1, "WOTH": 7, "WIRT": 0.8, "WROM": 1.2, "MWBC": 5, "MWBA": 2, "MWAS": 2,
-    "MOTH": 4, "AIND": 1.5, "APKN": 3, "ABAN": 1.5, "AOTH": 2.5, "BCRB": 3, "BAFR": 5, "BOTH": 2.5,
-    "CHNE": 0.5, "OOTH": 4.5, "REFU": 0.5, "NOBT": 1,
+    "WBRI": 52,
+    "WIRI": 1,
+    "WOTH": 7,
+    "WIRT": 0.8,
+    "WROM": 1.2,
+    "MWBC": 5,
+    "MWBA": 2,
+    "MWAS": 2,
+    "MOTH": 4,
+    "AIND": 1.5,
+    "APKN": 3,
+    "ABAN": 1.5,
+    "AOTH": 2.5,
+    "BCRB": 3,
+    "BAFR": 5,
+    "BOTH": 2.5,
+    "CHNE": 0.5,
+    "OOTH": 4.5,
+    "REFU": 0.5,
+    "NOBT": 1,
 }
 _ETHNIC_GROUPS: dict[str, dict[str, float]] = {
-    "WBRI": {"british": 1}, "WIRI": {"irish": 1}, "WIRT": {"traveller": 1}, "WROM": {"roma": 1},
-    "WOTH": {"polish": 35, "romanian": 20, "ukrainian": 15, "portuguese": 10, "turkish": 10,
-             "greek": 5, "lithuanian": 5},
-    "AIND": {"indian": 1}, "APKN": {"pakistani": 1}, "ABAN": {"bangladeshi": 1},
+    "WBRI": {"british": 1},
+    "WIRI": {"irish": 1},
+    "WIRT": {"traveller": 1},
+    "WROM": {"roma": 1},
+    "WOTH": {
+        "polish": 35,
+        "romanian": 20,
+        "ukrainian": 15,
+        "portuguese": 10,
+        "turkish": 10,
+        "greek": 5,
+        "lithuanian": 5,
+    },
+    "AIND": {"indian": 1},
+    "APKN": {"pakistani": 1},
+    "ABAN": {"bangladeshi": 1},
     "AOTH": {"afghan": 40, "srilankan": 30, "vietnamese": 30},
-    "BCRB": {"caribbean": 1}, "BAFR": {"west_african": 50, "somali": 25, "eritrean": 25},
-    "BOTH": {"caribbean": 40, "west_african": 30, "british": 30}, "CHNE": {"chinese": 1},
+    "BCRB": {"caribbean": 1},
+    "BAFR": {"west_african": 50, "somali": 25, "eritrean": 25},
+    "BOTH": {"caribbean": 40, "west_african": 30, "british": 30},
+    "CHNE": {"chinese": 1},
     "OOTH": {"arab": 40, "kurdish": 25, "iranian": 15, "vietnamese": 20},
 }
 _MIXED: dict[str, tuple[str, str]] = {
-    "MWBC": ("british", "caribbean"), "MWBA": ("british", "west_african"),
+    "MWBC": ("british", "caribbean"),
+    "MWBA": ("british", "west_african"),
     "MWAS": ("british", "pakistani"),
 }
 _LANGUAGE = {
-    "polish": "Polish", "romanian": "Romanian", "ukrainian": "Ukrainian", "portuguese": "Portuguese",
-    "turkish": "Turkish", "greek": "Greek", "lithuanian": "Lithuanian", "somali": "Somali",
-    "eritrean": "Tigrinya", "afghan": "Pashto and Dari", "vietnamese": "Vietnamese", "arab": "Arabic",
-    "kurdish": "Kurdish Sorani", "iranian": "Farsi", "chinese": "Cantonese", "roma": "Romani",
+    "polish": "Polish",
+    "romanian": "Romanian",
+    "ukrainian": "Ukrainian",
+    "portuguese": "Portuguese",
+    "turkish": "Turkish",
+    "greek": "Greek",
+    "lithuanian": "Lithuanian",
+    "somali": "Somali",
+    "eritrean": "Tigrinya",
+    "afghan": "Pashto and Dari",
+    "vietnamese": "Vietnamese",
+    "arab": "Arabic",
+    "kurdish": "Kurdish Sorani",
+    "iranian": "Farsi",
+    "chinese": "Cantonese",
+    "roma": "Romani",
 }
 _ADULT_GROUPS: dict[str, float] = {
-    "british": 45, "irish": 4, "caribbean": 7, "west_african": 8, "indian": 6, "pakistani": 7,
-    "bangladeshi": 3, "polish": 5, "portuguese": 2, "somali": 2, "arab": 2, "chinese": 2, "greek": 1,
-    "turkish": 2, "romanian": 2, "kurdish": 1, "srilankan": 1,
+    "british": 45,
+    "irish": 4,
+    "caribbean": 7,
+    "west_african": 8,
+    "indian": 6,
+    "pakistani": 7,
+    "bangladeshi": 3,
+    "polish": 5,
+    "portuguese": 2,
+    "somali": 2,
+    "arab": 2,
+    "chinese": 2,
+    "greek": 1,
+    "turkish": 2,
+    "romanian": 2,
+    "kurdish": 1,
+    "srilankan": 1,
 }
 
-_DISTRICTS = [d.replace("~", " ") for d in (
-    "Northfield Southbank Eastgate Westholme Riverside Fernhill Millbrook Oakleigh Saltmarsh Ashcombe "
-    "Hollin~Park Kestrel~Heath Wyvern~Hill Larkspur Copperfield Quarry~Bank Elmstead Gorsebrook "
-    "Linden~Vale Pennyfield Ravensholt Stonecross Tanners~Green Wharfside Underhill Beacon~Rise "
-    "Cinder~Lane Marram~Dunes").split()]
+_DISTRICTS = [
+    d.replace("~", " ")
+    for d in (
+        "Northfield Southbank Eastgate Westholme Riverside Fernhill Millbrook Oakleigh Saltmarsh Ashcombe "
+        "Hollin~Park Kestrel~Heath Wyvern~Hill Larkspur Copperfield Quarry~Bank Elmstead Gorsebrook "
+        "Linden~Vale Pennyfield Ravensholt Stonecross Tanners~Green Wharfside Underhill Beacon~Rise "
+        "Cinder~Lane Marram~Dunes"
+    ).split()
+]
 _AWAY_TOWNS = ["Harrowmere", "Cold Ashby Vale", "Dunsford Magna", "Port Kellan", "Ebbwick", "Fallowfield Cross"]
 _STREETS = (
     "Alder Larch Rowan Hawthorn Sycamore Chestnut Linnet Kingfisher Heron Marlpit Tannery Cooper "
@@ -214,8 +394,13 @@ _HOME_NAMES = (
     "Cedar Court|Ferncliffe|Brook House|The Hollies|Moorland View|Ashgrove|Elderberry House|"
     "Sandpiper Lodge|Thornfield|Maple Cottage|Ivy Bank|Juniper House|Foxglove Lodge"
 ).split("|")
-_PROVIDERS_PRIVATE = ["Northstar Residential Care", "Evergreen Futures", "Beacon Pathways",
-                      "Harbourside Children's Services", "Compass Rose Care"]
+_PROVIDERS_PRIVATE = [
+    "Northstar Residential Care",
+    "Evergreen Futures",
+    "Beacon Pathways",
+    "Harbourside Children's Services",
+    "Compass Rose Care",
+]
 _PROVIDERS_VOLUNTARY = ["St Brigid's Children's Trust", "Brackenport Youth Foundation", "Lanterns Charity"]
 
 # -- small helpers --------------------------------------------------------------------------
@@ -259,7 +444,7 @@ def _prettify(username: str) -> str:
 
 
 def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    return [rows[i:i + BATCH] for i in range(0, len(rows), BATCH)]
+    return [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
 
 
 # -- the generator's working records ----------------------------------------------------------------
@@ -400,13 +585,13 @@ class _Generator:
         self.edt_team = n_teams + 1
         for tid, name, loc in self.teams:
             self.rows["team"].append({"id": tid, "name": name, "locality": loc})
-        self.rows["team"].append({"id": self.edt_team, "name": "Emergency Duty Team (out of hours)",
-                                  "locality": None})
+        self.rows["team"].append({"id": self.edt_team, "name": "Emergency Duty Team (out of hours)", "locality": None})
         self.used_usernames = {self.username.lower()}
         self.staff_seq = 0
 
-    def add_staff(self, role: StaffRole, team: int | None, prefix: str, username: str | None = None,
-                  display: str | None = None) -> int:
+    def add_staff(
+        self, role: StaffRole, team: int | None, prefix: str, username: str | None = None, display: str | None = None
+    ) -> int:
         self.staff_seq += 1
         sid = self.staff_seq
         if display is None:
@@ -418,39 +603,60 @@ class _Generator:
                 k += 1
                 username = f"{base}{k}"
             self.used_usernames.add(username.lower())
-        self.rows["staff"].append({
-            "id": sid, "username": username, "display_name": display, "role": role.value,
-            "team_id": team, "email": f"{re.sub(r'[^A-Za-z0-9._-]', '', username) or 'staff'}@brackenport.example",
-            "phone": self.phone(), "active": True,
-        })
+        self.rows["staff"].append(
+            {
+                "id": sid,
+                "username": username,
+                "display_name": display,
+                "role": role.value,
+                "team_id": team,
+                "email": f"{re.sub(r'[^A-Za-z0-9._-]', '', username) or 'staff'}@brackenport.example",
+                "phone": self.phone(),
+                "active": True,
+            }
+        )
         self.staff_label[sid] = display
         return sid
 
     def add_partner_staff(self) -> None:
         """The police liaison and the auditor (fixed invented names: no draw from the seed)."""
-        for role, prefix, name in ((StaffRole.POLICE_LIAISON, "pol", "Casey Partnerwell"),
-                                   (StaffRole.AUDITOR, "ig", "Jordan Auditwright")):
+        for role, prefix, name in (
+            (StaffRole.POLICE_LIAISON, "pol", "Casey Partnerwell"),
+            (StaffRole.AUDITOR, "ig", "Jordan Auditwright"),
+        ):
             self.staff_seq += 1
             username = f"{prefix}.{name.split()[-1].lower()}"
             self.used_usernames.add(username)
-            self.rows["staff"].append({
-                "id": self.staff_seq, "username": username, "display_name": name, "role": role.value,
-                "team_id": None, "email": f"{username}@brackenport.example", "phone": None, "active": True})
+            self.rows["staff"].append(
+                {
+                    "id": self.staff_seq,
+                    "username": username,
+                    "display_name": name,
+                    "role": role.value,
+                    "team_id": None,
+                    "email": f"{username}@brackenport.example",
+                    "phone": None,
+                    "active": True,
+                }
+            )
             self.staff_label[self.staff_seq] = name
 
     def build_staff(self) -> None:
         """Managers first; social workers once the children are placed in teams."""
         self.managers: dict[int, int] = {}
-        self.heads = [self.add_staff(StaffRole.HEAD_OF_SERVICE, None, "hos")
-                      for _ in range(2 if self.n <= 2000 else max(2, self.n // 2500))]
+        self.heads = [
+            self.add_staff(StaffRole.HEAD_OF_SERVICE, None, "hos")
+            for _ in range(2 if self.n <= 2000 else max(2, self.n // 2500))
+        ]
         for tid, _, _ in self.teams:
             self.managers[tid] = self.add_staff(StaffRole.TEAM_MANAGER, tid, "tm")
         n_edt = max(4, min(30, self.n // 120))
         self.edt_ids = [self.add_staff(StaffRole.DUTY_OFFICER, self.edt_team, "edt") for _ in range(n_edt)]
         self.add_staff(StaffRole.ADMINISTRATOR, None, "admin")
         self.rhi_workers = [f"{self.adult_name()} (Safe Return Service)" for _ in range(max(3, self.n // 200))]
-        self.police = [f"PC {self.rng.randint(1000, 9999)} {self.adult_name().split(' ')[-1]}"
-                       for _ in range(max(6, self.n // 60))]
+        self.police = [
+            f"PC {self.rng.randint(1000, 9999)} {self.adult_name().split(' ')[-1]}" for _ in range(max(6, self.n // 60))
+        ]
 
     def allocate_workers(self) -> None:
         by_team: dict[int, list[_Kid]] = {}
@@ -463,8 +669,8 @@ class _Generator:
             for w in range(n_workers):
                 if tid == 1 and w == 0:
                     self.current_user_id = self.add_staff(
-                        StaffRole.SOCIAL_WORKER, tid, "sw", username=self.username,
-                        display=_prettify(self.username))
+                        StaffRole.SOCIAL_WORKER, tid, "sw", username=self.username, display=_prettify(self.username)
+                    )
                     workers.append(self.current_user_id)
                 else:
                     workers.append(self.add_staff(StaffRole.SOCIAL_WORKER, tid, "sw"))
@@ -477,8 +683,9 @@ class _Generator:
         n = self.n
         ids = self.rng.sample(range(100000, 1000000), n)
         n_left = round(n * 0.08)
-        age_weights = {a: w for a, w in enumerate(
-            [4, 3, 3, 3, 3, 3.2, 3.2, 3.2, 3.2, 3.2, 5.5, 5.5, 5.5, 7.5, 7.5, 7.5, 13, 13])}
+        age_weights = {
+            a: w for a, w in enumerate([4, 3, 3, 3, 3, 3.2, 3.2, 3.2, 3.2, 3.2, 5.5, 5.5, 5.5, 7.5, 7.5, 7.5, 13, 13])
+        }
         loc_weights = {loc: self.rng.uniform(0.7, 1.3) for loc in self.localities}
         teams_by_loc: dict[str, list[int]] = {}
         for tid, _, loc in self.teams:
@@ -505,17 +712,29 @@ class _Generator:
                 dob = self.today - timedelta(days=int((age + self.rng.random()) * 365.25))
             dob = min(dob, self.today - timedelta(days=3))
             loc = self.weighted(loc_weights)
-            kid = _Kid(id=f"C{ids[i]}", group=group, first=first, last=last, preferred=None, dob=dob,
-                       sex=sex, ethnic=ethnic, locality=loc, team=self.pick(teams_by_loc[loc]))
+            kid = _Kid(
+                id=f"C{ids[i]}",
+                group=group,
+                first=first,
+                last=last,
+                preferred=None,
+                dob=dob,
+                sex=sex,
+                ethnic=ethnic,
+                locality=loc,
+                team=self.pick(teams_by_loc[loc]),
+            )
             kid.dec_final = dec_final
             age_now = age_on(dob, dec_final or self.today)
             pref = _PREFERRED.get(first)
             if pref and pref != first and self.rng.random() < (0.55 if not pref.isascii() else 0.3):
                 kid.preferred = pref
-            kid.uasc = (ethnic in ("OOTH", "AOTH", "BAFR") and sex == "M" and age_now >= 15
-                        and self.rng.random() < 0.4)
-            kid.cin = "N8" if kid.uasc else self.weighted(
-                {"N1": 60, "N2": 4, "N3": 4, "N4": 8, "N5": 12, "N6": 3, "N7": 1, "N8": 8})
+            kid.uasc = ethnic in ("OOTH", "AOTH", "BAFR") and sex == "M" and age_now >= 15 and self.rng.random() < 0.4
+            kid.cin = (
+                "N8"
+                if kid.uasc
+                else self.weighted({"N1": 60, "N2": 4, "N3": 4, "N4": 8, "N5": 12, "N6": 3, "N7": 1, "N8": 8})
+            )
             if age_on(dob, self.today) < 5:
                 kid.upn = "UN1"  # not yet of school age: no UPN yet
             else:
@@ -576,33 +795,68 @@ class _Generator:
             away = provider != "PR1" and self.rng.random() < 0.35
             rounds, k = divmod(i, len(_HOME_NAMES))
             base = _HOME_NAMES[k] + (f" {rounds + 1}" if rounds else "")
-            owner = {"PR1": "Brackenport City Council", "PR4": self.pick(_PROVIDERS_PRIVATE),
-                     "PR5": self.pick(_PROVIDERS_VOLUNTARY)}[provider]
+            owner = {
+                "PR1": "Brackenport City Council",
+                "PR4": self.pick(_PROVIDERS_PRIVATE),
+                "PR5": self.pick(_PROVIDERS_VOLUNTARY),
+            }[provider]
             pc = self.postcode(AWAY_AREA if away else LOCAL_AREA)
             district = self.pick(_AWAY_TOWNS) if away else self.pick(self.localities)
-            self.homes.append(_Place(
-                "K2", provider, f"{base} ({owner})", self.street_address(district, pc, "" if away else CITY),
-                pc, f"SC{self.rng.randint(100000, 999999)}", f"Registered manager: {self.adult_name()}",
-                self.phone()))
+            self.homes.append(
+                _Place(
+                    "K2",
+                    provider,
+                    f"{base} ({owner})",
+                    self.street_address(district, pc, "" if away else CITY),
+                    pc,
+                    f"SC{self.rng.randint(100000, 999999)}",
+                    f"Registered manager: {self.adult_name()}",
+                    self.phone(),
+                )
+            )
         self.supported = []
         for i in range(max(2, self.n // 150)):
             pc = self.postcode()
             provider = self.weighted({"PR4": 60, "PR5": 30, "PR1": 10})
-            self.supported.append(_Place(
-                "K3", provider, f"{self.pick(['Lantern', 'Anchor', 'Keystone', 'Harbour', 'Compass'])} Court "
-                f"supported flats {i + 1}", self.street_address(self.pick(self.localities), pc), pc,
-                f"{self.rng.randint(2500000, 2599999)}",
-                f"Key worker: {self.adult_name()}", self.phone()))
+            self.supported.append(
+                _Place(
+                    "K3",
+                    provider,
+                    f"{self.pick(['Lantern', 'Anchor', 'Keystone', 'Harbour', 'Compass'])} Court "
+                    f"supported flats {i + 1}",
+                    self.street_address(self.pick(self.localities), pc),
+                    pc,
+                    f"{self.rng.randint(2500000, 2599999)}",
+                    f"Key worker: {self.adult_name()}",
+                    self.phone(),
+                )
+            )
         self.schools = [
-            _Place("S1", self.weighted({"PR4": 60, "PR5": 40}), f"{nm} Residential School",
-                   self.street_address(self.pick(_AWAY_TOWNS), pc, ""), pc, f"{self.rng.randint(100000, 149999)}",
-                   f"Head of care: {self.adult_name()}", self.phone())
-            for nm, pc in (("Oakridge", self.postcode(AWAY_AREA)), ("Heathervale", self.postcode(AWAY_AREA)))]
+            _Place(
+                "S1",
+                self.weighted({"PR4": 60, "PR5": 40}),
+                f"{nm} Residential School",
+                self.street_address(self.pick(_AWAY_TOWNS), pc, ""),
+                pc,
+                f"{self.rng.randint(100000, 149999)}",
+                f"Head of care: {self.adult_name()}",
+                self.phone(),
+            )
+            for nm, pc in (("Oakridge", self.postcode(AWAY_AREA)), ("Heathervale", self.postcode(AWAY_AREA)))
+        ]
         self.care_homes = [
-            _Place("R1", self.weighted({"PR4": 50, "PR3": 50}), f"{nm} Care Home",
-                   self.street_address(self.pick(self.localities), pc), pc, None,
-                   f"Manager: {self.adult_name()}", self.phone())
-            for nm, pc in (("Cedar View", self.postcode()), ("Bluebell Lodge", self.postcode()))]
+            _Place(
+                "R1",
+                self.weighted({"PR4": 50, "PR3": 50}),
+                f"{nm} Care Home",
+                self.street_address(self.pick(self.localities), pc),
+                pc,
+                None,
+                f"Manager: {self.adult_name()}",
+                self.phone(),
+            )
+            for nm, pc in (("Cedar View", self.postcode()), ("Bluebell Lodge", self.postcode()))
+        ]
 
     def new_place(self, kid: _Kid, on: date, prev: _Place | None, ls: str, adoption: bool = False) -> _Place:
         age = age_on(kid.dob, on)
@@ -610,10 +864,16 @@ class _Generator:
             place = "A6"  # placement order, new adopters (A5: adopted by the current foster carers)
             carer = self.adult_name()
             pc = self.postcode()
-            return _Place(place, self.weighted({"PR1": 70, "PR5": 20, "PR2": 10}),
-                          f"Adoptive placement ({carer.split(' ')[-1]} family)",
-                          self.street_address(self.pick(self.localities), pc), pc, _SERVICE_URN["adoption"],
-                          f"{carer} and partner", self.phone())
+            return _Place(
+                place,
+                self.weighted({"PR1": 70, "PR5": 20, "PR2": 10}),
+                f"Adoptive placement ({carer.split(' ')[-1]} family)",
+                self.street_address(self.pick(self.localities), pc),
+                pc,
+                _SERVICE_URN["adoption"],
+                f"{carer} and partner",
+                self.phone(),
+            )
         w: dict[str, float]
         if kid.uasc:
             w = {"K3": 55, "U4": 20, "U6": 15, "K2": 10}
@@ -647,33 +907,74 @@ class _Generator:
             return self.pick(self.care_homes)
         if place == "P1":
             parent = f"{self.name_in(kid.group, self.pick('MF'))[0]} {kid.last}"
-            return _Place("P1", "PR0", f"Home with parent ({parent.split(' ')[0]})",
-                          self.street_address(kid.locality, kid.home_post), kid.home_post, None,
-                          parent, self.phone())
+            return _Place(
+                "P1",
+                "PR0",
+                f"Home with parent ({parent.split(' ')[0]})",
+                self.street_address(kid.locality, kid.home_post),
+                kid.home_post,
+                None,
+                parent,
+                self.phone(),
+            )
         if place in ("U1", "U2", "U3"):
-            relation = self.pick(["maternal grandmother", "paternal grandmother", "aunt", "uncle",
-                                  "family friend", "older sibling", "grandparents"])
+            relation = self.pick(
+                [
+                    "maternal grandmother",
+                    "paternal grandmother",
+                    "aunt",
+                    "uncle",
+                    "family friend",
+                    "older sibling",
+                    "grandparents",
+                ]
+            )
             surname = kid.last if self.rng.random() < 0.6 else self.name_in(kid.group, "F")[1]
             carer = f"{self.name_in(kid.group, 'F')[0]} {surname}"
             pc = self.postcode()
-            return _Place(place, "PR1", f"Kinship care with {relation}",
-                          self.street_address(self.pick(self.localities), pc), pc, _SERVICE_URN["kinship"], carer,
-                          self.phone())
+            return _Place(
+                place,
+                "PR1",
+                f"Kinship care with {relation}",
+                self.street_address(self.pick(self.localities), pc),
+                pc,
+                _SERVICE_URN["kinship"],
+                carer,
+                self.phone(),
+            )
         if place in ("T0", "T2"):
             carer = self.adult_name()
             pc = self.postcode()
-            return _Place(place, None, "Temporary placement", self.street_address(self.pick(self.localities), pc),
-                          pc, None, carer, self.phone())
+            return _Place(
+                place,
+                None,
+                "Temporary placement",
+                self.street_address(self.pick(self.localities), pc),
+                pc,
+                None,
+                carer,
+                self.phone(),
+            )
         provider = "PR1" if self.rng.random() < 0.6 else "PR4"
         away = provider == "PR4" and self.rng.random() < 0.25
         carer = self.adult_name()
         pc = self.postcode(AWAY_AREA if away else LOCAL_AREA)
         district = self.pick(_AWAY_TOWNS) if away else self.pick(self.localities)
-        agency = "Brackenport Fostering" if provider == "PR1" else self.pick(
-            ["Horizon Fostering Partners", "Kinfolk Fostering", "Bright Steps Fostering"])
-        return _Place(place, provider, f"{carer.split(' ')[-1]} foster home ({agency})",
-                      self.street_address(district, pc, "" if away else CITY), pc, _SERVICE_URN[agency],
-                      carer, self.phone())
+        agency = (
+            "Brackenport Fostering"
+            if provider == "PR1"
+            else self.pick(["Horizon Fostering Partners", "Kinfolk Fostering", "Bright Steps Fostering"])
+        )
+        return _Place(
+            place,
+            provider,
+            f"{carer.split(' ')[-1]} foster home ({agency})",
+            self.street_address(district, pc, "" if away else CITY),
+            pc,
+            _SERVICE_URN[agency],
+            carer,
+            self.phone(),
+        )
 
     def first_ls(self, kid: _Kid, decom: date) -> str:
         age = age_on(kid.dob, decom)
@@ -740,22 +1041,42 @@ class _Generator:
             if rne == "L":
                 place = cur.place
             elif last_move and rne in ("T", "U"):
-                place = _Place("A5", cur.place.provider, f"Adoption by foster carers ({cur.place.name})",
-                               cur.place.address, cur.place.postcode, _SERVICE_URN["adoption"], cur.place.carer,
-                               cur.place.phone)
+                place = _Place(
+                    "A5",
+                    cur.place.provider,
+                    f"Adoption by foster carers ({cur.place.name})",
+                    cur.place.address,
+                    cur.place.postcode,
+                    _SERVICE_URN["adoption"],
+                    cur.place.carer,
+                    cur.place.phone,
+                )
             elif rne in ("T", "U"):
                 swap = {"U1": "U3", "U3": "U1", "U4": "U6", "U6": "U4"}[cur.place.place]
-                place = _Place(swap, cur.place.provider, cur.place.name, cur.place.address,
-                               cur.place.postcode, cur.place.urn, cur.place.carer, cur.place.phone)
+                place = _Place(
+                    swap,
+                    cur.place.provider,
+                    cur.place.name,
+                    cur.place.address,
+                    cur.place.postcode,
+                    cur.place.urn,
+                    cur.place.carer,
+                    cur.place.phone,
+                )
             else:
                 nxt_day = change_days[j + 1] if j + 1 < len(change_days) else None
-                temporary_ok = (nxt_day is not None and nxt_day - offset <= 30 and not last_move
-                                and not (adoption and j + 2 == len(change_days)))
+                temporary_ok = (
+                    nxt_day is not None
+                    and nxt_day - offset <= 30
+                    and not last_move
+                    and not (adoption and j + 2 == len(change_days))
+                )
                 if temporary_ok and self.rng.random() < 0.15 and rne == "P" and ls == cur.ls:
                     # A short temporary placement (T0: all types, up to the next change) and back.
                     place = self.new_place(kid, on, cur.place, ls)
-                    place = _Place("T0", None, "Temporary placement", place.address,
-                                   place.postcode, None, place.carer, place.phone)
+                    place = _Place(
+                        "T0", None, "Temporary placement", place.address, place.postcode, None, place.carer, place.phone
+                    )
                     back_to = cur.place
                 else:
                     place = self.new_place(kid, on, cur.place, ls, adoption=last_move)
@@ -765,12 +1086,26 @@ class _Generator:
                         place = self.new_place(kid, on, cur.place, ls, adoption=last_move)
             cur.dec, cur.rec = on, "X1"
             moves = rne in ("P", "B", "T", "U")
-            temporary = (cur.place.place in codes.TEMPORARY_OR_OTHER_PLACE
-                         or place.place in codes.TEMPORARY_OR_OTHER_PLACE)
+            temporary = (
+                cur.place.place in codes.TEMPORARY_OR_OTHER_PLACE or place.place in codes.TEMPORARY_OR_OTHER_PLACE
+            )
             if moves and not temporary:
-                cur.reason = self.weighted({
-                    "CARPL": 25, "CREQB": 18, "CHILD": 10, "LAREQ": 10, "STAND": 5, "ALLEG": 4, "CLOSE": 4,
-                    "APPRR": 2, "CREQO": 8, "PLACE": 8, "CUSTOD": 1, "OTHER": 5})
+                cur.reason = self.weighted(
+                    {
+                        "CARPL": 25,
+                        "CREQB": 18,
+                        "CHILD": 10,
+                        "LAREQ": 10,
+                        "STAND": 5,
+                        "ALLEG": 4,
+                        "CLOSE": 4,
+                        "APPRR": 2,
+                        "CREQO": 8,
+                        "PLACE": 8,
+                        "CUSTOD": 1,
+                        "OTHER": 5,
+                    }
+                )
                 if last_move:
                     cur.reason = "CARPL"
                 if cur.reason == "CUSTOD" and age_on(kid.dob, cur.decom) < 10:
@@ -786,8 +1121,13 @@ class _Generator:
         kid.rec = rec
 
     def next_ls(self, ls: str, age: int) -> str | None:
-        options = {"C1": ["C2"], "V2": ["C1", "C2"], "C2": ["E1"] if age <= 6 else [],
-                   "J1": ["V2", "C1"], "E1": ["C2"] if age >= 7 else []}.get(ls, [])
+        options = {
+            "C1": ["C2"],
+            "V2": ["C1", "C2"],
+            "C2": ["E1"] if age <= 6 else [],
+            "J1": ["V2", "C1"],
+            "E1": ["C2"] if age >= 7 else [],
+        }.get(ls, [])
         return self.pick(options) if options else None
 
     def leaving_reason(self, kid: _Kid, age: int) -> str:
@@ -796,8 +1136,7 @@ class _Generator:
         if age < 1:
             return self.weighted({"E4A": 50, "E13": 25, "E47": 25})
         if age < 7:
-            return self.weighted({"E11": 25, "E12": 5, "E45": 10, "E46": 10, "E47": 10, "E4A": 25,
-                                  "E41": 10, "E13": 5})
+            return self.weighted({"E11": 25, "E12": 5, "E45": 10, "E46": 10, "E47": 10, "E4A": 25, "E41": 10, "E13": 5})
         w = {"E4A": 35, "E4B": 15, "E13": 15, "E41": 5, "E47": 8, "E8": 7, "E3": 5, "E16": 3}
         if age >= 12:
             w["E9"] = 5
@@ -825,12 +1164,21 @@ class _Generator:
     def ensure_frequent_missers(self) -> None:
         """Every council has a handful of children who go missing again and again."""
         target = max(2, round(self.n * 0.005))
-        settled = [k for k in self.kids if k.cls == "frequent" and k.dec_final is None
-                   and k.first_decom <= local_date(self.hist_start)]
+        settled = [
+            k
+            for k in self.kids
+            if k.cls == "frequent" and k.dec_final is None and k.first_decom <= local_date(self.hist_start)
+        ]
         if len(settled) >= target:
             return
-        cands = [k for k in self.kids if k.cls != "frequent" and k.dec_final is None
-                 and 13 <= age_on(k.dob, self.today) <= 17 and k.first_decom <= local_date(self.hist_start)]
+        cands = [
+            k
+            for k in self.kids
+            if k.cls != "frequent"
+            and k.dec_final is None
+            and 13 <= age_on(k.dob, self.today) <= 17
+            and k.first_decom <= local_date(self.hist_start)
+        ]
         for kid in self.rng.sample(cands, min(len(cands), target - len(settled))):
             kid.cls = "frequent"
 
@@ -840,13 +1188,21 @@ class _Generator:
         n_due = max(2, round(n * 0.005))
         n_overdue = max(2, round(n * 0.0025))
         weight = {"frequent": 10.0, "regular": 6.0, "occasional": 3.0, "none": 0.15}
-        cands = [k for k in self.kids if k.dec_final is None and age_on(k.dob, self.today) >= 11
-                 and (self.today - k.first_decom).days >= 14]
+        cands = [
+            k
+            for k in self.kids
+            if k.dec_final is None and age_on(k.dob, self.today) >= 11 and (self.today - k.first_decom).days >= 14
+        ]
         if len(cands) < n_out + n_due + n_overdue:
-            cands += [k for k in self.kids if k.dec_final is None and 8 <= age_on(k.dob, self.today) < 11
-                      and (self.today - k.first_decom).days >= 14]
+            cands += [
+                k
+                for k in self.kids
+                if k.dec_final is None
+                and 8 <= age_on(k.dob, self.today) < 11
+                and (self.today - k.first_decom).days >= 14
+            ]
         # Weighted sampling without replacement (Efraimidis–Spirakis keys).
-        keyed = sorted(cands, key=lambda k: -self.rng.random() ** (1 / weight[k.cls]))
+        keyed = sorted(cands, key=lambda k: -(self.rng.random() ** (1 / weight[k.cls])))
         chosen = keyed[: n_out + n_due + n_overdue]
         for i, kid in enumerate(chosen):
             kid.scenario = "out" if i < n_out else "due" if i < n_out + n_due else "overdue"
@@ -856,8 +1212,9 @@ class _Generator:
             outs[0].team, outs[0].worker, outs[0].locality = 1, self.current_user_id, self.teams[0][2]
 
     def history_window(self, kid: _Kid, cap: datetime) -> tuple[datetime, datetime] | None:
-        ws = max(self.hist_start, _local(kid.first_decom, 6, 0) + timedelta(days=1),
-                 _local(_add_years(kid.dob, 10), 12, 0))
+        ws = max(
+            self.hist_start, _local(kid.first_decom, 6, 0) + timedelta(days=1), _local(_add_years(kid.dob, 10), 12, 0)
+        )
         we = cap
         if kid.dec_final is not None:
             we = min(we, _local(kid.dec_final, 0, 0) - timedelta(days=1))
@@ -887,8 +1244,11 @@ class _Generator:
         return start
 
     def build_missing(self, kid: _Kid) -> None:
-        rate = {"occasional": self.rng.uniform(1, 3), "regular": self.rng.uniform(4, 9),
-                "frequent": self.rng.uniform(10, 36)}.get(kid.cls)
+        rate = {
+            "occasional": self.rng.uniform(1, 3),
+            "regular": self.rng.uniform(4, 9),
+            "frequent": self.rng.uniform(10, 36),
+        }.get(kid.cls)
         scen: _Miss | None = None
         if kid.scenario is not None:
             scen = self.scenario_episode(kid)
@@ -971,27 +1331,61 @@ class _Generator:
     # -- rows ----------------------------------------------------------------------------------
     def child_rows(self) -> None:
         for kid in self.kids:
-            self.rows["child"].append({
-                "id": kid.id, "first_name": kid.first, "last_name": kid.last, "preferred_name": kid.preferred,
-                "dob": kid.dob, "sex": kid.sex, "ethnicity": kid.ethnic, "upn": kid.upn, "mother": kid.mother,
-                "mc_dob": kid.mc_dob, "photo": None, "locality": kid.locality, "social_worker_id": kid.worker,
-                "team_id": kid.team, "version": 1,
-            })
+            self.rows["child"].append(
+                {
+                    "id": kid.id,
+                    "first_name": kid.first,
+                    "last_name": kid.last,
+                    "preferred_name": kid.preferred,
+                    "dob": kid.dob,
+                    "sex": kid.sex,
+                    "ethnicity": kid.ethnic,
+                    "upn": kid.upn,
+                    "mother": kid.mother,
+                    "mc_dob": kid.mc_dob,
+                    "photo": None,
+                    "locality": kid.locality,
+                    "social_worker_id": kid.worker,
+                    "team_id": kid.team,
+                    "version": 1,
+                }
+            )
             for ce in kid.care:
                 p = ce.place
-                self.rows["care_episode"].append({
-                    "id": ce.id, "child_id": kid.id, "decom": ce.decom, "rne": ce.rne, "ls": ce.ls,
-                    "cin": kid.cin, "place": p.place, "place_provider": p.provider, "home_post": kid.home_post,
-                    "pl_post": p.postcode, "urn": p.urn if record.urn_needed(p.place) else None,
-                    "host_la": PC_LA.get(p.postcode), "dec": ce.dec,
-                    "rec": ce.rec, "reason_place_change": ce.reason, "placement_name": p.name,
-                    "placement_address": p.address, "carer_name": p.carer, "carer_phone": p.phone,
-                    "version": 1,
-                })
+                self.rows["care_episode"].append(
+                    {
+                        "id": ce.id,
+                        "child_id": kid.id,
+                        "decom": ce.decom,
+                        "rne": ce.rne,
+                        "ls": ce.ls,
+                        "cin": kid.cin,
+                        "place": p.place,
+                        "place_provider": p.provider,
+                        "home_post": kid.home_post,
+                        "pl_post": p.postcode,
+                        "urn": p.urn if record.urn_needed(p.place) else None,
+                        "host_la": PC_LA.get(p.postcode),
+                        "dec": ce.dec,
+                        "rec": ce.rec,
+                        "reason_place_change": ce.reason,
+                        "placement_name": p.name,
+                        "placement_address": p.address,
+                        "carer_name": p.carer,
+                        "carer_phone": p.phone,
+                        "version": 1,
+                    }
+                )
 
     def setting_rows(self) -> None:
-        self.rows["setting"].append({"key": "council", "value": json.dumps({"la_code": demo_places.COUNCIL_LA}),
-                                     "updated_at": self.now, "updated_by": self.username})
+        self.rows["setting"].append(
+            {
+                "key": "council",
+                "value": json.dumps({"la_code": demo_places.COUNCIL_LA}),
+                "updated_at": self.now,
+                "updated_by": self.username,
+            }
+        )
 
     def flag_rows(self) -> None:
         seq = 0
@@ -1005,19 +1399,34 @@ class _Generator:
             if kid.uasc:
                 w = {"trafficking_nrm": 40, "mental_health": 30, "cce": 20, "county_lines": 10}
             elif kid.sex == "F":
-                w = {"cse": 35, "mental_health": 30, "cce": 10, "county_lines": 8, "gangs": 5,
-                     "knife_crime": 4, "trafficking_nrm": 5}
+                w = {
+                    "cse": 35,
+                    "mental_health": 30,
+                    "cce": 10,
+                    "county_lines": 8,
+                    "gangs": 5,
+                    "knife_crime": 4,
+                    "trafficking_nrm": 5,
+                }
             else:
-                w = {"cce": 30, "county_lines": 25, "gangs": 18, "knife_crime": 18, "mental_health": 15,
-                     "cse": 5, "trafficking_nrm": 6}
+                w = {
+                    "cce": 30,
+                    "county_lines": 25,
+                    "gangs": 18,
+                    "knife_crime": 18,
+                    "mental_health": 15,
+                    "cse": 5,
+                    "trafficking_nrm": 6,
+                }
             count = 1 + (self.rng.random() < (0.6 if kid.cls == "frequent" else 0.3)) + (self.rng.random() < 0.15)
             flags: list[str] = []
             while len(flags) < count:
                 f = self.weighted(w)
                 if f not in flags:
                     flags.append(f)
-            earliest = max(_add_years(kid.dob, 11), kid.first_decom - timedelta(days=200),
-                           self.today - timedelta(days=3 * 365))
+            earliest = max(
+                _add_years(kid.dob, 11), kid.first_decom - timedelta(days=200), self.today - timedelta(days=3 * 365)
+            )
             last_day = (kid.dec_final or self.today) - timedelta(days=1)
             if last_day <= earliest:
                 continue
@@ -1037,10 +1446,18 @@ class _Generator:
                     "trafficking_nrm": "NRM referral made; positive reasonable-grounds decision.",
                     "mental_health": "Open to CAMHS; self-harm risk assessment on file.",
                 }[f]
-                self.rows["risk_flag"].append({
-                    "id": seq, "child_id": kid.id, "flag": f, "since": since,
-                    "set_by": self.staff_label[kid.worker], "set_at": min(set_at, self.now),
-                    "ended_on": ended, "note": note})
+                self.rows["risk_flag"].append(
+                    {
+                        "id": seq,
+                        "child_id": kid.id,
+                        "flag": f,
+                        "since": since,
+                        "set_by": self.staff_label[kid.worker],
+                        "set_at": min(set_at, self.now),
+                        "ended_on": ended,
+                        "note": note,
+                    }
+                )
                 if ended is None:
                     kid.flags.append(f)
 
@@ -1055,36 +1472,57 @@ class _Generator:
             updated = self.now - timedelta(days=self.rng.uniform(3, 150))
             if kid.missing:
                 updated = min(self.now, kid.missing[-1].start - timedelta(hours=1)) - timedelta(
-                    days=self.rng.uniform(1, 120))
+                    days=self.rng.uniform(1, 120)
+                )
             updated = _floor_min(max(updated, _local(kid.first_decom, 12, 0)))
             if updated > self.now:
                 updated = _floor_min(self.now)
             year_before = updated - timedelta(days=365)
             previous = sum(1 for e in kid.missing if year_before <= e.start < updated)
-            self.rows["philomena_profile"].append({
-                "child_id": kid.id, "description": self.description(kid, age),
-                "associates": self.associates(kid), "places_likely": self.places_likely(kid),
-                "phone": self.phone() if self.rng.random() < 0.85 else None,
-                "social_media": self.social(kid), "medical_needs": self.medical(),
-                "other_info": (f"Previous missing history: {previous} episode(s) in the 12 months before this "
-                               f"update. " if kid.missing else "") + self.pick([
-                                   "Responds well to calm, direct questions.",
-                                   "Likes football; often at the cage pitch near home.",
-                                   "May give a false name to police.",
-                                   "Anxious around uniformed officers; explain who you are.",
-                                   "Keeps in touch with an older sister by phone.",
-                                   "Usually returns once phone battery runs out."]),
-                "updated_at": updated, "updated_by": self.staff_label[kid.worker], "version": 1})
+            self.rows["philomena_profile"].append(
+                {
+                    "child_id": kid.id,
+                    "description": self.description(kid, age),
+                    "associates": self.associates(kid),
+                    "places_likely": self.places_likely(kid),
+                    "phone": self.phone() if self.rng.random() < 0.85 else None,
+                    "social_media": self.social(kid),
+                    "medical_needs": self.medical(),
+                    "other_info": (
+                        f"Previous missing history: {previous} episode(s) in the 12 months before this update. "
+                        if kid.missing
+                        else ""
+                    )
+                    + self.pick(
+                        [
+                            "Responds well to calm, direct questions.",
+                            "Likes football; often at the cage pitch near home.",
+                            "May give a false name to police.",
+                            "Anxious around uniformed officers; explain who you are.",
+                            "Keeps in touch with an older sister by phone.",
+                            "Usually returns once phone battery runs out.",
+                        ]
+                    ),
+                    "updated_at": updated,
+                    "updated_by": self.staff_label[kid.worker],
+                    "version": 1,
+                }
+            )
 
     def pattern_rows(self) -> None:
         """Associates and places as structured values, as the services derive them."""
         rows = self.rows["pattern_value"]
         for ep in self.rows["missing_episode"]:
-            rows += value_rows(ep["child_id"], ep["id"], ep["started_at"], episode_texts(
-                ep["last_seen_with"], ep["last_seen_where"], ep["found_where"]))
+            rows += value_rows(
+                ep["child_id"],
+                ep["id"],
+                ep["started_at"],
+                episode_texts(ep["last_seen_with"], ep["last_seen_where"], ep["found_where"]),
+            )
         for prof in self.rows["philomena_profile"]:
-            rows += value_rows(prof["child_id"], None, prof["updated_at"],
-                               profile_texts(prof["associates"], prof["places_likely"]))
+            rows += value_rows(
+                prof["child_id"], None, prof["updated_at"], profile_texts(prof["associates"], prof["places_likely"])
+            )
         for i, row in enumerate(rows, start=1):
             row["id"] = i
 
@@ -1092,15 +1530,32 @@ class _Generator:
         base_cm = {13: 156, 14: 162, 15: 167, 16: 170, 17: 172}.get(min(max(age, 13), 17), 150)
         cm = int(base_cm + (4 if kid.sex == "M" else -3) + self.rng.gauss(0, 6))
         feet, inches = divmod(round(cm / 2.54), 12)
-        hair = self.pick(["short black curly hair", "long dark brown hair, usually tied back",
-                          "short brown hair with shaved sides", "shoulder-length blonde hair",
-                          "black braids", "dyed red hair", "cropped fair hair", "black hair in a bun"])
+        hair = self.pick(
+            [
+                "short black curly hair",
+                "long dark brown hair, usually tied back",
+                "short brown hair with shaved sides",
+                "shoulder-length blonde hair",
+                "black braids",
+                "dyed red hair",
+                "cropped fair hair",
+                "black hair in a bun",
+            ]
+        )
         eyes = self.pick(["brown", "brown", "dark brown", "blue", "green", "hazel"])
         build = self.pick(["slim", "slight", "medium", "stocky", "tall and thin", "athletic"])
-        marks = self.pick(["scar above the left eyebrow", "pierced nose (small stud)",
-                           "tattoo of a star on the right wrist", "birthmark on the neck",
-                           "wears glasses", "braces on teeth", "no distinguishing marks",
-                           "burn scar on the back of the left hand"])
+        marks = self.pick(
+            [
+                "scar above the left eyebrow",
+                "pierced nose (small stud)",
+                "tattoo of a star on the right wrist",
+                "birthmark on the neck",
+                "wears glasses",
+                "braces on teeth",
+                "no distinguishing marks",
+                "burn scar on the back of the left hand",
+            ]
+        )
         lang = _LANGUAGE.get(kid.group)
         speech = f" Speaks {lang} and English." if lang else " Local accent."
         return f"{cm} cm ({feet}'{inches}\"), {build} build, {hair}, {eyes} eyes; {marks}.{speech}"
@@ -1111,17 +1566,25 @@ class _Generator:
 
         (f1, l1), (f2, _), (f3, l3) = person(), person(), person()
         nickname = self.pick(["Smokey", "Tiny", "Dee", "Kash", "Jojo", "Red"])
-        options = [f"{f1} {l1} (friend from school)",
-                   f"'{nickname}' — older male, about 19, drives a grey hatchback",
-                   f"{f2} (boyfriend/girlfriend, about 17)",
-                   f"{f3} {l3} (cousin, lives in {self.pick(self.localities)})"]
+        options = [
+            f"{f1} {l1} (friend from school)",
+            f"'{nickname}' — older male, about 19, drives a grey hatchback",
+            f"{f2} (boyfriend/girlfriend, about 17)",
+            f"{f3} {l3} (cousin, lives in {self.pick(self.localities)})",
+        ]
         return "; ".join(self.rng.sample(options, self.rng.randint(1, 3)))
 
     def places_likely(self, kid: _Kid) -> str:
-        places = [f"{kid.locality} shopping precinct", "Central bus station", f"{self.pick(self.localities)} Rec",
-                  f"mother's address ({self.postcode()})", "Riverside retail park",
-                  f"friend's house on {self.pick(_STREETS)} {self.pick(_STREET_KINDS)}",
-                  f"{self.pick(_AWAY_TOWNS)} (has family there)", "McKellan's chicken shop, High Street"]
+        places = [
+            f"{kid.locality} shopping precinct",
+            "Central bus station",
+            f"{self.pick(self.localities)} Rec",
+            f"mother's address ({self.postcode()})",
+            "Riverside retail park",
+            f"friend's house on {self.pick(_STREETS)} {self.pick(_STREET_KINDS)}",
+            f"{self.pick(_AWAY_TOWNS)} (has family there)",
+            "McKellan's chicken shop, High Street",
+        ]
         self.rng.shuffle(places)
         return "; ".join(places[: self.rng.randint(2, 4)])
 
@@ -1133,13 +1596,20 @@ class _Generator:
         return "; ".join(f"{s}: @{handle}" if "WhatsApp" not in s else s for s in sites)
 
     def medical(self) -> str:
-        return self.weighted({
-            "None known.": 55, "Asthma — carries a blue inhaler.": 12,
-            "ADHD — methylphenidate 18 mg each morning.": 10,
-            "Type 1 diabetes — needs insulin; at risk if missing over 12 h.": 3,
-            "Epilepsy — takes lamotrigine twice daily.": 3, "Severe nut allergy — carries an adrenaline pen.": 4,
-            "Self-harm history; open to CAMHS.": 8, "Hearing impairment in the left ear.": 2,
-            "Pregnant (about 20 weeks).": 1, "Autistic; may not respond to shouted questions.": 2})
+        return self.weighted(
+            {
+                "None known.": 55,
+                "Asthma — carries a blue inhaler.": 12,
+                "ADHD — methylphenidate 18 mg each morning.": 10,
+                "Type 1 diabetes — needs insulin; at risk if missing over 12 h.": 3,
+                "Epilepsy — takes lamotrigine twice daily.": 3,
+                "Severe nut allergy — carries an adrenaline pen.": 4,
+                "Self-harm history; open to CAMHS.": 8,
+                "Hearing impairment in the left ear.": 2,
+                "Pregnant (about 20 weeks).": 1,
+                "Autistic; may not respond to shouted questions.": 2,
+            }
+        )
 
     def episode_rows(self) -> tuple[int, int]:
         """Every missing episode, its timeline and its return-home interview."""
@@ -1158,13 +1628,31 @@ class _Generator:
         self.rhi_count = rhis
         return missing_now, away_now
 
-    def event(self, ep: _Miss, kind: str, at: datetime, by: str, text: str | None = None,
-              old: str | None = None, new: str | None = None) -> None:
+    def event(
+        self,
+        ep: _Miss,
+        kind: str,
+        at: datetime,
+        by: str,
+        text: str | None = None,
+        old: str | None = None,
+        new: str | None = None,
+    ) -> None:
         self.event_seq += 1
         recorded = min(self.now, at + timedelta(minutes=self.rng.randint(0, 25)))
-        self.rows["episode_event"].append({
-            "id": self.event_seq, "episode_id": ep.id, "kind": kind, "at": at, "recorded_at": recorded,
-            "recorded_by": by, "text": text, "old_value": old, "new_value": new})
+        self.rows["episode_event"].append(
+            {
+                "id": self.event_seq,
+                "episode_id": ep.id,
+                "kind": kind,
+                "at": at,
+                "recorded_at": recorded,
+                "recorded_by": by,
+                "text": text,
+                "old_value": old,
+                "new_value": new,
+            }
+        )
 
     def one_episode(self, ep: _Miss, ref_seq: dict[int, int]) -> None:
         kid, now, rng = ep.kid, self.now, self.rng
@@ -1180,7 +1668,8 @@ class _Generator:
         if ep.scenario != "out":
             grades: dict[str, dict[str, float]] = {
                 "M": {"none": 4, "low": 44, "medium": 42, "high": 10},
-                "A": {"none": 15, "low": 57, "medium": 24, "high": 4}}
+                "A": {"none": 15, "low": 57, "medium": 24, "high": 4},
+            }
             base = grades[ep.category]
             if kid.cls == "frequent" or kid.flags:
                 base = dict(base, high=base["high"] * 1.6)
@@ -1195,9 +1684,16 @@ class _Generator:
             year = local_date(police_at).year
             ref_seq[year] = ref_seq.get(year, rng.randint(1200, 4800)) + rng.randint(3, 90)
             ref = f"LOG-{year}-{ref_seq[year]:06d}"
-        reporter = {"K2": "residential staff", "K3": "supported accommodation staff", "P1": "parent",
-                    "S1": "school care staff", "R1": "care home staff", "U1": "kinship carer",
-                    "U2": "kinship carer", "U3": "kinship carer"}.get(ce.place.place, "foster carer")
+        reporter = {
+            "K2": "residential staff",
+            "K3": "supported accommodation staff",
+            "P1": "parent",
+            "S1": "school care staff",
+            "R1": "care home staff",
+            "U1": "kinship carer",
+            "U2": "kinship carer",
+            "U3": "kinship carer",
+        }.get(ce.place.place, "foster carer")
         where, with_, wearing, circ = self.last_seen(ep)
         # Risk may have moved during the episode (the grade on the row is the latest).
         initial = ep.risk
@@ -1215,15 +1711,27 @@ class _Generator:
         if ref and police_at:
             self.event(ep, "police_ref", police_at, owner_label, new=ref)
         if change_at is not None and initial != ep.risk:
-            self.event(ep, "risk", _floor_min(max(change_at, reported)), owner_label,
-                       "Police have reviewed the grading after new information.", old=initial, new=ep.risk)
+            self.event(
+                ep,
+                "risk",
+                _floor_min(max(change_at, reported)),
+                owner_label,
+                "Police have reviewed the grading after new information.",
+                old=initial,
+                new=ep.risk,
+            )
         n_updates = 0 if dur < timedelta(hours=4) else 1 if dur < timedelta(hours=18) else rng.randint(2, 4)
         for _ in range(n_updates):
             at = _floor_min(ep.start + dur * rng.uniform(0.15, 0.95))
             at = max(at, ep.start)
             sighting = rng.random() < 0.35
-            self.event(ep, "sighting" if sighting else "update", at, self.pick([worker, owner_label]),
-                       self.sighting(kid) if sighting else self.update_text(kid))
+            self.event(
+                ep,
+                "sighting" if sighting else "update",
+                at,
+                self.pick([worker, owner_label]),
+                self.sighting(kid) if sighting else self.update_text(kid),
+            )
         version = 1 + (1 if change_at is not None and initial != ep.risk else 0)
         updated_at = max(reported, police_at or reported)
         found = method = sw_by = sw_notes = None
@@ -1237,27 +1745,45 @@ class _Generator:
                 sw_at = _floor_min(end + self.hours(0.5, 10))
                 if sw_at <= now:
                     sw_by = self.pick(self.police) if rng.random() < 0.6 else worker
-                    sw_notes = self.pick([
-                        "No injuries. Said she had been at a friend's; would not say more.",
-                        "Tired and hungry, no injuries. Had a new phone and cash — shared with police.",
-                        "Smelt of cannabis; no injuries seen. Went to bed.",
-                        "Well. Apologised to carer and agreed a curfew plan.",
-                        "Minor graze to hand from a fall; first aid given.",
-                        "Would not engage with the officer; carer reports he seems fine."])
+                    sw_notes = self.pick(
+                        [
+                            "No injuries. Said she had been at a friend's; would not say more.",
+                            "Tired and hungry, no injuries. Had a new phone and cash — shared with police.",
+                            "Smelt of cannabis; no injuries seen. Went to bed.",
+                            "Well. Apologised to carer and agreed a curfew plan.",
+                            "Minor graze to hand from a fall; first aid given.",
+                            "Would not engage with the officer; carer reports he seems fine.",
+                        ]
+                    )
                     self.event(ep, "safe_well", sw_at, worker, sw_notes)
                     version += 1
                     updated_at = max(updated_at, sw_at)
                 else:
                     sw_at = None
         row = {
-            "id": ep.id, "child_id": kid.id, "category": ep.category, "started_at": ep.start,
+            "id": ep.id,
+            "child_id": kid.id,
+            "category": ep.category,
+            "started_at": ep.start,
             "reported_at": reported,
             "reported_by": reporter,
-            "police_reported_at": police_at, "police_ref": ref, "risk_grade": ep.risk,
-            "last_seen_where": where, "last_seen_with": with_, "last_seen_wearing": wearing,
-            "circumstances": circ, "returned_at": end, "found_where": found, "return_method": method,
-            "safe_well_at": sw_at, "safe_well_by": sw_by, "safe_well_notes": sw_notes, "owner_id": owner,
-            "care_episode_id": ce.id, "updated_at": min(now, updated_at), "updated_by": owner_label,
+            "police_reported_at": police_at,
+            "police_ref": ref,
+            "risk_grade": ep.risk,
+            "last_seen_where": where,
+            "last_seen_with": with_,
+            "last_seen_wearing": wearing,
+            "circumstances": circ,
+            "returned_at": end,
+            "found_where": found,
+            "return_method": method,
+            "safe_well_at": sw_at,
+            "safe_well_by": sw_by,
+            "safe_well_notes": sw_notes,
+            "owner_id": owner,
+            "care_episode_id": ce.id,
+            "updated_at": min(now, updated_at),
+            "updated_by": owner_label,
             "version": version,
         }
         self.rows["missing_episode"].append(row)
@@ -1274,64 +1800,116 @@ class _Generator:
         they = {"F": "she", "M": "he"}.get(kid.sex, "they")
         were = "were" if they == "they" else "was"
         if ep.category == "A":
-            where = self.pick([f"at mother's address in {self.pick(self.localities)} (not authorised)",
-                               f"at boyfriend's flat on {street}",
-                               "staying at a friend's house; carer has the address",
-                               f"with older sister in {self.pick(_AWAY_TOWNS)}",
-                               "at grandmother's; refusing to come back"])
-            circ = self.pick([f"Did not come back by the agreed time; told carer by text where {they} {were}.",
-                              "Staying at family address against the care plan; carer has spoken to the adult there.",
-                              "Went to see family after contact was cancelled; whereabouts confirmed by phone.",
-                              "Refusing to return tonight; location known and checked by police."])
+            where = self.pick(
+                [
+                    f"at mother's address in {self.pick(self.localities)} (not authorised)",
+                    f"at boyfriend's flat on {street}",
+                    "staying at a friend's house; carer has the address",
+                    f"with older sister in {self.pick(_AWAY_TOWNS)}",
+                    "at grandmother's; refusing to come back",
+                ]
+            )
+            circ = self.pick(
+                [
+                    f"Did not come back by the agreed time; told carer by text where {they} {were}.",
+                    "Staying at family address against the care plan; carer has spoken to the adult there.",
+                    "Went to see family after contact was cancelled; whereabouts confirmed by phone.",
+                    "Refusing to return tonight; location known and checked by police.",
+                ]
+            )
         else:
-            where = self.pick([f"leaving placement on foot towards {street}", "Central bus station",
-                               f"{kid.locality} shopping precinct",
-                               f"outside {self.pick(self.localities)} Academy after school",
-                               f"getting into a grey hatchback on {street}", "at the 22:00 bedroom check",
-                               "walking towards the railway station",
-                               f"in the park at {self.pick(self.localities)} Rec"])
-            circ = self.pick(["Did not return from school.", "Left after an argument with staff about phone use.",
-                              "Went to the shop and did not return by the agreed 21:00.",
-                              "Missed curfew; phone switched off.", "Climbed out of the bedroom window overnight.",
-                              f"Said {they} {were} going to a friend's and stopped answering calls.",
-                              "Believed to be with older associates; CCE concerns.",
-                              "Upset after a phone call with a parent; left without a coat."])
-        with_ = self.pick([None, "alone", "two older males, not known to carers", "a friend from school",
-                           "a group of 4–5 teenagers", "boyfriend (about 19)", "unknown adult in a car"])
+            where = self.pick(
+                [
+                    f"leaving placement on foot towards {street}",
+                    "Central bus station",
+                    f"{kid.locality} shopping precinct",
+                    f"outside {self.pick(self.localities)} Academy after school",
+                    f"getting into a grey hatchback on {street}",
+                    "at the 22:00 bedroom check",
+                    "walking towards the railway station",
+                    f"in the park at {self.pick(self.localities)} Rec",
+                ]
+            )
+            circ = self.pick(
+                [
+                    "Did not return from school.",
+                    "Left after an argument with staff about phone use.",
+                    "Went to the shop and did not return by the agreed 21:00.",
+                    "Missed curfew; phone switched off.",
+                    "Climbed out of the bedroom window overnight.",
+                    f"Said {they} {were} going to a friend's and stopped answering calls.",
+                    "Believed to be with older associates; CCE concerns.",
+                    "Upset after a phone call with a parent; left without a coat.",
+                ]
+            )
+        with_ = self.pick(
+            [
+                None,
+                "alone",
+                "two older males, not known to carers",
+                "a friend from school",
+                "a group of 4–5 teenagers",
+                "boyfriend (about 19)",
+                "unknown adult in a car",
+            ]
+        )
         return where, with_, wearing, circ
 
     def update_text(self, kid: _Kid) -> str:
-        return self.pick([
-            "Carer rang mobile — straight to voicemail. Message left.",
-            "Police have checked known addresses; not found.",
-            f"Snapchat map shows {self.pick(self.localities)}; passed to police.",
-            "Friend's parent says they left about 22:00.", "Mother contacted; has not seen them today.",
-            "Manager informed; strategy discussion being considered.", "EDT checked in with placement: no news."])
+        return self.pick(
+            [
+                "Carer rang mobile — straight to voicemail. Message left.",
+                "Police have checked known addresses; not found.",
+                f"Snapchat map shows {self.pick(self.localities)}; passed to police.",
+                "Friend's parent says they left about 22:00.",
+                "Mother contacted; has not seen them today.",
+                "Manager informed; strategy discussion being considered.",
+                "EDT checked in with placement: no news.",
+            ]
+        )
 
     def sighting(self, kid: _Kid) -> str:
-        return self.pick([
-            f"Seen by staff at the bus station in {self.pick(self.localities)} around {self.rng.randint(18, 23)}:"
-            f"{self.pick(['05', '20', '40', '55'])}.",
-            f"Seen by a school friend in {self.pick(self.localities)} park.",
-            f"Police patrol saw them near {self.pick(_STREETS)} {self.pick(_STREET_KINDS)}; they ran off.",
-            "Taxi driver reported dropping them at the retail park."])
+        return self.pick(
+            [
+                f"Seen by staff at the bus station in {self.pick(self.localities)} around {self.rng.randint(18, 23)}:"
+                f"{self.pick(['05', '20', '40', '55'])}.",
+                f"Seen by a school friend in {self.pick(self.localities)} park.",
+                f"Police patrol saw them near {self.pick(_STREETS)} {self.pick(_STREET_KINDS)}; they ran off.",
+                "Taxi driver reported dropping them at the retail park.",
+            ]
+        )
 
     def return_details(self, ep: _Miss) -> tuple[str, str]:
         if ep.category == "A":
-            return (self.pick(["Returned from mother's address", "Brought back from friend's house",
-                               "Returned from family address"]),
-                    self.pick(["Collected by carer", "Brought back by family member", "Taxi arranged by placement"]))
-        found = self.pick([
-            "Returned to placement of own accord", "Returned to placement of own accord",
-            f"Found by police at {self.pick(self.localities)} bus station",
-            f"Located at a friend's address in {self.pick(self.localities)}",
-            f"Presented at {self.pick(self.localities)} police station",
-            "Found by police in a car stopped on the ring road",
-            "Collected from A&E at Brackenport General Infirmary",
-            f"Found in {self.pick(_AWAY_TOWNS)} by another police force"])
-        method = ("Returned of own accord" if "own accord" in found else
-                  self.pick(["Returned by police", "Collected by carer", "Collected by EDT worker",
-                             "Taxi arranged by placement"]))
+            return (
+                self.pick(
+                    [
+                        "Returned from mother's address",
+                        "Brought back from friend's house",
+                        "Returned from family address",
+                    ]
+                ),
+                self.pick(["Collected by carer", "Brought back by family member", "Taxi arranged by placement"]),
+            )
+        found = self.pick(
+            [
+                "Returned to placement of own accord",
+                "Returned to placement of own accord",
+                f"Found by police at {self.pick(self.localities)} bus station",
+                f"Located at a friend's address in {self.pick(self.localities)}",
+                f"Presented at {self.pick(self.localities)} police station",
+                "Found by police in a car stopped on the ring road",
+                "Collected from A&E at Brackenport General Infirmary",
+                f"Found in {self.pick(_AWAY_TOWNS)} by another police force",
+            ]
+        )
+        method = (
+            "Returned of own accord"
+            if "own accord" in found
+            else self.pick(
+                ["Returned by police", "Collected by carer", "Collected by EDT worker", "Taxi arranged by placement"]
+            )
+        )
         return found, method
 
     def rhis_for(self, kid: _Kid) -> int:
@@ -1347,11 +1925,16 @@ class _Generator:
             if not latest and not pending and rng.random() < 0.06:
                 continue  # not offered: a compliance gap in the history
             late = not latest and rng.random() < 0.07
-            delay = self.hours(75, 130) if late else timedelta(
-                hours=min(60.0, 4 + rng.expovariate(1 / 18)))
+            delay = self.hours(75, 130) if late else timedelta(hours=min(60.0, 4 + rng.expovariate(1 / 18)))
             offered = _floor_min(ep.end + delay)
-            if (nxt is not None and nxt.end is not None and nxt.scenario is None and not pending
-                    and nxt.start < ep.end + timedelta(hours=72) and rng.random() < 0.5):
+            if (
+                nxt is not None
+                and nxt.end is not None
+                and nxt.scenario is None
+                and not pending
+                and nxt.start < ep.end + timedelta(hours=72)
+                and rng.random() < 0.5
+            ):
                 pending.append(ep)  # one interview will cover this and the next episode
                 continue
             covered = [*pending, ep]
@@ -1377,28 +1960,41 @@ class _Generator:
                 if t <= now:
                     declined, version = t, version + 1
             updated = max(x for x in (offered, accepted, declined, completed) if x is not None)
-            self.rows["rhi"].append({
-                "id": rid, "child_id": kid.id, "offered_at": offered, "offered_by": offered_by,
-                "accepted_at": accepted, "declined_at": declined, "completed_at": completed,
-                "completed_by": completed_by, "outcome": outcome, "updated_at": updated,
-                "updated_by": offered_by, "version": version,
-                "outcome_code": "accepted" if accepted else "declined" if declined else None})
+            self.rows["rhi"].append(
+                {
+                    "id": rid,
+                    "child_id": kid.id,
+                    "offered_at": offered,
+                    "offered_by": offered_by,
+                    "accepted_at": accepted,
+                    "declined_at": declined,
+                    "completed_at": completed,
+                    "completed_by": completed_by,
+                    "outcome": outcome,
+                    "updated_at": updated,
+                    "updated_by": offered_by,
+                    "version": version,
+                    "outcome_code": "accepted" if accepted else "declined" if declined else None,
+                }
+            )
             for c_ep in covered:
                 self.rows["rhi_episode"].append({"rhi_id": rid, "episode_id": c_ep.id})
                 self.event(c_ep, "rhi_offered", offered, offered_by, new=str(rid))
         return made
 
     def outcome(self, ep: _Miss) -> str:
-        return self.pick([
-            "Said they went to a friend's in town; no harm disclosed. Curfew plan agreed with carer.",
-            "Wanted to see mum after contact was cancelled. Contact plan to be reviewed at the next LAC review.",
-            "Disclosed being given a phone and cash by older males. CCE referral made; shared with police.",
-            "Would not say where they had been. Worker to try again with a familiar adult present.",
-            "Argument with another young person in the home; mediation offered.",
-            "Felt unsafe at placement after a new admission. Placement meeting booked.",
-            "Talked about feeling low; CAMHS duty contacted the same day.",
-            "Went to a party in another town; drank alcohol. Safety plan updated with the young person.",
-        ])
+        return self.pick(
+            [
+                "Said they went to a friend's in town; no harm disclosed. Curfew plan agreed with carer.",
+                "Wanted to see mum after contact was cancelled. Contact plan to be reviewed at the next LAC review.",
+                "Disclosed being given a phone and cash by older males. CCE referral made; shared with police.",
+                "Would not say where they had been. Worker to try again with a familiar adult present.",
+                "Argument with another young person in the home; mediation offered.",
+                "Felt unsafe at placement after a new admission. Placement meeting booked.",
+                "Talked about feeling low; CAMHS duty contacted the same day.",
+                "Went to a party in another town; drank alcohol. Safety plan updated with the young person.",
+            ]
+        )
 
 
 def _occupied(conn: Connection) -> LacError | None:
@@ -1410,7 +2006,8 @@ def _occupied(conn: Connection) -> LacError | None:
             return LacError(
                 f"This database already holds {count} {what}, so no demo council was made. To wipe it "
                 "and make a new demo council, run the demo again with --replace; or choose an empty "
-                "database.")
+                "database."
+            )
     return None
 
 
@@ -1425,7 +2022,8 @@ def _not_demo(conn: Connection) -> LacError | None:
         return None
     return LacError(
         "This database holds records that are not a demo council, so --replace refused to wipe "
-        "it. Use an empty database for a demo; a live register is never replaced.")
+        "it. Use an empty database for a demo; a live register is never replaced."
+    )
 
 
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -1433,13 +2031,28 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(table), chunk)
 
 
-_SERIAL_TABLES = ("team", "staff", "care_episode", "risk_flag", "missing_episode", "episode_event", "rhi",
-                  "pattern_value")
+_SERIAL_TABLES = (
+    "team",
+    "staff",
+    "care_episode",
+    "risk_flag",
+    "missing_episode",
+    "episode_event",
+    "rhi",
+    "pattern_value",
+)
 
 
-def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime | None = None,
-             years: float | None = None, current_username: str | None = None,
-             replace: bool = False) -> DemoSummary:
+def generate(
+    db: Database,
+    *,
+    children: int = 650,
+    seed: int = 1,
+    now: datetime | None = None,
+    years: float | None = None,
+    current_username: str | None = None,
+    replace: bool = False,
+) -> DemoSummary:
     """Fill `db` with a synthetic council of `children` looked-after children.
 
     Refuses a database that already holds children (or staff, or teams: their ids would
@@ -1485,8 +2098,7 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
     gen.profile_rows()
     gen.pattern_rows()
 
-    audit_detail = {"children": children, "seed": seed, "years": years, "replace": replace,
-                    "at": now.isoformat()}
+    audit_detail = {"children": children, "seed": seed, "years": years, "replace": replace, "at": now.isoformat()}
     t = Base.metadata.tables
     try:
         with db.write_engine.begin() as conn:
@@ -1498,26 +2110,48 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
                 for table in reversed(Base.metadata.sorted_tables):  # children before parents
                     if table.name not in APPEND_ONLY_TABLES:  # the audit trail and feed stay
                         conn.execute(table.delete())
-            gen.rows["setting"].append({"key": DEMO_MARK, "value": json.dumps(audit_detail),
-                                        "updated_at": now, "updated_by": username})
+            gen.rows["setting"].append(
+                {"key": DEMO_MARK, "value": json.dumps(audit_detail), "updated_at": now, "updated_by": username}
+            )
             for table in Base.metadata.sorted_tables:
                 if table.name in APPEND_ONLY_TABLES:
                     continue
                 _insert(conn, table, gen.rows[table.name])
-            audit_chain.append(conn, [dict(
-                at=now, username=username, staff_id=gen.current_user_id, action="demo.generate",
-                entity="database", entity_id=None, child_id=None,
-                detail=json.dumps(audit_detail, ensure_ascii=False))])
-            feed = {"at": now, "kind": "demo.generated", "entity": "database", "entity_id": None,
-                    "child_id": None, "username": username}
+            audit_chain.append(
+                conn,
+                [
+                    dict(
+                        at=now,
+                        username=username,
+                        staff_id=gen.current_user_id,
+                        action="demo.generate",
+                        entity="database",
+                        entity_id=None,
+                        child_id=None,
+                        detail=json.dumps(audit_detail, ensure_ascii=False),
+                    )
+                ],
+            )
+            feed = {
+                "at": now,
+                "kind": "demo.generated",
+                "entity": "database",
+                "entity_id": None,
+                "child_id": None,
+                "username": username,
+            }
             if db.is_postgresql:
                 for name in _SERIAL_TABLES:
-                    conn.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"))
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
+                        )
+                    )
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
-                seq = int(conn.execute(insert(t["change_feed"]).values(**feed)
-                                       .returning(t["change_feed"].c.seq)).scalar_one())
+                seq = int(
+                    conn.execute(insert(t["change_feed"]).values(**feed).returning(t["change_feed"].c.seq)).scalar_one()
+                )
                 conn.execute(text("SELECT pg_notify(:ch, :payload)"), {"ch": NOTIFY_CHANNEL, "payload": str(seq)})
             else:
                 # Keep the sequence rising after a wipe: desktops read the feed after the last seq they saw.
@@ -1532,10 +2166,17 @@ def generate(db: Database, *, children: int = 650, seed: int = 1, now: datetime 
         raise
     db.publish([seq])
     elapsed = _time.perf_counter() - started
-    log.info("demo council: %d children, %d missing episodes in %.1f s",
-             children, len(gen.rows["missing_episode"]), elapsed)
+    log.info(
+        "demo council: %d children, %d missing episodes in %.1f s", children, len(gen.rows["missing_episode"]), elapsed
+    )
     return DemoSummary(
-        children=len(gen.rows["child"]), staff=len(gen.rows["staff"]), teams=len(gen.rows["team"]),
-        care_episodes=len(gen.rows["care_episode"]), missing_episodes=len(gen.rows["missing_episode"]),
-        currently_missing=missing_now, currently_away=away_now, rhis=gen.rhi_count,
-        elapsed_seconds=elapsed)
+        children=len(gen.rows["child"]),
+        staff=len(gen.rows["staff"]),
+        teams=len(gen.rows["team"]),
+        care_episodes=len(gen.rows["care_episode"]),
+        missing_episodes=len(gen.rows["missing_episode"]),
+        currently_missing=missing_now,
+        currently_away=away_now,
+        rhis=gen.rhi_count,
+        elapsed_seconds=elapsed,
+    )

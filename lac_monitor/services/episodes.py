@@ -48,8 +48,7 @@ class Saved:
 
 
 AMENDABLE = {"started_at": "start", "returned_at": "returned", "police_reported_at": "reported to police"}
-PROFILE_FIELDS = ("description", "associates", "places_likely", "phone", "social_media",
-                  "medical_needs", "other_info")
+PROFILE_FIELDS = ("description", "associates", "places_likely", "phone", "social_media", "medical_needs", "other_info")
 
 
 class EpisodeService(ActionService):
@@ -64,8 +63,9 @@ class EpisodeService(ActionService):
         child = s.get(Child, child_id)
         if child is not None and child.restricted:
             office = load_ladder(self.db).is_office_hours(self.clock.now())
-            if not may_see_restricted(self.actor.role, self.actor.staff_id, self.actor.team_id,
-                                      child.social_worker_id, child.team_id, office):
+            if not may_see_restricted(
+                self.actor.role, self.actor.staff_id, self.actor.team_id, child.social_worker_id, child.team_id, office
+            ):
                 child = None
         if child is None:
             raise NotFoundError("Child", child_id)
@@ -77,8 +77,7 @@ class EpisodeService(ActionService):
         if ep is None:
             raise NotFoundError("Missing episode", episode_id)
         if expected_version is not None and ep.version != expected_version:
-            raise ConflictError(f"Missing episode {episode_id}", ep.updated_by,
-                                format_local(ep.updated_at))
+            raise ConflictError(f"Missing episode {episode_id}", ep.updated_by, format_local(ep.updated_at))
         return ep
 
     def _touch(self, uow: UnitOfWork, ep: MissingEpisode) -> None:
@@ -87,11 +86,28 @@ class EpisodeService(ActionService):
         ep.updated_by = self.actor.label
         ep.version = ep.version + 1
 
-    def _event(self, uow: UnitOfWork, ep: MissingEpisode, kind: str, at: datetime,
-               text: str | None = None, old: str | None = None, new: str | None = None) -> None:
-        uow.session.add(EpisodeEvent(
-            episode_id=ep.id, kind=kind, at=at, recorded_at=uow.now,
-            recorded_by=self.actor.label, text=text, old_value=old, new_value=new))
+    def _event(
+        self,
+        uow: UnitOfWork,
+        ep: MissingEpisode,
+        kind: str,
+        at: datetime,
+        text: str | None = None,
+        old: str | None = None,
+        new: str | None = None,
+    ) -> None:
+        uow.session.add(
+            EpisodeEvent(
+                episode_id=ep.id,
+                kind=kind,
+                at=at,
+                recorded_at=uow.now,
+                recorded_by=self.actor.label,
+                text=text,
+                old_value=old,
+                new_value=new,
+            )
+        )
 
     def _care_episode_at(self, s: Session, child: Child, at: datetime, field: str) -> CareEpisode:
         day = local_date(at)
@@ -105,8 +121,7 @@ class EpisodeService(ActionService):
         raise ValidationError(field, f"{day:%d/%m/%Y} is outside any period of care for this child")
 
     def _others(self, s: Session, child_id: str, exclude: int | None) -> list[tuple[datetime, datetime | None]]:
-        q = select(MissingEpisode.started_at, MissingEpisode.returned_at).where(
-            MissingEpisode.child_id == child_id)
+        q = select(MissingEpisode.started_at, MissingEpisode.returned_at).where(MissingEpisode.child_id == child_id)
         if exclude is not None:
             q = q.where(MissingEpisode.id != exclude)
         return [(a, b) for a, b in s.execute(q).all()]
@@ -119,18 +134,27 @@ class EpisodeService(ActionService):
         rules.not_before("reported to police", ep.police_reported_at, "start", ep.started_at)
         rules.no_overlap(ep.started_at, ep.returned_at, self._others(s, ep.child_id, ep.id))
 
-    def _saved(self, uow: UnitOfWork, ep: MissingEpisode, seqs: list[int],
-               at: datetime | None = None) -> Saved:
+    def _saved(self, uow: UnitOfWork, ep: MissingEpisode, seqs: list[int], at: datetime | None = None) -> Saved:
         return Saved("missing_episode", ep.id, ep.child_id, ep.version, tuple(seqs), at)
 
     # -- actions -------------------------------------------------------------
-    def report(self, child_id: str, category: str, started_at: datetime | None = None, *,
-               risk: str | None = None, police_ref: str | None = None,
-               police_reported_at: datetime | None = None, reported_by: str | None = None,
-               last_seen_where: str | None = None, last_seen_with: str | None = None,
-               last_seen_wearing: str | None = None, circumstances: str | None = None,
-               owner_id: int | None = None,
-               steps_taken: Sequence[tuple[datetime, str]] = ()) -> Saved:
+    def report(
+        self,
+        child_id: str,
+        category: str,
+        started_at: datetime | None = None,
+        *,
+        risk: str | None = None,
+        police_ref: str | None = None,
+        police_reported_at: datetime | None = None,
+        reported_by: str | None = None,
+        last_seen_where: str | None = None,
+        last_seen_with: str | None = None,
+        last_seen_wearing: str | None = None,
+        circumstances: str | None = None,
+        owner_id: int | None = None,
+        steps_taken: Sequence[tuple[datetime, str]] = (),
+    ) -> Saved:
         """Report a child missing (M) or away without authorisation (A).
 
         `steps_taken`: what the carers did to find the child before reporting, with times
@@ -139,10 +163,17 @@ class EpisodeService(ActionService):
         rules.require_code("risk grade", risk, {r.value for r in RiskGrade}, required=False)
         if police_ref is not None and police_ref != "" and not police_ref.strip():
             raise ValidationError("police reference", "is blank: leave it out until the police give one")
-        text = fields.clean_all("missing_episode", {
-            "police_ref": police_ref, "reported_by": reported_by, "last_seen_where": last_seen_where,
-            "last_seen_with": last_seen_with, "last_seen_wearing": last_seen_wearing,
-            "circumstances": circumstances})
+        text = fields.clean_all(
+            "missing_episode",
+            {
+                "police_ref": police_ref,
+                "reported_by": reported_by,
+                "last_seen_where": last_seen_where,
+                "last_seen_with": last_seen_with,
+                "last_seen_wearing": last_seen_wearing,
+                "circumstances": circumstances,
+            },
+        )
         police_ref, reported_by = text["police_ref"], text["reported_by"]
         last_seen_where, last_seen_with = text["last_seen_where"], text["last_seen_with"]
         last_seen_wearing, circumstances = text["last_seen_wearing"], text["circumstances"]
@@ -155,13 +186,22 @@ class EpisodeService(ActionService):
             if police_ref and police_reported_at is None:
                 police_reported_at = uow.now  # reported with a reference: police know by now
             ep = MissingEpisode(
-                child_id=child.id, category=category, started_at=start, reported_at=uow.now,
-                reported_by=reported_by, police_reported_at=police_reported_at,
-                police_ref=(police_ref or None), risk_grade=risk,
-                last_seen_where=last_seen_where, last_seen_with=last_seen_with,
-                last_seen_wearing=last_seen_wearing, circumstances=circumstances,
+                child_id=child.id,
+                category=category,
+                started_at=start,
+                reported_at=uow.now,
+                reported_by=reported_by,
+                police_reported_at=police_reported_at,
+                police_ref=(police_ref or None),
+                risk_grade=risk,
+                last_seen_where=last_seen_where,
+                last_seen_with=last_seen_with,
+                last_seen_wearing=last_seen_wearing,
+                circumstances=circumstances,
                 owner_id=owner_id or self.actor.staff_id or child.social_worker_id,
-                care_episode_id=care.id, updated_at=uow.now, updated_by=self.actor.label,
+                care_episode_id=care.id,
+                updated_at=uow.now,
+                updated_by=self.actor.label,
                 version=1,
             )
             self._check_times(s, ep, uow.now)
@@ -180,8 +220,9 @@ class EpisodeService(ActionService):
             return self._saved(uow, ep, uow.commit())
 
     # -- the parts of an update: each changes, audits and feeds; the caller commits once --
-    def _apply_police_ref(self, uow: UnitOfWork, ep: MissingEpisode, police_ref: str,
-                          reported_at: datetime | None) -> None:
+    def _apply_police_ref(
+        self, uow: UnitOfWork, ep: MissingEpisode, police_ref: str, reported_at: datetime | None
+    ) -> None:
         before = snapshot(ep)
         old = ep.police_ref
         ep.police_ref = police_ref
@@ -211,15 +252,19 @@ class EpisodeService(ActionService):
         uow.audit("episode.reclassify", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
         uow.changed("episode.reclassified", "missing_episode", ep.id, ep.child_id)
 
-    def _apply_note(self, uow: UnitOfWork, ep: MissingEpisode, text: str, sighting: bool,
-                    at: datetime | None) -> None:
+    def _apply_note(self, uow: UnitOfWork, ep: MissingEpisode, text: str, sighting: bool, at: datetime | None) -> None:
         when = at or uow.now
         rules.not_in_future("time of update", when, uow.now)
         rules.not_before("time of update", when, "start", ep.started_at)
         kind = "sighting" if sighting else "update"
         self._event(uow, ep, kind, when, text=text)
-        uow.audit(f"episode.{kind}", "missing_episode", ep.id, ep.child_id,
-                  after={"at": when.isoformat(), "text_length": len(text)})
+        uow.audit(
+            f"episode.{kind}",
+            "missing_episode",
+            ep.id,
+            ep.child_id,
+            after={"at": when.isoformat(), "text_length": len(text)},
+        )
         uow.changed("episode.timeline", "missing_episode", ep.id, ep.child_id)
 
     @staticmethod
@@ -243,8 +288,9 @@ class EpisodeService(ActionService):
             raise ValidationError("update", "is required")
         return text
 
-    def record_police_ref(self, episode_id: int, expected_version: int | None, police_ref: str,
-                          reported_at: datetime | None = None) -> Saved:
+    def record_police_ref(
+        self, episode_id: int, expected_version: int | None, police_ref: str, reported_at: datetime | None = None
+    ) -> Saved:
         ref = self._police_ref(police_ref)
         with self._uow() as uow:
             ep = self._episode(uow.session, episode_id, expected_version)
@@ -252,8 +298,7 @@ class EpisodeService(ActionService):
             self._touch(uow, ep)
             return self._saved(uow, ep, uow.commit())
 
-    def change_risk(self, episode_id: int, expected_version: int | None, risk: str,
-                    reason: str | None = None) -> Saved:
+    def change_risk(self, episode_id: int, expected_version: int | None, risk: str, reason: str | None = None) -> Saved:
         rules.require_code("risk grade", risk, {r.value for r in RiskGrade})
         why = self._reason(reason, required=False)
         with self._uow() as uow:
@@ -262,8 +307,7 @@ class EpisodeService(ActionService):
             self._touch(uow, ep)
             return self._saved(uow, ep, uow.commit())
 
-    def add_update(self, episode_id: int, text: str, *, sighting: bool = False,
-                   at: datetime | None = None) -> Saved:
+    def add_update(self, episode_id: int, text: str, *, sighting: bool = False, at: datetime | None = None) -> Saved:
         """Timeline entries never conflict: two people may add notes at once."""
         note = self._note(text)
         with self._uow() as uow:
@@ -271,8 +315,7 @@ class EpisodeService(ActionService):
             self._apply_note(uow, ep, note, sighting, at)
             return self._saved(uow, ep, uow.commit())
 
-    def reclassify(self, episode_id: int, expected_version: int | None, category: str,
-                   reason: str) -> Saved:
+    def reclassify(self, episode_id: int, expected_version: int | None, category: str, reason: str) -> Saved:
         rules.require_code("category", category, {c.value for c in MissingCategory})
         why = self._reason(reason, required=True) or ""
         with self._uow() as uow:
@@ -281,9 +324,18 @@ class EpisodeService(ActionService):
             self._touch(uow, ep)
             return self._saved(uow, ep, uow.commit())
 
-    def update(self, episode_id: int, expected_version: int | None, *, police_ref: str | None = None,
-               risk: str | None = None, category: str | None = None, reason: str | None = None,
-               note: str | None = None, sighting: str | None = None) -> Saved:
+    def update(
+        self,
+        episode_id: int,
+        expected_version: int | None,
+        *,
+        police_ref: str | None = None,
+        risk: str | None = None,
+        category: str | None = None,
+        reason: str | None = None,
+        note: str | None = None,
+        sighting: str | None = None,
+    ) -> Saved:
         """Several changes to one episode as ONE action: all are saved, or none is.
 
         Every input is checked before anything is written; a rule that only the database
@@ -299,13 +351,13 @@ class EpisodeService(ActionService):
         note_text = self._note(note) if note is not None else None
         sighting_text = self._note(sighting) if sighting is not None else None
         if all(v is None for v in (ref, risk, category, note_text, sighting_text)):
-            raise ValidationError("update", "give at least one of police reference, risk grade, "
-                                            "category, update, sighting")
+            raise ValidationError(
+                "update", "give at least one of police reference, risk grade, category, update, sighting"
+            )
         with self._uow() as uow:
             ep = self._episode(uow.session, episode_id, expected_version)
             if ep.returned_at is not None and (ref or risk or category):
-                raise ValidationError("episode", f"ended at {format_local(ep.returned_at)}: "
-                                                 "amend it instead")
+                raise ValidationError("episode", f"ended at {format_local(ep.returned_at)}: amend it instead")
             changed = False
             if ref is not None:
                 self._apply_police_ref(uow, ep, ref, None)
@@ -324,8 +376,9 @@ class EpisodeService(ActionService):
                 self._touch(uow, ep)
             return self._saved(uow, ep, uow.commit())
 
-    def amend_time(self, episode_id: int, expected_version: int | None, field: str,
-                   value: datetime, reason: str) -> Saved:
+    def amend_time(
+        self, episode_id: int, expected_version: int | None, field: str, value: datetime, reason: str
+    ) -> Saved:
         if field not in AMENDABLE:
             raise ValidationError("field", f"'{field}' cannot be amended (allowed: {', '.join(AMENDABLE)})")
         reason = self._reason(reason, required=True) or ""
@@ -342,29 +395,47 @@ class EpisodeService(ActionService):
                 ep.care_episode_id = self._care_episode_at(s, child, value, "start").id
             self._check_times(s, ep, uow.now)
             self._touch(uow, ep)
-            self._event(uow, ep, "amended", uow.now, text=f"{AMENDABLE[field]}: {reason}",
-                        old=old.isoformat() if old else None, new=value.isoformat())
-            uow.audit("episode.amend", "missing_episode", ep.id, ep.child_id, before, snapshot(ep),
-                      reason=reason)
+            self._event(
+                uow,
+                ep,
+                "amended",
+                uow.now,
+                text=f"{AMENDABLE[field]}: {reason}",
+                old=old.isoformat() if old else None,
+                new=value.isoformat(),
+            )
+            uow.audit("episode.amend", "missing_episode", ep.id, ep.child_id, before, snapshot(ep), reason=reason)
             uow.changed("episode.amended", "missing_episode", ep.id, ep.child_id)
             return self._saved(uow, ep, uow.commit())
 
-    def record_return(self, episode_id: int, expected_version: int | None,
-                      returned_at: datetime | None = None, *, found_where: str | None = None,
-                      return_method: str | None = None, safe_well_at: datetime | None = None,
-                      safe_well_by: str | None = None, safe_well_notes: str | None = None) -> Saved:
-        text = fields.clean_all("missing_episode", {
-            "found_where": found_where, "return_method": return_method, "safe_well_by": safe_well_by,
-            "safe_well_notes": safe_well_notes})
+    def record_return(
+        self,
+        episode_id: int,
+        expected_version: int | None,
+        returned_at: datetime | None = None,
+        *,
+        found_where: str | None = None,
+        return_method: str | None = None,
+        safe_well_at: datetime | None = None,
+        safe_well_by: str | None = None,
+        safe_well_notes: str | None = None,
+    ) -> Saved:
+        text = fields.clean_all(
+            "missing_episode",
+            {
+                "found_where": found_where,
+                "return_method": return_method,
+                "safe_well_by": safe_well_by,
+                "safe_well_notes": safe_well_notes,
+            },
+        )
         found_where, return_method = text["found_where"], text["return_method"]
         safe_well_by, safe_well_notes = text["safe_well_by"], text["safe_well_notes"]
         with self._uow() as uow:
             s = uow.session
             ep = self._episode(s, episode_id, expected_version)
             if ep.returned_at is not None:
-                raise ValidationError(
-                    "returned", f"the episode already ended at {format_local(ep.returned_at)}"
-                )
+                raise ValidationError("returned", f"the episode already ended at {format_local(ep.returned_at)}")
             before = snapshot(ep)
             ep.returned_at = returned_at or uow.now
             ep.found_where = found_where
@@ -382,8 +453,9 @@ class EpisodeService(ActionService):
             uow.changed("episode.returned", "missing_episode", ep.id, ep.child_id)
             return self._saved(uow, ep, uow.commit(), ep.returned_at)
 
-    def record_safe_and_well(self, episode_id: int, expected_version: int | None, at: datetime,
-                             by: str, notes: str | None = None) -> Saved:
+    def record_safe_and_well(
+        self, episode_id: int, expected_version: int | None, at: datetime, by: str, notes: str | None = None
+    ) -> Saved:
         by = fields.clean("missing_episode.safe_well_by", by) or ""
         if not by:
             raise ValidationError("safe and well by", "is required")
@@ -404,8 +476,9 @@ class EpisodeService(ActionService):
             return self._saved(uow, ep, uow.commit())
 
     # -- return-home interviews ---------------------------------------------------
-    def offer_rhi(self, episode_ids: list[int], offered_at: datetime | None = None,
-                  offered_by: str | None = None) -> Saved:
+    def offer_rhi(
+        self, episode_ids: list[int], offered_at: datetime | None = None, offered_by: str | None = None
+    ) -> Saved:
         """Offer one RHI covering one or more returned episodes of the same child."""
         if not episode_ids:
             raise ValidationError("episodes", "choose at least one returned episode")
@@ -427,16 +500,20 @@ class EpisodeService(ActionService):
                 taken = s.scalars(select(RhiEpisode).where(RhiEpisode.episode_id == e.id)).first()
                 if taken is not None:
                     raise ValidationError("episodes", f"episode {e.id} is already covered by RHI {taken.rhi_id}")
-            rhi = Rhi(child_id=eps[0].child_id, offered_at=when,
-                      offered_by=offered_by or self.actor.label, updated_at=uow.now,
-                      updated_by=self.actor.label, version=1)
+            rhi = Rhi(
+                child_id=eps[0].child_id,
+                offered_at=when,
+                offered_by=offered_by or self.actor.label,
+                updated_at=uow.now,
+                updated_by=self.actor.label,
+                version=1,
+            )
             s.add(rhi)
             s.flush()
             s.add_all([RhiEpisode(rhi_id=rhi.id, episode_id=e.id) for e in eps])
             for e in eps:
                 self._event(uow, e, "rhi_offered", when, new=str(rhi.id))
-            uow.audit("rhi.offer", "rhi", rhi.id, rhi.child_id, after=snapshot(rhi),
-                      episodes=list(episode_ids))
+            uow.audit("rhi.offer", "rhi", rhi.id, rhi.child_id, after=snapshot(rhi), episodes=list(episode_ids))
             uow.changed("rhi.offered", "rhi", rhi.id, rhi.child_id)
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
@@ -449,8 +526,9 @@ class EpisodeService(ActionService):
             raise ConflictError(f"RHI {rhi_id}", rhi.updated_by, format_local(rhi.updated_at))
         return rhi
 
-    def respond_rhi(self, rhi_id: int, expected_version: int | None, accepted: bool,
-                    at: datetime | None = None) -> Saved:
+    def respond_rhi(
+        self, rhi_id: int, expected_version: int | None, accepted: bool, at: datetime | None = None
+    ) -> Saved:
         with self._uow() as uow:
             s = uow.session
             rhi = self._rhi(s, rhi_id, expected_version)
@@ -465,14 +543,16 @@ class EpisodeService(ActionService):
             rhi.outcome_code = "accepted" if accepted else "declined"
             rhi.version += 1
             rhi.updated_at, rhi.updated_by = uow.now, self.actor.label
-            uow.audit("rhi.accepted" if accepted else "rhi.declined", "rhi", rhi.id, rhi.child_id,
-                      before, snapshot(rhi))
+            uow.audit(
+                "rhi.accepted" if accepted else "rhi.declined", "rhi", rhi.id, rhi.child_id, before, snapshot(rhi)
+            )
             uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
 
-    def complete_rhi(self, rhi_id: int, expected_version: int | None, completed_by: str,
-                     outcome: str, at: datetime | None = None) -> Saved:
+    def complete_rhi(
+        self, rhi_id: int, expected_version: int | None, completed_by: str, outcome: str, at: datetime | None = None
+    ) -> Saved:
         completed_by = fields.clean("rhi.completed_by", completed_by) or ""
         outcome = fields.clean("rhi.outcome", outcome) or ""
         if not completed_by:
@@ -498,12 +578,12 @@ class EpisodeService(ActionService):
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
 
-    def record_rhi_not_offered(self, episode_ids: list[int], reason: str, note: str | None = None,
-                               at: datetime | None = None) -> Saved:
+    def record_rhi_not_offered(
+        self, episode_ids: list[int], reason: str, note: str | None = None, at: datetime | None = None
+    ) -> Saved:
         """No interview was offered (missing again, unable to make contact, other) or none
         applies: recorded as a closed RHI with that outcome, so the episode is no longer due."""
-        rules.require_code("RHI outcome", reason,
-                           {k: v for k, v in RHI_OUTCOMES.items() if k not in RHI_OFFERED})
+        rules.require_code("RHI outcome", reason, {k: v for k, v in RHI_OUTCOMES.items() if k not in RHI_OFFERED})
         rules.limit_text("note", note)
         if not episode_ids:
             raise ValidationError("episodes", "choose at least one returned episode")
@@ -520,8 +600,17 @@ class EpisodeService(ActionService):
                 taken = s.scalars(select(RhiEpisode).where(RhiEpisode.episode_id == e.id)).first()
                 if taken is not None:
                     raise ValidationError("episodes", f"episode {e.id} is already covered by RHI {taken.rhi_id}")
-            rhi = Rhi(child_id=eps[0].child_id, offered_at=None, completed_at=when, completed_by=self.actor.label,
-                      outcome=note, outcome_code=reason, updated_at=uow.now, updated_by=self.actor.label, version=1)
+            rhi = Rhi(
+                child_id=eps[0].child_id,
+                offered_at=None,
+                completed_at=when,
+                completed_by=self.actor.label,
+                outcome=note,
+                outcome_code=reason,
+                updated_at=uow.now,
+                updated_by=self.actor.label,
+                version=1,
+            )
             s.add(rhi)
             s.flush()
             s.add_all([RhiEpisode(rhi_id=rhi.id, episode_id=e.id) for e in eps])
@@ -564,8 +653,10 @@ class EpisodeService(ActionService):
     def record_view(self, child_id: str, what: str = "child record") -> None:
         """Opening a child's record on purpose is audited (special-category data): who, when,
         what (`child record`, `profile`, ...). Anyone who may read a record is audited reading it."""
-        if not (access.may(self.actor.role, Permission.READ_REGISTER)
-                or access.may(self.actor.role, Permission.READ_MISSING)):
+        if not (
+            access.may(self.actor.role, Permission.READ_REGISTER)
+            or access.may(self.actor.role, Permission.READ_MISSING)
+        ):
             self.require(Permission.READ_REGISTER)
         with UnitOfWork(self.db, self.actor, self.clock) as uow:
             uow.audit("child.view", "child", child_id, child_id, what=what)

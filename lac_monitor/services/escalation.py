@@ -83,10 +83,21 @@ def heartbeats(db: Database) -> list[Heartbeat]:
     """Every service instance that has run against this database, most recent first."""
     with db.read_session() as s:
         rows = s.scalars(select(ServiceHeartbeat)).all()
-        out = [Heartbeat(r.name, r.host, r.pid, r.version, r.started_at, r.evaluated_at,
-                         r.interval_seconds, r.raised_total, r.stopped_at) for r in rows]
-    return sorted(out, key=lambda h: (h.evaluated_at is None, -(h.evaluated_at.timestamp()
-                                                                 if h.evaluated_at else 0)))
+        out = [
+            Heartbeat(
+                r.name,
+                r.host,
+                r.pid,
+                r.version,
+                r.started_at,
+                r.evaluated_at,
+                r.interval_seconds,
+                r.raised_total,
+                r.stopped_at,
+            )
+            for r in rows
+        ]
+    return sorted(out, key=lambda h: (h.evaluated_at is None, -(h.evaluated_at.timestamp() if h.evaluated_at else 0)))
 
 
 def last_evaluation(db: Database) -> datetime | None:
@@ -115,12 +126,18 @@ def _upsert(db: Database, values: dict[str, Any], update: dict[str, Any]) -> Any
     if db.is_postgresql:
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(ServiceHeartbeat).values(**values).on_conflict_do_update(
-            index_elements=[ServiceHeartbeat.name], set_=update)
+        return (
+            pg_insert(ServiceHeartbeat)
+            .values(**values)
+            .on_conflict_do_update(index_elements=[ServiceHeartbeat.name], set_=update)
+        )
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(ServiceHeartbeat).values(**values).on_conflict_do_update(
-        index_elements=[ServiceHeartbeat.name], set_=update)
+    return (
+        sqlite_insert(ServiceHeartbeat)
+        .values(**values)
+        .on_conflict_do_update(index_elements=[ServiceHeartbeat.name], set_=update)
+    )
 
 
 class EscalationService:
@@ -131,9 +148,16 @@ class EscalationService:
     `actor` says who raises the alerts (the service account's login).
     """
 
-    def __init__(self, connect: Callable[[], Database], actor: Callable[[Database], Actor],
-                 clock: Clock | None = None, *, name: str | None = None,
-                 interval: float = DEFAULT_INTERVAL, poll: float = SQLITE_POLL) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], Database],
+        actor: Callable[[Database], Actor],
+        clock: Clock | None = None,
+        *,
+        name: str | None = None,
+        interval: float = DEFAULT_INTERVAL,
+        poll: float = SQLITE_POLL,
+    ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
         self._connect = connect
@@ -181,9 +205,14 @@ class EscalationService:
         db, _ = self._open()
         now = self.clock.now().replace(microsecond=0)
         values: dict[str, Any] = {
-            "name": self.name, "host": socket.gethostname()[:255], "pid": os.getpid(),
-            "version": __version__, "started_at": self.started_at, "evaluated_at": evaluated_at,
-            "interval_seconds": round(self.interval), "raised_total": self.raised_total,
+            "name": self.name,
+            "host": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "version": __version__,
+            "started_at": self.started_at,
+            "evaluated_at": evaluated_at,
+            "interval_seconds": round(self.interval),
+            "raised_total": self.raised_total,
             "stopped_at": now if stopped else None,
         }
         update = {k: v for k, v in values.items() if k != "name"}
@@ -205,8 +234,13 @@ class EscalationService:
             except TRANSIENT as exc:
                 self.outages += 1
                 cause = getattr(exc, "orig", None) or exc.__cause__
-                log.warning("service %s: database unavailable (%s%s); retrying in %g s", self.name,
-                            type(exc).__name__, f": {type(cause).__name__}" if cause else "", self._backoff)
+                log.warning(
+                    "service %s: database unavailable (%s%s); retrying in %g s",
+                    self.name,
+                    type(exc).__name__,
+                    f": {type(cause).__name__}" if cause else "",
+                    self._backoff,
+                )
                 self._drop_connection()
                 stop.wait(self._backoff)
                 self._backoff = min(self._backoff * 2, BACKOFF_MAX)
@@ -216,8 +250,7 @@ class EscalationService:
         except TRANSIENT:
             log.warning("service %s: could not record the stop (database unavailable)", self.name)
         self._drop_connection()
-        log.info("service %s stopped after %d pass(es), %d alert(s) raised", self.name, self.passes,
-                 self.raised_total)
+        log.info("service %s stopped after %d pass(es), %d alert(s) raised", self.name, self.passes, self.raised_total)
 
     def _drop_connection(self) -> None:
         if self.db is not None:

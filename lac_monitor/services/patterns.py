@@ -27,8 +27,16 @@ from lac_monitor.storage.schema import (
     MissingEpisode,
 )
 
-CONTACT_COLUMNS = ("la_code", "name", "missing_contact", "email", "phone", "out_of_hours_phone",
-                   "police_force", "police_phone")
+CONTACT_COLUMNS = (
+    "la_code",
+    "name",
+    "missing_contact",
+    "email",
+    "phone",
+    "out_of_hours_phone",
+    "police_force",
+    "police_phone",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +75,18 @@ class HostContact:
     police_phone: str | None = None
 
     def line(self) -> str:
-        return " · ".join(filter(None, (self.name, self.missing_contact, self.phone, self.email,
-                                        self.out_of_hours_phone and f"out of hours {self.out_of_hours_phone}")))
+        return " · ".join(
+            filter(
+                None,
+                (
+                    self.name,
+                    self.missing_contact,
+                    self.phone,
+                    self.email,
+                    self.out_of_hours_phone and f"out of hours {self.out_of_hours_phone}",
+                ),
+            )
+        )
 
     def police_line(self) -> str:
         return " · ".join(filter(None, (self.police_force, self.police_phone))) or "not recorded"
@@ -87,9 +105,17 @@ class PatternService(ActionService):
     requires = Permission.READ_REGISTER
 
     # -- notifications on an episode --------------------------------------------------------
-    def record_notification(self, episode_id: int, party: str, notified_at: datetime | None, *,
-                            notified_by: str, notified_whom: str, method: str | None = None,
-                            note: str | None = None) -> int:
+    def record_notification(
+        self,
+        episode_id: int,
+        party: str,
+        notified_at: datetime | None,
+        *,
+        notified_by: str,
+        notified_whom: str,
+        method: str | None = None,
+        note: str | None = None,
+    ) -> int:
         """Record that `notified_by` told `notified_whom` (of `party`) at `notified_at`.
         For the UK Missing Persons Unit: who confirmed the police had notified it."""
         if party not in NotifyParty.ALL:
@@ -109,9 +135,16 @@ class PatternService(ActionService):
             if notified_at < ep.started_at:
                 raise ValidationError("notified at", "is before the child went missing")
             row = EpisodeNotification(
-                episode_id=ep.id, party=party, notified_at=notified_at, notified_by=by or "",
-                notified_whom=whom or "", method=how, note=what, recorded_at=uow.now,
-                recorded_by=self.actor.label)
+                episode_id=ep.id,
+                party=party,
+                notified_at=notified_at,
+                notified_by=by or "",
+                notified_whom=whom or "",
+                method=how,
+                note=what,
+                recorded_at=uow.now,
+                recorded_by=self.actor.label,
+            )
             s.add(row)
             s.flush()
             uow.audit("episode.notify", "episode_notification", row.id, ep.child_id, after=snapshot(row))
@@ -125,28 +158,40 @@ class PatternService(ActionService):
             ep = s.get(MissingEpisode, episode_id)
             if ep is None:
                 raise NotFoundError("episode", str(episode_id))
-            host = s.scalar(select(CareEpisode.host_la).where(CareEpisode.id == ep.care_episode_id)) \
-                if ep.care_episode_id else None
+            host = (
+                s.scalar(select(CareEpisode.host_la).where(CareEpisode.id == ep.care_episode_id))
+                if ep.care_episode_id
+                else None
+            )
             out = bool(is_out_of_area(host, _council_la(s)))
-            rows = s.scalars(select(EpisodeNotification).where(EpisodeNotification.episode_id == ep.id)
-                             .order_by(EpisodeNotification.notified_at, EpisodeNotification.id)).all()
+            rows = s.scalars(
+                select(EpisodeNotification)
+                .where(EpisodeNotification.episode_id == ep.id)
+                .order_by(EpisodeNotification.notified_at, EpisodeNotification.id)
+            ).all()
             contact_row = s.get(HostAuthorityContact, host) if host else None
             contact = _contact(contact_row) if contact_row else None
-            notices = [NoticeRow(r.id, r.party, r.notified_at, r.notified_by, r.notified_whom, r.method,
-                                 r.note, r.recorded_by) for r in rows]
+            notices = [
+                NoticeRow(r.id, r.party, r.notified_at, r.notified_by, r.notified_whom, r.method, r.note, r.recorded_by)
+                for r in rows
+            ]
             parties = list(checklist_parties(out))
             parties += [p for p in NotifyParty.ALL if p not in parties and any(n.party == p for n in notices)]
-            items = tuple(ChecklistItem(
-                p, NotifyParty.LABELS[p], tuple(n for n in notices if n.party == p),
-                contact if p in (NotifyParty.HOST_AUTHORITY, NotifyParty.HOST_POLICE) else None)
-                for p in parties)
+            items = tuple(
+                ChecklistItem(
+                    p,
+                    NotifyParty.LABELS[p],
+                    tuple(n for n in notices if n.party == p),
+                    contact if p in (NotifyParty.HOST_AUTHORITY, NotifyParty.HOST_POLICE) else None,
+                )
+                for p in parties
+            )
             return Checklist(ep.id, ep.child_id, out, host, items)
 
     # -- host authority contacts (administrators) ---------------------------------------------
     def host_contacts(self) -> list[HostContact]:
         with self.db.read_session() as s:
-            return [_contact(r) for r in s.scalars(select(HostAuthorityContact)
-                                                   .order_by(HostAuthorityContact.name))]
+            return [_contact(r) for r in s.scalars(select(HostAuthorityContact).order_by(HostAuthorityContact.name))]
 
     def save_host_contacts(self, contacts: list[HostContact]) -> int:
         """Add or update contacts, all or none (one transaction)."""
@@ -162,8 +207,7 @@ class PatternService(ActionService):
                 for name in CONTACT_COLUMNS[1:]:
                     setattr(row, name, getattr(c, name))
                 row.updated_at, row.updated_by = uow.now, self.actor.label
-                uow.audit("host_contact.save", "host_authority_contact", c.la_code, None, before,
-                          snapshot(row))
+                uow.audit("host_contact.save", "host_authority_contact", c.la_code, None, before, snapshot(row))
             uow.changed("host_contact.saved", "host_authority_contact", None, None)
             uow.commit()
         return len(cleaned)
@@ -174,14 +218,14 @@ class PatternService(ActionService):
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
         for needed in ("la_code", "name"):
             if needed not in header:
-                raise ValidationError("CSV header", f"needs a column '{needed}' "
-                                                    f"(columns: {', '.join(CONTACT_COLUMNS)})")
+                raise ValidationError(
+                    "CSV header", f"needs a column '{needed}' (columns: {', '.join(CONTACT_COLUMNS)})"
+                )
         contacts = []
         for line, raw in enumerate(reader, start=2):
             row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
             try:
-                contacts.append(_clean_contact(HostContact(**{
-                    k: (row.get(k) or None) for k in CONTACT_COLUMNS}), line))  # type: ignore[arg-type]
+                contacts.append(_clean_contact(HostContact(**{k: (row.get(k) or None) for k in CONTACT_COLUMNS}), line))  # type: ignore[arg-type]
             except ValidationError as exc:
                 raise ValidationError(f"CSV line {line}: {exc.field}", exc.rule) from None
         return self.save_host_contacts(contacts)

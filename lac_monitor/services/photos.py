@@ -33,8 +33,14 @@ def reencode(data: bytes) -> bytes:
             img = ImageOps.exif_transpose(img) or img
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise ValidationError("photo", "is not an image that can be read (use a JPEG, PNG, GIF, BMP or WebP)") from None
     if img.mode not in ("RGB", "L"):
         background = Image.new("RGB", img.size, "white")

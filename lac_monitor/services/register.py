@@ -42,9 +42,17 @@ class ChildInput:
 
     def cleaned(self, today: date) -> ChildInput:
         """Checked against every rule and tidied (outer spaces, blanks as None)."""
-        text = fields.clean_all("child", {
-            "id": self.id, "first_name": self.first_name, "last_name": self.last_name,
-            "preferred_name": self.preferred_name, "upn": self.upn, "locality": self.locality})
+        text = fields.clean_all(
+            "child",
+            {
+                "id": self.id,
+                "first_name": self.first_name,
+                "last_name": self.last_name,
+                "preferred_name": self.preferred_name,
+                "upn": self.upn,
+                "locality": self.locality,
+            },
+        )
         tidy = replace(self, **text)  # type: ignore[arg-type]
         tidy.validate(today)
         return tidy
@@ -52,9 +60,16 @@ class ChildInput:
     def validate(self, today: date) -> None:
         if not CHILD_ID.match(self.id or ""):
             raise ValidationError("child id", "must be 1 to 10 letters or digits (SSDA903 CHILD)")
-        fields.clean_all("child", {
-            "first_name": self.first_name, "last_name": self.last_name,
-            "preferred_name": self.preferred_name, "upn": self.upn, "locality": self.locality})
+        fields.clean_all(
+            "child",
+            {
+                "first_name": self.first_name,
+                "last_name": self.last_name,
+                "preferred_name": self.preferred_name,
+                "upn": self.upn,
+                "locality": self.locality,
+            },
+        )
         fields.check_year("date of birth", self.dob)
         if self.dob > today:
             raise ValidationError("date of birth", "cannot be in the future")
@@ -77,8 +92,7 @@ class RegisterService(ActionService):
         locality = fields.clean("team.locality", locality)
         with self._uow(Permission.MANAGE_STAFF) as uow:
             s = uow.session
-            if s.scalar(select(func.count()).select_from(Team)
-                        .where(func.lower(func.trim(Team.name)) == name.lower())):
+            if s.scalar(select(func.count()).select_from(Team).where(func.lower(func.trim(Team.name)) == name.lower())):
                 raise ValidationError("team name", f"'{name}' already exists")
             team = Team(name=name, locality=locality)
             s.add(team)
@@ -88,8 +102,15 @@ class RegisterService(ActionService):
             seqs = uow.commit()
             return Saved("team", team.id, "", 1, tuple(seqs))
 
-    def add_staff(self, username: str, display_name: str, role: str, team_id: int | None = None,
-                  email: str | None = None, phone: str | None = None) -> Saved:
+    def add_staff(
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        team_id: int | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> Saved:
         """A new member of staff; on PostgreSQL also their own login role, in their role's
         group (created if the server has none yet: no password, for directory sign-in)."""
         self.require(Permission.MANAGE_STAFF)
@@ -102,13 +123,21 @@ class RegisterService(ActionService):
             fields.check_int("id", team_id, "team")
         with self._uow(Permission.MANAGE_STAFF) as uow:
             s = uow.session
-            if s.scalar(select(func.count()).select_from(Staff)
-                        .where(func.lower(func.trim(Staff.username)) == username.lower())):
+            if s.scalar(
+                select(func.count()).select_from(Staff).where(func.lower(func.trim(Staff.username)) == username.lower())
+            ):
                 raise ValidationError("username", f"'{username}' already belongs to a staff member")
             if team_id is not None and s.get(Team, team_id) is None:
                 raise ValidationError("team", f"there is no team {team_id}")
-            staff = Staff(username=username.strip(), display_name=display_name.strip(), role=role,
-                          team_id=team_id, email=email, phone=phone, active=True)
+            staff = Staff(
+                username=username.strip(),
+                display_name=display_name.strip(),
+                role=role,
+                team_id=team_id,
+                email=email,
+                phone=phone,
+                active=True,
+            )
             s.add(staff)
             s.flush()
             if self.db.is_postgresql:
@@ -131,8 +160,7 @@ class RegisterService(ActionService):
             staff.active = active
             if self.db.is_postgresql:
                 ensure_login(uow.session.connection(), staff.username, staff.role, active=active)
-            uow.audit("staff.active" if active else "staff.inactive", "staff", staff.id, None,
-                      before, snapshot(staff))
+            uow.audit("staff.active" if active else "staff.inactive", "staff", staff.id, None, before, snapshot(staff))
             uow.changed("staff.changed", "staff", staff.id, None)
             seqs = uow.commit()
             return Saved("staff", staff.id, "", 1, tuple(seqs))
@@ -143,16 +171,27 @@ class RegisterService(ActionService):
             s = uow.session
             same = s.scalar(select(Child.id).where(func.upper(Child.id) == data.id.upper()))
             if same is not None:
-                raise ValidationError("child id", f"{data.id} is already on the register"
-                                      + ("" if same == data.id else f" as {same}"))
+                raise ValidationError(
+                    "child id", f"{data.id} is already on the register" + ("" if same == data.id else f" as {same}")
+                )
             self._check_allocation(uow, data.social_worker_id, data.team_id)
-            child = Child(id=data.id, first_name=data.first_name, last_name=data.last_name,
-                          preferred_name=data.preferred_name, dob=data.dob, sex=data.sex,
-                          ethnicity=data.ethnicity, upn=record.check_upn(data.upn, data.dob, local_date(uow.now)),
-                          locality=data.locality,
-                          social_worker_id=data.social_worker_id, team_id=data.team_id,
-                          mother=data.mother, mc_dob=data.mc_dob,
-                          photo=photos.reencode(data.photo) if data.photo else None, version=1)
+            child = Child(
+                id=data.id,
+                first_name=data.first_name,
+                last_name=data.last_name,
+                preferred_name=data.preferred_name,
+                dob=data.dob,
+                sex=data.sex,
+                ethnicity=data.ethnicity,
+                upn=record.check_upn(data.upn, data.dob, local_date(uow.now)),
+                locality=data.locality,
+                social_worker_id=data.social_worker_id,
+                team_id=data.team_id,
+                mother=data.mother,
+                mc_dob=data.mc_dob,
+                photo=photos.reencode(data.photo) if data.photo else None,
+                version=1,
+            )
             s.add(child)
             s.flush()
             uow.audit("child.add", "child", child.id, child.id, after=snapshot(child))
@@ -171,8 +210,9 @@ class RegisterService(ActionService):
         if team_id is not None and uow.session.get(Team, team_id) is None:
             raise ValidationError("team", f"there is no team {team_id}")
 
-    def allocate(self, child_id: str, expected_version: int | None, social_worker_id: int | None,
-                 team_id: int | None) -> Saved:
+    def allocate(
+        self, child_id: str, expected_version: int | None, social_worker_id: int | None, team_id: int | None
+    ) -> Saved:
         """Change the allocated worker and team (the board row moves between caseloads)."""
         with self._uow() as uow:
             s = uow.session
@@ -185,14 +225,22 @@ class RegisterService(ActionService):
             before = snapshot(child, ["social_worker_id", "team_id"])
             child.social_worker_id, child.team_id = social_worker_id, team_id
             child.version += 1
-            uow.audit("child.allocate", "child", child_id, child_id, before,
-                      snapshot(child, ["social_worker_id", "team_id"]))
+            uow.audit(
+                "child.allocate", "child", child_id, child_id, before, snapshot(child, ["social_worker_id", "team_id"])
+            )
             uow.changed("child.updated", "child", child_id, child_id)
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))
 
-    def update_child(self, child_id: str, expected_version: int | None, *, upn: str | object | None = KEEP,
-                     mother: bool | object | None = KEEP, mc_dob: date | object | None = KEEP) -> Saved:
+    def update_child(
+        self,
+        child_id: str,
+        expected_version: int | None,
+        *,
+        upn: str | object | None = KEEP,
+        mother: bool | object | None = KEEP,
+        mc_dob: date | object | None = KEEP,
+    ) -> Saved:
         """Correct the statutory fields of the record (UPN or UN code, MOTHER and MC_DOB).
         A field left as KEEP is not touched; None clears it."""
         with self._uow() as uow:
@@ -228,8 +276,14 @@ class RegisterService(ActionService):
             had = child.photo is not None
             child.photo = stored
             child.version += 1
-            uow.audit("child.photo", "child", child_id, child_id, before={"photo": had},
-                      after={"photo": stored is not None, "bytes": len(stored) if stored else 0})
+            uow.audit(
+                "child.photo",
+                "child",
+                child_id,
+                child_id,
+                before={"photo": had},
+                after={"photo": stored is not None, "bytes": len(stored) if stored else 0},
+            )
             uow.changed("child.updated", "child", child_id, child_id)
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))

@@ -68,8 +68,7 @@ class SettingsService:
             before = json.loads(row.value) if row is not None else None
             value = json.dumps(ladder.to_json(), sort_keys=True)
             if row is None:
-                s.add(Setting(key=LADDER_KEY, value=value, updated_at=uow.now,
-                              updated_by=self.actor.label))
+                s.add(Setting(key=LADDER_KEY, value=value, updated_at=uow.now, updated_by=self.actor.label))
             else:
                 row.value, row.updated_at, row.updated_by = value, uow.now, self.actor.label
             uow.audit("setting.save", "setting", LADDER_KEY, None, before, ladder.to_json())
@@ -139,8 +138,7 @@ def save_risk_flags(db: Database, actor: Actor, extra: dict[str, str], clock: Cl
 def save_council_la_code(db: Database, actor: Actor, la_code: str, clock: Clock | None = None) -> None:
     _require_settings(actor)
     if not re.fullmatch(r"E0[6-9]\d{6}|E10\d{6}", la_code):
-        raise ValidationError("council LA code", f"'{la_code}' must be an English council's ONS code "
-                                                 "(like E08000035)")
+        raise ValidationError("council LA code", f"'{la_code}' must be an English council's ONS code (like E08000035)")
     with UnitOfWork(db, actor, clock or SystemClock()) as uow:
         _save(uow, COUNCIL_KEY, {"la_code": la_code}, actor.label)
         uow.commit()

@@ -30,8 +30,21 @@ from lac_monitor.storage.files import private_folder, write_private
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode
 
 HEADER_COLS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODE_COLS = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN")
+EPISODE_COLS = (
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+)
 MISSING_COLS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
 NAMES_COLS = ("CHILD", "FIRST_NAME", "LAST_NAME", "PREFERRED_NAME")
 MAX_REPORTED = 25
@@ -45,8 +58,10 @@ class ImportFileError(LacError):
         shown = problems[:MAX_REPORTED]
         more = f"; … and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         # One line (scripts read it; a terminal wraps it): the first problems, then a count.
-        super().__init__(f"the import was refused and nothing was saved ({len(problems)} problem"
-                         f"{'' if len(problems) == 1 else 's'}): " + "; ".join(shown) + more)
+        super().__init__(
+            f"the import was refused and nothing was saved ({len(problems)} problem"
+            f"{'' if len(problems) == 1 else 's'}): " + "; ".join(shown) + more
+        )
 
 
 def fmt(d: date | None) -> str:
@@ -74,7 +89,7 @@ IN_CHUNK = 500  # ids per IN (...) list: well inside SQLite's variable limit
 
 def chunks(ids: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str]]:
     for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+        yield ids[i : i + size]
 
 
 def safe_cell(value: str) -> str:
@@ -124,8 +139,7 @@ def mother_at(child: Child, on: date) -> tuple[str, str]:
     return "0", ""
 
 
-def missing_segments(start: date, end: date | None,
-                     care: list[CareEpisode]) -> list[tuple[date, date | None]]:
+def missing_segments(start: date, end: date | None, care: list[CareEpisode]) -> list[tuple[date, date | None]]:
     """The rows a missing period becomes in the return. A period may not outlive the placement
     episode it began in, so it is split at each placement change (the next row starts the day
     the move happened) and ends on the day care ends (a young person still missing at 18 leaves
@@ -165,9 +179,11 @@ def export(db: Database, year: int, out_dir: Path, codes_year: int | None = None
     cyear = codes_year or year
     notes: list[str] = []
     with db.read_session() as s:
-        care_rows = s.scalars(select(CareEpisode).where(
-            CareEpisode.decom <= last, (CareEpisode.dec.is_(None)) | (CareEpisode.dec >= first))
-            .order_by(CareEpisode.child_id, CareEpisode.decom)).all()
+        care_rows = s.scalars(
+            select(CareEpisode)
+            .where(CareEpisode.decom <= last, (CareEpisode.dec.is_(None)) | (CareEpisode.dec >= first))
+            .order_by(CareEpisode.child_id, CareEpisode.decom)
+        ).all()
         ids = sorted({c.child_id for c in care_rows})
         children: dict[str, Child] = {}
         all_care: dict[str, list[CareEpisode]] = defaultdict(list)
@@ -176,29 +192,54 @@ def export(db: Database, year: int, out_dir: Path, codes_year: int | None = None
             children.update({c.id: c for c in s.scalars(select(Child).where(Child.id.in_(part)))})
             for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(part))):
                 all_care[ce.child_id].append(ce)
-            missing.extend(s.scalars(select(MissingEpisode).where(
-                MissingEpisode.child_id.in_(part),
-                MissingEpisode.started_at < _local_midnight(last + timedelta(days=1)))
-                .order_by(MissingEpisode.child_id, MissingEpisode.started_at)))
+            missing.extend(
+                s.scalars(
+                    select(MissingEpisode)
+                    .where(
+                        MissingEpisode.child_id.in_(part),
+                        MissingEpisode.started_at < _local_midnight(last + timedelta(days=1)),
+                    )
+                    .order_by(MissingEpisode.child_id, MissingEpisode.started_at)
+                )
+            )
 
     header = []
     for c in (children[i] for i in ids):
         mother, mc_dob = mother_at(c, last)
-        header.append({"CHILD": c.id, "SEX": sex_for_year(c.sex, cyear), "DOB": fmt(c.dob),
-                       "ETHNIC": c.ethnicity, "UPN": c.upn or "", "MOTHER": mother, "MC_DOB": mc_dob})
+        header.append(
+            {
+                "CHILD": c.id,
+                "SEX": sex_for_year(c.sex, cyear),
+                "DOB": fmt(c.dob),
+                "ETHNIC": c.ethnicity,
+                "UPN": c.upn or "",
+                "MOTHER": mother,
+                "MC_DOB": mc_dob,
+            }
+        )
     episodes = []
     for ce in care_rows:
         ended = ce.dec is not None and ce.dec <= last
         urn = ce.urn or ""
         if not record.urn_needed(ce.place):
             urn = ""
-        episodes.append({
-            "CHILD": ce.child_id, "DECOM": fmt(ce.decom), "RNE": ce.rne, "LS": ce.ls, "CIN": ce.cin,
-            "PLACE": place_for_year(ce.place, cyear), "PLACE_PROVIDER": ce.place_provider or "",
-            "DEC": fmt(ce.dec) if ended else "", "REC": (ce.rec or "") if ended else "",
-            "REASON_PLACE_CHANGE": (ce.reason_place_change or "") if ended else "",
-            "HOME_POST": (ce.home_post or "").upper(), "PL_POST": (ce.pl_post or "").upper(),
-            "URN": urn})
+        episodes.append(
+            {
+                "CHILD": ce.child_id,
+                "DECOM": fmt(ce.decom),
+                "RNE": ce.rne,
+                "LS": ce.ls,
+                "CIN": ce.cin,
+                "PLACE": place_for_year(ce.place, cyear),
+                "PLACE_PROVIDER": ce.place_provider or "",
+                "DEC": fmt(ce.dec) if ended else "",
+                "REC": (ce.rec or "") if ended else "",
+                "REASON_PLACE_CHANGE": (ce.reason_place_change or "") if ended else "",
+                "HOME_POST": (ce.home_post or "").upper(),
+                "PL_POST": (ce.pl_post or "").upper(),
+                "URN": urn,
+            }
+        )
     mis_rows: list[dict[str, str]] = []
     per_child: dict[str, int] = defaultdict(int)
     for ep in missing:
@@ -211,32 +252,52 @@ def export(db: Database, year: int, out_dir: Path, codes_year: int | None = None
             if per_child[ep.child_id] > MAX_MISSING_PER_CHILD:
                 continue
             open_at_year_end = seg_end is None or seg_end > last
-            mis_rows.append({"CHILD": ep.child_id, "DOB": fmt(children[ep.child_id].dob),
-                             "MISSING": ep.category, "MIS_START": fmt(seg_start),
-                             "MIS_END": "" if open_at_year_end else fmt(seg_end)})
+            mis_rows.append(
+                {
+                    "CHILD": ep.child_id,
+                    "DOB": fmt(children[ep.child_id].dob),
+                    "MISSING": ep.category,
+                    "MIS_START": fmt(seg_start),
+                    "MIS_END": "" if open_at_year_end else fmt(seg_end),
+                }
+            )
     for cid, n in sorted(per_child.items()):
         if n > MAX_MISSING_PER_CHILD:
-            notes.append(f"child {cid}: {n} missing periods in the year; the return holds at most "
-                         f"{MAX_MISSING_PER_CHILD}, so the first {MAX_MISSING_PER_CHILD} were written")
+            notes.append(
+                f"child {cid}: {n} missing periods in the year; the return holds at most "
+                f"{MAX_MISSING_PER_CHILD}, so the first {MAX_MISSING_PER_CHILD} were written"
+            )
     for ce in care_rows:
-        gaps = [name for name, missing in (
-            ("URN", record.urn_needed(ce.place) and not ce.urn),
-            ("PL_POST", not ce.pl_post and ce.ls not in ("V3", "V4")),
-            ("HOME_POST", not ce.home_post and ce.ls not in ("V3", "V4"))) if missing]
+        gaps = [
+            name
+            for name, missing in (
+                ("URN", record.urn_needed(ce.place) and not ce.urn),
+                ("PL_POST", not ce.pl_post and ce.ls not in ("V3", "V4")),
+                ("HOME_POST", not ce.home_post and ce.ls not in ("V3", "V4")),
+            )
+            if missing
+        ]
         if gaps:
-            notes.append(f"child {ce.child_id}, episode from {fmt(ce.decom)}: {', '.join(gaps)} not recorded "
-                         "(the DfE's validator will query it)")
+            notes.append(
+                f"child {ce.child_id}, episode from {fmt(ce.decom)}: {', '.join(gaps)} not recorded "
+                "(the DfE's validator will query it)"
+            )
     for cid in ids:
         c = children[cid]
         if not c.upn:
             notes.append(f"child {cid}: UPN not recorded (a UPN, or UN1-UN5)")
         if c.sex == "F" and c.mother is None:
-            notes.append(f"child {cid}: MOTHER is not recorded (lac-monitor child update {cid} --not-mother "
-                         "or --mother-child-dob DATE)")
+            notes.append(
+                f"child {cid}: MOTHER is not recorded (lac-monitor child update {cid} --not-mother "
+                "or --mother-child-dob DATE)"
+            )
     out_dir = private_folder(out_dir)
     files = []
-    for name, cols, rows in (("header.csv", HEADER_COLS, header), ("episodes.csv", EPISODE_COLS, episodes),
-                             ("missing.csv", MISSING_COLS, mis_rows)):
+    for name, cols, rows in (
+        ("header.csv", HEADER_COLS, header),
+        ("episodes.csv", EPISODE_COLS, episodes),
+        ("missing.csv", MISSING_COLS, mis_rows),
+    ):
         path = out_dir / name
         write_csv(path, cols, rows)
         files.append(path)
@@ -310,8 +371,9 @@ class _Rows:
                 parts.append(f"unexpected columns {', '.join(repr(e) for e in extra)}")
             if not parts:
                 parts.append("a column is repeated")
-            problems.append(f"{self.name}: the column headers must be exactly {','.join(expected)} "
-                            f"({'; '.join(parts)})")
+            problems.append(
+                f"{self.name}: the column headers must be exactly {','.join(expected)} ({'; '.join(parts)})"
+            )
             return
         for values in reader:
             self._line = reader.line_num
@@ -324,8 +386,7 @@ class _Rows:
             for col, v in zip(got, values, strict=True):
                 v = v.strip()
                 if len(v) > MAX_CELL:
-                    problems.append(f"{self.name} line {reader.line_num}, {col}: is longer than {MAX_CELL} "
-                                    "characters")
+                    problems.append(f"{self.name} line {reader.line_num}, {col}: is longer than {MAX_CELL} characters")
                     v = v[:MAX_CELL]
                 row[col] = v
             yield reader.line_num, row
@@ -360,8 +421,7 @@ def _date(problems: list[str], where: str, col: str, text: str, required: bool =
         return None
 
 
-def _code(problems: list[str], where: str, col: str, text: str, allowed: Iterable[str],
-          required: bool = True) -> None:
+def _code(problems: list[str], where: str, col: str, text: str, allowed: Iterable[str], required: bool = True) -> None:
     if not text:
         if required:
             problems.append(f"{where}, {col}: is required")
@@ -386,9 +446,11 @@ def _placement_cells(r: dict[str, str]) -> tuple[str | None, str | None, str | N
     """HOME_POST, PL_POST and URN in the form the service stores (domain/record.py): the
     window, the CLI and the import apply the same rules. A URN the return needs but the file
     leaves blank is accepted (as in the window and the CLI) and counted."""
-    return (record.normalise_postcode("HOME_POST", r["HOME_POST"]),
-            record.normalise_postcode("PL_POST", r["PL_POST"]),
-            record.check_urn(r["PLACE"], r["URN"]))
+    return (
+        record.normalise_postcode("HOME_POST", r["HOME_POST"]),
+        record.normalise_postcode("PL_POST", r["PL_POST"]),
+        record.check_urn(r["PLACE"], r["URN"]),
+    )
 
 
 @dataclass
@@ -402,8 +464,7 @@ class _Checked:
     urn_missing: int = 0
 
 
-def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: date,
-                 problems: list[str]) -> _Checked:
+def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: date, problems: list[str]) -> _Checked:
     """First pass: every row checked, streaming."""
     out = _Checked()
     kids = out.dob
@@ -415,8 +476,9 @@ def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: da
             problems.append(f"{where}, CHILD: must be 1 to 10 letters or digits")
             continue
         if cid.upper() in upper_ids:
-            problems.append(f"{where}, CHILD: {cid} appears twice (child ids differing only in case are "
-                            "the same child)")
+            problems.append(
+                f"{where}, CHILD: {cid} appears twice (child ids differing only in case are the same child)"
+            )
         upper_ids.add(cid.upper())
         sex = {"1": "M", "2": "F"}.get(r["SEX"], r["SEX"])
         _code(problems, where, "SEX", sex, codes.SEX)
@@ -428,8 +490,10 @@ def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: da
         _code(problems, where, "ETHNIC", r["ETHNIC"], codes.ETHNIC)
         upn = r["UPN"]
         if upn and not codes.is_valid_upn(upn):
-            problems.append(f"{where}, UPN: '{upn}' must be a letter (not I, O, S) and 12 digits, "
-                            "11 digits and a letter, or UN1–UN5")
+            problems.append(
+                f"{where}, UPN: '{upn}' must be a letter (not I, O, S) and 12 digits, "
+                "11 digits and a letter, or UN1–UN5"
+            )
         if r["MOTHER"] not in ("", "0", "1"):
             problems.append(f"{where}, MOTHER: must be 1, 0 or blank")
         _date(problems, where, "MC_DOB", r["MC_DOB"], required=False)
@@ -450,11 +514,18 @@ def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: da
         _code(problems, where, "CIN", r["CIN"], codes.CIN)
         r["PLACE"] = _PLACE_NOW.get(r["PLACE"], r["PLACE"])  # earlier years' codes, as today's
         _code(problems, where, "PLACE", r["PLACE"], codes.PLACE)
-        _code(problems, where, "PLACE_PROVIDER", r["PLACE_PROVIDER"], codes.PLACE_PROVIDER,
-              required=r["PLACE"] not in codes.TEMPORARY_OR_OTHER_PLACE)
+        _code(
+            problems,
+            where,
+            "PLACE_PROVIDER",
+            r["PLACE_PROVIDER"],
+            codes.PLACE_PROVIDER,
+            required=r["PLACE"] not in codes.TEMPORARY_OR_OTHER_PLACE,
+        )
         _code(problems, where, "REC", r["REC"], codes.REC, required=dec is not None)
-        _code(problems, where, "REASON_PLACE_CHANGE", r["REASON_PLACE_CHANGE"], codes.REASON_PLACE_CHANGE,
-              required=False)
+        _code(
+            problems, where, "REASON_PLACE_CHANGE", r["REASON_PLACE_CHANGE"], codes.REASON_PLACE_CHANGE, required=False
+        )
         if decom and dec and dec < decom:
             problems.append(f"{where}, DEC: cannot be before DECOM")
         child_dob = kids[cid]
@@ -476,8 +547,7 @@ def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: da
         eps.sort(key=lambda x: x.decom)
         for prev, nxt in pairwise(eps):
             if prev.dec is None or nxt.decom < prev.dec:
-                problems.append(f"{e.name} line {nxt.line}, DECOM: overlaps the child's episode on "
-                                f"line {prev.line}")
+                problems.append(f"{e.name} line {nxt.line}, DECOM: overlaps the child's episode on line {prev.line}")
 
     mis = out.mis
     if m is not None:
@@ -499,8 +569,7 @@ def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: da
                 problems.append(f"{where}, MIS_START: cannot be in the future")
             if end and end > today:
                 problems.append(f"{where}, MIS_END: cannot be in the future")
-            if start and not any(c.decom <= start and (c.dec is None or start <= c.dec)
-                                 for c in care.get(cid, [])):
+            if start and not any(c.decom <= start and (c.dec is None or start <= c.dec) for c in care.get(cid, [])):
                 problems.append(f"{where}, MIS_START: is outside the child's episodes of care")
             if start:
                 mis[cid].append((line, start, end))
@@ -524,18 +593,32 @@ def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: da
         eps = care.get(cid, [])
         last_ep = max(eps, key=lambda c: c.decom) if eps else None
         for line, start, end in periods:
-            if end is None and last_ep is not None and last_ep.dec is not None and last_ep.rec != "X1" \
-                    and last_ep.dec >= start:
-                problems.append(f"{m.name if m else 'missing'} line {line}, MIS_END: is blank but care ended on "
-                                f"{fmt(last_ep.dec)} (episodes line {last_ep.line}): give the date the period ended")
+            if (
+                end is None
+                and last_ep is not None
+                and last_ep.dec is not None
+                and last_ep.rec != "X1"
+                and last_ep.dec >= start
+            ):
+                problems.append(
+                    f"{m.name if m else 'missing'} line {line}, MIS_END: is blank but care ended on "
+                    f"{fmt(last_ep.dec)} (episodes line {last_ep.line}): give the date the period ended"
+                )
     return out
 
 
 _CARE_FIELDS = (("RNE", "rne"), ("LS", "ls"), ("CIN", "cin"), ("PLACE", "place"))
 
 
-def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missing: Path | None = None,
-                 names: Path | None = None, clock: Clock | None = None) -> ImportSummary:
+def import_files(
+    db: Database,
+    actor: Actor,
+    header: Path,
+    episodes: Path,
+    missing: Path | None = None,
+    names: Path | None = None,
+    clock: Clock | None = None,
+) -> ImportSummary:
     """Two passes over the files. The first checks every row, streaming, and keeps only ids and
     dates (what the cross-row checks need). The second reads the files again and saves them in
     chunks inside ONE transaction: a child already on the register is merged (blanks filled,
@@ -565,9 +648,19 @@ def import_files(db: Database, actor: Actor, header: Path, episodes: Path, missi
             saver.missing(m)
         if problems or saver.problems:  # the files changed between the readings, or a merge clash
             raise ImportFileError(problems + saver.problems)
-        uow.audit("import.ssda903", "database", None, None, children=saver.new_ids, merged=saver.merged,
-                  care_added=saver.n_care, care_closed=saver.n_closed, missing_added=saver.n_mis,
-                  missing_ended=saver.n_mis_ended, files=[p.name for p in (header, episodes, missing, names) if p])
+        uow.audit(
+            "import.ssda903",
+            "database",
+            None,
+            None,
+            children=saver.new_ids,
+            merged=saver.merged,
+            care_added=saver.n_care,
+            care_closed=saver.n_closed,
+            missing_added=saver.n_mis,
+            missing_ended=saver.n_mis_ended,
+            files=[p.name for p in (header, episodes, missing, names) if p],
+        )
         uow.changed("register.imported", "database", None, None)
         uow.commit()
     return ImportSummary(len(saver.new_ids), len(saver.merged), saver.n_care, saver.n_mis, checked.urn_missing)
@@ -594,15 +687,18 @@ class _Saver:
         s = self.s
         for part in h.chunks():
             ids = [r["CHILD"] for _l, r in part]
-            stored = {c.upper(): c for c in s.scalars(select(Child.id).where(
-                func.upper(Child.id).in_([i.upper() for i in ids])))}
+            stored = {
+                c.upper(): c
+                for c in s.scalars(select(Child.id).where(func.upper(Child.id).in_([i.upper() for i in ids])))
+            }
             existing = {c.id: c for c in s.scalars(select(Child).where(Child.id.in_(ids)))}
             new_rows: list[dict[str, object]] = []
             for _line, r in part:
                 cid = r["CHILD"]
                 if cid.upper() in stored and stored[cid.upper()] != cid:
-                    self.problems.append(f"{self.hname}, CHILD: {cid} is already on the register as "
-                                         f"{stored[cid.upper()]}")
+                    self.problems.append(
+                        f"{self.hname}, CHILD: {cid} is already on the register as {stored[cid.upper()]}"
+                    )
                     continue
                 sex = {"1": "M", "2": "F"}.get(r["SEX"], r["SEX"])
                 dob = _parse_date(r["DOB"])
@@ -611,9 +707,21 @@ class _Saver:
                 mc_dob = _parse_date(r["MC_DOB"])
                 child = existing.get(cid)
                 if child is None:
-                    new_rows.append(dict(id=cid, first_name="(name to add)", last_name=cid, preferred_name=None,
-                                         dob=dob, sex=sex, ethnicity=r["ETHNIC"], upn=upn, mother=mother,
-                                         mc_dob=mc_dob, version=1))
+                    new_rows.append(
+                        dict(
+                            id=cid,
+                            first_name="(name to add)",
+                            last_name=cid,
+                            preferred_name=None,
+                            dob=dob,
+                            sex=sex,
+                            ethnicity=r["ETHNIC"],
+                            upn=upn,
+                            mother=mother,
+                            mc_dob=mc_dob,
+                            version=1,
+                        )
+                    )
                     self.new_ids.append(cid)
                     self._new.add(cid)
                     continue
@@ -625,11 +733,14 @@ class _Saver:
 
     def _merge_child(self, child: Child, cid: str, sex: str, dob: date | None, new: dict[str, object]) -> None:
         if dob != child.dob:
-            self.problems.append(f"{self.hname}: CHILD {cid}, DOB: {fmt(dob)} (file) differs from the register "
-                                 f"({fmt(child.dob)}); correct one of them first")
+            self.problems.append(
+                f"{self.hname}: CHILD {cid}, DOB: {fmt(dob)} (file) differs from the register "
+                f"({fmt(child.dob)}); correct one of them first"
+            )
         if sex != child.sex:
-            self.problems.append(f"{self.hname}: CHILD {cid}, SEX: {sex} (file) differs from the register "
-                                 f"({child.sex})")
+            self.problems.append(
+                f"{self.hname}: CHILD {cid}, SEX: {sex} (file) differs from the register ({child.sex})"
+            )
         fills = False
         for key, value in new.items():
             old = getattr(child, key)
@@ -637,24 +748,37 @@ class _Saver:
                 setattr(child, key, value)
                 fills = True
             elif value is not None and value != old and key == "upn":
-                self.problems.append(f"{self.hname}: CHILD {cid}, UPN: {value} (file) differs from the register "
-                                     f"({old})")
+                self.problems.append(
+                    f"{self.hname}: CHILD {cid}, UPN: {value} (file) differs from the register ({old})"
+                )
         if fills:
             child.version += 1
 
     def names(self, n: _Rows) -> None:
         """Names for the children this import adds (a merged child keeps the register's)."""
         for part in n.chunks():
-            rows = [{"b_id": r["CHILD"],
-                     "b_first": fields.clean("child.first_name", r["FIRST_NAME"], label="FIRST_NAME") or "",
-                     "b_last": fields.clean("child.last_name", r["LAST_NAME"], label="LAST_NAME") or "",
-                     "b_pref": fields.clean("child.preferred_name", r["PREFERRED_NAME"], label="PREFERRED_NAME")}
-                    for _l, r in part if r["CHILD"] in self._new]
+            rows = [
+                {
+                    "b_id": r["CHILD"],
+                    "b_first": fields.clean("child.first_name", r["FIRST_NAME"], label="FIRST_NAME") or "",
+                    "b_last": fields.clean("child.last_name", r["LAST_NAME"], label="LAST_NAME") or "",
+                    "b_pref": fields.clean("child.preferred_name", r["PREFERRED_NAME"], label="PREFERRED_NAME"),
+                }
+                for _l, r in part
+                if r["CHILD"] in self._new
+            ]
             if rows:  # plain executemany: the rows were saved moments ago at version 1
                 t = Child.__table__
-                self.s.execute(update(t).where(t.c.id == bindparam("b_id")).values(  # type: ignore[arg-type]
-                    first_name=bindparam("b_first"), last_name=bindparam("b_last"),
-                    preferred_name=bindparam("b_pref")), rows)
+                self.s.execute(
+                    update(t)  # type: ignore[arg-type]
+                    .where(t.c.id == bindparam("b_id"))
+                    .values(
+                        first_name=bindparam("b_first"),
+                        last_name=bindparam("b_last"),
+                        preferred_name=bindparam("b_pref"),
+                    ),
+                    rows,
+                )
 
     def _held_care(self, ids: Iterable[str]) -> dict[str, dict[date, CareEpisode]]:
         held: dict[str, dict[date, CareEpisode]] = defaultdict(dict)
@@ -680,29 +804,44 @@ class _Saver:
                 ce = mine.get(decom) if decom else None
                 if ce is None:
                     file_dec = {c.decom: c.dec for c in care.get(cid, []) if c.decom in mine}
-                    clash = next((x for d, x in mine.items() if d < (dec or date.max)
-                                  and decom is not None
-                                  and decom < ((x.dec if x.dec is not None else file_dec.get(d)) or date.max)), None)
+                    clash = next(
+                        (
+                            x
+                            for d, x in mine.items()
+                            if d < (dec or date.max)
+                            and decom is not None
+                            and decom < ((x.dec if x.dec is not None else file_dec.get(d)) or date.max)
+                        ),
+                        None,
+                    )
                     if clash is not None:
-                        self.problems.append(f"{self.ename} line {line}: the episode from {fmt(decom)} overlaps the "
-                                             f"register's episode from {fmt(clash.decom)} for {cid}")
+                        self.problems.append(
+                            f"{self.ename} line {line}: the episode from {fmt(decom)} overlaps the "
+                            f"register's episode from {fmt(clash.decom)} for {cid}"
+                        )
                     continue
                 r["PLACE"] = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
                 diff = [col for col, attr in _CARE_FIELDS if r[col] != getattr(ce, attr)]
                 if diff:
-                    self.problems.append(f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} differs from "
-                                         f"the register in {', '.join(diff)}; the import would lose one of them")
+                    self.problems.append(
+                        f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} differs from "
+                        f"the register in {', '.join(diff)}; the import would lose one of them"
+                    )
                 elif ce.dec is None and dec is not None:
                     ce.dec, ce.rec = dec, r["REC"] or None
                     ce.reason_place_change = r["REASON_PLACE_CHANGE"] or None
                     ce.version += 1
                     self.n_closed += 1
                 elif ce.dec is not None and dec is None:
-                    self.problems.append(f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} is open in "
-                                         f"the file but ended {fmt(ce.dec)} on the register")
+                    self.problems.append(
+                        f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} is open in "
+                        f"the file but ended {fmt(ce.dec)} on the register"
+                    )
                 elif ce.dec != dec or (dec is not None and (ce.rec or "") != r["REC"]):
-                    self.problems.append(f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} ends "
-                                         f"differently on the register ({fmt(ce.dec)} {ce.rec or ''})")
+                    self.problems.append(
+                        f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} ends "
+                        f"differently on the register ({fmt(ce.dec)} {ce.rec or ''})"
+                    )
             self._flush()
         if self.problems:
             return
@@ -716,11 +855,24 @@ class _Saver:
                     continue
                 place = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
                 home_post, pl_post, urn = _placement_cells({**r, "PLACE": place})
-                rows.append(dict(
-                    child_id=cid, decom=decom, rne=r["RNE"], ls=r["LS"], cin=r["CIN"], place=place,
-                    place_provider=r["PLACE_PROVIDER"] or None, dec=_parse_date(r["DEC"]), rec=r["REC"] or None,
-                    reason_place_change=r["REASON_PLACE_CHANGE"] or None, home_post=home_post, pl_post=pl_post,
-                    urn=urn, version=1))
+                rows.append(
+                    dict(
+                        child_id=cid,
+                        decom=decom,
+                        rne=r["RNE"],
+                        ls=r["LS"],
+                        cin=r["CIN"],
+                        place=place,
+                        place_provider=r["PLACE_PROVIDER"] or None,
+                        dec=_parse_date(r["DEC"]),
+                        rec=r["REC"] or None,
+                        reason_place_change=r["REASON_PLACE_CHANGE"] or None,
+                        home_post=home_post,
+                        pl_post=pl_post,
+                        urn=urn,
+                        version=1,
+                    )
+                )
             if rows:
                 self.s.execute(insert(CareEpisode), rows)
                 self.n_care += len(rows)
@@ -752,11 +904,19 @@ class _Saver:
                             return local_date(x.returned_at)
                         return file_end.get(local_date(x.started_at)) or date.max
 
-                    mclash = next((x for x in periods.values() if start is not None
-                                   and local_date(x.started_at) < (end or date.max) and start < ends(x)), None)
+                    mclash = next(
+                        (
+                            x
+                            for x in periods.values()
+                            if start is not None and local_date(x.started_at) < (end or date.max) and start < ends(x)
+                        ),
+                        None,
+                    )
                     if mclash is not None:
-                        self.problems.append(f"{self.mname} line {line}: the period from {fmt(start)} overlaps the "
-                                             f"register's period from {fmt(local_date(mclash.started_at))} for {cid}")
+                        self.problems.append(
+                            f"{self.mname} line {line}: the period from {fmt(start)} overlaps the "
+                            f"register's period from {fmt(local_date(mclash.started_at))} for {cid}"
+                        )
                 elif me.returned_at is None and end is not None:
                     me.returned_at = _local_midnight(end)
                     me.updated_at, me.updated_by = uow.now, uow.actor.label
@@ -770,9 +930,11 @@ class _Saver:
             held = self._held_missing(r["CHILD"] for _l, r in part)
             ids = list({r["CHILD"] for _l, r in part})
             hosts: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
-            for cid, decom, dec, ce_id in self.s.execute(select(
-                    CareEpisode.child_id, CareEpisode.decom, CareEpisode.dec, CareEpisode.id)
-                    .where(CareEpisode.child_id.in_(ids))):
+            for cid, decom, dec, ce_id in self.s.execute(
+                select(CareEpisode.child_id, CareEpisode.decom, CareEpisode.dec, CareEpisode.id).where(
+                    CareEpisode.child_id.in_(ids)
+                )
+            ):
                 hosts[cid].append((decom, dec, ce_id))
             rows: list[dict[str, object]] = []
             for _line, r in part:
@@ -780,14 +942,29 @@ class _Saver:
                 start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
                 if start is None or start in held.get(cid, {}):
                     continue
-                host = next((h for h in sorted(hosts.get(cid, []), key=lambda x: x[0], reverse=True)
-                             if h[0] <= start and (h[1] is None or start <= h[1])), None)
+                host = next(
+                    (
+                        h
+                        for h in sorted(hosts.get(cid, []), key=lambda x: x[0], reverse=True)
+                        if h[0] <= start and (h[1] is None or start <= h[1])
+                    ),
+                    None,
+                )
                 started = _local_midnight(start)
-                rows.append(dict(
-                    child_id=cid, category=r["MISSING"], started_at=started, reported_at=started,
-                    reported_by="SSDA903 import", returned_at=_local_midnight(end) if end else None,
-                    care_episode_id=host[2] if host else None, updated_at=uow.now, updated_by=uow.actor.label,
-                    version=1))
+                rows.append(
+                    dict(
+                        child_id=cid,
+                        category=r["MISSING"],
+                        started_at=started,
+                        reported_at=started,
+                        reported_by="SSDA903 import",
+                        returned_at=_local_midnight(end) if end else None,
+                        care_episode_id=host[2] if host else None,
+                        updated_at=uow.now,
+                        updated_by=uow.actor.label,
+                        version=1,
+                    )
+                )
             if rows:
                 self.s.execute(insert(MissingEpisode), rows)
                 self.n_mis += len(rows)

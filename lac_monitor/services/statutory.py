@@ -60,8 +60,15 @@ LIST8_COLUMNS: tuple[str, ...] = (
     "Allocated Worker",
 )
 MISSING_COL, ABSENT_COL = LIST8_COLUMNS[28], LIST8_COLUMNS[29]
-SSD_MISSING_COLUMNS = ("miss_table_id", "miss_la_person_id", "miss_mis_epi_start", "miss_mis_epi_type",
-                       "miss_mis_epi_end", "miss_mis_epi_rhi_offered", "miss_mis_epi_rhi_accepted")
+SSD_MISSING_COLUMNS = (
+    "miss_table_id",
+    "miss_la_person_id",
+    "miss_mis_epi_start",
+    "miss_mis_epi_type",
+    "miss_mis_epi_end",
+    "miss_mis_epi_rhi_offered",
+    "miss_mis_epi_rhi_accepted",
+)
 _PLACEMENT_RNE = {"S", "P", "B", "T", "U"}  # a new placement begins (L is legal status only)
 
 
@@ -87,9 +94,12 @@ class _RhiFacts:
 def _rhi_by_episode(s: Session, episode_ids: Sequence[int]) -> dict[int, _RhiFacts]:
     out: dict[int, _RhiFacts] = {}
     for i in range(0, len(episode_ids), 500):
-        part = episode_ids[i:i + 500]
-        q = (select(RhiEpisode.episode_id, Rhi.offered_at, Rhi.accepted_at, Rhi.outcome_code)
-             .join(Rhi, Rhi.id == RhiEpisode.rhi_id).where(RhiEpisode.episode_id.in_(part)))
+        part = episode_ids[i : i + 500]
+        q = (
+            select(RhiEpisode.episode_id, Rhi.offered_at, Rhi.accepted_at, Rhi.outcome_code)
+            .join(Rhi, Rhi.id == RhiEpisode.rhi_id)
+            .where(RhiEpisode.episode_id.in_(part))
+        )
         for eid, offered, accepted, code in s.execute(q):
             out[eid] = _RhiFacts(offered is not None, accepted is not None, code)
     return out
@@ -101,8 +111,11 @@ def annex_a_rows(db: Database, start: date, end: date) -> list[dict[str, object]
     council = council_la_code(db)
     first_utc, after_utc = _local_start(start), _local_start(end + timedelta(days=1))
     with db.read_session() as s:
-        care_rows = s.scalars(select(CareEpisode).where(
-            CareEpisode.decom <= end, (CareEpisode.dec.is_(None)) | (CareEpisode.dec >= start))).all()
+        care_rows = s.scalars(
+            select(CareEpisode).where(
+                CareEpisode.decom <= end, (CareEpisode.dec.is_(None)) | (CareEpisode.dec >= start)
+            )
+        ).all()
         ids = sorted({c.child_id for c in care_rows})
         children: dict[str, Child] = {}
         care: dict[str, list[CareEpisode]] = defaultdict(list)
@@ -113,9 +126,13 @@ def annex_a_rows(db: Database, start: date, end: date) -> list[dict[str, object]
             children.update({c.id: c for c in s.scalars(select(Child).where(Child.id.in_(part)))})
             for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(part), CareEpisode.decom <= end)):
                 care[ce.child_id].append(ce)
-            for me in s.scalars(select(MissingEpisode).where(
-                    MissingEpisode.child_id.in_(part), MissingEpisode.started_at >= first_utc,
-                    MissingEpisode.started_at < after_utc)):
+            for me in s.scalars(
+                select(MissingEpisode).where(
+                    MissingEpisode.child_id.in_(part),
+                    MissingEpisode.started_at >= first_utc,
+                    MissingEpisode.started_at < after_utc,
+                )
+            ):
                 missing[me.child_id].append(me)
         rhi = _rhi_by_episode(s, [m.id for ms in missing.values() for m in ms])
     rows: list[dict[str, object]] = []
@@ -130,8 +147,9 @@ def annex_a_rows(db: Database, start: date, end: date) -> list[dict[str, object]
                 period_start = prev.decom
             else:
                 break
-        periods_in_window = sum(1 for e in eps if e.rne == "S" and e.decom >= start - timedelta(days=365)
-                                and e.decom <= end)
+        periods_in_window = sum(
+            1 for e in eps if e.rne == "S" and e.decom >= start - timedelta(days=365) and e.decom <= end
+        )
         ls_start = cur.decom
         for e in reversed(eps[:-1]):
             if e.ls == cur.ls and e.rec == "X1" and e.decom >= period_start:
@@ -147,34 +165,40 @@ def annex_a_rows(db: Database, start: date, end: date) -> list[dict[str, object]
         location = ""
         if placement.host_la and council:
             location = "Out of LA boundary" if record.is_out_of_area(placement.host_la, council) else "In LA boundary"
-        rows.append({
-            LIST8_COLUMNS[0]: cid,
-            LIST8_COLUMNS[1]: codes.SEX.get(c.sex, c.sex),
-            LIST8_COLUMNS[2]: _coded(c.ethnicity, codes.ETHNIC),
-            LIST8_COLUMNS[3]: c.dob,
-            LIST8_COLUMNS[4]: age_on(c.dob, end),
-            LIST8_COLUMNS[7]: period_start,
-            LIST8_COLUMNS[8]: _coded(cur.cin, codes.CIN),
-            LIST8_COLUMNS[9]: _yn(periods_in_window > 1),
-            LIST8_COLUMNS[10]: ls_start,
-            LIST8_COLUMNS[11]: _coded(cur.ls, codes.LS),
-            LIST8_COLUMNS[18]: n_placements,
-            LIST8_COLUMNS[19]: cur.dec if ceased else None,
-            LIST8_COLUMNS[20]: _coded(cur.rec, codes.REC) if ceased else "",
-            LIST8_COLUMNS[21]: placement.decom,
-            LIST8_COLUMNS[22]: _coded(placement.place, codes.PLACE),
-            LIST8_COLUMNS[23]: _coded(placement.place_provider, codes.PLACE_PROVIDER),
-            LIST8_COLUMNS[24]: placement.pl_post or "",
-            LIST8_COLUMNS[25]: placement.urn or "",
-            LIST8_COLUMNS[26]: location,
-            LIST8_COLUMNS[27]: placement.host_la or "",
-            MISSING_COL: sum(1 for m in mis if m.category == "M"),
-            ABSENT_COL: sum(1 for m in mis if m.category == "A"),
-            LIST8_COLUMNS[30]: "" if last is None or last.returned_at is None else _yn(bool(facts and facts.offered)),
-            LIST8_COLUMNS[31]: "" if last is None or last.returned_at is None else _yn(bool(facts and facts.accepted)),
-            LIST8_COLUMNS[32]: teams.get(c.team_id, "") if c.team_id else "",
-            LIST8_COLUMNS[33]: staff.get(c.social_worker_id, "") if c.social_worker_id else "",
-        })
+        rows.append(
+            {
+                LIST8_COLUMNS[0]: cid,
+                LIST8_COLUMNS[1]: codes.SEX.get(c.sex, c.sex),
+                LIST8_COLUMNS[2]: _coded(c.ethnicity, codes.ETHNIC),
+                LIST8_COLUMNS[3]: c.dob,
+                LIST8_COLUMNS[4]: age_on(c.dob, end),
+                LIST8_COLUMNS[7]: period_start,
+                LIST8_COLUMNS[8]: _coded(cur.cin, codes.CIN),
+                LIST8_COLUMNS[9]: _yn(periods_in_window > 1),
+                LIST8_COLUMNS[10]: ls_start,
+                LIST8_COLUMNS[11]: _coded(cur.ls, codes.LS),
+                LIST8_COLUMNS[18]: n_placements,
+                LIST8_COLUMNS[19]: cur.dec if ceased else None,
+                LIST8_COLUMNS[20]: _coded(cur.rec, codes.REC) if ceased else "",
+                LIST8_COLUMNS[21]: placement.decom,
+                LIST8_COLUMNS[22]: _coded(placement.place, codes.PLACE),
+                LIST8_COLUMNS[23]: _coded(placement.place_provider, codes.PLACE_PROVIDER),
+                LIST8_COLUMNS[24]: placement.pl_post or "",
+                LIST8_COLUMNS[25]: placement.urn or "",
+                LIST8_COLUMNS[26]: location,
+                LIST8_COLUMNS[27]: placement.host_la or "",
+                MISSING_COL: sum(1 for m in mis if m.category == "M"),
+                ABSENT_COL: sum(1 for m in mis if m.category == "A"),
+                LIST8_COLUMNS[30]: ""
+                if last is None or last.returned_at is None
+                else _yn(bool(facts and facts.offered)),
+                LIST8_COLUMNS[31]: ""
+                if last is None or last.returned_at is None
+                else _yn(bool(facts and facts.accepted)),
+                LIST8_COLUMNS[32]: teams.get(c.team_id, "") if c.team_id else "",
+                LIST8_COLUMNS[33]: staff.get(c.social_worker_id, "") if c.social_worker_id else "",
+            }
+        )
     return rows
 
 
@@ -234,12 +258,18 @@ def export_ssd_missing(db: Database, out: Path) -> int:
     def when(at: datetime | None) -> str:
         return at.astimezone(council_tz()).strftime("%Y-%m-%d %H:%M:%S") if at else ""
 
-    rows = [{
-        "miss_table_id": str(e.id), "miss_la_person_id": e.child_id, "miss_mis_epi_start": when(e.started_at),
-        "miss_mis_epi_type": e.category, "miss_mis_epi_end": when(e.returned_at),
-        "miss_mis_epi_rhi_offered": _rhi_yn(e.returned_at is not None, rhi.get(e.id), False),
-        "miss_mis_epi_rhi_accepted": _rhi_yn(e.returned_at is not None, rhi.get(e.id), True),
-    } for e in eps]
+    rows = [
+        {
+            "miss_table_id": str(e.id),
+            "miss_la_person_id": e.child_id,
+            "miss_mis_epi_start": when(e.started_at),
+            "miss_mis_epi_type": e.category,
+            "miss_mis_epi_end": when(e.returned_at),
+            "miss_mis_epi_rhi_offered": _rhi_yn(e.returned_at is not None, rhi.get(e.id), False),
+            "miss_mis_epi_rhi_accepted": _rhi_yn(e.returned_at is not None, rhi.get(e.id), True),
+        }
+        for e in eps
+    ]
     out.parent.mkdir(parents=True, exist_ok=True)
     write_csv(out, SSD_MISSING_COLUMNS, rows)
     return len(rows)

@@ -16,7 +16,6 @@ from lac_monitor.storage.trends import load_trends
 MAX_DAYS = 3 * 366
 
 
-
 def default_period(today: date) -> tuple[date, date]:
     """Twelve months: the first of the month eleven months back, to today."""
     y, m = today.year, today.month - 11
@@ -42,6 +41,15 @@ class TrendsService(ActionService):
     def record_print(self, data: TrendsData, output: str, pages: int) -> None:
         """The print is audited (aggregate figures only: no child ids on the sheet)."""
         with self._uow() as uow:
-            uow.audit("report.trends", "report", None, None, start=data.start.isoformat(),
-                      end=data.end.isoformat(), episodes=data.episodes, output=output, pages=pages)
+            uow.audit(
+                "report.trends",
+                "report",
+                None,
+                None,
+                start=data.start.isoformat(),
+                end=data.end.isoformat(),
+                episodes=data.episodes,
+                output=output,
+                pages=pages,
+            )
             uow.commit()

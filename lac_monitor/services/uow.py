@@ -69,12 +69,18 @@ def os_username() -> str:
         return pwd.getpwuid(os.getuid()).pw_name
     except KeyError:
         raise AccessRefusedError(
-            f"This computer's account {os.getuid()} has no login name; nothing can be shown.") from None
+            f"This computer's account {os.getuid()} has no login name; nothing can be shown."
+        ) from None
 
 
 def _staff_actor(staff: Staff) -> Actor:
-    return Actor(username=staff.username, staff_id=staff.id, display_name=staff.display_name,
-                 role=staff.role, team_id=staff.team_id)
+    return Actor(
+        username=staff.username,
+        staff_id=staff.id,
+        display_name=staff.display_name,
+        role=staff.role,
+        team_id=staff.team_id,
+    )
 
 
 def resolve_actor(db: Database, username: str | None = None) -> Actor:
@@ -89,7 +95,8 @@ def resolve_actor(db: Database, username: str | None = None) -> Actor:
         if username and username.lower() != login.name.lower():
             raise AccessRefusedError(
                 f"--user: on the shared database you act as your own database login "
-                f"'{login.name}', never as '{username}'.")
+                f"'{login.name}', never as '{username}'."
+            )
         if login.provisioned:
             me = whoami(db)
             if me is None and login.service:
@@ -104,9 +111,7 @@ def resolve_actor(db: Database, username: str | None = None) -> Actor:
         username = login.name
     username = username or os_username()
     with db.read_session() as s:
-        staff = s.scalars(
-            select(Staff).where(func.lower(Staff.username) == username.lower())
-        ).first()
+        staff = s.scalars(select(Staff).where(func.lower(Staff.username) == username.lower())).first()
         if staff is None:
             raise UnknownLoginError(username)
         if not staff.active:
@@ -123,14 +128,25 @@ def first_run_administrator(db: Database) -> Actor | None:
     with db.write_session() as s:
         if s.scalar(select(func.count()).select_from(Staff)):
             return None
-        staff = Staff(username=login, display_name=login, role=access.StaffRole.ADMINISTRATOR.value,
-                      active=True)
+        staff = Staff(username=login, display_name=login, role=access.StaffRole.ADMINISTRATOR.value, active=True)
         s.add(staff)
         s.flush()
         now = datetime.now().astimezone().replace(microsecond=0)
-        audit_chain.append(s, [dict(at=now, username=login, staff_id=staff.id, action="staff.first_admin",
-                                    entity="staff", entity_id=str(staff.id), child_id=None,
-                                    detail=json.dumps({"after": snapshot(staff)}))])
+        audit_chain.append(
+            s,
+            [
+                dict(
+                    at=now,
+                    username=login,
+                    staff_id=staff.id,
+                    action="staff.first_admin",
+                    entity="staff",
+                    entity_id=str(staff.id),
+                    child_id=None,
+                    detail=json.dumps({"after": snapshot(staff)}),
+                )
+            ],
+        )
         s.commit()
         return _staff_actor(staff)
 
@@ -170,8 +186,9 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             self.session.rollback()
         except DBAPIError:
@@ -183,9 +200,16 @@ class UnitOfWork:
             if translated is not None:
                 raise translated from exc
 
-    def audit(self, action: str, entity: str, entity_id: object, child_id: str | None,
-              before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-              **extra: Any) -> None:
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object,
+        child_id: str | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
         detail: dict[str, Any] = {}
         if before is not None:
             detail["before"] = before
@@ -195,11 +219,18 @@ class UnitOfWork:
         if self.actor.os_login and self.actor.os_login != self.actor.username:
             detail["os_login"] = self.actor.os_login  # who really sat at the keyboard
         # Appended at commit, under the writers' lock, so the hash chain follows commit order.
-        self._audit.append(dict(
-            at=self.now, username=self.actor.username, staff_id=self.actor.staff_id,
-            action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
-            child_id=child_id, detail=json.dumps(detail, ensure_ascii=False) if detail else None,
-        ))
+        self._audit.append(
+            dict(
+                at=self.now,
+                username=self.actor.username,
+                staff_id=self.actor.staff_id,
+                action=action,
+                entity=entity,
+                entity_id=None if entity_id is None else str(entity_id),
+                child_id=child_id,
+                detail=json.dumps(detail, ensure_ascii=False) if detail else None,
+            )
+        )
 
     def changed(self, kind: str, entity: str, entity_id: object, child_id: str | None) -> None:
         self._feed.append((kind, entity, None if entity_id is None else str(entity_id), child_id))
@@ -214,14 +245,15 @@ class UnitOfWork:
                     # Held to commit: feed sequence numbers become visible in order,
                     # so a reader that has seen N never later finds an N-1.
                     s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
-                rows = [ChangeFeed(at=self.now, kind=k, entity=e, entity_id=i, child_id=c,
-                                   username=self.actor.username) for k, e, i, c in self._feed]
+                rows = [
+                    ChangeFeed(at=self.now, kind=k, entity=e, entity_id=i, child_id=c, username=self.actor.username)
+                    for k, e, i, c in self._feed
+                ]
                 s.add_all(rows)
                 s.flush()
                 seqs = [r.seq for r in rows]
                 if self.db.is_postgresql:
-                    s.execute(text("SELECT pg_notify(:ch, :payload)"),
-                              {"ch": NOTIFY_CHANNEL, "payload": str(seqs[-1])})
+                    s.execute(text("SELECT pg_notify(:ch, :payload)"), {"ch": NOTIFY_CHANNEL, "payload": str(seqs[-1])})
             else:
                 seqs = []
             s.commit()
@@ -253,9 +285,7 @@ def translate_db_error(exc: BaseException, saving: bool = True) -> LacError | No
     if isinstance(exc, IntegrityError):
         msg = str(exc.orig)
         if "uq_missing_episode_open" in msg or "missing_episode.child_id" in msg:
-            return ValidationError(
-                "start", "child is already missing (another desktop recorded it a moment ago)"
-            )
+            return ValidationError("start", "child is already missing (another desktop recorded it a moment ago)")
         if "uq_care_episode_open" in msg or "care_episode.child_id" in msg:
             return ValidationError("decom", "child already has an open care episode")
         if "pk_setting" in msg or "setting.key" in msg:
@@ -263,8 +293,9 @@ def translate_db_error(exc: BaseException, saving: bool = True) -> LacError | No
         if "rhi_episode" in msg:
             return ValidationError("episodes", "an episode is already covered by another RHI")
         if "unique" in msg.lower() or "duplicate" in msg.lower():
-            return ValidationError("record", "is already on the register (another desktop saved the same a "
-                                             "moment ago). Nothing was saved.")
+            return ValidationError(
+                "record", "is already on the register (another desktop saved the same a moment ago). Nothing was saved."
+            )
         return None
     if isinstance(exc, DataError | OverflowError):
         # Our own rules (domain/fields.py) should refuse first; this is the last line.
@@ -277,13 +308,13 @@ def translate_db_error(exc: BaseException, saving: bool = True) -> LacError | No
             return ServerFullError(TOO_MANY_CLIENTS)
         if "locked" in text_ or "busy" in text_:
             return DatabaseUnavailableError(
-                "The database is busy (another desktop is saving). Nothing was saved; "
-                "try again in a moment."
+                "The database is busy (another desktop is saving). Nothing was saved; try again in a moment."
             )
         if "readonly" in text_ or "read-only" in text_ or "disk is full" in text_:
             return DatabaseUnavailableError(
                 "The database file cannot be written (read-only, or the disk is full). Nothing "
-                "was saved: ask IT to check the disk and the file's permissions.")
+                "was saved: ask IT to check the disk and the file's permissions."
+            )
         if saving:
             return DatabaseUnavailableError(
                 "The connection to the database was lost while saving. Nothing was saved and "
@@ -298,7 +329,8 @@ def translate_db_error(exc: BaseException, saving: bool = True) -> LacError | No
         if sqlstate.startswith("57") or sqlstate.startswith("08") or sqlstate.startswith("53"):
             return DatabaseUnavailableError(
                 "The database server stopped the request (it is shutting down, restarting or out "
-                "of resources). Nothing was saved; try again in a moment.")
+                "of resources). Nothing was saved; try again in a moment."
+            )
     return None
 
 

@@ -27,6 +27,7 @@ def hidden_for(session: Session, actor: Actor, at: datetime, ladder: Ladder) -> 
 
 def require_visible(session: Session, actor: Actor, child_id: str, at: datetime, ladder: Ladder) -> None:
     """NotFoundError for a child this person may not see, as PostgreSQL's policies answer."""
-    if session.scalar(select(Child.restricted).where(Child.id == child_id)) and \
-            child_id in hidden_for(session, actor, at, ladder):
+    if session.scalar(select(Child.restricted).where(Child.id == child_id)) and child_id in hidden_for(
+        session, actor, at, ladder
+    ):
         raise NotFoundError("Child", child_id)

@@ -40,10 +40,16 @@ def _micros(at: datetime) -> str:
 
 def row_hash(row: Mapping[str, Any] | RowMapping, prev_hash: str) -> str:
     """The same formula as the SQL function `lac_audit_row_hash` (migration 0003)."""
-    parts = [_field(_micros(row["at"])), _field(row["username"]),
-             _field(None if row["staff_id"] is None else str(row["staff_id"])),
-             _field(row["action"]), _field(row["entity"]), _field(row["entity_id"]),
-             _field(row["child_id"]), _field(row["detail"])]
+    parts = [
+        _field(_micros(row["at"])),
+        _field(row["username"]),
+        _field(None if row["staff_id"] is None else str(row["staff_id"])),
+        _field(row["action"]),
+        _field(row["entity"]),
+        _field(row["entity_id"]),
+        _field(row["child_id"]),
+        _field(row["detail"]),
+    ]
     return hashlib.sha256(("|".join(parts) + "|" + prev_hash).encode("utf-8")).hexdigest()
 
 
@@ -158,18 +164,22 @@ def verify(conn: Connection | Session, batch: int = 5000) -> Verdict:
     prev, prev_id, count, after = GENESIS, None, 0, 0
     cols = [AuditLog.id, AuditLog.prev_hash, AuditLog.hash] + [getattr(AuditLog, c) for c in CONTENT]
     while True:
-        chunk = conn.execute(select(*cols).where(AuditLog.id > after)
-                             .order_by(AuditLog.id).limit(batch)).mappings().all()
+        chunk = (
+            conn.execute(select(*cols).where(AuditLog.id > after).order_by(AuditLog.id).limit(batch)).mappings().all()
+        )
         if not chunk:
             return Verdict(True, count, prev)
         for r in chunk:
             if r["prev_hash"] != prev:
-                where = (f"after row {prev_id}" if prev_id is not None else "at the start of the trail")
-                return Verdict(False, count, prev, r["id"],
-                               f"row {r['id']} does not follow on from the row before it: a row was "
-                               f"removed or inserted {where}")
+                where = f"after row {prev_id}" if prev_id is not None else "at the start of the trail"
+                return Verdict(
+                    False,
+                    count,
+                    prev,
+                    r["id"],
+                    f"row {r['id']} does not follow on from the row before it: a row was removed or inserted {where}",
+                )
             if r["hash"] != row_hash(r, prev):
-                return Verdict(False, count, prev, r["id"],
-                               f"row {r['id']} was changed after it was written")
+                return Verdict(False, count, prev, r["id"], f"row {r['id']} was changed after it was written")
             prev, prev_id, count = r["hash"], r["id"], count + 1
         after = chunk[-1]["id"]

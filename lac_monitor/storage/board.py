@@ -32,18 +32,27 @@ from lac_monitor.storage.schema import (
 from lac_monitor.storage.types import UtcDateTime
 
 
-def hidden_children(session: Session, role: str | None, staff_id: int | None, team_id: int | None,
-                    office_hours: bool) -> frozenset[str]:
+def hidden_children(
+    session: Session, role: str | None, staff_id: int | None, team_id: int | None, office_hours: bool
+) -> frozenset[str]:
     """The restricted children this person may not see (domain.access.may_see_restricted):
     the app's own filter, for SQLite and any connection that bypasses row-level security.
     Reads only the few restricted children (partial index ix_child_restricted)."""
     q = select(Child.id, Child.social_worker_id, Child.team_id).where(Child.restricted.is_(True))
-    return frozenset(cid for cid, worker, team in session.execute(q)
-                     if not may_see_restricted(role, staff_id, team_id, worker, team, office_hours))
+    return frozenset(
+        cid
+        for cid, worker, team in session.execute(q)
+        if not may_see_restricted(role, staff_id, team_id, worker, team, office_hours)
+    )
 
 
-def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None = None,
-               rhi_hours: float = DEFAULT_RHI_HOURS, hidden: Collection[str] = ()) -> list[BoardRow]:
+def load_board(
+    session: Session,
+    at: datetime,
+    child_ids: Iterable[str] | None = None,
+    rhi_hours: float = DEFAULT_RHI_HOURS,
+    hidden: Collection[str] = (),
+) -> list[BoardRow]:
     """Every child's row (or those of `child_ids`), leaving out the children in `hidden`."""
     day = local_date(at)
     ids = None if child_ids is None else list(child_ids)
@@ -56,21 +65,67 @@ def load_board(session: Session, at: datetime, child_ids: Iterable[str] | None =
     flags = load_flags(session, day, ids)
     rows = []
     for r in session.execute(_board_statement(ids is not None), params):
-        (cid, first, last, pref, dob, st, in_care, cat, eid, ever, since, ret, risk, pref_ref,
-         last_seen, rhi_id, offered_at, done_at_v, sw_id, sw, team_id, team, place, locality,
-         n30, n90, n365) = r
+        (
+            cid,
+            first,
+            last,
+            pref,
+            dob,
+            st,
+            in_care,
+            cat,
+            eid,
+            ever,
+            since,
+            ret,
+            risk,
+            pref_ref,
+            last_seen,
+            rhi_id,
+            offered_at,
+            done_at_v,
+            sw_id,
+            sw,
+            team_id,
+            team,
+            place,
+            locality,
+            n30,
+            n90,
+            n365,
+        ) = r
         if cid in hidden:
             continue
-        rows.append(BoardRow(
-            child_id=cid, first_name=first, last_name=last, preferred_name=pref, dob=dob,
-            status=ChildStatus(st), in_care=bool(in_care), category=cat, episode_id=eid,
-            episode_version=ever, missing_since=since, returned_at=ret, risk=risk,
-            police_ref=pref_ref, last_seen=last_seen, rhi_id=rhi_id, rhi_offered_at=offered_at,
-            rhi_done_at=done_at_v, social_worker_id=sw_id, social_worker=sw, team_id=team_id,
-            team=team, placement_type=place, locality=locality,
-            flags=tuple(sorted(flags.get(cid, ()))),
-            episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
-        ))
+        rows.append(
+            BoardRow(
+                child_id=cid,
+                first_name=first,
+                last_name=last,
+                preferred_name=pref,
+                dob=dob,
+                status=ChildStatus(st),
+                in_care=bool(in_care),
+                category=cat,
+                episode_id=eid,
+                episode_version=ever,
+                missing_since=since,
+                returned_at=ret,
+                risk=risk,
+                police_ref=pref_ref,
+                last_seen=last_seen,
+                rhi_id=rhi_id,
+                rhi_offered_at=offered_at,
+                rhi_done_at=done_at_v,
+                social_worker_id=sw_id,
+                social_worker=sw,
+                team_id=team_id,
+                team=team,
+                placement_type=place,
+                locality=locality,
+                flags=tuple(sorted(flags.get(cid, ()))),
+                episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
+            )
+        )
     return rows
 
 
@@ -85,27 +140,30 @@ def _board_statement(by_ids: bool) -> Select[Any]:
     overdue_before = bindparam("overdue_before", type_=UtcDateTime)
     ids: BindParameter[Any] | None = bindparam("ids", expanding=True) if by_ids else None
 
-    ep_ranked = (
-        select(
-            MissingEpisode.id, MissingEpisode.child_id, MissingEpisode.category,
-            MissingEpisode.started_at, MissingEpisode.returned_at, MissingEpisode.risk_grade,
-            MissingEpisode.police_ref, MissingEpisode.last_seen_where, MissingEpisode.version,
-            func.row_number().over(partition_by=MissingEpisode.child_id,
-                                   order_by=MissingEpisode.started_at.desc()).label("rn"),
-        ).where(MissingEpisode.started_at <= at)
-    )
+    ep_ranked = select(
+        MissingEpisode.id,
+        MissingEpisode.child_id,
+        MissingEpisode.category,
+        MissingEpisode.started_at,
+        MissingEpisode.returned_at,
+        MissingEpisode.risk_grade,
+        MissingEpisode.police_ref,
+        MissingEpisode.last_seen_where,
+        MissingEpisode.version,
+        func.row_number()
+        .over(partition_by=MissingEpisode.child_id, order_by=MissingEpisode.started_at.desc())
+        .label("rn"),
+    ).where(MissingEpisode.started_at <= at)
     if ids is not None:
         ep_ranked = ep_ranked.where(MissingEpisode.child_id.in_(ids))
     ep_sub = ep_ranked.subquery("ep_ranked")
     ep = select(ep_sub).where(ep_sub.c.rn == 1).subquery("ep")
 
-    care_ranked = (
-        select(
-            CareEpisode.child_id, CareEpisode.place,
-            func.row_number().over(partition_by=CareEpisode.child_id,
-                                   order_by=CareEpisode.decom.desc()).label("rn"),
-        ).where(CareEpisode.decom <= day, or_(CareEpisode.dec.is_(None), CareEpisode.dec > day))
-    )
+    care_ranked = select(
+        CareEpisode.child_id,
+        CareEpisode.place,
+        func.row_number().over(partition_by=CareEpisode.child_id, order_by=CareEpisode.decom.desc()).label("rn"),
+    ).where(CareEpisode.decom <= day, or_(CareEpisode.dec.is_(None), CareEpisode.dec > day))
     if ids is not None:
         care_ranked = care_ranked.where(CareEpisode.child_id.in_(ids))
     care_sub = care_ranked.subquery("care_ranked")
@@ -114,28 +172,54 @@ def _board_statement(by_ids: bool) -> Select[Any]:
     counts = episode_count_subquery(at, ids)
 
     open_now = and_(ep.c.id.is_not(None), or_(ep.c.returned_at.is_(None), ep.c.returned_at > at))
-    done = or_(and_(Rhi.completed_at.is_not(None), Rhi.completed_at <= at),
-               and_(Rhi.declined_at.is_not(None), Rhi.declined_at <= at))
+    done = or_(
+        and_(Rhi.completed_at.is_not(None), Rhi.completed_at <= at),
+        and_(Rhi.declined_at.is_not(None), Rhi.declined_at <= at),
+    )
     offered = and_(Rhi.offered_at.is_not(None), Rhi.offered_at <= at)
     status = case(
         (and_(open_now, ep.c.category == "A"), literal(ChildStatus.AWAY.value)),
         (open_now, literal(ChildStatus.MISSING.value)),
         (care.c.child_id.is_(None), literal(ChildStatus.LEFT_CARE.value)),
-        (and_(ep.c.returned_at.is_not(None), ~done),
-         case((or_(offered, ep.c.returned_at > overdue_before), literal(ChildStatus.RETURNED_RHI_DUE.value)),
-              else_=literal(ChildStatus.RHI_OVERDUE.value))),
+        (
+            and_(ep.c.returned_at.is_not(None), ~done),
+            case(
+                (or_(offered, ep.c.returned_at > overdue_before), literal(ChildStatus.RETURNED_RHI_DUE.value)),
+                else_=literal(ChildStatus.RHI_OVERDUE.value),
+            ),
+        ),
         else_=literal(ChildStatus.IN_PLACEMENT.value),
     )
     done_at = func.coalesce(Rhi.completed_at, Rhi.declined_at)
     q = (
         select(
-            Child.id, Child.first_name, Child.last_name, Child.preferred_name, Child.dob,
-            status.label("status"), care.c.child_id.is_not(None).label("in_care"),
-            ep.c.category, ep.c.id, ep.c.version, ep.c.started_at, ep.c.returned_at,
-            ep.c.risk_grade, ep.c.police_ref, ep.c.last_seen_where,
-            Rhi.id, Rhi.offered_at, done_at.label("done_at"),
-            Child.social_worker_id, Staff.display_name, Child.team_id, Team.name,
-            care.c.place, Child.locality, counts.c.n30, counts.c.n90, counts.c.n365,
+            Child.id,
+            Child.first_name,
+            Child.last_name,
+            Child.preferred_name,
+            Child.dob,
+            status.label("status"),
+            care.c.child_id.is_not(None).label("in_care"),
+            ep.c.category,
+            ep.c.id,
+            ep.c.version,
+            ep.c.started_at,
+            ep.c.returned_at,
+            ep.c.risk_grade,
+            ep.c.police_ref,
+            ep.c.last_seen_where,
+            Rhi.id,
+            Rhi.offered_at,
+            done_at.label("done_at"),
+            Child.social_worker_id,
+            Staff.display_name,
+            Child.team_id,
+            Team.name,
+            care.c.place,
+            Child.locality,
+            counts.c.n30,
+            counts.c.n90,
+            counts.c.n365,
         )
         .select_from(Child)
         .outerjoin(ep, ep.c.child_id == Child.id)
@@ -154,14 +238,19 @@ def _board_statement(by_ids: bool) -> Select[Any]:
 def episode_count_subquery(at: BindParameter[Any], ids: BindParameter[Any] | None) -> Subquery:
     """Per child: episodes started in the last 30 / 90 / 365 days (domain.patterns.episode_counts);
     the window starts are the parameters `after_30`, `after_90`, `after_365`."""
+
     def n(days: int) -> Any:
         after = bindparam(f"after_{days}", type_=UtcDateTime)
         return func.sum(case((MissingEpisode.started_at > after, 1), else_=0))
 
-    q = (select(MissingEpisode.child_id, n(30).label("n30"), n(90).label("n90"), n(365).label("n365"))
-         .where(MissingEpisode.started_at <= at,
-                MissingEpisode.started_at > bindparam(f"after_{COUNT_WINDOWS[-1]}", type_=UtcDateTime))
-         .group_by(MissingEpisode.child_id))
+    q = (
+        select(MissingEpisode.child_id, n(30).label("n30"), n(90).label("n90"), n(365).label("n365"))
+        .where(
+            MissingEpisode.started_at <= at,
+            MissingEpisode.started_at > bindparam(f"after_{COUNT_WINDOWS[-1]}", type_=UtcDateTime),
+        )
+        .group_by(MissingEpisode.child_id)
+    )
     if ids is not None:
         q = q.where(MissingEpisode.child_id.in_(ids))
     return q.subquery("episode_counts")
@@ -169,7 +258,8 @@ def episode_count_subquery(at: BindParameter[Any], ids: BindParameter[Any] | Non
 
 def load_flags(session: Session, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:
     q = select(RiskFlagRow.child_id, RiskFlagRow.flag).where(
-        RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day))
+        RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day)
+    )
     if ids is not None:
         q = q.where(RiskFlagRow.child_id.in_(ids))
     out: dict[str, list[str]] = defaultdict(list)

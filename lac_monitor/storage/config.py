@@ -101,8 +101,8 @@ def checked_url(url: str, source: str) -> str:
         _ = parsed.port  # a port that is not a number fails here
     except (ArgumentError, ValueError):
         raise ConfigurationError(
-            f"{source}: is not a database URL (e.g. postgresql://lac_app@dbserver/lac_monitor) "
-            "or a SQLite file path") from None
+            f"{source}: is not a database URL (e.g. postgresql://lac_app@dbserver/lac_monitor) or a SQLite file path"
+        ) from None
     if parsed.password:
         raise ConfigurationError(PASSWORD_REFUSED.format(source=source))
     if parsed.port is not None and not 0 < parsed.port < 65536:

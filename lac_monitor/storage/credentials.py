@@ -43,6 +43,4 @@ def set_password(account: str, password: str) -> None:
     try:
         keyring.set_password(SERVICE, account, password)
     except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailableError(
-            f"The password could not be saved in the keyring: {exc}"
-        ) from exc
+        raise KeyringUnavailableError(f"The password could not be saved in the keyring: {exc}") from exc

@@ -66,8 +66,13 @@ class Database:
         self.engine.dispose()
 
     @classmethod
-    def open(cls, url: str, prompt: PasswordPrompt | None = None, upgrade: bool = True,
-             lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Database:
+    def open(
+        cls,
+        url: str,
+        prompt: PasswordPrompt | None = None,
+        upgrade: bool = True,
+        lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+    ) -> Database:
         engine = make_engine(url, prompt, lock_wait_s)
         check_reachable(engine)
         try:

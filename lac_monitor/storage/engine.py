@@ -116,15 +116,16 @@ def _pg_engine(url: URL, prompt: PasswordPrompt | None) -> Engine:
                         return engine  # unreachable or refused: check_reachable says so
                 engine.dispose()
                 where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
-                password = prompt(f"The database server {where} (database {url.database}) asks for the "
-                                  f"password of the account {url.username}.\n\n{exc}")
+                password = prompt(
+                    f"The database server {where} (database {url.database}) asks for the "
+                    f"password of the account {url.username}.\n\n{exc}"
+                )
         if password:
             url = url.set(password=password)
     return _create_pg(url)
 
 
-def make_engine(url: str, prompt: PasswordPrompt | None = None,
-                lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Engine:
+def make_engine(url: str, prompt: PasswordPrompt | None = None, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Engine:
     """`lock_wait_s`: how long an SQLite write waits for another writer's lock before
     "the database is busy" (a window the user is waiting on passes a few seconds)."""
     parsed = make_url(normalise_url(url))
@@ -133,8 +134,7 @@ def make_engine(url: str, prompt: PasswordPrompt | None = None,
     if parsed.get_backend_name() == "postgresql":
         return _pg_engine(parsed, prompt)
     raise DatabaseUnavailableError(
-        f"Unsupported database '{parsed.get_backend_name()}': use a sqlite:/// file "
-        "or a postgresql:// server"
+        f"Unsupported database '{parsed.get_backend_name()}': use a sqlite:/// file or a postgresql:// server"
     )
 
 
@@ -162,8 +162,7 @@ def check_reachable(engine: Engine) -> None:
         ) from exc
     except DBAPIError as exc:
         raise DatabaseUnavailableError(
-            f"{describe(engine)} is not a database LAC Monitor can open "
-            f"({exc.orig.__class__.__name__})."
+            f"{describe(engine)} is not a database LAC Monitor can open ({exc.orig.__class__.__name__})."
         ) from exc
 
 
@@ -173,8 +172,10 @@ def _says_full(text: str) -> bool:
 
 
 def _full_message(where: str) -> str:
-    return (f"The database server at {where} has no free connections (too many clients). Try "
-            "again in a minute; if it keeps happening, ask IT to raise max_connections (see README).")
+    return (
+        f"The database server at {where} has no free connections (too many clients). Try "
+        "again in a minute; if it keeps happening, ask IT to raise max_connections (see README)."
+    )
 
 
 def server_is_full(exc: BaseException) -> bool:
@@ -194,11 +195,16 @@ START_FIRST_WAIT_S = 0.5
 START_MAX_WAIT_S = 8.0
 
 
-def retry_while_full(start: Callable[[], T], *, budget_s: float = START_RETRY_S,
-                     first_s: float = START_FIRST_WAIT_S, cap_s: float = START_MAX_WAIT_S,
-                     sleep: Callable[[float], None] = time.sleep,
-                     jitter: Callable[[], float] = random.random,
-                     where: str = "the database server") -> T:
+def retry_while_full(
+    start: Callable[[], T],
+    *,
+    budget_s: float = START_RETRY_S,
+    first_s: float = START_FIRST_WAIT_S,
+    cap_s: float = START_MAX_WAIT_S,
+    sleep: Callable[[float], None] = time.sleep,
+    jitter: Callable[[], float] = random.random,
+    where: str = "the database server",
+) -> T:
     """Run `start` (a desk's opening: connect, check, first reads); while the server refuses
     for want of slots, wait and try again, doubling the wait up to `cap_s`, each wait jittered
     (x0.5-1.5) so a room of desks switched on together does not knock in step. After

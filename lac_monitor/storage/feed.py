@@ -42,11 +42,8 @@ def latest_seq(session: Session) -> int:
 
 
 def changes_since(session: Session, seq: int, limit: int = 5000) -> list[ChangeEvent]:
-    rows = session.scalars(
-        select(ChangeFeed).where(ChangeFeed.seq > seq).order_by(ChangeFeed.seq).limit(limit)
-    ).all()
-    return [ChangeEvent(r.seq, r.at, r.kind, r.entity, r.entity_id, r.child_id, r.username)
-            for r in rows]
+    rows = session.scalars(select(ChangeFeed).where(ChangeFeed.seq > seq).order_by(ChangeFeed.seq).limit(limit)).all()
+    return [ChangeEvent(r.seq, r.at, r.kind, r.entity, r.entity_id, r.child_id, r.username) for r in rows]
 
 
 FEED_BATCH = 5000
@@ -97,11 +94,18 @@ class PgListener:
 
         url = db.engine.url
         params: dict[str, Any] = {
-            "host": url.host, "port": url.port or 5432, "user": url.username,
-            "dbname": url.database, "connect_timeout": 5, "application_name": "lac-monitor-listen",
+            "host": url.host,
+            "port": url.port or 5432,
+            "user": url.username,
+            "dbname": url.database,
+            "connect_timeout": 5,
+            "application_name": "lac-monitor-listen",
             # A network path that dies silently (a laptop's VPN, a pulled cable) is noticed in
             # about a minute instead of never: the socket errors and the desktop reconnects.
-            "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
             "options": f"-c statement_timeout={LISTEN_READ_TIMEOUT_MS}",
         }
         if url.password:
@@ -119,8 +123,13 @@ class PgListener:
             # SQLAlchemy over the same connection: StaticPool hands out this one connection,
             # and never resets it (a rollback on an autocommit connection has nothing to do).
             self._engine = create_engine(
-                url, creator=lambda: self.conn, poolclass=StaticPool, pool_reset_on_return=None,
-                isolation_level="AUTOCOMMIT", hide_parameters=True)
+                url,
+                creator=lambda: self.conn,
+                poolclass=StaticPool,
+                pool_reset_on_return=None,
+                isolation_level="AUTOCOMMIT",
+                hide_parameters=True,
+            )
             self._sa = self._engine.connect()  # the dialect's first-connect queries, now not on a change
         except Exception:
             self.close()
@@ -155,9 +164,11 @@ class PgListener:
         return Session(bind=self._sa, expire_on_commit=False)
 
     def close(self) -> None:
-        for closing in (lambda: self._sa.close() if self._sa is not None else None,
-                        lambda: self._engine.dispose() if self._engine is not None else None,
-                        self.conn.close):
+        for closing in (
+            lambda: self._sa.close() if self._sa is not None else None,
+            lambda: self._engine.dispose() if self._engine is not None else None,
+            self.conn.close,
+        ):
             try:
                 closing()
             except Exception:  # noqa: BLE001 - closing a broken connection
@@ -198,10 +209,16 @@ def server_free_slots(db: Database) -> int:
     from sqlalchemy import text
 
     with db.engine.connect() as c:
-        return int(c.execute(text(
-            "SELECT current_setting('max_connections')::int "
-            "- current_setting('superuser_reserved_connections')::int "
-            "- (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')")).scalar() or 0)
+        return int(
+            c.execute(
+                text(
+                    "SELECT current_setting('max_connections')::int "
+                    "- current_setting('superuser_reserved_connections')::int "
+                    "- (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+                )
+            ).scalar()
+            or 0
+        )
 
 
 class FeedPoller:

@@ -42,17 +42,33 @@ log = logging.getLogger(__name__)
 
 LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\\-]{0,62}$")
 # Tables whose rows belong to one child (column child_id), and those that hang off another.
-CHILD_TABLES = ("care_episode", "risk_flag", "philomena_profile", "missing_episode", "rhi", "alert",
-                "audit_log", "change_feed", "pattern_value")
+CHILD_TABLES = (
+    "care_episode",
+    "risk_flag",
+    "philomena_profile",
+    "missing_episode",
+    "rhi",
+    "alert",
+    "audit_log",
+    "change_feed",
+    "pattern_value",
+)
 NULLABLE_CHILD = ("alert", "audit_log", "change_feed")
 # Tables that hang off another: the column, and the function listing the parent rows hidden.
-DERIVED = {"episode_event": ("episode_id", "lac_hidden_episodes"),
-           "episode_notification": ("episode_id", "lac_hidden_episodes"),
-           "rhi_episode": ("rhi_id", "lac_hidden_rhis"), "alert_recipient": ("alert_id", "lac_hidden_alerts")}
+DERIVED = {
+    "episode_event": ("episode_id", "lac_hidden_episodes"),
+    "episode_notification": ("episode_id", "lac_hidden_episodes"),
+    "rhi_episode": ("rhi_id", "lac_hidden_rhis"),
+    "alert_recipient": ("alert_id", "lac_hidden_alerts"),
+}
 SHARED_TABLES = ("staff", "team", "setting", "host_authority_contact")
-SERVICE_WRITES = {"alert": ("INSERT", "UPDATE"), "alert_recipient": ("INSERT", "UPDATE"),
-                  "audit_log": ("INSERT",), "change_feed": ("INSERT",),
-                  "service_heartbeat": ("INSERT", "UPDATE")}
+SERVICE_WRITES = {
+    "alert": ("INSERT", "UPDATE"),
+    "alert_recipient": ("INSERT", "UPDATE"),
+    "audit_log": ("INSERT",),
+    "change_feed": ("INSERT",),
+    "service_heartbeat": ("INSERT", "UPDATE"),
+}
 
 
 @dataclass(frozen=True)
@@ -72,8 +88,7 @@ def whoami(db: Database) -> tuple[int, str, str, str, int | None, bool] | None:
     """The connected login's staff record on a provisioned database, whatever its grants
     (None if it has none)."""
     with db.engine.connect() as c:
-        row = c.execute(text("SELECT id, username, display_name, role, team_id, active "
-                             "FROM lac_whoami()")).first()
+        row = c.execute(text("SELECT id, username, display_name, role, team_id, active FROM lac_whoami()")).first()
     return None if row is None else (row[0], row[1], row[2], row[3], row[4], bool(row[5]))
 
 
@@ -82,13 +97,16 @@ def database_login(db: Database) -> DbLogin | None:
     if not db.is_postgresql:
         return None
     with db.engine.connect() as c:
-        name, superuser, owner, provisioned, service = c.execute(text(
-            "SELECT session_user, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false), "
-            "coalesce((SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class "
-            "WHERE oid = to_regclass('child')), false), "
-            "to_regprocedure('lac_whoami()') IS NOT NULL, "
-            "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :svc) AND pg_has_role(session_user, :svc, 'MEMBER')"),
-            {"svc": SERVICE_GROUP_ROLE}).one()
+        name, superuser, owner, provisioned, service = c.execute(
+            text(
+                "SELECT session_user, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false), "
+                "coalesce((SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class "
+                "WHERE oid = to_regclass('child')), false), "
+                "to_regprocedure('lac_whoami()') IS NOT NULL, "
+                "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :svc) AND pg_has_role(session_user, :svc, 'MEMBER')"
+            ),
+            {"svc": SERVICE_GROUP_ROLE},
+        ).one()
     return DbLogin(str(name), bool(superuser), bool(owner), bool(provisioned), bool(service))
 
 
@@ -98,8 +116,11 @@ def quote(name: str) -> str:
 
 def check_login(login: str) -> None:
     if not LOGIN.match(login or ""):
-        raise ValidationError("login", "must be 1 to 63 letters, digits or . _ @ \\ - (a Windows or "
-                                       "directory login), starting with a letter or digit")
+        raise ValidationError(
+            "login",
+            "must be 1 to 63 letters, digits or . _ @ \\ - (a Windows or "
+            "directory login), starting with a letter or digit",
+        )
 
 
 def _role_exists(c: Connection, name: str) -> bool:
@@ -120,15 +141,15 @@ def _create_role(c: Connection, name: str, options: str) -> bool:
         if code == "42501":
             raise AccessRefusedError(
                 f"This database login may not create the login role '{name}'. Ask IT to run "
-                f"lac-monitor db provision (or CREATE ROLE) as the database owner.") from exc
+                f"lac-monitor db provision (or CREATE ROLE) as the database owner."
+            ) from exc
         raise
     return True
 
 
 def is_provisioned(c: Connection) -> bool:
     """Whether `db provision` has put row-level security on this database."""
-    return bool(c.execute(text(
-        "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass('child')")).scalar())
+    return bool(c.execute(text("SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass('child')")).scalar())
 
 
 def ensure_login(c: Connection, login: str, role: str, active: bool = True) -> bool:
@@ -140,9 +161,16 @@ def ensure_login(c: Connection, login: str, role: str, active: bool = True) -> b
     check_login(login)
     _create_role(c, login, "LOGIN")
     groups = {group_role(r) for r in StaffRole}
-    member_of = {str(r[0]) for r in c.execute(text(
-        "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-        "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :u"), {"u": login})}
+    member_of = {
+        str(r[0])
+        for r in c.execute(
+            text(
+                "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :u"
+            ),
+            {"u": login},
+        )
+    }
     for g in sorted(member_of & groups):
         if g != group_role(role) or not active:  # a change of role, or a leaver
             c.exec_driver_sql(f"REVOKE {quote(g)} FROM {quote(login)}")
@@ -154,7 +182,8 @@ def ensure_login(c: Connection, login: str, role: str, active: bool = True) -> b
             if getattr(exc.orig, "sqlstate", None) == "42501":
                 raise AccessRefusedError(
                     f"This database login may not grant '{group_role(role)}' to '{login}'. Ask IT to "
-                    "add the person with lac-monitor staff add as the database owner.") from exc
+                    "add the person with lac-monitor staff add as the database owner."
+                ) from exc
             raise
     return True
 
@@ -167,12 +196,19 @@ class Provisioned:
 
 
 def _functions(schema: str) -> str:
-    see_all = " OR ".join(f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
-                          for r in roles_with(Permission.SEE_ALL_RESTRICTED))
-    see_team = " OR ".join(f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
-                           for r in roles_with(Permission.SEE_TEAM_RESTRICTED))
-    out_of_hours = " OR ".join(f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
-                               for r in roles_with(Permission.SEE_RESTRICTED_OUT_OF_HOURS)) or "false"
+    see_all = " OR ".join(
+        f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')" for r in roles_with(Permission.SEE_ALL_RESTRICTED)
+    )
+    see_team = " OR ".join(
+        f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')" for r in roles_with(Permission.SEE_TEAM_RESTRICTED)
+    )
+    out_of_hours = (
+        " OR ".join(
+            f"pg_has_role(session_user, '{group_role(r)}', 'MEMBER')"
+            for r in roles_with(Permission.SEE_RESTRICTED_OUT_OF_HOURS)
+        )
+        or "false"
+    )
     definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
     d = DEFAULT_LADDER
     start, end = d.office_start.strftime("%H:%M"), d.office_end.strftime("%H:%M")
@@ -301,10 +337,18 @@ def _policies(c: Connection) -> None:
             people(t, hidden("child_id", "lac_hidden_children"))
     for t in ("care_episode", "risk_flag", "philomena_profile"):
         _policy(c, t, "lac_police", f"FOR SELECT TO {police} USING ({known} AND child_id {police_ids})")
-    _policy(c, "missing_episode", "lac_police",
-            f"FOR SELECT TO {police} USING ({known} AND child_id {police_ids} AND {recent})")
-    _policy(c, "episode_event", "lac_police",
-            f"FOR SELECT TO {police} USING (episode_id IN (SELECT id FROM missing_episode))")
+    _policy(
+        c,
+        "missing_episode",
+        "lac_police",
+        f"FOR SELECT TO {police} USING ({known} AND child_id {police_ids} AND {recent})",
+    )
+    _policy(
+        c,
+        "episode_event",
+        "lac_police",
+        f"FOR SELECT TO {police} USING (episode_id IN (SELECT id FROM missing_episode))",
+    )
     # Everyone's views and prints are audited, the police liaison's too; the auditor reads it all.
     _policy(c, "audit_log", "lac_police", f"FOR INSERT TO {police} WITH CHECK ({known})")
     _policy(c, "audit_log", "lac_readers", f"FOR SELECT TO {auditors} USING ({known})")
@@ -363,20 +407,23 @@ def provision(db: Database) -> Provisioned:
     from lac_monitor.domain.errors import ConfigurationError
 
     if not db.is_postgresql:
-        raise ConfigurationError("db provision is for a shared PostgreSQL database; the embedded "
-                                 "database has one person and no roles")
+        raise ConfigurationError(
+            "db provision is for a shared PostgreSQL database; the embedded database has one person and no roles"
+        )
     login = database_login(db)
     if login is None or not login.privileged:
         raise AccessRefusedError(
-            "db provision must be run by IT as the owner of the LAC Monitor tables (or a superuser).")
+            "db provision must be run by IT as the owner of the LAC Monitor tables (or a superuser)."
+        )
     done = Provisioned()
     with db.write_engine.begin() as c:
         done.schema = str(c.exec_driver_sql("SELECT current_schema()").scalar())
         for name in [group_role(r) for r in StaffRole] + [SERVICE_GROUP_ROLE]:
             if _create_role(c, name, "NOLOGIN"):
                 done.created_roles.append(name)
-        tables = {str(r[0]) for r in c.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))}
+        tables = {
+            str(r[0]) for r in c.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+        }
         c.exec_driver_sql(_functions(done.schema))
         _grants(c, done.schema, tables)
         _policies(c)

@@ -82,8 +82,7 @@ class Child(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
-        Index("ix_child_restricted", "id", sqlite_where=text("restricted"),
-              postgresql_where=text("restricted")),
+        Index("ix_child_restricted", "id", sqlite_where=text("restricted"), postgresql_where=text("restricted")),
     )
 
 
@@ -115,8 +114,11 @@ class CareEpisode(Base):
 
     __table_args__ = (
         Index(
-            "uq_care_episode_open", "child_id", unique=True,
-            sqlite_where=text("dec IS NULL"), postgresql_where=text("dec IS NULL"),
+            "uq_care_episode_open",
+            "child_id",
+            unique=True,
+            sqlite_where=text("dec IS NULL"),
+            postgresql_where=text("dec IS NULL"),
         ),
     )
 
@@ -180,7 +182,9 @@ class MissingEpisode(Base):
     __table_args__ = (
         # The database itself refuses a second open episode, whatever the race.
         Index(
-            "uq_missing_episode_open", "child_id", unique=True,
+            "uq_missing_episode_open",
+            "child_id",
+            unique=True,
             sqlite_where=text("returned_at IS NULL"),
             postgresql_where=text("returned_at IS NULL"),
         ),
@@ -228,9 +232,7 @@ class Rhi(Base):
 class RhiEpisode(Base):
     __tablename__ = "rhi_episode"
     rhi_id: Mapped[int] = mapped_column(ForeignKey("rhi.id"), primary_key=True)
-    episode_id: Mapped[int] = mapped_column(
-        ForeignKey("missing_episode.id"), primary_key=True, unique=True
-    )
+    episode_id: Mapped[int] = mapped_column(ForeignKey("missing_episode.id"), primary_key=True, unique=True)
 
 
 class AuditLog(Base):

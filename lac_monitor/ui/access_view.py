@@ -43,7 +43,11 @@ class ViewsDialog(QDialog):
         layout = QVBoxLayout(self)
         self.summary = QLabel(
             f"{len(rows)} {'view or print' if len(rows) == 1 else 'views and prints'} of this record, "
-            "newest first, from the audit trail." if rows else "Nobody has viewed this record yet.", self)
+            "newest first, from the audit trail."
+            if rows
+            else "Nobody has viewed this record yet.",
+            self,
+        )
         layout.addWidget(self.summary)
         self.table = QTableWidget(len(rows), 4, self)
         self.table.setHorizontalHeaderLabels(["When", "Login", "Name", "What"])
@@ -73,14 +77,17 @@ class RestrictDialog(QDialog):
         layout = QVBoxLayout(self)
         info = QLabel(
             "Only the allocated worker, the team's managers, the head of service, the duty team "
-            "and administrators will see anything of this child.\n\nReason (required):", self)
+            "and administrators will see anything of this child.\n\nReason (required):",
+            self,
+        )
         info.setWordWrap(True)
         layout.addWidget(info)
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("e.g. child of a member of staff")
         layout.addWidget(self.reason)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -122,11 +129,13 @@ class AccessFeature:
             return None
         if restricted:
             box = errors.message_box(
-                w, "Lift the restriction",
+                w,
+                "Lift the restriction",
                 f"Child {cid} is restricted ({reason or 'no reason recorded'}). Lift the restriction, "
                 "so that everyone who uses LAC Monitor can see this child?",
                 icon=QMessageBox.Icon.Question,
-                buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+                buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            )
 
             def lift(button: object) -> None:
                 if box.standardButton(button) != QMessageBox.StandardButton.Yes:  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ FOCUS_FRAME_CSS = f"QTableView:focus {{ border: 2px solid {FOCUS}; }}"
 
 def contrast(fg: str, bg: str) -> float:
     """WCAG 2.1 contrast ratio of two colours."""
+
     def lum(c: str) -> float:
         q = QColor(c)
 
@@ -70,7 +71,8 @@ class Announcer(QObject):
 
     def announce(self, text: str, assertive: bool = False) -> None:
         event = QAccessibleAnnouncementEvent(self.widget, text)
-        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive if assertive
-                            else QAccessible.AnnouncementPoliteness.Polite)
+        event.setPoliteness(
+            QAccessible.AnnouncementPoliteness.Assertive if assertive else QAccessible.AnnouncementPoliteness.Polite
+        )
         QAccessible.updateAccessibility(event)
         self.did_announce.emit(text, assertive)

@@ -144,8 +144,10 @@ class AlertBanner(QFrame):
             self.hide()
             return
         bg, fg = _STYLE.get(alert.severity, _STYLE["info"])
-        css = (f"QFrame#alertBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 4px; }}"
-               f" QFrame#alertBanner QLabel {{ color: {fg}; }}")
+        css = (
+            f"QFrame#alertBanner {{ background: {bg}; border: 1px solid {fg}; border-radius: 4px; }}"
+            f" QFrame#alertBanner QLabel {{ color: {fg}; }}"
+        )
         if css != self.styleSheet():  # re-polishing costs ~1 ms a time: only on a change of colour
             self.setStyleSheet(css)
         self.title.setText(f"<b>{alert_title(alert)}</b>")
@@ -178,17 +180,27 @@ class AlertBanner(QFrame):
         self.alert_did_dismiss.emit(alert.id)
 
 
-def notify(alert: AlertRow, tray: QSystemTrayIcon | None, window: QWidget | None, *,
-           sound: bool = False, child_label: str | None = None) -> bool:
+def notify(
+    alert: AlertRow,
+    tray: QSystemTrayIcon | None,
+    window: QWidget | None,
+    *,
+    sound: bool = False,
+    child_label: str | None = None,
+) -> bool:
     """Tray message where a tray exists, taskbar flash, optional beep. True if the tray showed it.
 
     The in-window banner is always shown as well (by the caller): a tray may be hidden.
     """
     shown = False
     if tray is not None and QSystemTrayIcon.isSystemTrayAvailable() and tray.isVisible():
-        icon = (QSystemTrayIcon.MessageIcon.Critical if alert.is_high
-                else QSystemTrayIcon.MessageIcon.Warning if alert.severity == Severity.WARNING
-                else QSystemTrayIcon.MessageIcon.Information)
+        icon = (
+            QSystemTrayIcon.MessageIcon.Critical
+            if alert.is_high
+            else QSystemTrayIcon.MessageIcon.Warning
+            if alert.severity == Severity.WARNING
+            else QSystemTrayIcon.MessageIcon.Information
+        )
         body = f"{child_label}: {without_subject(alert.message)}" if child_label else alert.message
         # High alerts: as long as the platform allows (the banner keeps them anyway).
         tray.showMessage(alert_title(alert), body, icon, 0 if alert.is_high else TRAY_MS)
@@ -228,12 +240,22 @@ class AlertNotifier(QObject):
     alert_did_arrive = Signal(object)
     evaluation_did_fail = Signal(str)
 
-    def __init__(self, service: AlertFeed, staff_id: int | None, banner: AlertBanner, *,
-                 inbox: QObject | None = None, window: QWidget | None = None,
-                 tray: QSystemTrayIcon | None = None, sound: bool = False,
-                 username: str | None = None, name_for: NameFor | None = None,
-                 interval_ms: int = EVALUATE_MS, workers: Workers | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        service: AlertFeed,
+        staff_id: int | None,
+        banner: AlertBanner,
+        *,
+        inbox: QObject | None = None,
+        window: QWidget | None = None,
+        tray: QSystemTrayIcon | None = None,
+        sound: bool = False,
+        username: str | None = None,
+        name_for: NameFor | None = None,
+        interval_ms: int = EVALUATE_MS,
+        workers: Workers | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.workers = workers  # None: evaluate on the calling thread (small councils, tests)
@@ -303,8 +325,13 @@ class AlertNotifier(QObject):
         log.warning("alert evaluation failed: %s", type(exc).__name__)
         self.evaluation_did_fail.emit(str(exc))
 
-    def _run(self, fn: Callable[[Job | None], object], done: Callable[[Any], object],
-             failed: Callable[[LacError], object], key: str | None = None) -> None:
+    def _run(
+        self,
+        fn: Callable[[Job | None], object],
+        done: Callable[[Any], object],
+        failed: Callable[[LacError], object],
+        key: str | None = None,
+    ) -> None:
         """Database work off the GUI thread when a worker pool is given; errors in two tiers."""
         if self.workers is not None:
             self.workers.run(fn, done=done, failed=failed, key=key)
@@ -325,14 +352,18 @@ class AlertNotifier(QObject):
         for e in events:
             if e.kind.startswith("alert.") and e.entity_id and e.entity_id.isdigit():
                 ids.append(int(e.entity_id))
-            elif (e.kind.startswith("episode.") or e.kind.startswith("rhi.")
-                  or e.kind.startswith("profile.")) and e.username == self.username:
+            elif (
+                e.kind.startswith("episode.") or e.kind.startswith("rhi.") or e.kind.startswith("profile.")
+            ) and e.username == self.username:
                 # The writer's desktop raises event alerts at once; others within 30 s.
                 self._schedule_evaluation()
         if ids:
             service, staff_id, wanted = self.service, self.staff_id, sorted(set(ids))
-            self._run(lambda _job: service.for_staff(staff_id, wanted), self._announce,
-                      lambda exc: log.warning("reading alerts failed: %s", type(exc).__name__))
+            self._run(
+                lambda _job: service.for_staff(staff_id, wanted),
+                self._announce,
+                lambda exc: log.warning("reading alerts failed: %s", type(exc).__name__),
+            )
 
     def acknowledge(self, alert_id: int) -> None:
         """From the banner: the inbox asks for the note; without an inbox, no note."""
@@ -377,8 +408,9 @@ class AlertNotifier(QObject):
         fresh.sort(key=_rank, reverse=True)
         for alert in fresh[:MAX_NOTIFY]:
             self.banner.show_alert(alert)
-            self.notify(alert, self.tray, self.window, sound=self.sound,
-                        child_label=child_text(alert.child_id, self._name_for))
+            self.notify(
+                alert, self.tray, self.window, sound=self.sound, child_label=child_text(alert.child_id, self._name_for)
+            )
             self.alert_did_arrive.emit(alert)
         later_high = [a for a in fresh[MAX_NOTIFY:] if a.is_high]
         if later_high:

@@ -108,10 +108,12 @@ class AlertInboxView(QWidget):
     # Replaceable in tests (and by a main window that wants its own dialogs).
     ask_note: NoteAsker = staticmethod(ask_note_dialog)  # type: ignore[assignment]
     error_box: Callable[[QWidget | None, LacError], QMessageBox] = staticmethod(  # type: ignore[assignment]
-        lambda parent, exc: known_error_box(parent, exc, "Acknowledging the alert"))
+        lambda parent, exc: known_error_box(parent, exc, "Acknowledging the alert")
+    )
 
-    def __init__(self, service: AlertSource, staff_id: int | None, name_for: NameFor | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: AlertSource, staff_id: int | None, name_for: NameFor | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.staff_id = staff_id
@@ -127,8 +129,9 @@ class AlertInboxView(QWidget):
         self.show_acknowledged.setToolTip("Include acknowledged and resolved alerts (history)")
         self.show_acknowledged.toggled.connect(self._on_toggle_history)
         self.ack_button = QPushButton("Ac&knowledge…")
-        self.ack_button.setToolTip("Acknowledge the selected alerts (select several with Shift or Ctrl, "
-                                   "Ctrl+A for all) with one optional note")
+        self.ack_button.setToolTip(
+            "Acknowledge the selected alerts (select several with Shift or Ctrl, Ctrl+A for all) with one optional note"
+        )
         self.ack_button.clicked.connect(self.acknowledge_selected)
 
         self.table = QTableView()
@@ -145,9 +148,15 @@ class AlertInboxView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in ((AlertCol.SEVERITY, 90), (AlertCol.RULE, 170), (AlertCol.CHILD, 220),
-                           (AlertCol.EPISODE, 60), (AlertCol.MESSAGE, 380), (AlertCol.RAISED, 140),
-                           (AlertCol.ACKNOWLEDGED, 200)):
+        for col, width in (
+            (AlertCol.SEVERITY, 90),
+            (AlertCol.RULE, 170),
+            (AlertCol.CHILD, 220),
+            (AlertCol.EPISODE, 60),
+            (AlertCol.MESSAGE, 380),
+            (AlertCol.RAISED, 140),
+            (AlertCol.ACKNOWLEDGED, 200),
+        ):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -213,7 +222,8 @@ class AlertInboxView(QWidget):
         if i is not None:
             self.table.selectionModel().select(
                 self.model.index(i, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
             self.table.scrollTo(self.model.index(i, 0))
 
     def selected_alerts(self) -> list[AlertRow]:
@@ -233,8 +243,11 @@ class AlertInboxView(QWidget):
 
     def acknowledge_several(self, alert_ids: list[int]) -> list[AlertRow]:
         """One note for all of them (e.g. "reviewed at handover"), one transaction."""
-        rows = [r for r in (self.model.alert_at(i) for i in
-                            (self.model.row_of(a) for a in alert_ids) if i is not None) if r is not None]
+        rows = [
+            r
+            for r in (self.model.alert_at(i) for i in (self.model.row_of(a) for a in alert_ids) if i is not None)
+            if r is not None
+        ]
         if not rows:
             return []
         first = rows[0]
@@ -311,4 +324,3 @@ class AlertInboxView(QWidget):
         hint = super().sizeHint()
         hint.setWidth(max(hint.width(), 900))
         return hint
-

@@ -87,8 +87,9 @@ class AlertsModel(QAbstractTableModel):
 
     unacknowledged_count_did_change = Signal(int)
 
-    def __init__(self, name_for: NameFor | None = None, show_acknowledged: bool = False,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, name_for: NameFor | None = None, show_acknowledged: bool = False, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._rows: list[AlertRow] = []
         self._name_for = name_for
@@ -107,8 +108,7 @@ class AlertsModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(AlertCol):
             return None
         title, tip = HEADERS[AlertCol(section)]
@@ -168,9 +168,13 @@ class AlertsModel(QAbstractTableModel):
     @staticmethod
     def _raw(row: AlertRow, col: AlertCol) -> Any:
         return {
-            AlertCol.SEVERITY: row.severity, AlertCol.RULE: row.rule, AlertCol.CHILD: row.child_id,
-            AlertCol.EPISODE: row.episode_id, AlertCol.MESSAGE: row.message,
-            AlertCol.RAISED: row.raised_at, AlertCol.ACKNOWLEDGED: row.acknowledged_at,
+            AlertCol.SEVERITY: row.severity,
+            AlertCol.RULE: row.rule,
+            AlertCol.CHILD: row.child_id,
+            AlertCol.EPISODE: row.episode_id,
+            AlertCol.MESSAGE: row.message,
+            AlertCol.RAISED: row.raised_at,
+            AlertCol.ACKNOWLEDGED: row.acknowledged_at,
         }[col]
 
     # -- plain API ---------------------------------------------------------------------------
@@ -253,4 +257,3 @@ class AlertsModel(QAbstractTableModel):
         if count != self._count:
             self._count = count
             self.unacknowledged_count_did_change.emit(count)
-

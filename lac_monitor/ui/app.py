@@ -66,8 +66,7 @@ def configure_application(argv: list[str] | None = None):  # type: ignore[no-unt
     app = QApplication.instance()
     if app is None:
         # High DPI is on by default in Qt 6; pass fractional scale factors through (125%, 150%).
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(argv if argv is not None else sys.argv)
     return app
 
@@ -94,8 +93,9 @@ def run_gui(database: str | None = None) -> int:
         def open_desk() -> tuple[Database, Any, Any, Any, Any]:
             # A save the user waits for gives up after 3 s of another desktop's lock, with a
             # plain "the database is busy, nothing was saved, try again" and the form kept.
-            db = Database.open(resolved.url, prompt=lambda reason: errors.ask_password(None, reason),
-                               lock_wait_s=GUI_LOCK_WAIT_S)
+            db = Database.open(
+                resolved.url, prompt=lambda reason: errors.ask_password(None, reason), lock_wait_s=GUI_LOCK_WAIT_S
+            )
             try:
                 login = database_login(db)
                 first = first_run_administrator(db)
@@ -106,7 +106,8 @@ def run_gui(database: str | None = None) -> int:
                     raise AccessRefusedError(
                         f"The window is for the people who keep the register; you are signed in as "
                         f"'{actor.username}' ({actor.role}). Use the command line: `lac-monitor board` "
-                        "(police liaison) or `lac-monitor audit views CHILD` / `audit verify` (auditor).")
+                        "(police liaison) or `lac-monitor audit views CHILD` / `audit verify` (auditor)."
+                    )
                 window = build_main_window(db, actor, SystemClock(), SettingsStore(), background_load=True)
             except BaseException:
                 db.dispose()
@@ -123,15 +124,21 @@ def run_gui(database: str | None = None) -> int:
     log.info("window opened (staff id %s)", actor.staff_id)
     window.show()
     if first is not None:
-        errors.message_box(window, "First run", (
-            f"This is a new database, so you ('{first.username}') are its administrator. Add the "
-            "other people who use this desk with lac-monitor staff add."),
-            icon=errors.QMessageBox.Icon.Information).open()
+        errors.message_box(
+            window,
+            "First run",
+            (
+                f"This is a new database, so you ('{first.username}') are its administrator. Add the "
+                "other people who use this desk with lac-monitor staff add."
+            ),
+            icon=errors.QMessageBox.Icon.Information,
+        ).open()
     if login is not None and login.privileged:
         log.warning("connected as a superuser or the tables' owner")
         window.statusBar().showMessage(
             "Warning: connected as the database owner or a superuser: the database's own access "
-            "rules do not apply. People should connect as their own login.")
+            "rules do not apply. People should connect as their own login."
+        )
     quit_after = os.environ.get(SMOKE_QUIT_ENV, "").strip()
     if quit_after.isdigit():
         # The bundle's smoke test: the window opened and painted; close it after this many ms.

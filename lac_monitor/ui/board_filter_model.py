@@ -81,6 +81,7 @@ def compile_filter(f: BoardFilter, actor: Actor) -> Callable[[Entry], bool]:
             if e.status not in OUT:
                 return False
             return (e.row.risk or NOT_GRADED) in risks
+
         tests.append(risk_ok)
     if f.team_id is not None:
         team_id = f.team_id
@@ -158,5 +159,6 @@ class BoardFilterModel(QSortFilterProxyModel):
         return idx.row() if idx.isValid() else None
 
     def visible_child_ids(self) -> list[str]:
-        return [self._board.entries[self.mapToSource(self.index(i, 0)).row()].row.child_id
-                for i in range(self.rowCount())]
+        return [
+            self._board.entries[self.mapToSource(self.index(i, 0)).row()].row.child_id for i in range(self.rowCount())
+        ]

@@ -85,10 +85,17 @@ def flag_label(code: str) -> str:
         return code
 
 
-_ROLES = frozenset({
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
-    RAW_ROLE, ROW_ROLE, STATUS_ROLE, CHILD_ID_ROLE,
-})
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+        RAW_ROLE,
+        ROW_ROLE,
+        STATUS_ROLE,
+        CHILD_ID_ROLE,
+    }
+)
 
 
 class Col(IntEnum):
@@ -128,8 +135,7 @@ COLUMNS: dict[Col, Column] = {
     Col.CHILD_ID: Column("Child ID", "Council child id", 9),
     Col.DURATION: Column("Missing for", "How long the child has been missing or away", 10),
     # The status badge already says Missing or Away; the column is there for those who want it.
-    Col.CATEGORY: Column("Category", "Missing (whereabouts unknown) or away (whereabouts known)", 9,
-                         visible=False),
+    Col.CATEGORY: Column("Category", "Missing (whereabouts unknown) or away (whereabouts known)", 9, visible=False),
     Col.RISK: Column("Police risk", "Police risk grade of the current episode", 14),
     Col.POLICE_REF: Column("Police ref", "Police reference (log number)", 15),
     Col.LAST_SEEN: Column("Last seen", "Where the child was last seen", 19),
@@ -141,8 +147,9 @@ COLUMNS: dict[Col, Column] = {
     Col.PLACEMENT: Column("Placement", "Placement type", 15),
     Col.LOCALITY: Column("Locality", "Locality", 11),
     Col.AGE: Column("Age", "Age in years", 4, visible=False),
-    Col.EPISODES: Column("Episodes 30/90/365 d",
-                         "Missing and away episodes started in the last 30, 90 and 365 days", 12),
+    Col.EPISODES: Column(
+        "Episodes 30/90/365 d", "Missing and away episodes started in the last 30, 90 and 365 days", 12
+    ),
 }
 TICKING = (Col.STATUS, Col.DURATION, Col.RHI_DUE)
 
@@ -156,9 +163,18 @@ class Entry:
 
     def __init__(self, row: BoardRow, now: datetime) -> None:
         self.row = row
-        self.search = " ".join(filter(None, (
-            row.first_name, row.last_name, row.preferred_name, row.child_id, row.police_ref,
-        ))).casefold()
+        self.search = " ".join(
+            filter(
+                None,
+                (
+                    row.first_name,
+                    row.last_name,
+                    row.preferred_name,
+                    row.child_id,
+                    row.police_ref,
+                ),
+            )
+        ).casefold()
         self.display: list[str] = [""] * N_COLS
         self.status = row.status
         self.default_key: tuple[Any, ...] = ()
@@ -215,13 +231,16 @@ class Entry:
             st.urgency,
             risk_urgency(r.risk) if out else 0,  # not graded sorts just below high
             since if out else (returned if st in RHI_PENDING else 0.0),
-            r.last_name.casefold(), r.first_name.casefold(), r.child_id,
+            r.last_name.casefold(),
+            r.first_name.casefold(),
+            r.child_id,
         )
         return st is not old
 
 
-def prepare_entries(rows: Sequence[BoardRow], now: datetime, col: Col = Col.STATUS,
-                    order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> list[Entry]:
+def prepare_entries(
+    rows: Sequence[BoardRow], now: datetime, col: Col = Col.STATUS, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
+) -> list[Entry]:
     """Display strings and sort keys for every row, sorted: plain Python, safe in a worker
     (the slow part of a first load at 10k children; the model then only swaps them in)."""
     return sort_entries([Entry(r, now) for r in rows], col, order == Qt.SortOrder.DescendingOrder)
@@ -243,19 +262,24 @@ def _sort_key(col: Col) -> Callable[[Entry], tuple[Any, ...]]:
         return lambda e: (e.row.last_name.casefold(), e.row.first_name.casefold(), e.default_key)
     if col in (Col.DURATION, Col.SINCE):
         # Ascending = longest missing first: those without a duration go last.
-        return lambda e: (0, e.row.missing_since.timestamp(), e.default_key) if e.is_out and e.row.missing_since \
+        return lambda e: (
+            (0, e.row.missing_since.timestamp(), e.default_key)
+            if e.is_out and e.row.missing_since
             else (1, 0.0, e.default_key)
+        )
     if col is Col.RISK:
         return lambda e: (-risk_rank(e.shown_risk), e.default_key)
     if col is Col.RHI_DUE:
-        return lambda e: (0, e.row.returned_at.timestamp(), e.default_key) \
-            if e.status in RHI_PENDING and e.row.returned_at else (1, 0.0, e.default_key)
+        return lambda e: (
+            (0, e.row.returned_at.timestamp(), e.default_key)
+            if e.status in RHI_PENDING and e.row.returned_at
+            else (1, 0.0, e.default_key)
+        )
     if col is Col.AGE:
         return lambda e: (e.row.dob, e.default_key)
     if col is Col.EPISODES:
         # Ascending = most episodes in 90 days first, then in 365 and 30 days.
-        return lambda e: (-e.row.episode_counts[1], -e.row.episode_counts[2],
-                          -e.row.episode_counts[0], e.default_key)
+        return lambda e: (-e.row.episode_counts[1], -e.row.episode_counts[2], -e.row.episode_counts[0], e.default_key)
     idx = int(col)
     return lambda e: (e.display[idx] == "", e.display[idx].casefold(), e.default_key)
 
@@ -312,12 +336,12 @@ class BoardModel(QAbstractTableModel):
             return e.row.child_id
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Vertical:
             # Row headers speak the child: a screen reader moving row to row hears who it is.
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \
-                    and 0 <= section < len(self.entries):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) and 0 <= section < len(
+                self.entries
+            ):
                 e = self.entries[section]
                 return f"{e.display[Col.NAME]}, {e.display[Col.STATUS]}"
             return None
@@ -352,7 +376,8 @@ class BoardModel(QAbstractTableModel):
         self.entries = sort_entries(self.entries, self._sort_col, order == Qt.SortOrder.DescendingOrder)
         self._reindex()
         self.changePersistentIndexList(
-            old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)])
+            old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)]
+        )
         self.layoutChanged.emit()
 
     # -- reading ------------------------------------------------------------------------
@@ -382,11 +407,13 @@ class BoardModel(QAbstractTableModel):
     # -- writing --------------------------------------------------------------------------
     def load(self, rows: Sequence[BoardRow], now: datetime) -> None:
         """First load only: a full reset. Live changes go through `apply`."""
-        self.load_prepared(prepare_entries(rows, now, self._sort_col, self._sort_order), now,
-                           (self._sort_col, self._sort_order))
+        self.load_prepared(
+            prepare_entries(rows, now, self._sort_col, self._sort_order), now, (self._sort_col, self._sort_order)
+        )
 
-    def load_prepared(self, entries: list[Entry], now: datetime,
-                      sorted_by: tuple[Col, Qt.SortOrder] | None = None) -> None:
+    def load_prepared(
+        self, entries: list[Entry], now: datetime, sorted_by: tuple[Col, Qt.SortOrder] | None = None
+    ) -> None:
         """A reset with entries built (and sorted) elsewhere, e.g. in a worker thread."""
         if sorted_by is not None and sorted_by != (self._sort_col, self._sort_order):
             entries = sort_entries(entries, self._sort_col, self._sort_order == Qt.SortOrder.DescendingOrder)

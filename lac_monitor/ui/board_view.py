@@ -67,9 +67,11 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(opt.palette.color(role))
         painter.setFont(font)
-        painter.drawText(badge.adjusted(pad + 2, 0, -pad, 0),
-                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                         fm.elidedText(text, Qt.TextElideMode.ElideRight, badge.width() - 2 * pad - 2))
+        painter.drawText(
+            badge.adjusted(pad + 2, 0, -pad, 0),
+            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+            fm.elidedText(text, Qt.TextElideMode.ElideRight, badge.width() - 2 * pad - 2),
+        )
         painter.restore()
 
 

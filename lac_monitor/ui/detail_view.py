@@ -36,16 +36,27 @@ from lac_monitor.domain.values import BoardRow
 from lac_monitor.ui.board_model import OUT, flag_label, risk_label, status_text
 
 EVENT_LABELS = {
-    "reported": "Reported", "risk": "Risk grade", "police_ref": "Police reference",
-    "update": "Update", "sighting": "Sighting", "reclassified": "Category changed",
-    "amended": "Time amended", "returned": "Returned", "safe_well": "Safe and well check",
-    "rhi_offered": "RHI offered", "rhi_not_offered": "RHI not offered",
+    "reported": "Reported",
+    "risk": "Risk grade",
+    "police_ref": "Police reference",
+    "update": "Update",
+    "sighting": "Sighting",
+    "reclassified": "Category changed",
+    "amended": "Time amended",
+    "returned": "Returned",
+    "safe_well": "Safe and well check",
+    "rhi_offered": "RHI offered",
+    "rhi_not_offered": "RHI not offered",
     "step_before_report": "Step taken before reporting",
 }
 PROFILE_ROWS = (
-    ("description", "Description"), ("associates", "Associates"),
-    ("places_likely", "Places likely to go"), ("phone", "Phone"), ("social_media", "Social media"),
-    ("medical_needs", "Medical needs"), ("other_info", "Other information"),
+    ("description", "Description"),
+    ("associates", "Associates"),
+    ("places_likely", "Places likely to go"),
+    ("phone", "Phone"),
+    ("social_media", "Social media"),
+    ("medical_needs", "Medical needs"),
+    ("other_info", "Other information"),
 )
 
 
@@ -76,28 +87,38 @@ def timeline_html(detail: ChildDetail, now: datetime, rhi_hours: float = DEFAULT
     return "<hr>".join(parts)
 
 
-def _episode_html(ep: EpisodeView, rhi: RhiView | None, now: datetime,
-                  rhi_hours: float = DEFAULT_RHI_HOURS) -> str:
+def _episode_html(ep: EpisodeView, rhi: RhiView | None, now: datetime, rhi_hours: float = DEFAULT_RHI_HOURS) -> str:
     cat = MissingCategory(ep.category).label
     if ep.returned_at is None:
-        head = (f"{'⚠' if ep.category == 'M' else '◐'} {cat} since {format_local(ep.started_at)} — "
-                f"open, {format_duration(now - ep.started_at)}")
+        head = (
+            f"{'⚠' if ep.category == 'M' else '◐'} {cat} since {format_local(ep.started_at)} — "
+            f"open, {format_duration(now - ep.started_at)}"
+        )
     else:
-        head = (f"{cat} {format_local(ep.started_at)} to {format_local(ep.returned_at)} "
-                f"({format_duration(ep.returned_at - ep.started_at)})")
+        head = (
+            f"{cat} {format_local(ep.started_at)} to {format_local(ep.returned_at)} "
+            f"({format_duration(ep.returned_at - ep.started_at)})"
+        )
     facts = [
         ("Police risk", risk_label(ep.risk_grade) or "Not graded"),
         ("Police reference", ep.police_ref or "None yet"),
         ("Reported to police", format_local(ep.police_reported_at)),
-        ("Reported by", ep.reported_by), ("Last seen where", ep.last_seen_where),
-        ("Last seen with", ep.last_seen_with), ("Wearing", ep.last_seen_wearing),
-        ("Circumstances", ep.circumstances), ("Owner", ep.owner),
+        ("Reported by", ep.reported_by),
+        ("Last seen where", ep.last_seen_where),
+        ("Last seen with", ep.last_seen_with),
+        ("Wearing", ep.last_seen_wearing),
+        ("Circumstances", ep.circumstances),
+        ("Owner", ep.owner),
     ]
     if ep.returned_at is not None:
-        facts += [("Where found", ep.found_where), ("How returned", ep.return_method),
-                  ("Safe and well check",
-                   f"{format_local(ep.safe_well_at)} by {ep.safe_well_by or '?'}" if ep.safe_well_at else
-                   "Not recorded")]
+        facts += [
+            ("Where found", ep.found_where),
+            ("How returned", ep.return_method),
+            (
+                "Safe and well check",
+                f"{format_local(ep.safe_well_at)} by {ep.safe_well_by or '?'}" if ep.safe_well_at else "Not recorded",
+            ),
+        ]
         if rhi is None:
             due = rhi_due_at(ep.returned_at, rhi_hours)
             facts.append(("RHI", f"Not offered yet (due {format_local(due)})"))
@@ -108,9 +129,11 @@ def _episode_html(ep: EpisodeView, rhi: RhiView | None, now: datetime,
         f"<li><b>{format_local(ev.at)}</b> {escape(EVENT_LABELS.get(ev.kind, ev.kind))}"
         f"{': ' + _e(_event_value(ev.kind, ev.new_value)) if ev.new_value and ev.kind in ('risk', 'police_ref', 'reclassified') else ''}"  # noqa: E501
         f"{' — ' + _e(ev.text) if ev.text else ''} <i>({escape(ev.recorded_by)})</i></li>"
-        for ev in reversed(ep.events))
-    return (f"<h3>{escape(head)}</h3><table>{rows}</table>"
-            + (f"<p><b>Timeline</b> (newest first)</p><ul>{events}</ul>" if events else ""))
+        for ev in reversed(ep.events)
+    )
+    return f"<h3>{escape(head)}</h3><table>{rows}</table>" + (
+        f"<p><b>Timeline</b> (newest first)</p><ul>{events}</ul>" if events else ""
+    )
 
 
 def _rhi_text(r: RhiView) -> str:
@@ -134,13 +157,16 @@ def _rhi_text(r: RhiView) -> str:
 def profile_html(detail: ChildDetail) -> str:
     prof = detail.profile
     if prof is None:
-        return ("<p><b>No Philomena profile yet.</b> Fill one in before any episode so it can be "
-                "given to the police straight away (Edit Philomena profile, Ctrl+E).</p>")
-    rows = "".join(f"<tr><td valign='top'><b>{escape(label)}</b>&nbsp;&nbsp;</td>"
-                   f"<td>{_e(getattr(prof, key)) or '<i>not recorded</i>'}</td></tr>"
-                   for key, label in PROFILE_ROWS)
-    return (f"<table>{rows}</table><p><i>Updated {format_local(prof.updated_at)} by "
-            f"{escape(prof.updated_by)}</i></p>")
+        return (
+            "<p><b>No Philomena profile yet.</b> Fill one in before any episode so it can be "
+            "given to the police straight away (Edit Philomena profile, Ctrl+E).</p>"
+        )
+    rows = "".join(
+        f"<tr><td valign='top'><b>{escape(label)}</b>&nbsp;&nbsp;</td>"
+        f"<td>{_e(getattr(prof, key)) or '<i>not recorded</i>'}</td></tr>"
+        for key, label in PROFILE_ROWS
+    )
+    return f"<table>{rows}</table><p><i>Updated {format_local(prof.updated_at)} by {escape(prof.updated_by)}</i></p>"
 
 
 def initials_pixmap(detail: ChildDetail, size: int, palette: QPalette) -> QPixmap:
@@ -156,8 +182,11 @@ def initials_pixmap(detail: ChildDetail, size: int, palette: QPalette) -> QPixma
     font.setPixelSize(size // 3)
     font.setBold(True)
     p.setFont(font)
-    p.drawText(QRectF(0, 0, size, size), int(Qt.AlignmentFlag.AlignCenter),
-               (detail.first_name[:1] + detail.last_name[:1]).upper())
+    p.drawText(
+        QRectF(0, 0, size, size),
+        int(Qt.AlignmentFlag.AlignCenter),
+        (detail.first_name[:1] + detail.last_name[:1]).upper(),
+    )
     p.end()
     return pix
 
@@ -239,8 +268,14 @@ class DetailView(QWidget):
         self.info = QFormLayout()
         self.info.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.info_labels: dict[str, QLabel] = {}
-        for key, title in (("placement", "Placement"), ("carer", "Carer"), ("worker", "Social worker"),
-                           ("team", "Team"), ("flags", "Risk flags"), ("episodes", "Missing episodes")):
+        for key, title in (
+            ("placement", "Placement"),
+            ("carer", "Carer"),
+            ("worker", "Social worker"),
+            ("team", "Team"),
+            ("flags", "Risk flags"),
+            ("episodes", "Missing episodes"),
+        ):
             value = QLabel(self.body)
             value.setObjectName(f"detail_{key}")
             value.setWordWrap(True)
@@ -290,17 +325,24 @@ class DetailView(QWidget):
         self.facts.setText(
             f"Age {age} (born {d.dob:%d/%m/%Y}) · {SEX.get(d.sex, d.sex)} · "
             f"{ETHNIC.get(d.ethnicity, d.ethnicity)} · Child ID {d.id}"
-            + (f" · UPN {d.upn}" if d.upn else "") + (f" · {d.locality}" if d.locality else ""))
+            + (f" · UPN {d.upn}" if d.upn else "")
+            + (f" · {d.locality}" if d.locality else "")
+        )
         self._set_photo(d)
         place = d.current_placement
         if place is not None:
             where = ", ".join(filter(None, (place.placement_name, place.placement_address)))
             self.info_labels["placement"].setText(
-                f"{PLACE.get(place.place, place.place)}" + (f" — {where}" if where else "")
+                f"{PLACE.get(place.place, place.place)}"
+                + (f" — {where}" if where else "")
                 + f" (since {place.decom:%d/%m/%Y})"
-                + "".join(f" · {k} {v}" for k, v in (("postcode", place.pl_post), ("URN", place.urn),
-                                                     ("host council", place.host_la)) if v)
-                + (" (out of area)" if place.out_of_area else ""))
+                + "".join(
+                    f" · {k} {v}"
+                    for k, v in (("postcode", place.pl_post), ("URN", place.urn), ("host council", place.host_la))
+                    if v
+                )
+                + (" (out of area)" if place.out_of_area else "")
+            )
             carer = " · ".join(filter(None, (place.carer_name, place.carer_phone)))
             self.info_labels["carer"].setText(carer or "Not recorded")
         else:
@@ -311,9 +353,9 @@ class DetailView(QWidget):
         self.info_labels["team"].setText(d.team or "—")
         flags = d.active_flags
         self.info_labels["flags"].setText(
-            ", ".join(f"{flag_label(f.flag)} (since {f.since:%d/%m/%Y})" for f in flags) if flags else "None recorded")
-        self.info_labels["episodes"].setText(
-            counts_text(episode_counts((e.started_at for e in d.episodes), now)))
+            ", ".join(f"{flag_label(f.flag)} (since {f.since:%d/%m/%Y})" for f in flags) if flags else "None recorded"
+        )
+        self.info_labels["episodes"].setText(counts_text(episode_counts((e.started_at for e in d.episodes), now)))
         self.profile.setHtml(profile_html(d))
         self.retime(now)
         self.timeline.verticalScrollBar().setValue(scroll)
@@ -335,8 +377,7 @@ class DetailView(QWidget):
         else:
             text = status_text(status)
             if status in OUT and row is not None and row.missing_since is not None:
-                text += (f" for {format_duration(now - row.missing_since)} "
-                         f"(since {format_local(row.missing_since)})")
+                text += f" for {format_duration(now - row.missing_since)} (since {format_local(row.missing_since)})"
                 if row.risk:
                     text += f" · Police risk: {risk_label(row.risk)}"
                 text += f" · Police ref: {row.police_ref or 'none yet'}"
@@ -353,11 +394,9 @@ class DetailView(QWidget):
         size = self.photo_size
         pix = QPixmap()
         if d.photo and pix.loadFromData(QByteArray(d.photo)):
-            pix = pix.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
+            pix = pix.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
             self.photo.setToolTip("Photo")
         else:
             pix = initials_pixmap(d, size, self.palette())
             self.photo.setToolTip("No photo on file")
         self.photo.setPixmap(pix)
-

@@ -111,8 +111,13 @@ class LocalTimeEdit(QDateTimeEdit):
 
     def set_value(self, at: datetime) -> None:
         local = to_local(at)
-        self.setDateTime(QDateTime(QDate(local.year, local.month, local.day),
-                                   QTime(local.hour, local.minute), QTimeZone(QTimeZone.Initialization.UTC)))
+        self.setDateTime(
+            QDateTime(
+                QDate(local.year, local.month, local.day),
+                QTime(local.hour, local.minute),
+                QTimeZone(QTimeZone.Initialization.UTC),
+            )
+        )
 
     def value(self) -> datetime:
         d, t = self.date(), self.time()
@@ -254,8 +259,9 @@ class FormDialog(QDialog):
         """Tab walks the form's own order and wraps: never into the window behind, never stuck."""
         stops = self._stops()
         current = QApplication.focusWidget()
-        at = next((i for i, w in enumerate(stops) if current is not None and (w is current or w.isAncestorOf(current))),
-                  None)
+        at = next(
+            (i for i, w in enumerate(stops) if current is not None and (w is current or w.isAncestorOf(current))), None
+        )
         if at is None or not stops:
             return super().focusNextPrevChild(forward)
         target = stops[(at + (1 if forward else -1)) % len(stops)]
@@ -316,8 +322,9 @@ class FormDialog(QDialog):
         """After Reload: take the newer version numbers, keep what the user typed."""
 
     # building ------------------------------------------------------------------------
-    def add_field(self, key: str, label: str, widget: QWidget, names: tuple[str, ...] = (),
-                  help_text: str | None = None) -> QWidget:
+    def add_field(
+        self, key: str, label: str, widget: QWidget, names: tuple[str, ...] = (), help_text: str | None = None
+    ) -> QWidget:
         widget.setObjectName(f"field_{key}")
         lab = QLabel(label, self)
         lab.setBuddy(widget)
@@ -459,7 +466,8 @@ class FormDialog(QDialog):
             box = self.make_conflict_box(self, exc)
             self.last_box = box
             box.buttonClicked.connect(
-                lambda b: self.reload() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole else None)
+                lambda b: self.reload() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole else None
+            )
             box.open()
             return False
         except LacError as exc:
@@ -485,10 +493,14 @@ class FormDialog(QDialog):
 
 
 def discard_box(parent: QWidget) -> QMessageBox:
-    """"Discard what you typed?" — Keep editing is the default (Enter and Escape keep it)."""
-    box = errors.message_box(parent, "Discard this form?",
-                             "You have typed into this form. Close it and lose what you typed?",
-                             QMessageBox.Icon.Question, QMessageBox.StandardButton.NoButton)
+    """ "Discard what you typed?" — Keep editing is the default (Enter and Escape keep it)."""
+    box = errors.message_box(
+        parent,
+        "Discard this form?",
+        "You have typed into this form. Close it and lose what you typed?",
+        QMessageBox.Icon.Question,
+        QMessageBox.StandardButton.NoButton,
+    )
     keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
     box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(keep)
@@ -524,13 +536,24 @@ class ReportDialog(FormDialog):
         row.addStretch(1)
         cat.setFocusProxy(self.missing)
         self.add_field("category", "Category:", cat)
-        self.add_field("started_at", "Missing &since:", LocalTimeEdit(self.now(), self), ("start",),
-                       "When the child was last known to be where they should be")
+        self.add_field(
+            "started_at",
+            "Missing &since:",
+            LocalTimeEdit(self.now(), self),
+            ("start",),
+            "When the child was last known to be where they should be",
+        )
         self.add_field("risk", "Police risk &grade:", risk_combo(self, allow_none=True), ("risk grade",))
-        self.add_field("police_ref", "&Police reference:", QLineEdit(self), ("police reference",),
-                       "The police log number, if the police have been told")
-        self.add_field("reported_by", "Reported &by:", QLineEdit(self), ("reported by",),
-                       "Who told us, e.g. foster carer")
+        self.add_field(
+            "police_ref",
+            "&Police reference:",
+            QLineEdit(self),
+            ("police reference",),
+            "The police log number, if the police have been told",
+        )
+        self.add_field(
+            "reported_by", "Reported &by:", QLineEdit(self), ("reported by",), "Who told us, e.g. foster carer"
+        )
         self.add_field("last_seen_where", "Last seen &where:", QLineEdit(self), ("last seen where",))
         self.add_field("last_seen_with", "Last seen wi&th:", QLineEdit(self), ("last seen with",))
         self.add_field("last_seen_wearing", "Last seen w&earing:", QLineEdit(self), ("last seen wearing",))
@@ -540,10 +563,15 @@ class ReportDialog(FormDialog):
         steps = QPlainTextEdit(self)
         steps.setPlaceholderText("One per line, with the time: 21:40 searched the house and garden")
         steps.setMaximumHeight(90)
-        self.add_field("steps", "Steps ta&ken before reporting:" if not expected
-                       else "Steps ta&ken before reporting (Philomena, this placement):", steps,
-                       (STEPS_FIELD, *(f"step {i} taken before reporting" for i in range(1, 31))),
-                       "What the carers did to find the child before calling the police, with times")
+        self.add_field(
+            "steps",
+            "Steps ta&ken before reporting:"
+            if not expected
+            else "Steps ta&ken before reporting (Philomena, this placement):",
+            steps,
+            (STEPS_FIELD, *(f"step {i} taken before reporting" for i in range(1, 31))),
+            "What the carers did to find the child before calling the police, with times",
+        )
 
     def steps(self) -> list[tuple[datetime, str]]:
         return parse_step_lines(self.text("steps"), to_local(self.now()))
@@ -568,11 +596,18 @@ class ReportDialog(FormDialog):
 
     def save(self) -> Saved:
         return self.ctx.service.report(
-            self.ctx.detail.id, self.category(), self.field("started_at").value(),
-            risk=self.field("risk").currentData(), police_ref=self.text("police_ref"),
-            reported_by=self.text("reported_by"), last_seen_where=self.text("last_seen_where"),
-            last_seen_with=self.text("last_seen_with"), last_seen_wearing=self.text("last_seen_wearing"),
-            circumstances=self.text("circumstances"), steps_taken=self.steps())
+            self.ctx.detail.id,
+            self.category(),
+            self.field("started_at").value(),
+            risk=self.field("risk").currentData(),
+            police_ref=self.text("police_ref"),
+            reported_by=self.text("reported_by"),
+            last_seen_where=self.text("last_seen_where"),
+            last_seen_with=self.text("last_seen_with"),
+            last_seen_wearing=self.text("last_seen_wearing"),
+            circumstances=self.text("circumstances"),
+            steps_taken=self.steps(),
+        )
 
 
 class EpisodeDialog(FormDialog):
@@ -607,8 +642,9 @@ class UpdateDialog(EpisodeDialog):
         kind.setFocusProxy(self.update_radio)
         self.add_field("kind", "Kind:", kind)
         self.add_field("at", "&When:", LocalTimeEdit(self.now(), self), ("time of update",))
-        self.add_field("text", "&Details:", QPlainTextEdit(self), ("update",),
-                       "What happened, who said it, what is planned")
+        self.add_field(
+            "text", "&Details:", QPlainTextEdit(self), ("update",), "What happened, who said it, what is planned"
+        )
 
     def check(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -624,19 +660,26 @@ class UpdateDialog(EpisodeDialog):
         return out
 
     def save(self) -> Saved:
-        return self.ctx.service.add_update(self.episode.id, _text(self.field("text")).strip(),
-                                           sighting=self.sighting_radio.isChecked(),
-                                           at=self.field("at").value())
+        return self.ctx.service.add_update(
+            self.episode.id,
+            _text(self.field("text")).strip(),
+            sighting=self.sighting_radio.isChecked(),
+            at=self.field("at").value(),
+        )
 
 
 class RiskDialog(EpisodeDialog):
     title = "Change police risk grade"
 
     def build(self) -> None:
-        self.add_field("risk", "Police risk &grade:", risk_combo(self, False, self.episode.risk_grade),
-                       ("risk grade",))
-        self.add_field("reason", "&Reason:", QPlainTextEdit(self), ("reason",),
-                       "Why the grade changed (e.g. police re-graded after a sighting)")
+        self.add_field("risk", "Police risk &grade:", risk_combo(self, False, self.episode.risk_grade), ("risk grade",))
+        self.add_field(
+            "reason",
+            "&Reason:",
+            QPlainTextEdit(self),
+            ("reason",),
+            "Why the grade changed (e.g. police re-graded after a sighting)",
+        )
 
     def check(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -648,8 +691,9 @@ class RiskDialog(EpisodeDialog):
         return out
 
     def save(self) -> Saved:
-        return self.ctx.service.change_risk(self.episode.id, self.episode.version,
-                                            self.field("risk").currentData(), self.text("reason"))
+        return self.ctx.service.change_risk(
+            self.episode.id, self.episode.version, self.field("risk").currentData(), self.text("reason")
+        )
 
 
 class PoliceRefDialog(EpisodeDialog):
@@ -657,11 +701,13 @@ class PoliceRefDialog(EpisodeDialog):
 
     def build(self) -> None:
         ref = QLineEdit(self.episode.police_ref or "", self)
-        self.add_field("police_ref", "&Police reference:", ref, ("police reference",),
-                       "The police log number")
-        self.add_field("reported_at", "Reported to police &at:",
-                       LocalTimeEdit(self.episode.police_reported_at or self.now(), self),
-                       ("reported to police",))
+        self.add_field("police_ref", "&Police reference:", ref, ("police reference",), "The police log number")
+        self.add_field(
+            "reported_at",
+            "Reported to police &at:",
+            LocalTimeEdit(self.episode.police_reported_at or self.now(), self),
+            ("reported to police",),
+        )
 
     def check(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -677,9 +723,9 @@ class PoliceRefDialog(EpisodeDialog):
         return out
 
     def save(self) -> Saved:
-        return self.ctx.service.record_police_ref(self.episode.id, self.episode.version,
-                                                  self.text("police_ref") or "",
-                                                  self.field("reported_at").value())
+        return self.ctx.service.record_police_ref(
+            self.episode.id, self.episode.version, self.text("police_ref") or "", self.field("reported_at").value()
+        )
 
 
 class ReturnDialog(EpisodeDialog):
@@ -687,13 +733,18 @@ class ReturnDialog(EpisodeDialog):
     save_text = "Record re&turn"
 
     def build(self) -> None:
-        self.add_field("returned_at", "&Returned or found at:", LocalTimeEdit(self.now(), self),
-                       ("returned", "start"))
+        self.add_field("returned_at", "&Returned or found at:", LocalTimeEdit(self.now(), self), ("returned", "start"))
         self.add_field("found_where", "&Where found:", QLineEdit(self), ("where found",))
-        self.add_field("return_method", "&How returned:", QLineEdit(self), ("how returned",),
-                       "e.g. returned by police, came back on own")
-        self.add_field("safe_well_at", "Safe and well chec&k:",
-                       OptionalTime("Done at", self.now(), self), ("safe and well check",))
+        self.add_field(
+            "return_method",
+            "&How returned:",
+            QLineEdit(self),
+            ("how returned",),
+            "e.g. returned by police, came back on own",
+        )
+        self.add_field(
+            "safe_well_at", "Safe and well chec&k:", OptionalTime("Done at", self.now(), self), ("safe and well check",)
+        )
         self.add_field("safe_well_by", "Check done &by:", QLineEdit(self), ("safe and well by",))
         self.add_field("safe_well_notes", "Check &notes:", QPlainTextEdit(self), ("safe and well notes",))
 
@@ -716,10 +767,15 @@ class ReturnDialog(EpisodeDialog):
 
     def save(self) -> Saved:
         return self.ctx.service.record_return(
-            self.episode.id, self.episode.version, self.field("returned_at").value(),
-            found_where=self.text("found_where"), return_method=self.text("return_method"),
-            safe_well_at=self.field("safe_well_at").value(), safe_well_by=self.text("safe_well_by"),
-            safe_well_notes=self.text("safe_well_notes"))
+            self.episode.id,
+            self.episode.version,
+            self.field("returned_at").value(),
+            found_where=self.text("found_where"),
+            return_method=self.text("return_method"),
+            safe_well_at=self.field("safe_well_at").value(),
+            safe_well_by=self.text("safe_well_by"),
+            safe_well_notes=self.text("safe_well_notes"),
+        )
 
 
 class RhiDialog(FormDialog):
@@ -741,7 +797,9 @@ class RhiDialog(FormDialog):
             for e in self.uncovered():
                 item = QListWidgetItem(
                     f"{MissingCategory(e.category).label} {format_local(e.started_at)} – "
-                    f"returned {format_local(e.returned_at)}", episodes)
+                    f"returned {format_local(e.returned_at)}",
+                    episodes,
+                )
                 item.setData(Qt.ItemDataRole.UserRole, e.id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if episodes.count() == 1 else Qt.CheckState.Unchecked)
@@ -753,12 +811,14 @@ class RhiDialog(FormDialog):
             for code, label in RHI_OUTCOMES.items():
                 if code not in RHI_OFFERED:
                     offer.addItem(label, code)
-            self.add_field("offer", "&What happened:", offer, ("RHI outcome",),
-                           "Offered, or why no interview was offered")
+            self.add_field(
+                "offer", "&What happened:", offer, ("RHI outcome",), "Offered, or why no interview was offered"
+            )
             self.add_field("offered_at", "Whe&n:", LocalTimeEdit(self.now(), self), ("offered at", "recorded at"))
             self.add_field("offered_by", "Offered &by:", QLineEdit(self.ctx.service.actor.label, self))
             offer.currentIndexChanged.connect(
-                lambda *_: self.field("offered_by").setEnabled(offer.currentData() == "offered"))
+                lambda *_: self.field("offered_by").setEnabled(offer.currentData() == "offered")
+            )
             return
         outcome = QComboBox(self)
         outcome.addItem("Completed", "completed")
@@ -766,8 +826,13 @@ class RhiDialog(FormDialog):
         outcome.addItem("Declined by the young person", "declined")
         self.add_field("action", "&What happened:", outcome)
         self.add_field("at", "Whe&n:", LocalTimeEdit(self.now(), self), ("response at", "completed at"))
-        self.add_field("completed_by", "Completed &by:", QLineEdit(self), ("completed by",),
-                       "The independent person who held the interview")
+        self.add_field(
+            "completed_by",
+            "Completed &by:",
+            QLineEdit(self),
+            ("completed by",),
+            "The independent person who held the interview",
+        )
         self.add_field("outcome", "&Outcome:", QPlainTextEdit(self), ("outcome",))
         outcome.currentIndexChanged.connect(self._mode)
         self._mode()
@@ -779,8 +844,11 @@ class RhiDialog(FormDialog):
 
     def checked_episodes(self) -> list[int]:
         lw: QListWidget = self.field("episodes")
-        return [int(lw.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(lw.count())
-                if lw.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            int(lw.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(lw.count())
+            if lw.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def check(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -808,15 +876,14 @@ class RhiDialog(FormDialog):
         if self.rhi is None:
             what = self.field("offer").currentData()
             if what != "offered":
-                return svc.record_rhi_not_offered(self.checked_episodes(), what, None,
-                                                  self.field("offered_at").value())
-            return svc.offer_rhi(self.checked_episodes(), self.field("offered_at").value(),
-                                 self.text("offered_by"))
+                return svc.record_rhi_not_offered(self.checked_episodes(), what, None, self.field("offered_at").value())
+            return svc.offer_rhi(self.checked_episodes(), self.field("offered_at").value(), self.text("offered_by"))
         action = self.field("action").currentData()
         at = self.field("at").value()
         if action == "completed":
-            return svc.complete_rhi(self.rhi.id, self.rhi.version, self.text("completed_by") or "",
-                                    self.text("outcome") or "", at)
+            return svc.complete_rhi(
+                self.rhi.id, self.rhi.version, self.text("completed_by") or "", self.text("outcome") or "", at
+            )
         return svc.respond_rhi(self.rhi.id, self.rhi.version, action == "accepted", at)
 
 
@@ -861,4 +928,3 @@ class ProfileDialog(FormDialog):
     def save(self) -> Saved:
         values = {key: self.text(key) for key in PROFILE_FIELDS}
         return self.ctx.service.save_profile(self.ctx.detail.id, self.version, **values)
-

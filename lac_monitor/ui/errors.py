@@ -29,10 +29,14 @@ from lac_monitor.domain.errors import (
 log = logging.getLogger(__name__)
 
 
-def message_box(parent: QWidget | None, title: str, text: str,
-                icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
-                buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
-                details: str | None = None) -> QMessageBox:
+def message_box(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+    details: str | None = None,
+) -> QMessageBox:
     box = QMessageBox(icon, title, text, buttons, parent)
     box.setObjectName("lacMessageBox")
     box.setAccessibleName(title)
@@ -68,23 +72,27 @@ def as_known_error(exc: BaseException) -> LacError | None:
     except ImportError:  # pragma: no cover - psycopg is a dependency
         driver_down = ()
     if isinstance(exc, (OperationalError, PoolTimeout, sqlite3.OperationalError, *driver_down)) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
         text = str(getattr(exc, "orig", exc)).lower()
         if "locked" in text or "busy" in text:
-            return DatabaseUnavailableError(
-                "The database is busy (another desktop is saving). Try again in a moment.")
+            return DatabaseUnavailableError("The database is busy (another desktop is saving). Try again in a moment.")
         return DatabaseUnavailableError(
             "The database cannot be reached just now. LAC Monitor keeps trying; anything "
-            "already saved is safe. If this lasts, ask IT whether the server is running.")
+            "already saved is safe. If this lasts, ask IT whether the server is running."
+        )
     if isinstance(exc, OSError):
         import errno
 
-        reason = {errno.ENOSPC: "the disk is full", errno.EACCES: "you do not have permission there",
-                  errno.EPERM: "you do not have permission there", errno.ENOENT: "the folder does not exist",
-                  errno.EROFS: "the place is read-only"}.get(exc.errno or 0, exc.strerror or "it failed")
+        reason = {
+            errno.ENOSPC: "the disk is full",
+            errno.EACCES: "you do not have permission there",
+            errno.EPERM: "you do not have permission there",
+            errno.ENOENT: "the folder does not exist",
+            errno.EROFS: "the place is read-only",
+        }.get(exc.errno or 0, exc.strerror or "it failed")
         where = f" ({exc.filename})" if exc.filename else ""
-        return FileProblemError(f"The file could not be written{where}: {reason}. "
-                                "Choose another place, or ask IT.")
+        return FileProblemError(f"The file could not be written{where}: {reason}. Choose another place, or ask IT.")
     return None
 
 
@@ -115,25 +123,33 @@ def known_error_box(parent: QWidget | None, exc: LacError, doing: str | None = N
 def conflict_box(parent: QWidget | None, exc: ConflictError) -> QMessageBox:
     """Offers Reload: fetch their change, keep what this user typed, save again."""
     who = exc.by or "another user"
-    box = message_box(parent, title_for(exc),
-                      f"Reload {who}'s change now? What you typed stays in the form; check it and save again.",
-                      QMessageBox.Icon.Information, QMessageBox.StandardButton.Cancel)
+    box = message_box(
+        parent,
+        title_for(exc),
+        f"Reload {who}'s change now? What you typed stays in the form; check it and save again.",
+        QMessageBox.Icon.Information,
+        QMessageBox.StandardButton.Cancel,
+    )
     reload = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(reload)
     return box
 
 
-def crash_box(parent: QWidget | None, exc_type: type[BaseException], exc: BaseException,
-              tb: TracebackType | None, log_tail: str) -> QMessageBox:
+def crash_box(
+    parent: QWidget | None, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None, log_tail: str
+) -> QMessageBox:
     trace = "".join(traceback.format_exception(exc_type, exc, tb))
     details = f"{trace}\n--- recent log ---\n{log_tail}" if log_tail else trace
     box = message_box(
-        parent, "LAC Monitor — unexpected error",
+        parent,
+        "LAC Monitor — unexpected error",
         "Something went wrong inside LAC Monitor. This is a fault in the program, not "
         "something you did. Anything already saved is safe.\n\n"
         "Please send the details below to IT (they contain no child's name), then carry on "
         "or restart the program.",
-        QMessageBox.Icon.Critical, details=details)
+        QMessageBox.Icon.Critical,
+        details=details,
+    )
     return box
 
 
@@ -141,13 +157,13 @@ def ask_password(parent: QWidget | None, reason: str) -> str | None:
     """Shown when the keyring cannot supply the database password."""
     from PySide6.QtWidgets import QInputDialog
 
-    text, ok = QInputDialog.getText(parent, "Database password", f"{reason}\n\nDatabase password:",
-                                    QLineEdit.EchoMode.Password)
+    text, ok = QInputDialog.getText(
+        parent, "Database password", f"{reason}\n\nDatabase password:", QLineEdit.EchoMode.Password
+    )
     return text if ok and text else None
 
 
-def install_excepthook(log_path: Path | None,
-                       show: Callable[[QMessageBox], None] | None = None) -> None:
+def install_excepthook(log_path: Path | None, show: Callable[[QMessageBox], None] | None = None) -> None:
     """Route uncaught exceptions (bugs) to the crash dialog; known errors to a plain box."""
     from lac_monitor.logsetup import log_tail
 

@@ -64,9 +64,17 @@ log = logging.getLogger(__name__)
 SMALL_SCREEN_HEIGHT = 760  # logical pixels: 1600x1000 at 2x is 500
 
 
-def build_main_window(db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None, *,
-                      live: LiveBridge | None = None, tray: bool = True, evaluate_ms: int | None = None,
-                      background_load: bool = False) -> MainWindow:
+def build_main_window(
+    db: Database,
+    actor: Actor,
+    clock: Clock,
+    settings: SettingsStore | None = None,
+    *,
+    live: LiveBridge | None = None,
+    tray: bool = True,
+    evaluate_ms: int | None = None,
+    background_load: bool = False,
+) -> MainWindow:
     """`background_load`: the window opens at once and the board arrives from a worker (the app)."""
     window = MainWindow(db, actor, clock, settings, live=live, background_load=background_load)
     window.alerts = AlertsFeature(window, tray=tray, evaluate_ms=evaluate_ms)  # type: ignore[attr-defined]
@@ -104,8 +112,11 @@ class AlertsFeature:
         self.dock = window.add_dock(self.inbox, "Alerts", Qt.DockWidgetArea.BottomDockWidgetArea, "alertsDock")
         self.inbox.child_requested.connect(window.select_child)
         screen = window.screen()
-        if window.settings.window_state() is None and screen is not None \
-                and screen.availableGeometry().height() < SMALL_SCREEN_HEIGHT:
+        if (
+            window.settings.window_state() is None
+            and screen is not None
+            and screen.availableGeometry().height() < SMALL_SCREEN_HEIGHT
+        ):
             # A short (or magnified) screen: the board gets the height; the banner and the
             # count show alerts, Ctrl+Shift+A opens the inbox.
             self.dock.hide()
@@ -133,8 +144,10 @@ class AlertsFeature:
         window.add_action("view", self.sound_action)
 
         self.settings_action = QAction("&Escalation settings…", window)
-        self.settings_action.setToolTip("Thresholds of the escalation ladder and office hours"
-                                        + ("" if self.settings_service.can_edit else " (read only)"))
+        self.settings_action.setToolTip(
+            "Thresholds of the escalation ladder and office hours"
+            + ("" if self.settings_service.can_edit else " (read only)")
+        )
         self.settings_action.triggered.connect(self.open_settings)
         window.add_action("file", self.settings_action)
 
@@ -145,10 +158,20 @@ class AlertsFeature:
             self.tray.setToolTip("LAC Monitor")
             self.tray.show()
         kwargs = {} if evaluate_ms is None else {"interval_ms": evaluate_ms}
-        self.notifier = AlertNotifier(self.service, actor.staff_id, self.banner, inbox=self.inbox, window=window,
-                                      tray=self.tray, sound=self.sound_action.isChecked(),
-                                      username=actor.username, name_for=name_for, workers=window.workers,
-                                      parent=window, **kwargs)
+        self.notifier = AlertNotifier(
+            self.service,
+            actor.staff_id,
+            self.banner,
+            inbox=self.inbox,
+            window=window,
+            tray=self.tray,
+            sound=self.sound_action.isChecked(),
+            username=actor.username,
+            name_for=name_for,
+            workers=window.workers,
+            parent=window,
+            **kwargs,
+        )
         window.live.changes_did_arrive.connect(self.notifier.on_changes)
         window.live.connection_did_return.connect(self.inbox.reload)
         self.notifier.evaluation_did_fail.connect(lambda msg: window.statusBar().showMessage(msg, 10000))
@@ -176,8 +199,7 @@ class AlertsFeature:
         suffix = f" — {n} unacknowledged alert{'s' if n != 1 else ''}" if n else ""
         self.window.setWindowTitle(f"LAC Monitor{suffix}")
         self.show_action.setText(f"⚑ Alerts ({n})" if n else "Alerts")
-        self.show_action.setToolTip(f"{n} unacknowledged alert{'s' if n != 1 else ''} — show the inbox "
-                                    "(Ctrl+Shift+A)")
+        self.show_action.setToolTip(f"{n} unacknowledged alert{'s' if n != 1 else ''} — show the inbox (Ctrl+Shift+A)")
         self.dock.setWindowTitle(f"Alerts ({n} unacknowledged)" if n else "Alerts")
 
     def show_inbox(self) -> None:
@@ -202,8 +224,9 @@ class AlertsFeature:
 class HandoverDialog(QDialog):
     """Choose the window, scope and notes of a handover sheet. Opened with `open()`."""
 
-    def __init__(self, window: MainWindow, start: datetime, end: datetime, reason: str,
-                 last: Window | None = None) -> None:
+    def __init__(
+        self, window: MainWindow, start: datetime, end: datetime, reason: str, last: Window | None = None
+    ) -> None:
         super().__init__(window)
         self.setWindowTitle("Handover sheet")
         self.setObjectName("handoverDialog")
@@ -237,7 +260,8 @@ class HandoverDialog(QDialog):
         self.last_button: QPushButton | None = None
         if last is not None:
             self.last_button = QPushButton(
-                f"Same as &last sheet ({format_local(last.start)} to {format_local(last.end)})", self)
+                f"Same as &last sheet ({format_local(last.start)} to {format_local(last.end)})", self
+            )
             self.last_button.setToolTip("For a reprint (e.g. after a paper jam): the window of your last sheet")
             self.last_button.setAutoDefault(False)
             self.last_button.clicked.connect(lambda: self.use_window(last.start, last.end, last.reason))
@@ -259,9 +283,21 @@ class HandoverDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        chain: list[QWidget] = [w for w in (self.last_button, self.start_edit, self.end_edit, self.team_combo,
-                                                    self.locality_combo, self.notes, self.cancel_button,
-                                                    self.save_button, self.preview_button) if w is not None]
+        chain: list[QWidget] = [
+            w
+            for w in (
+                self.last_button,
+                self.start_edit,
+                self.end_edit,
+                self.team_combo,
+                self.locality_combo,
+                self.notes,
+                self.cancel_button,
+                self.save_button,
+                self.preview_button,
+            )
+            if w is not None
+        ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.start_edit.setFocus()
@@ -299,8 +335,7 @@ class PrintingFeature(QObject):
         window.add_action("file", self.handover_action, toolbar=True)
         self.profile_action = QAction("Pri&nt missing-person profile…", window)
         self.profile_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.profile_action.setToolTip("Philomena profile of the selected child, to give to the police "
-                                       "(Ctrl+Shift+P)")
+        self.profile_action.setToolTip("Philomena profile of the selected child, to give to the police (Ctrl+Shift+P)")
         self.profile_action.triggered.connect(self.preview_profile)
         window.add_action("child", self.profile_action, toolbar=True)
         self.handover_dialog: HandoverDialog | None = None
@@ -345,8 +380,16 @@ class PrintingFeature(QObject):
             job.did_finish.connect(dlg.accept)
             job.did_fail.connect(lambda _exc: dlg.setEnabled(True))
 
-    def handover(self, start: datetime, end: datetime, *, team_id: int | None = None,
-                 locality: str | None = None, notes: str | None = None, save: bool = False) -> Job | None:
+    def handover(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        team_id: int | None = None,
+        locality: str | None = None,
+        notes: str | None = None,
+        save: bool = False,
+    ) -> Job | None:
         """Build and render in a worker (progress, Cancel); then preview or save. The job's
         result is the PDF bytes once it is done."""
         w = self.window
@@ -358,8 +401,7 @@ class PrintingFeature(QObject):
             return data, render_handover(data)
 
         stamp = format_local(end).replace("/", "-").replace(":", "").replace(" ", "_")
-        return self._build(work, f"handover_{stamp}.pdf", "Handover sheet", save,
-                           "Preparing the handover sheet")
+        return self._build(work, f"handover_{stamp}.pdf", "Handover sheet", save, "Preparing the handover sheet")
 
     def preview_profile(self, child_id: str | None = None, save: bool = False) -> Job | None:
         w = self.window
@@ -374,11 +416,18 @@ class PrintingFeature(QObject):
             job.report(1, 2)
             return data, render_profile(data)
 
-        return self._build(work, f"profile_{child_id}.pdf", "Missing-person profile", save,
-                           "Preparing the missing-person profile")
+        return self._build(
+            work, f"profile_{child_id}.pdf", "Missing-person profile", save, "Preparing the missing-person profile"
+        )
 
-    def _build(self, work: Callable[[Job], tuple[HandoverData | ProfileData, bytes]], suggested: str,
-               title: str, save: bool, doing: str) -> Job | None:
+    def _build(
+        self,
+        work: Callable[[Job], tuple[HandoverData | ProfileData, bytes]],
+        suggested: str,
+        title: str,
+        save: bool,
+        doing: str,
+    ) -> Job | None:
         """Run `work` in the background with a progress dialog that can cancel it."""
         w = self.window
         progress = QProgressDialog(f"{doing}…", "Cancel", 0, 0, w)
@@ -413,8 +462,7 @@ class PrintingFeature(QObject):
         self.last_job = job
         return job
 
-    def _present(self, pdf: bytes, data: HandoverData | ProfileData, suggested: str, title: str,
-                 save: bool) -> None:
+    def _present(self, pdf: bytes, data: HandoverData | ProfileData, suggested: str, title: str, save: bool) -> None:
         w = self.window
 
         def audited(output: str) -> None:
@@ -428,8 +476,13 @@ class PrintingFeature(QObject):
             return
         try:
             dlg = make_preview_dialog(
-                pdf, w, title, on_printed=lambda printer: audited(
-                    f"printer:{printer.printerName() or printer.outputFileName() or 'printer'}"))
+                pdf,
+                w,
+                title,
+                on_printed=lambda printer: audited(
+                    f"printer:{printer.printerName() or printer.outputFileName() or 'printer'}"
+                ),
+            )
         except RuntimeError as exc:
             log.warning("print preview unavailable: %s", type(exc).__name__)
             w.statusBar().showMessage(f"Print preview is not available here ({exc}); saving as PDF instead.")
@@ -450,5 +503,3 @@ class PrintingFeature(QObject):
             return
         if path is not None:
             self.window.statusBar().showMessage(f"Saved {path.name}.", 6000)
-
-

@@ -60,10 +60,17 @@ class LiveBridge(QObject):
     connection_did_return = Signal()
     _local_commit = Signal()  # internal: a commit on any thread of this process (queued to ours)
 
-    def __init__(self, db: Database, clock: Clock | None = None, parent: QObject | None = None, *,
-                 start_seq: int | None = None, poll_ms: int = POLL_MS,
-                 watcher_factory: WatcherFactory = default_watcher,
-                 backoff_ms: tuple[int, ...] = BACKOFF_MS) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock | None = None,
+        parent: QObject | None = None,
+        *,
+        start_seq: int | None = None,
+        poll_ms: int = POLL_MS,
+        watcher_factory: WatcherFactory = default_watcher,
+        backoff_ms: tuple[int, ...] = BACKOFF_MS,
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.clock = clock or SystemClock()
@@ -123,8 +130,12 @@ class LiveBridge(QObject):
         another thread, or when polling, over a short connection of its own. A notification
         that arrives while it runs is not lost: a feed read follows."""
         watcher = self._watcher
-        if (not self._connected or watcher is None or not hasattr(watcher, "read_session")
-                or QThread.currentThread() is not self.thread()):
+        if (
+            not self._connected
+            or watcher is None
+            or not hasattr(watcher, "read_session")
+            or QThread.currentThread() is not self.thread()
+        ):
             with self.db.read_session() as s:
                 yield s
             return

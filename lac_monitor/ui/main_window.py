@@ -138,10 +138,19 @@ class MainWindow(QMainWindow):
     changes_did_apply = Signal(list)
     dialog_did_open = Signal(object)
 
-    def __init__(self, db: Database, actor: Actor, clock: Clock, settings: SettingsStore | None = None,
-                 *, live: LiveBridge | None = None, tick_ms: int = TICK_MS,
-                 view_dwell_ms: int = VIEW_DWELL_MS, background_load: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        clock: Clock,
+        settings: SettingsStore | None = None,
+        *,
+        live: LiveBridge | None = None,
+        tick_ms: int = TICK_MS,
+        view_dwell_ms: int = VIEW_DWELL_MS,
+        background_load: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         pin_singletons()
         self.db, self.actor, self.clock = db, actor, clock
@@ -172,8 +181,9 @@ class MainWindow(QMainWindow):
         rows: list[BoardRow] = []
         with db.read_session() as s:
             if not background_load:
-                rows = load_board(s, now, rhi_hours=self.ladder.rhi_hours,
-                                  hidden=hidden_for(s, actor, now, self.ladder))
+                rows = load_board(
+                    s, now, rhi_hours=self.ladder.rhi_hours, hidden=hidden_for(s, actor, now, self.ladder)
+                )
             self._teams = team_list(s)
         self._localities = sorted({r.locality for r in rows if r.locality})
         self.board_model.load(rows, now)
@@ -190,8 +200,12 @@ class MainWindow(QMainWindow):
         self.banner.retry_was_requested.connect(self.live.retry_now)
         self.board_model.rows_did_change.connect(self._schedule_summary)
         self.filter_model.filter_did_change.connect(self._on_filter_changed)
-        for sig in (self.filter_model.rowsInserted, self.filter_model.rowsRemoved,
-                    self.filter_model.modelReset, self.filter_model.layoutChanged):
+        for sig in (
+            self.filter_model.rowsInserted,
+            self.filter_model.rowsRemoved,
+            self.filter_model.modelReset,
+            self.filter_model.layoutChanged,
+        ):
             sig.connect(self._schedule_summary)
 
         self._open_timer = QTimer(self)
@@ -271,42 +285,64 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.report_action = self._action("&Report missing or away…", "Ctrl+N",
-                                          "Report the selected child missing or away", self.report_missing)
-        self.update_action = self._action("Add &update or sighting…", "Ctrl+U",
-                                          "Add an update or a sighting to the open episode", self.add_update)
-        self.risk_action = self._action("Change risk &grade…", "Ctrl+G",
-                                        "Change the police risk grade", self.change_risk)
-        self.police_action = self._action("Record &police reference…", "Ctrl+L",
-                                          "Record the police reference (log number)", self.record_police_ref)
-        self.return_action = self._action("Record re&turn…", "Ctrl+R",
-                                          "Record that the child has returned or been found", self.record_return)
-        self.rhi_action = self._action("Record R&HI…", "Ctrl+I",
-                                       "Offer a return-home interview or record its outcome", self.record_rhi)
-        self.profile_action = self._action("Edit Philomena pro&file…", "Ctrl+E",
-                                           "Edit the Philomena profile given to the police", self.edit_profile)
-        self.record_action = self._action("Edit child's r&ecord (UPN, mother, photo)…", None,
-                                          "UPN or UN code, mother fields and photo", self.edit_record)
-        self.start_care_action = self._action("&Start care…", None,
-                                              "The child starts to be looked after (a new period of care)",
-                                              self.start_care)
-        self.placement_action = self._action("Change p&lacement…", None,
-                                             "Record a change of placement or legal status", self.change_placement)
-        self.flag_action = self._action("Set risk fl&ag…", None, "Set a risk flag (CSE, CCE, county lines…)",
-                                        self.set_flag)
-        self.child_actions = [self.report_action, self.update_action, self.risk_action, self.police_action,
-                              self.return_action, self.rhi_action, self.profile_action]
+        self.report_action = self._action(
+            "&Report missing or away…", "Ctrl+N", "Report the selected child missing or away", self.report_missing
+        )
+        self.update_action = self._action(
+            "Add &update or sighting…", "Ctrl+U", "Add an update or a sighting to the open episode", self.add_update
+        )
+        self.risk_action = self._action(
+            "Change risk &grade…", "Ctrl+G", "Change the police risk grade", self.change_risk
+        )
+        self.police_action = self._action(
+            "Record &police reference…", "Ctrl+L", "Record the police reference (log number)", self.record_police_ref
+        )
+        self.return_action = self._action(
+            "Record re&turn…", "Ctrl+R", "Record that the child has returned or been found", self.record_return
+        )
+        self.rhi_action = self._action(
+            "Record R&HI…", "Ctrl+I", "Offer a return-home interview or record its outcome", self.record_rhi
+        )
+        self.profile_action = self._action(
+            "Edit Philomena pro&file…", "Ctrl+E", "Edit the Philomena profile given to the police", self.edit_profile
+        )
+        self.record_action = self._action(
+            "Edit child's r&ecord (UPN, mother, photo)…",
+            None,
+            "UPN or UN code, mother fields and photo",
+            self.edit_record,
+        )
+        self.start_care_action = self._action(
+            "&Start care…", None, "The child starts to be looked after (a new period of care)", self.start_care
+        )
+        self.placement_action = self._action(
+            "Change p&lacement…", None, "Record a change of placement or legal status", self.change_placement
+        )
+        self.flag_action = self._action(
+            "Set risk fl&ag…", None, "Set a risk flag (CSE, CCE, county lines…)", self.set_flag
+        )
+        self.child_actions = [
+            self.report_action,
+            self.update_action,
+            self.risk_action,
+            self.police_action,
+            self.return_action,
+            self.rhi_action,
+            self.profile_action,
+        ]
         self.record_actions = [self.record_action, self.start_care_action, self.placement_action, self.flag_action]
-        self.find_action = self._action("&Find a child", "Ctrl+F", "Search by name, child ID or police reference",
-                                        self.focus_search)
-        self.board_focus_action = self._action("Go to &board", "Ctrl+B", "Move the focus to the board",
-                                               lambda: self.board_view.setFocus())
-        self.clear_filters_action = self._action("&Clear filters", "Ctrl+Shift+X",
-                                                 "Show every child in the scope, most urgent first",
-                                                 self.clear_filters)
-        self.reset_view_action = self._action("&Reset view", None,
-                                              "Default order (most urgent first), filters, scope and columns",
-                                              self.reset_view)
+        self.find_action = self._action(
+            "&Find a child", "Ctrl+F", "Search by name, child ID or police reference", self.focus_search
+        )
+        self.board_focus_action = self._action(
+            "Go to &board", "Ctrl+B", "Move the focus to the board", lambda: self.board_view.setFocus()
+        )
+        self.clear_filters_action = self._action(
+            "&Clear filters", "Ctrl+Shift+X", "Show every child in the scope, most urgent first", self.clear_filters
+        )
+        self.reset_view_action = self._action(
+            "&Reset view", None, "Default order (most urgent first), filters, scope and columns", self.reset_view
+        )
         self.quit_action = self._action("&Quit", "Ctrl+Q", "Close LAC Monitor", self.close)
 
     def _build_ui(self) -> None:
@@ -325,15 +361,18 @@ class MainWindow(QMainWindow):
         self.scope_combo = self._combo("scope", [(s.label, s) for s in Scope])
         model = self.scope_combo.model()
         for i, scope in enumerate(Scope):
-            ok = not ((scope is Scope.MINE and self.actor.staff_id is None)
-                      or (scope is Scope.TEAM and self.actor.team_id is None))
+            ok = not (
+                (scope is Scope.MINE and self.actor.staff_id is None)
+                or (scope is Scope.TEAM and self.actor.team_id is None)
+            )
             item = model.item(i)  # type: ignore[attr-defined]
             item.setEnabled(ok)
         self.status_combo = self._combo("status", list(STATUS_CHOICES))
         self.risk_combo = self._combo("risk", list(RISK_CHOICES))
         self.team_combo = self._combo("team", [("All teams", None), *[(n, i) for i, n in self._teams]])
-        self.locality_combo = self._combo("locality", [("All localities", None),
-                                                       *[(loc, loc) for loc in self._localities]])
+        self.locality_combo = self._combo(
+            "locality", [("All localities", None), *[(loc, loc) for loc in self._localities]]
+        )
         self.search = QLineEdit(central)
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
@@ -342,9 +381,14 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleDescription("Search by name, preferred name, child ID or police reference")
         self.search.textChanged.connect(lambda text: self.filter_model.update(text=text))
         self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 20)
-        for label, widget in (("S&earch:", self.search), ("Sc&ope:", self.scope_combo),
-                              ("Stat&us:", self.status_combo), ("&Risk:", self.risk_combo),
-                              ("&Team:", self.team_combo), ("&Locality:", self.locality_combo)):
+        for label, widget in (
+            ("S&earch:", self.search),
+            ("Sc&ope:", self.scope_combo),
+            ("Stat&us:", self.status_combo),
+            ("&Risk:", self.risk_combo),
+            ("&Team:", self.team_combo),
+            ("&Locality:", self.locality_combo),
+        ):
             lab = QLabel(label, central)
             lab.setBuddy(widget)
             bar.addWidget(labelled(lab, widget, central))
@@ -368,10 +412,22 @@ class MainWindow(QMainWindow):
         self.board_view.selectionModel().selectionChanged.connect(self._on_selection)
         self.board_view.child_was_activated.connect(self._on_activated)
         # No mnemonics here: the Ctrl shortcuts serve, and Alt letters are taken by menus and filters.
-        short = ("Report missing…", "Add update…", "Risk grade…", "Police ref…", "Return…", "RHI…",
-                 "Philomena profile…", "Record…", "Start care…", "Placement…", "Risk flag…")
-        self.detail_view = DetailView(list(zip(self.child_actions + self.record_actions, short, strict=True)),
-                                      self.splitter)
+        short = (
+            "Report missing…",
+            "Add update…",
+            "Risk grade…",
+            "Police ref…",
+            "Return…",
+            "RHI…",
+            "Philomena profile…",
+            "Record…",
+            "Start care…",
+            "Placement…",
+            "Risk flag…",
+        )
+        self.detail_view = DetailView(
+            list(zip(self.child_actions + self.record_actions, short, strict=True)), self.splitter
+        )
         self.detail_view.rhi_hours = self.ladder.rhi_hours
         self.splitter.addWidget(self.board_view)
         self.splitter.addWidget(self.detail_view)
@@ -435,8 +491,7 @@ class MainWindow(QMainWindow):
         self.help_menu = mb.addMenu("&Help")
         about = self.help_menu.addAction("&About LAC Monitor")
         about.triggered.connect(self._about)
-        self._menus = {"file": self.file_menu, "child": self.child_menu, "view": self.view_menu,
-                       "help": self.help_menu}
+        self._menus = {"file": self.file_menu, "child": self.child_menu, "view": self.view_menu, "help": self.help_menu}
 
         self.toolbar = QToolBar("Actions", self)
         self.toolbar.setObjectName("mainToolbar")
@@ -458,8 +513,7 @@ class MainWindow(QMainWindow):
             action = self.sort_menu.addAction(title)
             action.setCheckable(True)
             action.setChecked(header.sortIndicatorSection() == col)
-            action.triggered.connect(
-                lambda _=False, c=col: header.setSortIndicator(c, Qt.SortOrder.AscendingOrder))
+            action.triggered.connect(lambda _=False, c=col: header.setSortIndicator(c, Qt.SortOrder.AscendingOrder))
 
     def _refresh_columns_menu(self) -> None:
         old = self.columns_menu
@@ -470,9 +524,13 @@ class MainWindow(QMainWindow):
         self.columns_menu = new
 
     # -- extension points ---------------------------------------------------------------
-    def add_dock(self, widget: QWidget, title: str,
-                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
-                 object_name: str | None = None) -> QDockWidget:
+    def add_dock(
+        self,
+        widget: QWidget,
+        title: str,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+        object_name: str | None = None,
+    ) -> QDockWidget:
         """Add a dock (e.g. the alert inbox) with a toggle in the View menu; its place is remembered."""
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name or f"dock_{widget.objectName() or title}")
@@ -539,8 +597,7 @@ class MainWindow(QMainWindow):
             # On the GUI thread this runs over the LISTEN connection (no new connection per
             # change); in a worker, over a short connection of its own.
             with self.live.read_session() as s:
-                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours,
-                                  hidden=hidden_for(s, actor, now, ladder))
+                return load_board(s, now, child_ids=ids, rhi_hours=rhi_hours, hidden=hidden_for(s, actor, now, ladder))
 
         def failed(exc: Exception) -> None:
             # Keep them pending; the bridge reconnects and we re-read them then.
@@ -558,12 +615,14 @@ class MainWindow(QMainWindow):
                 return
             self._apply_rows(rows, ids, now)
             return
-        self.workers.run(read, key=RELOAD_KEY, failed=failed,
-                         done=lambda rows: self._apply_rows(rows, ids, now))
+        self.workers.run(read, key=RELOAD_KEY, failed=failed, done=lambda rows: self._apply_rows(rows, ids, now))
 
     def _apply_rows(self, rows: list[BoardRow], ids: set[str] | None, now: datetime) -> None:
-        touched = ids if ids is not None else (
-            {e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
+        touched = (
+            ids
+            if ids is not None
+            else ({e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
+        )
         selected = self.selected_child_id()
         before = {cid: self.board_model.status_of(cid) for cid in touched}
         focus = QApplication.focusWidget()
@@ -588,8 +647,11 @@ class MainWindow(QMainWindow):
 
     def _announce_changes(self, before: dict[str, ChildStatus | None]) -> None:
         """A child who has just gone missing or away is announced (assertively)."""
-        gone = [cid for cid, old in before.items()
-                if old not in OUT and old is not None and self.board_model.status_of(cid) in OUT]
+        gone = [
+            cid
+            for cid, old in before.items()
+            if old not in OUT and old is not None and self.board_model.status_of(cid) in OUT
+        ]
         for cid in gone[:3]:
             row = self.board_model.board_row(cid)
             status = self.board_model.status_of(cid)
@@ -654,9 +716,15 @@ class MainWindow(QMainWindow):
         if not hasattr(self, "locality_combo"):
             return  # still building
         scope = Scope(self.scope_combo.currentData())  # combo data comes back as plain str
-        self.filter_model.set_filter(self.filter_model.current.with_(
-            scope=scope, statuses=self.status_combo.currentData(), risks=self.risk_combo.currentData(),
-            team_id=self.team_combo.currentData(), locality=self.locality_combo.currentData()))
+        self.filter_model.set_filter(
+            self.filter_model.current.with_(
+                scope=scope,
+                statuses=self.status_combo.currentData(),
+                risks=self.risk_combo.currentData(),
+                team_id=self.team_combo.currentData(),
+                locality=self.locality_combo.currentData(),
+            )
+        )
 
     def _on_filter_changed(self, f: object) -> None:
         cur = self.filter_model.current
@@ -665,7 +733,7 @@ class MainWindow(QMainWindow):
         self._update_scope_hint()
 
     def _update_scope_hint(self) -> None:
-        """"3 more match under Everyone (1 missing)": a search never hides a missing child
+        """ "3 more match under Everyone (1 missing)": a search never hides a missing child
         just because they are outside my caseload or team."""
         cur = self.filter_model.current
         if not cur.text.strip() or cur.scope is Scope.EVERYONE:
@@ -784,8 +852,9 @@ class MainWindow(QMainWindow):
             return
         except SQLAlchemyError:
             log.warning("auditing the view of child %s failed", child_id, exc_info=True)
-            self.statusBar().showMessage("Your view of this record could not be recorded: the "
-                                         "database is unavailable.", 8000)
+            self.statusBar().showMessage(
+                "Your view of this record could not be recorded: the database is unavailable.", 8000
+            )
             return
         self._viewed = child_id
         self.view_did_audit.emit(child_id)
@@ -843,7 +912,8 @@ class MainWindow(QMainWindow):
         out = status in OUT
         has_rhi_work = detail is not None and (
             any(e.returned_at is not None and e.rhi_id is None for e in detail.episodes)
-            or any(r.completed_at is None and r.declined_at is None for r in detail.rhis))
+            or any(r.completed_at is None and r.declined_at is None for r in detail.rhis)
+        )
         self.report_action.setEnabled(status is not None and not out and status is not ChildStatus.LEFT_CARE)
         for a in (self.update_action, self.risk_action, self.police_action, self.return_action):
             a.setEnabled(out)
@@ -909,6 +979,7 @@ class MainWindow(QMainWindow):
         def make(ctx: DialogContext) -> FormDialog:
             pending = next((r for r in ctx.detail.rhis if r.completed_at is None and r.declined_at is None), None)
             return RhiDialog(ctx, pending, self)
+
         return self._open_dialog(make)
 
     def edit_profile(self) -> FormDialog | None:
@@ -944,18 +1015,25 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from lac_monitor import __version__
 
-        self.show_box(errors.message_box(
-            self, "About LAC Monitor",
-            f"LAC Monitor {__version__}\nLive status of looked-after children.\n\n{self.database_text()}",
-            QMessageBox.Icon.Information))
+        self.show_box(
+            errors.message_box(
+                self,
+                "About LAC Monitor",
+                f"LAC Monitor {__version__}\nLive status of looked-after children.\n\n{self.database_text()}",
+                QMessageBox.Icon.Information,
+            )
+        )
 
     def database_text(self) -> str:
         """Where the data lives, in words (no driver names, never a password)."""
         url = self.db.engine.url
         if self.db.is_postgresql:
             where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
-            return (f"Shared database on server {where}, database {url.database}"
-                    + (f", signed in to it as {url.username}" if url.username else "") + ".")
+            return (
+                f"Shared database on server {where}, database {url.database}"
+                + (f", signed in to it as {url.username}" if url.username else "")
+                + "."
+            )
         return f"Embedded database on this computer: {url.database}."
 
     # -- settings and closing ---------------------------------------------------------------------

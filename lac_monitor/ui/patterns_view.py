@@ -84,8 +84,11 @@ class MonthlyChart(QWidget):
             p.setPen(pal.color(pal.ColorRole.Mid))
             p.drawLine(int(left), int(y), w - 4, int(y))
             p.setPen(pal.color(pal.ColorRole.Text))
-            p.drawText(QRectF(0, y - fm.height() / 2, left - 4, fm.height()),
-                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(v))
+            p.drawText(
+                QRectF(0, y - fm.height() / 2, left - 4, fm.height()),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                str(v),
+            )
         if not self.months:
             return
         slot = (w - left - 8) / len(self.months)
@@ -96,8 +99,11 @@ class MonthlyChart(QWidget):
             base = top + plot_h
             p.fillRect(QRectF(x, base - hm, bar, hm), MISSING)
             p.fillRect(QRectF(x, base - hm - ha, bar, ha), AWAY)
-            p.drawText(QRectF(x - slot * 0.2, base + 2, bar + slot * 0.4, fm.height()),
-                       int(Qt.AlignmentFlag.AlignHCenter), month_label(key))
+            p.drawText(
+                QRectF(x - slot * 0.2, base + 2, bar + slot * 0.4, fm.height()),
+                int(Qt.AlignmentFlag.AlignHCenter),
+                month_label(key),
+            )
         p.end()
 
 
@@ -127,8 +133,9 @@ class BarList(QWidget):
             y = 2 + i * row
             p.setPen(pal.color(pal.ColorRole.Text))
             shown = fm.elidedText(k, Qt.TextElideMode.ElideRight, label_w - 8)
-            p.drawText(QRectF(0, y, label_w - 6, row), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                       shown)
+            p.drawText(
+                QRectF(0, y, label_w - 6, row), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), shown
+            )
             bw = avail * n / top
             p.fillRect(QRectF(label_w, y + 2, bw, row - 4), BAR)
             p.drawText(QRectF(label_w + bw + 4, y, 60, row), int(Qt.AlignmentFlag.AlignVCenter), str(n))
@@ -136,9 +143,11 @@ class BarList(QWidget):
 
 
 def _numbers(rows: Sequence[tuple[str, str]]) -> QLabel:
-    text = "<table cellspacing=0 cellpadding=2>" + "".join(
-        f"<tr><td>{html.escape(k)}</td><td align=right><b>{html.escape(v)}</b></td></tr>"
-        for k, v in rows) + "</table>"
+    text = (
+        "<table cellspacing=0 cellpadding=2>"
+        + "".join(f"<tr><td>{html.escape(k)}</td><td align=right><b>{html.escape(v)}</b></td></tr>" for k, v in rows)
+        + "</table>"
+    )
     lab = QLabel(text)
     lab.setTextFormat(Qt.TextFormat.RichText)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -172,8 +181,14 @@ class TrendsView(QWidget):
 
     trends_did_load = Signal(object)
 
-    def __init__(self, load: Callable[[date, date], TrendsData], start: date, end: date,
-                 on_error: Callable[[LacError], None] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        load: Callable[[date, date], TrendsData],
+        start: date,
+        end: date,
+        on_error: Callable[[LacError], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("trendsView")
         self._load, self._on_error = load, on_error
@@ -183,8 +198,10 @@ class TrendsView(QWidget):
         self._signals.failed.connect(self._failed)
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.start_edit, self.end_edit = QDateEdit(QDate(start.year, start.month, start.day)), \
-            QDateEdit(QDate(end.year, end.month, end.day))
+        self.start_edit, self.end_edit = (
+            QDateEdit(QDate(start.year, start.month, start.day)),
+            QDateEdit(QDate(end.year, end.month, end.day)),
+        )
         for label, edit in (("Fro&m", self.start_edit), ("Throu&gh", self.end_edit)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
@@ -213,8 +230,14 @@ class TrendsView(QWidget):
         self.grid.addWidget(self.month_numbers, 1, 2)
         self.grid.addWidget(self.headline, 1, 3)
         self.breakdowns: dict[str, tuple[BarList, QLabel]] = {}
-        titles = ("By placement type", "In or out of the council's area", "By locality",
-                  "By age at the start", "Top places children were found", "Open risk flags (children)")
+        titles = (
+            "By placement type",
+            "In or out of the council's area",
+            "By locality",
+            "By age at the start",
+            "Top places children were found",
+            "Open risk flags (children)",
+        )
         for i, title in enumerate(titles):
             r, c = 2 + (i // 2) * 2, (i % 2) * 2
             chart, numbers = BarList(), _numbers([])
@@ -262,21 +285,28 @@ class TrendsView(QWidget):
         self.refresh_button.setEnabled(True)
         self.status.setText(f"Episodes that started {data.start:%d/%m/%Y} to {data.end:%d/%m/%Y}")
         self.monthly.set_months(data.months)
-        self.month_numbers.setText(_numbers(
-            [("Month", "missing / away")] + [(month_label(k), f"{m} / {a}") for k, m, a in data.months]).text())
-        self.headline.setText(_numbers([
-            ("Episodes", f"{data.episodes} ({data.missing} missing, {data.away} away)"),
-            ("Children with an episode", str(data.children)),
-            ("Children with 3 or more", str(data.repeat_children)),
-            ("Median time missing", hours_text(data.median_hours)),
-            ("Longest time missing", hours_text(data.longest_hours)),
-            ("Not ended by the end", str(data.still_open)),
-            (f"RHI offered within {data.rhi_hours:g} h", data.rhi_offered_72h.text()),
-            ("RHI accepted", data.rhi_accepted.text()),
-        ]).text())
+        self.month_numbers.setText(
+            _numbers([("Month", "missing / away")] + [(month_label(k), f"{m} / {a}") for k, m, a in data.months]).text()
+        )
+        self.headline.setText(
+            _numbers(
+                [
+                    ("Episodes", f"{data.episodes} ({data.missing} missing, {data.away} away)"),
+                    ("Children with an episode", str(data.children)),
+                    ("Children with 3 or more", str(data.repeat_children)),
+                    ("Median time missing", hours_text(data.median_hours)),
+                    ("Longest time missing", hours_text(data.longest_hours)),
+                    ("Not ended by the end", str(data.still_open)),
+                    (f"RHI offered within {data.rhi_hours:g} h", data.rhi_offered_72h.text()),
+                    ("RHI accepted", data.rhi_accepted.text()),
+                ]
+            ).text()
+        )
         sets = {
-            "By placement type": data.by_placement, "In or out of the council's area": data.by_area,
-            "By locality": data.by_locality, "By age at the start": data.by_age,
+            "By placement type": data.by_placement,
+            "In or out of the council's area": data.by_area,
+            "By locality": data.by_locality,
+            "By age at the start": data.by_age,
             "Top places children were found": data.top_found,
             "Open risk flags (children)": tuple((flag_label(k), n) for k, n in data.open_flags),
         }
@@ -290,13 +320,17 @@ class TrendsView(QWidget):
 def linked_html(linked: Sequence[object]) -> str:
     """The Linked children tab: each child with why they are linked."""
     if not linked:
-        return ("<p>No linked children: nobody missing at the same time in the last 90 days, "
-                "no shared associate, no shared found-at place.</p>")
+        return (
+            "<p>No linked children: nobody missing at the same time in the last 90 days, "
+            "no shared associate, no shared found-at place.</p>"
+        )
     parts = []
     for c in linked:
         reasons = "".join(f"<li>{html.escape(r)}</li>" for r in getattr(c, "reasons", ()))
-        parts.append(f"<p><b>{html.escape(getattr(c, 'name', ''))}</b> "
-                     f"({html.escape(getattr(c, 'child_id', ''))})</p><ul>{reasons}</ul>")
+        parts.append(
+            f"<p><b>{html.escape(getattr(c, 'name', ''))}</b> "
+            f"({html.escape(getattr(c, 'child_id', ''))})</p><ul>{reasons}</ul>"
+        )
     return "".join(parts)
 
 
@@ -317,8 +351,11 @@ def checklist_html(check: object | None) -> str:
     items = getattr(check, "items", ())
     where = "placed out of area" if getattr(check, "out_of_area", False) else "placed in area (or not known)"
     host = getattr(check, "host_la", None)
-    parts = [f"<p>Episode {getattr(check, 'episode_id', '')}: {where}"
-             + (f", host council {html.escape(host)}" if host else "") + ".</p><ul>"]
+    parts = [
+        f"<p>Episode {getattr(check, 'episode_id', '')}: {where}"
+        + (f", host council {html.escape(host)}" if host else "")
+        + ".</p><ul>"
+    ]
     for item in items:
         mark = "✔" if item.is_done else "✘ to do"
         parts.append(f"<li><b>{mark} {html.escape(item.label)}</b>")
@@ -326,9 +363,12 @@ def checklist_html(check: object | None) -> str:
             line = item.contact.police_line() if item.party == NotifyParty.HOST_POLICE else item.contact.line()
             parts.append(f"<br>Contact: {html.escape(line)}")
         for d in item.done:
-            parts.append(f"<br>{format_local(d.notified_at)}: {html.escape(d.notified_by)} told "
-                         f"{html.escape(d.notified_whom)}" + (f" ({html.escape(d.method)})" if d.method else "")
-                         + f"; recorded by {html.escape(d.recorded_by)}")
+            parts.append(
+                f"<br>{format_local(d.notified_at)}: {html.escape(d.notified_by)} told "
+                f"{html.escape(d.notified_whom)}"
+                + (f" ({html.escape(d.method)})" if d.method else "")
+                + f"; recorded by {html.escape(d.recorded_by)}"
+            )
         parts.append("</li>")
     parts.append("</ul>")
     return "".join(parts)
@@ -337,8 +377,9 @@ def checklist_html(check: object | None) -> str:
 class NotifyDialog(QDialog):
     """Record who told whom, and when, for one episode."""
 
-    def __init__(self, save: Callable[[str, object, str, str, str | None], object], now: object,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, save: Callable[[str, object, str, str, str | None], object], now: object, parent: QWidget | None = None
+    ) -> None:
         from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QDialogButtonBox, QFormLayout, QLineEdit
 
         from lac_monitor.domain.patterns import NotifyParty
@@ -358,8 +399,13 @@ class NotifyDialog(QDialog):
         self.by.setPlaceholderText("who told them (for the UK Missing Persons Unit: who confirmed)")
         self.whom.setPlaceholderText("who was told: name, team")
         self.method.setPlaceholderText("phone, email, secure email")
-        for label, w in (("&Told:", self.party), ("&When:", self.at), ("&By:", self.by),
-                         ("&Whom:", self.whom), ("&How:", self.method)):
+        for label, w in (
+            ("&Told:", self.party),
+            ("&When:", self.at),
+            ("&By:", self.by),
+            ("&Whom:", self.whom),
+            ("&How:", self.method),
+        ):
             form.addRow(label, w)
             w.setAccessibleName(label.replace("&", "").rstrip(":"))
         self.error = QLabel(self)
@@ -375,8 +421,7 @@ class NotifyDialog(QDialog):
 
         at = to_utc(self.at.dateTime().toPython())  # type: ignore[arg-type]
         try:
-            self._save(self.party.currentData(), at, self.by.text(), self.whom.text(),
-                       self.method.text() or None)
+            self._save(self.party.currentData(), at, self.by.text(), self.whom.text(), self.method.text() or None)
         except LacError as exc:
             self.error.setText(f"Not saved: {exc}")
             return False
@@ -398,8 +443,12 @@ class PatternsFeature:
         self.patterns = PatternService(w.db, w.actor, w.clock)  # type: ignore[attr-defined]
         start, end = default_period(local_date(w.clock.now()))  # type: ignore[attr-defined]
         self.trends = TrendsView(self.trends_service.trends, start, end, self._error)
-        self.dock = w.add_dock(self.trends, "Trends", Qt.DockWidgetArea.RightDockWidgetArea,  # type: ignore[attr-defined]
-                               "trendsDock")
+        self.dock = w.add_dock(  # type: ignore[attr-defined]
+            self.trends,
+            "Trends",
+            Qt.DockWidgetArea.RightDockWidgetArea,  # type: ignore[attr-defined]
+            "trendsDock",
+        )
         self.dock.hide()
         self.dock.visibilityChanged.connect(self._first_show)
         detail = w.detail_view  # type: ignore[attr-defined]
@@ -451,8 +500,14 @@ class PatternsFeature:
         now = to_local(self.patterns.clock.now()).replace(tzinfo=None)
 
         def save(party: str, at: object, by: str, whom: str, method: str | None) -> object:
-            return self.patterns.record_notification(episode_id, party, at, notified_by=by,  # type: ignore[arg-type]
-                                                     notified_whom=whom, method=method)
+            return self.patterns.record_notification(
+                episode_id,
+                party,
+                at,  # type: ignore[arg-type]
+                notified_by=by,
+                notified_whom=whom,
+                method=method,
+            )
 
         from PySide6.QtCore import QTime
 

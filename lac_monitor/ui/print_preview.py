@@ -81,8 +81,9 @@ class PdfSource(QObject):
         ready, failed = QPdfDocument.Status.Ready, QPdfDocument.Status.Error
         if self.document.status() not in (ready, failed):  # loading from a device may be asynchronous
             loop = QEventLoop()
-            self.document.statusChanged.connect(lambda *_: loop.quit()
-                                                if self.document.status() in (ready, failed) else None)
+            self.document.statusChanged.connect(
+                lambda *_: loop.quit() if self.document.status() in (ready, failed) else None
+            )
             QTimer.singleShot(LOAD_TIMEOUT_MS, loop.quit)
             loop.exec()
         if self.document.status() != ready:
@@ -103,8 +104,9 @@ def paint_pdf(source: PdfSource, printer: QPrinter, max_dpi: int = MAX_DPI) -> i
         for index in range(source.page_count):
             size = doc.pagePointSize(index)
             landscape = size.width() > size.height()
-            printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape
-                                       else QPageLayout.Orientation.Portrait)
+            printer.setPageOrientation(
+                QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+            )
             if index == 0:
                 if not painter.begin(printer):
                     raise PdfError("the printer could not be started")
@@ -115,8 +117,9 @@ def paint_pdf(source: PdfSource, printer: QPrinter, max_dpi: int = MAX_DPI) -> i
             image = doc.render(index, QSize(round(size.width() / 72 * dpi), round(size.height() / 72 * dpi)))
             scale = min(target.width() / image.width(), target.height() / image.height())
             w, h = image.width() * scale, image.height() * scale
-            painter.drawImage(QRectF(target.x() + (target.width() - w) / 2, target.y() + (target.height() - h) / 2,
-                                     w, h), image)
+            painter.drawImage(
+                QRectF(target.x() + (target.width() - w) / 2, target.y() + (target.height() - h) / 2, w, h), image
+            )
             painted += 1
     finally:
         if painter.isActive():
@@ -191,8 +194,14 @@ class PreviewDialog(QDialog):
         nav.currentPageChanged.connect(lambda page: self._show_page(page + 1))
         self._print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
         self._print_shortcut.activated.connect(self.ask_and_print)
-        chain: tuple[QWidget, ...] = (self.page_spin, self.view, self.fit_width, self.fit_page,
-                                      self.close_button, self.print_button)
+        chain: tuple[QWidget, ...] = (
+            self.page_spin,
+            self.view,
+            self.fit_width,
+            self.fit_page,
+            self.close_button,
+            self.print_button,
+        )
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.resize(1100, 800)
@@ -229,8 +238,12 @@ def ask_printer(parent: QWidget | None, printer: QPrinter) -> bool:
     return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
 
 
-def make_preview_dialog(pdf: bytes, parent: QWidget | None = None, title: str = "Print preview",
-                        on_printed: Callable[[QPrinter], None] | None = None) -> PreviewDialog:
+def make_preview_dialog(
+    pdf: bytes,
+    parent: QWidget | None = None,
+    title: str = "Print preview",
+    on_printed: Callable[[QPrinter], None] | None = None,
+) -> PreviewDialog:
     """A print preview of the PDF, ready to `open()`. `on_printed` runs after the user prints from it."""
     dialog = PreviewDialog(PdfSource(pdf), title, parent)
     dialog.setProperty("lac_page_count", dialog.page_count)
@@ -262,8 +275,9 @@ def write_pdf(path: Path, pdf: bytes) -> None:
         raise
 
 
-def save_pdf_as(parent: QWidget | None, pdf: bytes, suggested: str,
-                on_saved: Callable[[Path], None] | None = None) -> Path | None:
+def save_pdf_as(
+    parent: QWidget | None, pdf: bytes, suggested: str, on_saved: Callable[[Path], None] | None = None
+) -> Path | None:
     """Ask where, write the PDF as produced, and report it. None if the user cancelled.
 
     OSError (disk full, no permission) reaches the caller, to show as a known problem.

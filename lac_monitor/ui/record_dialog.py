@@ -36,8 +36,9 @@ from lac_monitor.ui.episode_dialog import DialogContext, FormDialog, OptionalTim
 
 
 def ask_photo_path(parent: QWidget | None) -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Choose a photo", "",
-                                          "Images (*.jpg *.jpeg *.png *.gif *.bmp *.webp)")
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Choose a photo", "", "Images (*.jpg *.jpeg *.png *.gif *.bmp *.webp)"
+    )
     return path or None
 
 
@@ -93,19 +94,27 @@ class ChildRecordDialog(FormDialog):
     def build(self) -> None:
         d = self.ctx.detail
         self.version = d.version
-        self.add_field("upn", "&UPN:", QLineEdit(d.upn or "", self), ("UPN",),
-                       "Unique Pupil Number, or UN1 (not yet at school), UN2 (never at school), UN3 (abroad), "
-                       "UN4 (refused), UN5 (source lost)")
+        self.add_field(
+            "upn",
+            "&UPN:",
+            QLineEdit(d.upn or "", self),
+            ("UPN",),
+            "Unique Pupil Number, or UN1 (not yet at school), UN2 (never at school), UN3 (abroad), "
+            "UN4 (refused), UN5 (source lost)",
+        )
         mother = QComboBox(self)
         for text, value in (("Not recorded", None), ("No", False), ("Yes", True)):
             mother.addItem(text, value)
         mother.setCurrentIndex(max(0, mother.findData(d.mother)) if d.mother is not None else 0)
         mother.setEnabled(d.sex == "F")
-        self.add_field("mother", "&Is she a mother?", mother, ("mother",),
-                       "SSDA903 MOTHER: recorded for girls only")
-        self.add_field("mc_dob", "&Her child's date of birth:", QLineEdit(
-            d.mc_dob.strftime("%d/%m/%Y") if d.mc_dob else "", self), ("mother's child's date of birth",),
-            "SSDA903 MC_DOB: DD/MM/YYYY")
+        self.add_field("mother", "&Is she a mother?", mother, ("mother",), "SSDA903 MOTHER: recorded for girls only")
+        self.add_field(
+            "mc_dob",
+            "&Her child's date of birth:",
+            QLineEdit(d.mc_dob.strftime("%d/%m/%Y") if d.mc_dob else "", self),
+            ("mother's child's date of birth",),
+            "SSDA903 MC_DOB: DD/MM/YYYY",
+        )
         photo = QWidget(self)
         row = QHBoxLayout(photo)
         row.setContentsMargins(0, 0, 0, 0)
@@ -127,8 +136,13 @@ class ChildRecordDialog(FormDialog):
     def _show_photo(self, data: bytes | None) -> None:
         pix = QPixmap()
         if data and pix.loadFromData(data):
-            self.photo_label.setPixmap(pix.scaled(self.photo_label.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                                  Qt.TransformationMode.SmoothTransformation))
+            self.photo_label.setPixmap(
+                pix.scaled(
+                    self.photo_label.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
         else:
             self.photo_label.setText("No photo")
         self.remove_button.setEnabled(bool(data))
@@ -153,8 +167,9 @@ class ChildRecordDialog(FormDialog):
         if mc_rule:
             out["mc_dob"] = mc_rule
         else:
-            rule = _rule(lambda: record.check_mother(d.sex, d.dob, self.field("mother").currentData(),
-                                                     self._mc_dob(), today))
+            rule = _rule(
+                lambda: record.check_mother(d.sex, d.dob, self.field("mother").currentData(), self._mc_dob(), today)
+            )
             if rule:
                 # "required when she is a mother" belongs beside the answer just given
                 out["mother" if self.text("mc_dob") is None else "mc_dob"] = rule
@@ -165,8 +180,13 @@ class ChildRecordDialog(FormDialog):
 
     def save(self) -> Saved:
         mother = self.field("mother").currentData()
-        return self.register.update_child(self.ctx.detail.id, self.version, upn=self.text("upn"), mother=mother,
-                                          mc_dob=self._mc_dob() if mother else None)
+        return self.register.update_child(
+            self.ctx.detail.id,
+            self.version,
+            upn=self.text("upn"),
+            mother=mother,
+            mc_dob=self._mc_dob() if mother else None,
+        )
 
     def load_photo(self) -> bool:
         path = self.ask_path(self)
@@ -205,21 +225,49 @@ class ChildRecordDialog(FormDialog):
 
 def _add_placement_fields(dlg: FormDialog, home_post: str | None) -> None:
     """The fields of a new episode's placement, shared by Start care and Change of placement."""
-    dlg.add_field("ls", "&Legal status:", _combo(dlg, codes.LS, getattr(dlg, "_ls", None), "(choose)"),
-                  ("LS", "LS (legal status)"))
-    dlg.add_field("cin", "&Category of need:", _combo(dlg, codes.CIN, getattr(dlg, "_cin", None), "(choose)"),
-                  ("CIN", "CIN (category of need)"))
-    dlg.add_field("place", "Placement &type:", _combo(dlg, codes.PLACE, None, "(choose the placement type)"),
-                  ("PLACE", "PLACE (placement type)"))
-    dlg.add_field("provider", "Pro&vider:", _combo(dlg, codes.PLACE_PROVIDER, None, "(none: temporary)"),
-                  ("PLACE_PROVIDER",))
+    dlg.add_field(
+        "ls",
+        "&Legal status:",
+        _combo(dlg, codes.LS, getattr(dlg, "_ls", None), "(choose)"),
+        ("LS", "LS (legal status)"),
+    )
+    dlg.add_field(
+        "cin",
+        "&Category of need:",
+        _combo(dlg, codes.CIN, getattr(dlg, "_cin", None), "(choose)"),
+        ("CIN", "CIN (category of need)"),
+    )
+    dlg.add_field(
+        "place",
+        "Placement &type:",
+        _combo(dlg, codes.PLACE, None, "(choose the placement type)"),
+        ("PLACE", "PLACE (placement type)"),
+    )
+    dlg.add_field(
+        "provider", "Pro&vider:", _combo(dlg, codes.PLACE_PROVIDER, None, "(none: temporary)"), ("PLACE_PROVIDER",)
+    )
     dlg.add_field("pl_post", "Placement &postcode:", QLineEdit(dlg), ("placement postcode",))
-    dlg.add_field("home_post", "&Home postcode:", QLineEdit(home_post or "", dlg),
-                  ("home postcode",), "Postcode of the home the child was taken from (HOME_POST)")
-    dlg.add_field("urn", "Ofsted &URN:", QLineEdit(dlg), ("URN",),
-                  f"The provider's Ofsted URN, or {record.URN_NONE} where it has none")
-    dlg.add_field("host_la", "Host c&ouncil:", QLineEdit(dlg), ("host LA",),
-                  "Where the placement is: the council's ONS code (E08000032), or WAL, SCO, NIR, NUK")
+    dlg.add_field(
+        "home_post",
+        "&Home postcode:",
+        QLineEdit(home_post or "", dlg),
+        ("home postcode",),
+        "Postcode of the home the child was taken from (HOME_POST)",
+    )
+    dlg.add_field(
+        "urn",
+        "Ofsted &URN:",
+        QLineEdit(dlg),
+        ("URN",),
+        f"The provider's Ofsted URN, or {record.URN_NONE} where it has none",
+    )
+    dlg.add_field(
+        "host_la",
+        "Host c&ouncil:",
+        QLineEdit(dlg),
+        ("host LA",),
+        "Where the placement is: the council's ONS code (E08000032), or WAL, SCO, NIR, NUK",
+    )
 
 
 def _placement_problems(dlg: FormDialog, on: date) -> dict[str, str]:
@@ -230,11 +278,12 @@ def _placement_problems(dlg: FormDialog, on: date) -> dict[str, str]:
         if not dlg.field(key).currentData():
             out[key] = "is required"
     for key, check in (
-            ("pl_post", lambda: record.normalise_postcode("placement postcode", dlg.text("pl_post"))),
-            ("home_post", lambda: record.normalise_postcode("home postcode", dlg.text("home_post"))),
-            ("urn", lambda: record.check_urn(place, dlg.text("urn"))),
-            ("host_la", lambda: record.check_host_la(dlg.text("host_la"))),
-            ("place", lambda: record.check_age_for_place(place, dlg.ctx.detail.dob, on))):
+        ("pl_post", lambda: record.normalise_postcode("placement postcode", dlg.text("pl_post"))),
+        ("home_post", lambda: record.normalise_postcode("home postcode", dlg.text("home_post"))),
+        ("urn", lambda: record.check_urn(place, dlg.text("urn"))),
+        ("host_la", lambda: record.check_host_la(dlg.text("host_la"))),
+        ("place", lambda: record.check_age_for_place(place, dlg.ctx.detail.dob, on)),
+    ):
         if key not in out and (rule := _rule(check)):
             out[key] = rule
     provider = dlg.field("provider").currentData()
@@ -249,17 +298,26 @@ def _placement_notes(dlg: FormDialog) -> dict[str, str]:
     """Not a refusal: a URN the return needs but not yet known is saved and listed by the export."""
     place = str(dlg.field("place").currentData() or "")
     if place and record.urn_needed(place) and not dlg.text("urn"):
-        return {"urn": f"not yet recorded: the return lists it as missing until you add the provider's "
-                       f"URN (or {record.URN_NONE} if it has none)"}
+        return {
+            "urn": f"not yet recorded: the return lists it as missing until you add the provider's "
+            f"URN (or {record.URN_NONE} if it has none)"
+        }
     return {}
 
 
 def _placement(dlg: FormDialog, **extra: str | None) -> Placement:
-    return Placement(ls=dlg.field("ls").currentData(), cin=dlg.field("cin").currentData(),
-                     place=str(dlg.field("place").currentData() or ""),
-                     place_provider=dlg.field("provider").currentData() or None, pl_post=dlg.text("pl_post"),
-                     home_post=dlg.text("home_post"), urn=dlg.text("urn"), host_la=dlg.text("host_la"),
-                     placement_name=dlg.text("placement_name"), **extra)  # type: ignore[arg-type]
+    return Placement(
+        ls=dlg.field("ls").currentData(),
+        cin=dlg.field("cin").currentData(),
+        place=str(dlg.field("place").currentData() or ""),
+        place_provider=dlg.field("provider").currentData() or None,
+        pl_post=dlg.text("pl_post"),
+        home_post=dlg.text("home_post"),
+        urn=dlg.text("urn"),
+        host_la=dlg.text("host_la"),
+        placement_name=dlg.text("placement_name"),
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 class StartCareDialog(FormDialog):
@@ -274,8 +332,13 @@ class StartCareDialog(FormDialog):
 
     def build(self) -> None:
         eps = self.ctx.detail.care_episodes  # newest first: a child back in care keeps the home postcode
-        self.add_field("decom", "Date care &began:", DateEdit(local_date(self.now()), self),
-                       ("DECOM (start of episode)", "DECOM"), "DECOM: the first day the child is looked after")
+        self.add_field(
+            "decom",
+            "Date care &began:",
+            DateEdit(local_date(self.now()), self),
+            ("DECOM (start of episode)", "DECOM"),
+            "DECOM: the first day the child is looked after",
+        )
         _add_placement_fields(self, eps[0].home_post if eps else None)
         self.add_field("placement_name", "Placement &name:", QLineEdit(self), ("placement name",))
         self.add_field("address", "Placement a&ddress:", QLineEdit(self), ("placement address",))
@@ -295,8 +358,12 @@ class StartCareDialog(FormDialog):
         place = str(self.field("place").currentData() or "")
         if place in record.TEMPORARY_PLACE:
             out["place"] = "a period of care cannot start with a temporary placement (T0-T4)"
-        for key, name in (("placement_name", "placement_name"), ("address", "placement_address"),
-                          ("carer", "carer_name"), ("carer_phone", "carer_phone")):
+        for key, name in (
+            ("placement_name", "placement_name"),
+            ("address", "placement_address"),
+            ("carer", "carer_name"),
+            ("carer_phone", "carer_phone"),
+        ):
             try:
                 fields.clean(f"care_episode.{name}", self.text(key))
             except ValidationError as exc:
@@ -307,8 +374,12 @@ class StartCareDialog(FormDialog):
         return _placement_notes(self)
 
     def save(self) -> Saved:
-        p = _placement(self, placement_address=self.text("address"), carer_name=self.text("carer"),
-                       carer_phone=self.text("carer_phone"))
+        p = _placement(
+            self,
+            placement_address=self.text("address"),
+            carer_name=self.text("carer"),
+            carer_phone=self.text("carer_phone"),
+        )
         return self.care.start_care(self.ctx.detail.id, self.field("decom").value(), p)
 
 
@@ -328,11 +399,19 @@ class PlacementDialog(FormDialog):
         self._ls: str | None = cur.ls if cur else None
         self._cin: str | None = cur.cin if cur else None
         self.add_field("on", "&Date of change:", DateEdit(local_date(self.now()), self), ("date of change",))
-        self.add_field("rne", "&Reason for new episode:", _combo(self, {k: v for k, v in codes.RNE.items()
-                                                                        if k != "S"}, "P"), ("RNE",))
+        self.add_field(
+            "rne",
+            "&Reason for new episode:",
+            _combo(self, {k: v for k, v in codes.RNE.items() if k != "S"}, "P"),
+            ("RNE",),
+        )
         _add_placement_fields(self, cur.home_post if cur else None)
-        self.add_field("reason", "Reason for ch&ange:", _combo(self, codes.REASON_PLACE_CHANGE, None, "(none)"),
-                       ("REASON_PLACE_CHANGE",))
+        self.add_field(
+            "reason",
+            "Reason for ch&ange:",
+            _combo(self, codes.REASON_PLACE_CHANGE, None, "(none)"),
+            ("REASON_PLACE_CHANGE",),
+        )
         self.add_field("placement_name", "Placement &name:", QLineEdit(self), ("placement name",))
 
     def _place(self) -> str:
@@ -345,8 +424,9 @@ class PlacementDialog(FormDialog):
         place = self._place()
         moves = self.field("rne").currentData() in {"P", "B", "T", "U"}
         cur = self.ctx.detail.current_placement
-        temporary = place in codes.TEMPORARY_OR_OTHER_PLACE or (cur is not None
-                                                                and cur.place in codes.TEMPORARY_OR_OTHER_PLACE)
+        temporary = place in codes.TEMPORARY_OR_OTHER_PLACE or (
+            cur is not None and cur.place in codes.TEMPORARY_OR_OTHER_PLACE
+        )
         if moves and not temporary and not self.field("reason").currentData():
             out["reason"] = "is required when the placement changes"
         return out
@@ -359,9 +439,14 @@ class PlacementDialog(FormDialog):
         self.version = cur.version if cur else None
 
     def save(self) -> Saved:
-        return self.care.change_placement(self.ctx.detail.id, self.version, self.field("on").value(),
-                                          _placement(self), rne=self.field("rne").currentData(),
-                                          reason_place_change=self.field("reason").currentData() or None)
+        return self.care.change_placement(
+            self.ctx.detail.id,
+            self.version,
+            self.field("on").value(),
+            _placement(self),
+            rne=self.field("rne").currentData(),
+            reason_place_change=self.field("reason").currentData() or None,
+        )
 
 
 class RiskFlagDialog(FormDialog):
@@ -383,8 +468,9 @@ class RiskFlagDialog(FormDialog):
         self.add_field("flag", "&Flag:", box, ("risk flag",))
         today = local_date(self.now())
         self.add_field("since", "S&ince:", DateEdit(today, self), ("since",))
-        self.add_field("end", "&Ended:", OptionalTime("Ended (ends a flag that is set, or a past one)",
-                                                      self.now(), self), ("end",))
+        self.add_field(
+            "end", "&Ended:", OptionalTime("Ended (ends a flag that is set, or a past one)", self.now(), self), ("end",)
+        )
         self.add_field("note", "&Note:", QLineEdit(self), ("note",))
 
     def _open_flag(self) -> FlagView | None:
@@ -409,8 +495,7 @@ class RiskFlagDialog(FormDialog):
             if end_at is not None and local_date(end_at) < since:
                 out["end"] = "cannot be before since"
             if current is not None:
-                out["flag"] = (f"is already set for this child (since {current.since:%d/%m/%Y}): tick Ended "
-                               "to end it")
+                out["flag"] = f"is already set for this child (since {current.since:%d/%m/%Y}): tick Ended to end it"
         if rule := self.too_long("note", 2000):
             out["note"] = rule
         return out
@@ -424,8 +509,11 @@ class RiskFlagDialog(FormDialog):
     def save(self) -> Saved:
         end_at = self.field("end").value()
         if end_at is not None and self._open_flag() is not None:
-            return self.care.end_risk_flag(self.ctx.detail.id, self.field("flag").currentData(),
-                                           local_date(end_at))
-        return self.care.set_risk_flag(self.ctx.detail.id, self.field("flag").currentData(),
-                                       self.field("since").value(), self.text("note"),
-                                       end=local_date(end_at) if end_at else None)
+            return self.care.end_risk_flag(self.ctx.detail.id, self.field("flag").currentData(), local_date(end_at))
+        return self.care.set_risk_flag(
+            self.ctx.detail.id,
+            self.field("flag").currentData(),
+            self.field("since").value(),
+            self.text("note"),
+            end=local_date(end_at) if end_at else None,
+        )

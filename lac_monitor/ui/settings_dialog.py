@@ -31,10 +31,21 @@ from PySide6.QtWidgets import (
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.ladder import FIELD_LABELS, Ladder, validate_ladder
 
-HOUR_FIELDS = ("police_ref_chase_hours", "manager_review_hours", "strategy_meeting_hours",
-               "head_of_service_hours", "rhi_hours", "mpu_hours", "host_notify_hours")
-INT_FIELDS = {"repeat_count": (2, 50), "repeat_days": (1, 365), "profile_max_age_days": (1, 3650),
-              "lookback_days": (1, 365)}
+HOUR_FIELDS = (
+    "police_ref_chase_hours",
+    "manager_review_hours",
+    "strategy_meeting_hours",
+    "head_of_service_hours",
+    "rhi_hours",
+    "mpu_hours",
+    "host_notify_hours",
+)
+INT_FIELDS = {
+    "repeat_count": (2, 50),
+    "repeat_days": (1, 365),
+    "profile_max_age_days": (1, 3650),
+    "lookback_days": (1, 365),
+}
 
 
 def _sentence(text: str) -> str:
@@ -53,8 +64,9 @@ class SettingsDialog(QDialog):
 
     ladder_did_save = Signal(object)
 
-    def __init__(self, ladder: Ladder, save: Callable[[Ladder], Ladder] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ladder: Ladder, save: Callable[[Ladder], Ladder] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Escalation ladder and office hours")
         self.setObjectName("settingsDialog")
@@ -110,8 +122,7 @@ class SettingsDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #a00000; font-weight: bold;")
         self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
 
@@ -137,10 +148,12 @@ class SettingsDialog(QDialog):
         values.update({n: s.value() for n, s in self.counts.items()})
         start, end = self.office_start.time(), self.office_end.time()
         return replace(
-            self._original, **values,
+            self._original,
+            **values,
             office_start=time(start.hour(), start.minute()),
             office_end=time(end.hour(), end.minute()),
-            office_days=tuple(i for i, box in enumerate(self.days) if box.isChecked()))
+            office_days=tuple(i for i, box in enumerate(self.days) if box.isChecked()),
+        )
 
     def try_save(self) -> bool:
         """Validate and save; on a problem show it inline and stay open."""
@@ -166,7 +179,8 @@ class SettingsDialog(QDialog):
         self.error.setText(text)
         self.error.show()
         for name, label in FIELD_LABELS.items():
-            widget = self.hours.get(name) or self.counts.get(name) or (
-                self.office_end if name == "office_end" else None)
+            widget = (
+                self.hours.get(name) or self.counts.get(name) or (self.office_end if name == "office_end" else None)
+            )
             if widget is not None and label == field_label:
                 widget.setFocus()

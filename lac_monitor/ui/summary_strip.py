@@ -29,18 +29,46 @@ class Chip:
 
 
 CHIPS: tuple[Chip, ...] = (
-    Chip("missing", "Missing", STATUS_SYMBOLS[ChildStatus.MISSING], frozenset({ChildStatus.MISSING}),
-         frozenset(), "Children missing now (whereabouts unknown)"),
-    Chip("away", "Away", STATUS_SYMBOLS[ChildStatus.AWAY], frozenset({ChildStatus.AWAY}), frozenset(),
-         "Children away from placement without authorisation (whereabouts known)"),
-    Chip("high_risk", "High risk", "▲", frozenset(OUT), frozenset({RiskGrade.HIGH.value}),
-         "Missing or away children graded high risk by the police"),
-    Chip("rhi_due", "RHIs due", STATUS_SYMBOLS[ChildStatus.RETURNED_RHI_DUE],
-         frozenset({ChildStatus.RETURNED_RHI_DUE}), frozenset(),
-         "Returned children whose return-home interview is still to do"),
-    Chip("rhi_overdue", "RHIs overdue", STATUS_SYMBOLS[ChildStatus.RHI_OVERDUE],
-         frozenset({ChildStatus.RHI_OVERDUE}), frozenset(),
-         "Returned children whose return-home interview was not offered within 72 hours"),
+    Chip(
+        "missing",
+        "Missing",
+        STATUS_SYMBOLS[ChildStatus.MISSING],
+        frozenset({ChildStatus.MISSING}),
+        frozenset(),
+        "Children missing now (whereabouts unknown)",
+    ),
+    Chip(
+        "away",
+        "Away",
+        STATUS_SYMBOLS[ChildStatus.AWAY],
+        frozenset({ChildStatus.AWAY}),
+        frozenset(),
+        "Children away from placement without authorisation (whereabouts known)",
+    ),
+    Chip(
+        "high_risk",
+        "High risk",
+        "▲",
+        frozenset(OUT),
+        frozenset({RiskGrade.HIGH.value}),
+        "Missing or away children graded high risk by the police",
+    ),
+    Chip(
+        "rhi_due",
+        "RHIs due",
+        STATUS_SYMBOLS[ChildStatus.RETURNED_RHI_DUE],
+        frozenset({ChildStatus.RETURNED_RHI_DUE}),
+        frozenset(),
+        "Returned children whose return-home interview is still to do",
+    ),
+    Chip(
+        "rhi_overdue",
+        "RHIs overdue",
+        STATUS_SYMBOLS[ChildStatus.RHI_OVERDUE],
+        frozenset({ChildStatus.RHI_OVERDUE}),
+        frozenset(),
+        "Returned children whose return-home interview was not offered within 72 hours",
+    ),
 )
 CHIP_BY_KEY = {c.key: c for c in CHIPS}
 
@@ -124,4 +152,3 @@ class SummaryStrip(QWidget):
             if chip.statuses == statuses and chip.risks == risks:
                 return chip.key
         return None
-

@@ -126,8 +126,15 @@ class Workers(QObject):
     def is_running(self, key: str) -> bool:
         return key in self._running_keys
 
-    def run(self, fn: Callable[[Job], Any], *, done: Done | None = None, failed: Failed | None = None,
-            progress: Progress | None = None, key: str | None = None) -> Job | None:
+    def run(
+        self,
+        fn: Callable[[Job], Any],
+        *,
+        done: Done | None = None,
+        failed: Failed | None = None,
+        progress: Progress | None = None,
+        key: str | None = None,
+    ) -> Job | None:
         """Run `fn(job)` in the pool; None if coalesced into a running job with the same key."""
         if self.stopped:
             return None

@@ -42,8 +42,9 @@ def council(world: World) -> World:
     w.add_child("C000006", first="Femi", last="Testsix", team_id=2, worker_id=3, locality="Southbank")
     now = w.clock.now()
     svc = w.episodes
-    svc.report("C000001", "M", now - timedelta(hours=5), risk="high", police_ref="LOG-0101",
-               last_seen_where="Bus station")
+    svc.report(
+        "C000001", "M", now - timedelta(hours=5), risk="high", police_ref="LOG-0101", last_seen_where="Bus station"
+    )
     svc.report("C000003", "A", now - timedelta(hours=2), risk="low", last_seen_where="Friend's house")
     ep = svc.report("C000004", "M", now - timedelta(hours=30), risk="medium")
     svc.record_return(int(ep.id), None, now - timedelta(hours=10), found_where="Park")

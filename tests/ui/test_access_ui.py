@@ -17,7 +17,8 @@ from tests.factories import World
 
 
 def test_managers_see_who_viewed_a_record_workers_do_not(  # type: ignore[no-untyped-def]
-        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    qtbot, db: Database, council: World, settings: SettingsStore
+) -> None:
     worker = build_main_window(db, council.actor, council.clock, settings, tray=False)
     qtbot.addWidget(worker)
     assert not worker.access.views_action.isVisible()  # type: ignore[attr-defined]
@@ -42,7 +43,8 @@ def test_managers_see_who_viewed_a_record_workers_do_not(  # type: ignore[no-unt
 
 
 def test_a_manager_restricts_a_record_with_a_reason_and_lifts_it(  # type: ignore[no-untyped-def]
-        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    qtbot, db: Database, council: World, settings: SettingsStore
+) -> None:
     from lac_monitor.services.access import AccessService
 
     worker = build_main_window(db, council.actor, council.clock, settings, tray=False)
@@ -77,13 +79,16 @@ def test_a_manager_restricts_a_record_with_a_reason_and_lifts_it(  # type: ignor
     manager.shut_down()
 
 
-@pytest.mark.parametrize(("login", "words", "title"), [
-    ("j.bloggs", "'j.bloggs' has no staff record", "Not on the staff list"),
-    ("ig.one", "Use the command line", "Not allowed"),
-])
+@pytest.mark.parametrize(
+    ("login", "words", "title"),
+    [
+        ("j.bloggs", "'j.bloggs' has no staff record", "Not on the staff list"),
+        ("ig.one", "Use the command line", "Not allowed"),
+    ],
+)
 def test_an_unknown_login_or_an_auditor_gets_a_plain_refusal_and_no_window(  # type: ignore[no-untyped-def]
-        qtbot, db: Database, db_url: str, council: World, monkeypatch, login: str, words: str,
-        title: str) -> None:
+    qtbot, db: Database, db_url: str, council: World, monkeypatch, login: str, words: str, title: str
+) -> None:
     import sys
 
     from lac_monitor.ui import app, errors
@@ -111,10 +116,9 @@ def test_an_unknown_login_or_an_auditor_gets_a_plain_refusal_and_no_window(  # t
     assert errors.title_for(shown[0]) == title
 
 
-
-
 def test_the_duty_officers_board_follows_office_hours(  # type: ignore[no-untyped-def]
-        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    qtbot, db: Database, council: World, settings: SettingsStore
+) -> None:
     """Out of hours the duty officer sees a restricted child; when office hours begin the
     child leaves the board and the record pane, without a restart."""
     from datetime import UTC, datetime

@@ -28,14 +28,29 @@ H = timedelta(hours=1)
 NAMES = {"C000100": "Testa Childone"}
 
 
-def alert(aid: int, severity: str = "warning", rule: str = "missing_24h", minutes: int = 0,
-          acknowledged: bool = False, child: str = "C000100") -> AlertRow:
+def alert(
+    aid: int,
+    severity: str = "warning",
+    rule: str = "missing_24h",
+    minutes: int = 0,
+    acknowledged: bool = False,
+    child: str = "C000100",
+) -> AlertRow:
     return AlertRow(
-        id=aid, rule=rule, unique_key=f"{rule}:episode:{aid}", child_id=child, episode_id=aid,
-        severity=severity, message=f"Child {child} (episode {aid}) missing for 24 h: manager review due.",
-        audiences=("team_manager",), due_at=NOW, raised_at=NOW + timedelta(minutes=minutes),
-        raised_by="sw.one", acknowledged_at=NOW + H if acknowledged else None,
-        acknowledged_by="Morgan Managerone" if acknowledged else None)
+        id=aid,
+        rule=rule,
+        unique_key=f"{rule}:episode:{aid}",
+        child_id=child,
+        episode_id=aid,
+        severity=severity,
+        message=f"Child {child} (episode {aid}) missing for 24 h: manager review due.",
+        audiences=("team_manager",),
+        due_at=NOW,
+        raised_at=NOW + timedelta(minutes=minutes),
+        raised_by="sw.one",
+        acknowledged_at=NOW + H if acknowledged else None,
+        acknowledged_by="Morgan Managerone" if acknowledged else None,
+    )
 
 
 # -- the model --------------------------------------------------------------------------------
@@ -50,9 +65,11 @@ def test_model_passes_qtmodeltester_and_updates_per_row(qtmodeltester: Any, qtbo
     assert isinstance(model.index(0, AlertCol.RAISED).data(), str)
     assert model.index(0, AlertCol.RAISED).data(Qt.ItemDataRole.UserRole) == NOW + timedelta(minutes=5)
 
-    with qtbot.assertNotEmitted(model.modelReset), \
-            qtbot.waitSignal(model.rowsInserted), \
-            qtbot.waitSignal(model.unacknowledged_count_did_change) as count:
+    with (
+        qtbot.assertNotEmitted(model.modelReset),
+        qtbot.waitSignal(model.rowsInserted),
+        qtbot.waitSignal(model.unacknowledged_count_did_change) as count,
+    ):
         model.apply([alert(4, minutes=10)])
     assert count.args == [4] and model.row_of(4) == 0
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.rowsRemoved):
@@ -117,8 +134,9 @@ class Desktop:
         qtbot.addWidget(self.banner)
         qtbot.addWidget(self.inbox)
         self.notified: list[int] = []
-        self.notifier = AlertNotifier(self.service, staff_id, self.banner, inbox=self.inbox,
-                                      username=username, interval_ms=60_000)
+        self.notifier = AlertNotifier(
+            self.service, staff_id, self.banner, inbox=self.inbox, username=username, interval_ms=60_000
+        )
         self.notifier.notify = self._record
         self.feed = FeedReader(db)
         self.notifier.start()
@@ -132,7 +150,8 @@ class Desktop:
 
 
 def test_banner_appears_for_an_alert_addressed_to_me_and_not_for_another(
-        qtbot: Any, world: World, other_db: Database) -> None:
+    qtbot: Any, world: World, other_db: Database
+) -> None:
     worker = Desktop(qtbot, world, world.db, 1, "sw.one")
     elsewhere = Desktop(qtbot, world, other_db, 3, "sw.two")  # another team's worker
     world.add_child("C000100")
@@ -163,7 +182,8 @@ def test_escalation_fires_on_the_timer_with_no_other_change(qtbot: Any, world: W
 
 
 def test_acknowledging_from_the_inbox_updates_the_count_and_the_other_desktop(
-        qtbot: Any, world: World, other_db: Database) -> None:
+    qtbot: Any, world: World, other_db: Database
+) -> None:
     world.add_child("C000100")
     world.episodes.report("C000100", "M", world.clock.now() - H, police_ref="LOG-1", risk="high")
     here = Desktop(qtbot, world, world.db, 2, "tm.one")
@@ -179,8 +199,10 @@ def test_acknowledging_from_the_inbox_updates_the_count_and_the_other_desktop(
     try:
         here.inbox.select_alert(high.id)
         assert here.inbox.ack_button.isEnabled()
-        with qtbot.waitSignal(here.inbox.unacknowledged_count_did_change) as count, \
-                qtbot.waitSignal(here.inbox.alert_did_acknowledge):
+        with (
+            qtbot.waitSignal(here.inbox.unacknowledged_count_did_change) as count,
+            qtbot.waitSignal(here.inbox.alert_did_acknowledge),
+        ):
             qtbot.mouseClick(here.inbox.ack_button, Qt.MouseButton.LeftButton)
     finally:
         del AlertInboxView.ask_note
@@ -195,7 +217,8 @@ def test_acknowledging_from_the_inbox_updates_the_count_and_the_other_desktop(
 
 
 def test_cancelling_the_note_acknowledges_nothing_and_a_late_ack_explains_who(
-        qtbot: Any, world: World, other_db: Database) -> None:
+    qtbot: Any, world: World, other_db: Database
+) -> None:
     world.add_child("C000100")
     world.episodes.report("C000100", "M", world.clock.now() - H, police_ref="LOG-1")
     desk = Desktop(qtbot, world, world.db, 1, "sw.one")

@@ -19,33 +19,103 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ME = Actor("sw.one", staff_id=1, display_name="Sasha Workerone", role="social_worker", team_id=1)
 
 
-def row(cid: str, first: str = "Testa", last: str = "Child", *, status: ChildStatus = ChildStatus.IN_PLACEMENT,
-        since: timedelta | None = None, returned: timedelta | None = None, category: str | None = None,
-        risk: str | None = None, police_ref: str | None = None, worker: int = 1, team: int = 1,
-        locality: str = "Northfield", preferred: str | None = None,
-        flags: tuple[str, ...] = ()) -> BoardRow:
+def row(
+    cid: str,
+    first: str = "Testa",
+    last: str = "Child",
+    *,
+    status: ChildStatus = ChildStatus.IN_PLACEMENT,
+    since: timedelta | None = None,
+    returned: timedelta | None = None,
+    category: str | None = None,
+    risk: str | None = None,
+    police_ref: str | None = None,
+    worker: int = 1,
+    team: int = 1,
+    locality: str = "Northfield",
+    preferred: str | None = None,
+    flags: tuple[str, ...] = (),
+) -> BoardRow:
     started = NOW - since if since is not None else None
     back = NOW - returned if returned is not None else None
     return BoardRow(
-        child_id=cid, first_name=first, last_name=last, preferred_name=preferred, dob=date(2010, 5, 1),
-        status=status, in_care=True, category=category, episode_id=1 if started else None,
-        episode_version=1 if started else None, missing_since=started, returned_at=back, risk=risk,
-        police_ref=police_ref, last_seen="Bus station" if started else None, rhi_id=None,
-        rhi_offered_at=None, rhi_done_at=None, social_worker_id=worker, social_worker=f"Worker {worker}",
-        team_id=team, team=f"Team {team}", placement_type="U4", locality=locality, flags=flags)
+        child_id=cid,
+        first_name=first,
+        last_name=last,
+        preferred_name=preferred,
+        dob=date(2010, 5, 1),
+        status=status,
+        in_care=True,
+        category=category,
+        episode_id=1 if started else None,
+        episode_version=1 if started else None,
+        missing_since=started,
+        returned_at=back,
+        risk=risk,
+        police_ref=police_ref,
+        last_seen="Bus station" if started else None,
+        rhi_id=None,
+        rhi_offered_at=None,
+        rhi_done_at=None,
+        social_worker_id=worker,
+        social_worker=f"Worker {worker}",
+        team_id=team,
+        team=f"Team {team}",
+        placement_type="U4",
+        locality=locality,
+        flags=flags,
+    )
 
 
 def council() -> list[BoardRow]:
     return [
         row("C1", "Amira", "Aone", preferred="Mimi"),
-        row("C2", "Bilal", "Btwo", status=ChildStatus.MISSING, since=timedelta(hours=2), category="M",
-            risk="medium", police_ref="LOG-22"),
-        row("C3", "Cara", "Cthree", status=ChildStatus.MISSING, since=timedelta(hours=9), category="M",
-            risk="high", team=2, worker=3, locality="Southbank", flags=("cse", "county_lines")),
-        row("C4", "Dylan", "Dfour", status=ChildStatus.AWAY, since=timedelta(hours=1), category="A",
-            risk="low", team=2, worker=3, locality="Southbank"),
-        row("C5", "Erin", "Efive", status=ChildStatus.RETURNED_RHI_DUE, since=timedelta(hours=80),
-            returned=timedelta(hours=70), category="M", team=2, worker=3),
+        row(
+            "C2",
+            "Bilal",
+            "Btwo",
+            status=ChildStatus.MISSING,
+            since=timedelta(hours=2),
+            category="M",
+            risk="medium",
+            police_ref="LOG-22",
+        ),
+        row(
+            "C3",
+            "Cara",
+            "Cthree",
+            status=ChildStatus.MISSING,
+            since=timedelta(hours=9),
+            category="M",
+            risk="high",
+            team=2,
+            worker=3,
+            locality="Southbank",
+            flags=("cse", "county_lines"),
+        ),
+        row(
+            "C4",
+            "Dylan",
+            "Dfour",
+            status=ChildStatus.AWAY,
+            since=timedelta(hours=1),
+            category="A",
+            risk="low",
+            team=2,
+            worker=3,
+            locality="Southbank",
+        ),
+        row(
+            "C5",
+            "Erin",
+            "Efive",
+            status=ChildStatus.RETURNED_RHI_DUE,
+            since=timedelta(hours=80),
+            returned=timedelta(hours=70),
+            category="M",
+            team=2,
+            worker=3,
+        ),
         row("C6", "Femi", "Fsix"),
     ]
 
@@ -98,8 +168,20 @@ def test_live_changes_update_single_rows_never_reset(qtbot, model: BoardModel) -
     with qtbot.assertNotEmitted(model.modelReset):
         # C6 goes missing: it moves to the top (remove + insert, so a proxy only re-filters that row).
         with qtbot.waitSignals([model.rowsRemoved, model.rowsInserted, model.rows_did_change]):
-            model.apply([row("C6", "Femi", "Fsix", status=ChildStatus.MISSING, since=timedelta(minutes=5),
-                             category="M", risk="high")], ["C6"])
+            model.apply(
+                [
+                    row(
+                        "C6",
+                        "Femi",
+                        "Fsix",
+                        status=ChildStatus.MISSING,
+                        since=timedelta(minutes=5),
+                        category="M",
+                        risk="high",
+                    )
+                ],
+                ["C6"],
+            )
     # Both high risk: the one missing longer (C3, 9 h) first, then C6 (5 min), then medium risk.
     assert ids(model) == ["C3", "C6", "C2", "C4", "C5", "C1"]
 
@@ -187,8 +269,9 @@ def test_filter_follows_live_changes(model: BoardModel) -> None:
     proxy = BoardFilterModel(model, ME)
     proxy.update(statuses=frozenset({ChildStatus.MISSING}))
     assert set(ids(proxy)) == {"C2", "C3"}
-    model.apply([row("C6", "Femi", "Fsix", status=ChildStatus.MISSING, since=timedelta(minutes=1),
-                     category="M")], ["C6"])
+    model.apply(
+        [row("C6", "Femi", "Fsix", status=ChildStatus.MISSING, since=timedelta(minutes=1), category="M")], ["C6"]
+    )
     assert set(ids(proxy)) == {"C2", "C3", "C6"}
     c2 = model.board_row("C2")
     assert c2 is not None

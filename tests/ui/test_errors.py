@@ -13,9 +13,11 @@ from lac_monitor.ui import app, errors
 
 
 def test_known_errors_are_plain_language(qtbot) -> None:  # type: ignore[no-untyped-def]
-    box = errors.known_error_box(None, DatabaseTooNewError(
-        "This database was upgraded by a newer LAC Monitor. Ask IT to update this computer."),
-        "Starting LAC Monitor")
+    box = errors.known_error_box(
+        None,
+        DatabaseTooNewError("This database was upgraded by a newer LAC Monitor. Ask IT to update this computer."),
+        "Starting LAC Monitor",
+    )
     assert box.windowTitle() == "LAC Monitor needs updating"
     assert box.text().startswith("Starting LAC Monitor did not work.")
     assert "Ask IT to update" in box.text()

@@ -45,8 +45,7 @@ def test_new_alert_for_me_shows_banner_count_and_inbox(app_window: MainWindow, c
     svc = AlertService(council.db, council.actor, council.clock)
     # The start-up evaluation runs in a worker and its alerts arrive together: wait until the
     # window's count has settled on what the database holds for me.
-    qtbot.waitUntil(lambda: 0 < alerts.count == svc.unacknowledged_count(council.actor.staff_id),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: 0 < alerts.count == svc.unacknowledged_count(council.actor.staff_id), timeout=10_000)
     assert "unacknowledged alert" in app_window.windowTitle()
     assert not alerts.banner.isHidden()
     assert alerts.banner.current_alert is not None
@@ -59,14 +58,14 @@ def test_new_alert_for_me_shows_banner_count_and_inbox(app_window: MainWindow, c
     qtbot.waitUntil(lambda: alerts.count == before - 1, timeout=10_000)
 
 
-def test_ladder_change_on_another_desktop_moves_the_board(app_window: MainWindow, council: World,
-                                                          other_db: Database, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ladder_change_on_another_desktop_moves_the_board(
+    app_window: MainWindow, council: World, other_db: Database, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     # C000004 returned 10 h ago: RHI due under the default 72 h window.
     assert app_window.board_model.status_of("C000004") is ChildStatus.RETURNED_RHI_DUE
     admin = Actor("it.admin", None, "Test Admin", "administrator")
     SettingsService(other_db, admin, council.clock).save_ladder(replace(DEFAULT_LADDER, rhi_hours=8))
-    qtbot.waitUntil(lambda: app_window.board_model.status_of("C000004") is ChildStatus.RHI_OVERDUE,
-                    timeout=5000)
+    qtbot.waitUntil(lambda: app_window.board_model.status_of("C000004") is ChildStatus.RHI_OVERDUE, timeout=5000)
 
 
 def test_escalation_settings_are_read_only_for_a_social_worker(app_window: MainWindow) -> None:
@@ -76,8 +75,9 @@ def test_escalation_settings_are_read_only_for_a_social_worker(app_window: MainW
     dlg.reject()
 
 
-def test_profile_of_the_selected_child_in_two_clicks_and_audited(app_window: MainWindow, council: World,
-                                                                 tmp_path: Path, monkeypatch, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_profile_of_the_selected_child_in_two_clicks_and_audited(
+    app_window: MainWindow, council: World, tmp_path: Path, monkeypatch, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "profile.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     assert app_window.select_child("C000001")
@@ -93,8 +93,9 @@ def test_profile_of_the_selected_child_in_two_clicks_and_audited(app_window: Mai
     assert "C000001" in (audit.detail or "") and audit.username == council.actor.username
 
 
-def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(app_window: MainWindow, council: World,
-                                                                     tmp_path: Path, monkeypatch, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(
+    app_window: MainWindow, council: World, tmp_path: Path, monkeypatch, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "handover.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     dlg = app_window.printing.ask_handover()  # type: ignore[attr-defined]
@@ -112,8 +113,7 @@ def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(app_window:
     assert "<b>&</b>" in text
 
 
-def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: MainWindow, council: World,
-                                                             qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: MainWindow, council: World, qtbot) -> None:  # type: ignore[no-untyped-def]
     alerts = app_window.alerts  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: alerts.count > 0, timeout=5000)
     svc = AlertService(council.db, council.actor, council.clock)
@@ -129,8 +129,11 @@ def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: MainWin
     assert [r.rule for r in svc.open_alerts()].count("missing_24h") == 1
 
 
-def test_alert_count_in_the_summary_strip_and_sound_preference(app_window: MainWindow, qtbot,  # type: ignore[no-untyped-def]
-                                                                settings: SettingsStore) -> None:
+def test_alert_count_in_the_summary_strip_and_sound_preference(
+    app_window: MainWindow,
+    qtbot,  # type: ignore[no-untyped-def]
+    settings: SettingsStore,
+) -> None:
     alerts = app_window.alerts  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: alerts.count > 0, timeout=5000)
     assert alerts.count_button.text() == f"⚑ {alerts.count} unacknowledged alert{'s' if alerts.count != 1 else ''}"
@@ -142,8 +145,9 @@ def test_alert_count_in_the_summary_strip_and_sound_preference(app_window: MainW
     assert alerts.notifier.sound and settings.alert_sound()
 
 
-def test_handover_at_night_defaults_to_the_shift_on_now_and_offers_a_reprint(app_window: MainWindow,
-                                                                             council: World) -> None:
+def test_handover_at_night_defaults_to_the_shift_on_now_and_offers_a_reprint(
+    app_window: MainWindow, council: World
+) -> None:
     from datetime import UTC, datetime
 
     from lac_monitor.services.handover import build_handover, record_print

@@ -105,10 +105,15 @@ def _form(win: MainWindow, child_id: str, opener: Callable[[], FormDialog | None
 
 
 def every_form(win: MainWindow) -> Iterator[FormDialog]:
-    for child, opener in (("C000002", win.report_missing), ("C000001", win.add_update),
-                          ("C000001", win.change_risk), ("C000001", win.record_police_ref),
-                          ("C000001", win.record_return), ("C000004", win.record_rhi),
-                          ("C000001", win.edit_profile)):
+    for child, opener in (
+        ("C000002", win.report_missing),
+        ("C000001", win.add_update),
+        ("C000001", win.change_risk),
+        ("C000001", win.record_police_ref),
+        ("C000001", win.record_return),
+        ("C000004", win.record_rhi),
+        ("C000001", win.edit_profile),
+    ):
         dialog = _form(win, child, opener)
         yield dialog
         dialog._discarding = True  # close without the question
@@ -129,8 +134,10 @@ def tab_cycle(qtbot: Any, top: QWidget, limit: int = 80) -> list[QWidget]:
         if now is start:
             return seen
         seen.append(now)
-    raise AssertionError(f"Tab never came back to {start.objectName() or type(start).__name__}: "
-                         f"stuck around {[w.objectName() or type(w).__name__ for w in seen[:12]]}")
+    raise AssertionError(
+        f"Tab never came back to {start.objectName() or type(start).__name__}: "
+        f"stuck around {[w.objectName() or type(w).__name__ for w in seen[:12]]}"
+    )
 
 
 # -- forms ---------------------------------------------------------------------------------------
@@ -231,8 +238,9 @@ def test_other_dialogs_have_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_win
 
 
 # -- what a screen reader hears, what low vision sees ---------------------------------------------
-def test_a_child_going_missing_a_high_alert_and_a_save_are_announced(qtbot: Any, app_window: MainWindow,
-                                                                     council: World) -> None:
+def test_a_child_going_missing_a_high_alert_and_a_save_are_announced(
+    qtbot: Any, app_window: MainWindow, council: World
+) -> None:
     heard: list[tuple[str, bool]] = []
     app_window.announcer.did_announce.connect(lambda text, assertive: heard.append((text, assertive)))
     dialog = _form(app_window, "C000002", app_window.report_missing)
@@ -259,10 +267,20 @@ def test_selection_focus_and_placeholder_colours_meet_aa(app_window: MainWindow)
     pal = app_window.board_view.palette()
     active = QPalette.ColorGroup.Active
     inactive = QPalette.ColorGroup.Inactive
-    assert contrast(pal.color(active, QPalette.ColorRole.HighlightedText).name(),
-                    pal.color(active, QPalette.ColorRole.Highlight).name()) >= 4.5
-    assert contrast(pal.color(inactive, QPalette.ColorRole.HighlightedText).name(),
-                    pal.color(inactive, QPalette.ColorRole.Highlight).name()) >= 4.5
+    assert (
+        contrast(
+            pal.color(active, QPalette.ColorRole.HighlightedText).name(),
+            pal.color(active, QPalette.ColorRole.Highlight).name(),
+        )
+        >= 4.5
+    )
+    assert (
+        contrast(
+            pal.color(inactive, QPalette.ColorRole.HighlightedText).name(),
+            pal.color(inactive, QPalette.ColorRole.Highlight).name(),
+        )
+        >= 4.5
+    )
     assert pal.color(active, QPalette.ColorRole.Highlight) != pal.color(inactive, QPalette.ColorRole.Highlight)
     base = pal.color(active, QPalette.ColorRole.Base).name()
     assert contrast(pal.color(active, QPalette.ColorRole.PlaceholderText).name(), base) >= 4.5

@@ -21,10 +21,10 @@ MANAGER = 2
 
 
 def test_a_late_alert_says_when_it_was_due_in_the_inbox_and_the_banner(
-        qtbot: Any, world: World, tmp_path: Path) -> None:
+    qtbot: Any, world: World, tmp_path: Path
+) -> None:
     world.add_child("C000100")
-    world.episodes.report("C000100", "M", world.clock.now() - timedelta(hours=30), police_ref="LOG-1",
-                          risk="medium")
+    world.episodes.report("C000100", "M", world.clock.now() - timedelta(hours=30), police_ref="LOG-1", risk="medium")
     EscalationService(lambda: world.db, lambda _db: Actor("svc.lac"), world.clock, name="svc").run_pass()
 
     service = AlertService(world.db, resolve_actor(world.db, "tm.one"), world.clock)

@@ -45,8 +45,14 @@ def gate() -> Gate:
 
 
 @pytest.fixture
-def live_window(qtbot, db: Database, world: World, live_clock: FixedClock, settings: SettingsStore,  # type: ignore[no-untyped-def]
-                gate: Gate) -> Iterator[MainWindow]:
+def live_window(
+    qtbot,
+    db: Database,
+    world: World,
+    live_clock: FixedClock,
+    settings: SettingsStore,  # type: ignore[no-untyped-def]
+    gate: Gate,
+) -> Iterator[MainWindow]:
     world.add_child("C000100", first="Lena", last="Testlive")
     world.add_child("C000101", first="Omar", last="Testlive")
     world.add_child("C000102", first="Pia", last="Testlive")
@@ -62,8 +68,14 @@ def live_window(qtbot, db: Database, world: World, live_clock: FixedClock, setti
 def cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)
-    return subprocess.run([sys.executable, "-m", "lac_monitor", "--database", db_url, "--user", "sw.one", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lac_monitor", "--database", db_url, "--user", "sw.one", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def status(win: MainWindow, child_id: str) -> ChildStatus | None:
@@ -78,11 +90,13 @@ def advance(win: MainWindow, clock: FixedClock) -> None:
 
 
 def test_report_from_another_process_shows_missing_without_user_action(
-        qtbot, live_window: MainWindow, db_url: str, live_clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    qtbot, live_window: MainWindow, db_url: str, live_clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
     win = live_window
     assert status(win, "C000100") is ChildStatus.IN_PLACEMENT
-    result = cli(db_url, "episode", "report", "C000100", "--category", "M", "--risk", "high",
-                 "--police-ref", "LOG-4242")
+    result = cli(
+        db_url, "episode", "report", "C000100", "--category", "M", "--risk", "high", "--police-ref", "LOG-4242"
+    )
     assert result.returncode == 0, result.stderr
     advance(win, live_clock)
     with qtbot.assertNotEmitted(win.board_model.modelReset):
@@ -96,13 +110,18 @@ def test_report_from_another_process_shows_missing_without_user_action(
     # An update from another desktop touches only that row too.
     result = cli(db_url, "episode", "update", "C000100", "--risk", "low")
     assert result.returncode == 0, result.stderr
-    qtbot.waitUntil(lambda: (r := win.board_model.board_row("C000100")) is not None and r.risk == "low",
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: (r := win.board_model.board_row("C000100")) is not None and r.risk == "low", timeout=10_000)
 
 
-def test_connection_lost_banner_then_catch_up(qtbot, live_window: MainWindow, other_db: Database,  # type: ignore[no-untyped-def]
-                                              world: World, gate: Gate, db_url: str,
-                                              live_clock: FixedClock) -> None:
+def test_connection_lost_banner_then_catch_up(
+    qtbot,
+    live_window: MainWindow,
+    other_db: Database,  # type: ignore[no-untyped-def]
+    world: World,
+    gate: Gate,
+    db_url: str,
+    live_clock: FixedClock,
+) -> None:
     win = live_window
     assert win.banner.isHidden()
     gate.open = False  # reconnecting fails until the "server" is back
@@ -112,8 +131,10 @@ def test_connection_lost_banner_then_catch_up(qtbot, live_window: MainWindow, ot
         with other_db.engine.connect() as c:
             c.exec_driver_sql(f"SELECT pg_terminate_backend({watcher.conn.info.backend_pid})")
     else:
+
         def broken() -> bool:
             raise OSError("disk I/O error")
+
         watcher.changed = broken  # type: ignore[attr-defined]
 
     qtbot.waitUntil(lambda: not win.banner.isHidden(), timeout=10_000)
@@ -177,13 +198,21 @@ def _pg_counts(dbname: str) -> tuple[int, int]:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         row = admin.execute(
             "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = %s), "
-            "(SELECT sessions FROM pg_stat_database WHERE datname = %s)", (dbname, dbname)).fetchone()
+            "(SELECT sessions FROM pg_stat_database WHERE datname = %s)",
+            (dbname, dbname),
+        ).fetchone()
         assert row is not None
         return int(row[0]), int(row[1])
 
 
-def test_a_change_costs_the_desktop_no_new_connection(qtbot, live_window: MainWindow, db: Database,  # type: ignore[no-untyped-def]
-                                                      other_db: Database, world: World, db_url: str) -> None:
+def test_a_change_costs_the_desktop_no_new_connection(
+    qtbot,
+    live_window: MainWindow,
+    db: Database,  # type: ignore[no-untyped-def]
+    other_db: Database,
+    world: World,
+    db_url: str,
+) -> None:
     """On PostgreSQL the feed and the changed rows are read over the LISTEN connection: the
     server sees no new backend for this desktop when another desktop reports a child."""
     if not db.is_postgresql:
@@ -202,8 +231,10 @@ def test_a_change_costs_the_desktop_no_new_connection(qtbot, live_window: MainWi
 
     for child, category in (("C000100", "M"), ("C000101", "A")):
         world.as_(world.actor, other_db).report(child, category)
-    qtbot.waitUntil(lambda: status(win, "C000100") is ChildStatus.MISSING
-                    and status(win, "C000101") is ChildStatus.AWAY, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: status(win, "C000100") is ChildStatus.MISSING and status(win, "C000101") is ChildStatus.AWAY,
+        timeout=10_000,
+    )
     qtbot.wait(200)
 
     assert desk_opened == []  # this desktop opened no connection of its own
@@ -218,7 +249,8 @@ def test_a_change_costs_the_desktop_no_new_connection(qtbot, live_window: MainWi
 
 
 def test_a_read_on_a_dropped_listen_connection_goes_to_reconnect_and_catch_up(  # type: ignore[no-untyped-def]
-        qtbot, live_window: MainWindow, db: Database, other_db: Database, world: World, gate: Gate) -> None:
+    qtbot, live_window: MainWindow, db: Database, other_db: Database, world: World, gate: Gate
+) -> None:
     """The touched rows are read over the LISTEN connection; when that read is the first to
     meet a dropped connection, the user still gets the banner, the reconnect and the catch-up."""
     if not db.is_postgresql:

@@ -107,7 +107,8 @@ def test_summary_counts_filter_the_board_when_clicked(window: MainWindow) -> Non
 
 
 def test_columns_and_scope_are_remembered_and_the_board_opens_most_urgent_first(  # type: ignore[no-untyped-def]
-        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    qtbot, db: Database, council: World, settings: SettingsStore
+) -> None:
     win = MainWindow(db, council.actor, council.clock, settings)
     qtbot.addWidget(win)
     header = win.board_view.horizontalHeader()
@@ -155,8 +156,10 @@ def test_actions_follow_the_selected_child(window: MainWindow) -> None:
     win = everyone(window)
     win.select_child("C000001")  # missing
     assert not win.report_action.isEnabled()
-    assert all(a.isEnabled() for a in (win.update_action, win.risk_action, win.police_action,
-                                       win.return_action, win.profile_action))
+    assert all(
+        a.isEnabled()
+        for a in (win.update_action, win.risk_action, win.police_action, win.return_action, win.profile_action)
+    )
     win.select_child("C000002")  # at home
     assert win.report_action.isEnabled()
     assert not win.return_action.isEnabled()
@@ -207,7 +210,8 @@ def test_form_validates_as_you_type(qtbot, window: MainWindow) -> None:  # type:
 
 
 def test_rejected_save_shows_the_rule_beside_the_field_and_keeps_input(  # type: ignore[no-untyped-def]
-        qtbot, window: MainWindow, council: World, other_db: Database) -> None:
+    qtbot, window: MainWindow, council: World, other_db: Database
+) -> None:
     dialog = _open(window, "C000002", window.report_missing)
     dialog.field("police_ref").setText("LOG-777")
     dialog.field("circumstances").setPlainText("Did not come home after school")
@@ -220,8 +224,12 @@ def test_rejected_save_shows_the_rule_beside_the_field_and_keeps_input(  # type:
     assert dialog.field("circumstances").toPlainText() == "Did not come home after school"
 
 
-def test_conflict_offers_reload_then_saves(qtbot, window: MainWindow, council: World,  # type: ignore[no-untyped-def]
-                                           other_db: Database) -> None:
+def test_conflict_offers_reload_then_saves(
+    qtbot,
+    window: MainWindow,
+    council: World,  # type: ignore[no-untyped-def]
+    other_db: Database,
+) -> None:
     dialog = _open(window, "C000001", window.change_risk)
     assert isinstance(dialog, RiskDialog)
     dialog.field("risk").setCurrentIndex(dialog.field("risk").findData("low"))
@@ -242,15 +250,21 @@ def test_conflict_offers_reload_then_saves(qtbot, window: MainWindow, council: W
     qtbot.waitUntil(lambda: (r := window.board_model.board_row("C000001")) is not None and r.risk == "low")
 
 
-def test_database_unavailable_keeps_the_form_open_until_it_is_back(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_unavailable_keeps_the_form_open_until_it_is_back(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     dialog = _open(window, "C000003", window.record_police_ref)
     dialog.field("police_ref").setText("LOG-3003")
     real = window.service.record_police_ref
 
     def down(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise DatabaseUnavailableError("The connection to the database was lost while saving. Nothing was "
-                                       "saved and your entry is kept: save again once the connection is back.")
+        raise DatabaseUnavailableError(
+            "The connection to the database was lost while saving. Nothing was "
+            "saved and your entry is kept: save again once the connection is back."
+        )
+
     monkeypatch.setattr(window.service, "record_police_ref", down)
     assert not dialog.submit()
     assert dialog.isVisible()
@@ -258,8 +272,7 @@ def test_database_unavailable_keeps_the_form_open_until_it_is_back(qtbot, window
     assert dialog.field("police_ref").text() == "LOG-3003"
     monkeypatch.setattr(window.service, "record_police_ref", real)
     assert dialog.submit()
-    qtbot.waitUntil(lambda: (r := window.board_model.board_row("C000003")) is not None
-                    and r.police_ref == "LOG-3003")
+    qtbot.waitUntil(lambda: (r := window.board_model.board_row("C000003")) is not None and r.police_ref == "LOG-3003")
 
 
 def test_return_then_rhi_offered_and_completed(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -306,6 +319,7 @@ def test_clock_ticks_with_no_database_traffic(qtbot, window: MainWindow, db: Dat
 
     def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
         statements.append(statement)
+
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         window.clock.advance(timedelta(hours=68))  # C000004 returned 10 h ago: RHI now overdue
@@ -331,7 +345,8 @@ def test_every_control_has_a_name_for_screen_readers(window: MainWindow) -> None
         if not isinstance(w, QComboBox | QLineEdit | QAbstractButton | QPlainTextEdit):
             continue
         if w.objectName().startswith("qt_") or (
-                w.parent() is not None and type(w.parent()).__name__ in ("QLineEdit", "QComboBox")):
+            w.parent() is not None and type(w.parent()).__name__ in ("QLineEdit", "QComboBox")
+        ):
             continue  # Qt's own parts: the table's corner button, a line edit's clear button
         text = w.text() if isinstance(w, QAbstractButton) else ""
         if w.isHidden() and not text:
@@ -366,16 +381,18 @@ def test_keyboard_reaches_search_board_and_actions(qtbot, window: MainWindow) ->
 
 
 def test_views_are_audited_on_purpose_not_as_the_cursor_passes(  # type: ignore[no-untyped-def]
-        qtbot, db: Database, council: World, settings: SettingsStore) -> None:
+    qtbot, db: Database, council: World, settings: SettingsStore
+) -> None:
     win = MainWindow(db, council.actor, council.clock, settings, view_dwell_ms=400)
     qtbot.addWidget(win)
     win = everyone(win)
 
     def views() -> list[tuple[str | None, str]]:
         with db.read_session() as s:
-            return [(v.child_id, json.loads(v.detail or "{}").get("what", ""))
-                    for v in s.scalars(select(AuditLog).where(AuditLog.action == "child.view")
-                                       .order_by(AuditLog.id))]
+            return [
+                (v.child_id, json.loads(v.detail or "{}").get("what", ""))
+                for v in s.scalars(select(AuditLog).where(AuditLog.action == "child.view").order_by(AuditLog.id))
+            ]
 
     for cid in ("C000001", "C000002", "C000003"):  # arrowing down the board, a moment on each
         with qtbot.waitSignal(win.child_did_open):
@@ -455,7 +472,8 @@ def test_sorting_from_the_keyboard(window: MainWindow) -> None:
 
 
 def test_a_live_change_to_the_focused_child_keeps_the_record_and_the_focus(  # type: ignore[no-untyped-def]
-        qtbot, window: MainWindow, council: World, other_db: Database) -> None:
+    qtbot, window: MainWindow, council: World, other_db: Database
+) -> None:
     win = everyone(window)
     win.show()
     qtbot.waitExposed(win)

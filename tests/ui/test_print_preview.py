@@ -22,11 +22,39 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def sheet() -> bytes:
     """A landscape handover page followed by a portrait profile page."""
-    line = MissingLine("C1", "Testa Profileone", date(2010, 5, 1), "M", NOW - timedelta(hours=5), "high", "LOG-9",
-                       "Retail park", "Test home", "Sasha Workerone", "Northfield", None, None, (), True)
-    data = HandoverData(NOW, "Dana Dutyone", NOW - timedelta(hours=19), NOW - timedelta(hours=3),
-                        NOW + timedelta(hours=5), "All children", None, 1, (line,), (), (), (), (),
-                        profiles=(profile("C1"),))
+    line = MissingLine(
+        "C1",
+        "Testa Profileone",
+        date(2010, 5, 1),
+        "M",
+        NOW - timedelta(hours=5),
+        "high",
+        "LOG-9",
+        "Retail park",
+        "Test home",
+        "Sasha Workerone",
+        "Northfield",
+        None,
+        None,
+        (),
+        True,
+    )
+    data = HandoverData(
+        NOW,
+        "Dana Dutyone",
+        NOW - timedelta(hours=19),
+        NOW - timedelta(hours=3),
+        NOW + timedelta(hours=5),
+        "All children",
+        None,
+        1,
+        (line,),
+        (),
+        (),
+        (),
+        (),
+        profiles=(profile("C1"),),
+    )
     return render_handover(data)
 
 
@@ -49,16 +77,22 @@ def test_printing_paints_every_page_in_its_own_orientation(qtbot, sheet: bytes, 
     assert orientations(out.read_bytes()) == expected
 
 
-def test_preview_shows_pages_as_they_print_and_reports_a_print(qtbot, sheet: bytes, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_preview_shows_pages_as_they_print_and_reports_a_print(
+    qtbot,
+    sheet: bytes,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     printed: list[QPrinter] = []
     dialog = print_preview.make_preview_dialog(sheet, title="Handover sheet", on_printed=printed.append)
     qtbot.addWidget(dialog)
     expected = orientations(sheet)
     assert dialog.page_count == len(expected) == dialog.property("lac_page_count")
     doc = dialog.view.document()
-    shown = ["landscape" if doc.pagePointSize(i).width() > doc.pagePointSize(i).height() else "portrait"
-             for i in range(doc.pageCount())]
+    shown = [
+        "landscape" if doc.pagePointSize(i).width() > doc.pagePointSize(i).height() else "portrait"
+        for i in range(doc.pageCount())
+    ]
     assert shown == expected  # each page in its own frame: landscape handover, portrait profile
     assert dialog.windowTitle() == "Handover sheet" and printed == []
     assert dialog.page_spin.accessibleName() == "Page" and dialog.print_button.isDefault()
@@ -77,8 +111,12 @@ def test_preview_shows_pages_as_they_print_and_reports_a_print(qtbot, sheet: byt
     assert len(printed) == 1 and orientations(out.read_bytes()) == expected
 
 
-def test_save_as_pdf_writes_the_original_bytes(qtbot, sheet: bytes, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_save_as_pdf_writes_the_original_bytes(
+    qtbot,
+    sheet: bytes,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     saved: list[Path] = []
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(tmp_path / "sheet"))
     path = print_preview.save_pdf_as(None, sheet, "handover.pdf", on_saved=saved.append)

@@ -17,8 +17,12 @@ from tests.ui.test_main_window import _open
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "record-dialogs"
 
 
-def test_record_form_checks_upn_and_mother_as_you_type_and_saves(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
-                                                                 db: Database, tmp_path: Path) -> None:
+def test_record_form_checks_upn_and_mother_as_you_type_and_saves(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    db: Database,
+    tmp_path: Path,
+) -> None:
     dialog = _open(window, "C000002", window.edit_record)
     assert isinstance(dialog, ChildRecordDialog)
     qtbot.keyClicks(dialog.field("upn"), "UN7")
@@ -69,8 +73,7 @@ def test_placement_form_checks_postcode_urn_and_host_la(qtbot, window: MainWindo
     dialog.grab().save(str(SHOTS / "placement.png"))
     assert dialog.submit(), dialog.notice_text()
     with db.read_session() as s:
-        ce = s.scalars(select(CareEpisode).where(CareEpisode.child_id == "C000002",
-                                                 CareEpisode.dec.is_(None))).one()
+        ce = s.scalars(select(CareEpisode).where(CareEpisode.child_id == "C000002", CareEpisode.dec.is_(None))).one()
         assert (ce.place, ce.pl_post, ce.urn, ce.host_la) == ("K2", "BD7 2RA", "SC931023", "E08000032")
 
 
@@ -92,6 +95,7 @@ def test_risk_flag_form(qtbot, window: MainWindow, db: Database) -> None:  # typ
     with db.read_session() as s:
         assert s.scalar(select(RiskFlagRow.ended_on).where(RiskFlagRow.child_id == "C000002")) is not None
     from tests.ui.test_keyboard import clashes, window_mnemonics
+
     assert clashes(window_mnemonics(again)) == []
 
 
@@ -103,8 +107,13 @@ def test_rhi_not_offered_in_councils_words(qtbot, window: MainWindow, db: Databa
     dialog = _open(win, "C000004", win.record_rhi)  # returned, RHI due
     offer = dialog.field("offer")
     labels = [offer.itemText(i) for i in range(offer.count())]
-    assert labels == ["Offered", "Not offered (missing again)", "Not offered (unable to make contact)",
-                      "Not offered (other)", "Not applicable"]
+    assert labels == [
+        "Offered",
+        "Not offered (missing again)",
+        "Not offered (unable to make contact)",
+        "Not offered (other)",
+        "Not applicable",
+    ]
     offer.setCurrentIndex(offer.findData("not_offered_no_contact"))
     assert not dialog.field("offered_by").isEnabled()
     assert dialog.submit()
@@ -131,8 +140,12 @@ def test_record_says_when_a_placement_is_out_of_area(qtbot, window: MainWindow, 
     qtbot.waitUntil(lambda: "host council E08000033 (out of area)" in label.text())
 
 
-def test_start_care_form_checks_as_you_type_and_starts_a_period_of_care(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
-                                                                        db: Database, council) -> None:
+def test_start_care_form_checks_as_you_type_and_starts_a_period_of_care(
+    qtbot,
+    window: MainWindow,  # type: ignore[no-untyped-def]
+    db: Database,
+    council,
+) -> None:
     from datetime import timedelta
 
     from lac_monitor.domain.localtime import local_date
@@ -177,10 +190,17 @@ def test_start_care_form_checks_as_you_type_and_starts_a_period_of_care(qtbot, w
     dialog.grab().save(str(SHOTS / "start-care.png"))
     assert dialog.submit(), dialog.notice_text()
     with db.read_session() as s:
-        ce = s.scalars(select(CareEpisode).where(CareEpisode.child_id == "C000002",
-                                                 CareEpisode.dec.is_(None))).one()
+        ce = s.scalars(select(CareEpisode).where(CareEpisode.child_id == "C000002", CareEpisode.dec.is_(None))).one()
         assert (ce.rne, ce.place, ce.place_provider, ce.home_post, ce.pl_post, ce.urn, ce.host_la, ce.decom) == (
-            "S", "U1", "PR1", "BD5 0PQ", "BD7 2RA", "SC931023", "E08000032", today)
+            "S",
+            "U1",
+            "PR1",
+            "BD5 0PQ",
+            "BD7 2RA",
+            "SC931023",
+            "E08000032",
+            today,
+        )
     qtbot.waitUntil(lambda: win.board_model.status_of("C000002") is ChildStatus.IN_PLACEMENT, timeout=10_000)
 
 
@@ -193,7 +213,8 @@ def test_start_care_form_keys_tab_order_and_escape(qtbot, window: MainWindow, db
     from tests.ui.test_keyboard import clashes, tab_cycle, window_mnemonics
 
     CareService(db, council.actor, council.clock).end_care(
-        "C000002", None, local_date(council.clock.now()) - timedelta(days=3), "E4A")
+        "C000002", None, local_date(council.clock.now()) - timedelta(days=3), "E4A"
+    )
     qtbot.waitUntil(lambda: window.board_model.status_of("C000002") is ChildStatus.LEFT_CARE, timeout=10_000)
     window.show()
     for opener, child in ((window.start_care, "C000002"), (window.change_placement, "C000001")):

@@ -45,8 +45,7 @@ def test_board_and_detail_screenshots(qtbot, tmp_path: Path) -> None:  # type: i
         qtbot.waitUntil(lambda: win.alerts.count > 0 and not win.workers.busy, timeout=10_000)  # type: ignore[attr-defined]
         entries = win.board_model.entries
         assert entries[0].status is ChildStatus.MISSING
-        high = next(e.row.child_id for e in entries
-                    if e.status is ChildStatus.MISSING and e.row.risk == "high")
+        high = next(e.row.child_id for e in entries if e.status is ChildStatus.MISSING and e.row.risk == "high")
         board = win.grab()
         assert win.select_child(high)
         qtbot.wait(50)

@@ -54,8 +54,9 @@ def _ticks_during(qtbot: Any, until: Any, timeout: int = 10_000) -> int:
     return ticks[0]
 
 
-def test_the_event_loop_keeps_ticking_during_a_long_handover(app_window: MainWindow, council: World, qtbot: Any,
-                                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_event_loop_keeps_ticking_during_a_long_handover(
+    app_window: MainWindow, council: World, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     slow_build = features.build_handover
 
     def slow(*args: Any, **kw: Any) -> Any:
@@ -75,9 +76,9 @@ def test_the_event_loop_keeps_ticking_during_a_long_handover(app_window: MainWin
     assert target.read_bytes().startswith(b"%PDF")
 
 
-def test_an_outage_during_the_alert_check_is_a_message_not_a_crash(app_window: MainWindow, qtbot: Any,
-                                                                   hook_calls: list[BaseException],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_outage_during_the_alert_check_is_a_message_not_a_crash(
+    app_window: MainWindow, qtbot: Any, hook_calls: list[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
     notifier = app_window.alerts.notifier  # type: ignore[attr-defined]
 
     def down() -> list[object]:
@@ -102,16 +103,17 @@ def test_a_bug_in_a_worker_still_reaches_the_crash_dialog(qtbot: Any, hook_calls
 
 
 def test_environment_errors_are_known_and_bugs_are_not() -> None:
-    assert isinstance(as_known_error(OperationalError("x", {}, Exception("database is locked"))),
-                      DatabaseUnavailableError)
+    assert isinstance(
+        as_known_error(OperationalError("x", {}, Exception("database is locked"))), DatabaseUnavailableError
+    )
     full = as_known_error(OSError(28, "No space left on device", "/media/usb/h.pdf"))
     assert full is not None and "disk is full" in str(full)
     assert as_known_error(TypeError("bug")) is None
 
 
-def test_save_as_pdf_to_a_folder_that_is_not_there_says_so(app_window: MainWindow, qtbot: Any, tmp_path: Path,
-                                                            hook_calls: list[BaseException],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_save_as_pdf_to_a_folder_that_is_not_there_says_so(
+    app_window: MainWindow, qtbot: Any, tmp_path: Path, hook_calls: list[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "gone" / "profile.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     assert app_window.select_child("C000001")
@@ -131,8 +133,11 @@ def test_a_returned_childs_alert_leaves_the_banner(app_window: MainWindow, counc
 
     qtbot.waitUntil(c1_on_banner, timeout=10_000)  # high risk, my team: on the banner
     ep = council.episodes  # C000001 comes home
-    detail_ep = next(e for e in AlertService(council.db, council.actor, council.clock).open_alerts()
-                     if e.child_id == "C000001" and e.episode_id is not None)
+    detail_ep = next(
+        e
+        for e in AlertService(council.db, council.actor, council.clock).open_alerts()
+        if e.child_id == "C000001" and e.episode_id is not None
+    )
     ep.record_return(int(detail_ep.episode_id or 0), None, council.clock.now(), found_where="Home")
     qtbot.waitUntil(lambda: not c1_on_banner(), timeout=10_000)
     qtbot.waitUntil(lambda: alerts.count == alerts.inbox.model.unacknowledged_count, timeout=5000)
@@ -140,7 +145,8 @@ def test_a_returned_childs_alert_leaves_the_banner(app_window: MainWindow, counc
 
 
 def test_a_bug_while_reading_the_feed_is_not_dressed_up_as_a_lost_connection(
-        qtbot: Any, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: Any, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from lac_monitor.ui.live import LiveBridge
 
     bridge = LiveBridge(db)
@@ -152,8 +158,11 @@ def test_a_bug_while_reading_the_feed_is_not_dressed_up_as_a_lost_connection(
         with pytest.raises(ZeroDivisionError):
             bridge.read_now()
         assert dropped == [] and bridge.is_connected
-        monkeypatch.setattr(bridge.reader, "read", lambda *_: (_ for _ in ()).throw(
-            OperationalError("SELECT", {}, Exception("server closed the connection"))))
+        monkeypatch.setattr(
+            bridge.reader,
+            "read",
+            lambda *_: (_ for _ in ()).throw(OperationalError("SELECT", {}, Exception("server closed the connection"))),
+        )
         bridge.read_now()
         assert dropped and not bridge.is_connected
     finally:
