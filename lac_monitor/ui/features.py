@@ -377,7 +377,7 @@ class PrintingFeature(QObject):
         if job is not None:
             # The dialog (and the notes typed in it) stays until the sheet is ready.
             dlg.setEnabled(False)
-            job.did_finish.connect(dlg.accept)
+            job.did_finish.connect(lambda _result: dlg.accept())
             job.did_fail.connect(lambda _exc: dlg.setEnabled(True))
 
     def handover(

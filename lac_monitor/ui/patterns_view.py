@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from PySide6.QtCore import QDate, QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QDate, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.trends import TrendsData, hours_text
 from lac_monitor.reports.profile import flag_label
+from lac_monitor.ui.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -155,23 +156,6 @@ def _numbers(rows: Sequence[tuple[str, str]]) -> QLabel:
     return lab
 
 
-class _Signals(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], object], signals: _Signals) -> None:
-        super().__init__()
-        self.work, self.signals = work, signals
-
-    def run(self) -> None:
-        try:
-            self.signals.done.emit(self.work())
-        except Exception as exc:  # noqa: BLE001 -- handed to the GUI thread, which reports it
-            self.signals.failed.emit(exc)
-
-
 class TrendsView(QWidget):
     """The monthly picture: pick the period, the figures load off the GUI thread.
 
@@ -193,9 +177,7 @@ class TrendsView(QWidget):
         self.setObjectName("trendsView")
         self._load, self._on_error = load, on_error
         self.data: TrendsData | None = None
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._show)
-        self._signals.failed.connect(self._failed)
+        self.workers = Workers(self, max_threads=1)  # a second refresh waits for the first
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.start_edit, self.end_edit = (
@@ -265,11 +247,15 @@ class TrendsView(QWidget):
         start, end = self.period()
         self.status.setText("Loading…")
         self.refresh_button.setEnabled(False)
-        job = _Job(lambda: self._load(start, end), self._signals)
-        if wait:  # tests and screenshots: same code path, on this thread
-            job.run()
-        else:
-            QThreadPool.globalInstance().start(job)
+        if wait:  # tests and screenshots: the same work, on this thread
+            try:
+                data = self._load(start, end)
+            except LacError as exc:
+                self._failed(exc)
+            else:
+                self._show(data)
+            return
+        self.workers.run(lambda _job: self._load(start, end), done=self._show, failed=self._failed, key="trends")
 
     def _failed(self, exc: object) -> None:
         self.refresh_button.setEnabled(True)

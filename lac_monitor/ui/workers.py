@@ -1,11 +1,18 @@
 """Background work: slow reads, alert evaluation, report building and rendering off the GUI thread.
 
 In the style of Anki's background operations: `Workers.run(fn, done=..., failed=...)` runs
-`fn(job)` on a QThreadPool thread and calls `done(result)` or `failed(exc)` back on the GUI
+`fn(job)` on a worker thread and calls `done(result)` or `failed(exc)` back on the GUI
 thread. `fn` must not touch widgets; it may call `job.report(n, total)` for progress and
 should look at `job.cancelled` between steps. A job with a `key` replaces nothing: while a
 job with the same key is running, a second `run` is coalesced (it runs once more after the
 first ends, so the last request is always honoured).
+
+Threads and lifetimes: the work runs on plain Python threads (`concurrent.futures`), not on
+Python subclasses of `QRunnable`, and only integers cross from a worker to the GUI thread (a
+job's number, by a queued signal of the long-lived `Workers`). A job, its result and its
+error are Python objects that the GUI thread holds until the job is delivered, so no Qt
+object is ever created, deleted or garbage-collected on one thread while another uses it
+(the cause of a segfault seen when Python QRunnables were deleted by the pool's thread).
 
 Error tiers: an environmental error (database or file) reaches `failed` as a `LacError`
 with a plain message; anything else is a bug and goes to `sys.excepthook` (the crash
@@ -14,12 +21,16 @@ dialog), on the GUI thread, even when a `failed` callback is given.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from lac_monitor.domain.errors import LacError
 from lac_monitor.ui.errors import as_known_error
@@ -35,70 +46,80 @@ class JobCancelled(Exception):
     """Raised inside a job's function when it sees `job.cancelled` (optional; returning early works too)."""
 
 
-class Job(QObject):
-    """One piece of background work, owned by the GUI thread.
+class Job:
+    """One piece of background work: what the worker sees (`cancelled`, `report`) and what the
+    GUI thread gets back (`result` or `error`, then `did_finish` / `did_fail`).
 
-    Signals:
-        did_finish(object): the result (GUI thread).
-        did_fail(object): the exception (GUI thread).
-        did_progress(int, int): steps done, steps in all (GUI thread).
+    `did_finish(result)`, `did_fail(exc)` and `did_progress(done, total)` are lists of
+    callbacks, called on the GUI thread (connect with `job.did_finish.connect(f)`).
     """
 
-    did_finish = Signal(object)
-    did_fail = Signal(object)
-    did_progress = Signal(int, int)
-    _finished_in_worker = Signal(object, object)  # result, exception
-    _progress_in_worker = Signal(int, int)
-
-    def __init__(self, fn: Callable[[Job], Any], key: str | None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, fn: Callable[[Job], Any], key: str | None, number: int, relay: _Relay) -> None:
         self.fn = fn
         self.key = key
+        self.number = number
         self.cancelled = False
         self.running = True
         self.result: Any = None
         self.error: BaseException | None = None
-        # Queued: the worker thread emits, the slot runs on this object's (the GUI) thread.
-        self._finished_in_worker.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
-        self._progress_in_worker.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self.did_finish = _Callbacks()
+        self.did_fail = _Callbacks()
+        self.did_progress = _Callbacks()
+        self._relay = relay
 
     def cancel(self) -> None:
         self.cancelled = True
 
     def report(self, done: int, total: int) -> None:
         """From the worker: progress so far."""
-        self._progress_in_worker.emit(done, total)
+        self._relay.progress(self.number, done, total)
         if self.cancelled:
             raise JobCancelled()
 
-    def _on_progress(self, done: int, total: int) -> None:
-        self.did_progress.emit(done, total)
-
-    def _on_finished(self, result: object, exc: object) -> None:
-        self.running = False
-        if exc is None:
-            self.result = result
-            self.did_finish.emit(result)
-        else:
-            assert isinstance(exc, BaseException)
-            self.error = exc
-            self.did_fail.emit(exc)
-
-
-class _Runnable(QRunnable):
-    def __init__(self, job: Job) -> None:
-        super().__init__()
-        self.job = job
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        job = self.job
+    def _run(self) -> None:
+        """On the worker thread."""
         try:
-            result = job.fn(job)
+            self.result = self.fn(self)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which sorts bug from environment
-            job._finished_in_worker.emit(None, exc)
-            return
-        job._finished_in_worker.emit(result, None)
+            self.error = exc
+        self._relay.finished(self.number)
+
+
+class _Callbacks:
+    """A tiny signal for plain Python objects: called on the GUI thread only."""
+
+    def __init__(self) -> None:
+        self._slots: list[Callable[..., object]] = []
+
+    def connect(self, slot: Callable[..., object]) -> None:
+        self._slots.append(slot)
+
+    def emit(self, *args: object) -> None:
+        for slot in list(self._slots):
+            slot(*args)
+
+
+class _Relay:
+    """What a worker thread may call: posts a job's number to the GUI thread, unless the
+    `Workers` behind it has been closed (then nothing reaches a window that is gone)."""
+
+    def __init__(self, workers: Workers) -> None:
+        self._workers: Workers | None = workers
+        self._lock = threading.Lock()
+
+    def finished(self, number: int) -> None:
+        with self._lock:
+            if self._workers is not None:
+                self._workers._finished_in_worker.emit(number)
+
+    def progress(self, number: int, done: int, total: int) -> None:
+        with self._lock:
+            if self._workers is not None:
+                self._workers._progress_in_worker.emit(number, done, total)
+
+    def close(self) -> None:
+        with self._lock:
+            self._workers = None
 
 
 class Workers(QObject):
@@ -109,15 +130,24 @@ class Workers(QObject):
     """
 
     busy_did_change = Signal(bool)
+    _finished_in_worker = Signal(int)  # a job's number; queued to the GUI thread
+    _progress_in_worker = Signal(int, int, int)  # number, done, total
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max_threads)
-        self._jobs: set[Job] = set()
+        self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="lac-worker")
+        self._relay = _Relay(self)
+        self._numbers = itertools.count(1)
+        self._jobs: dict[int, Job] = {}
+        self._futures: dict[int, Future[None]] = {}
         self._running_keys: dict[str, Job] = {}
         self._again: dict[str, tuple[Callable[[Job], Any], Done | None, Failed | None, Progress | None]] = {}
+        self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
         self.stopped = False
+        self._finished_in_worker.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self._progress_in_worker.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        # Deleted with its parent before `stop`: a worker still running then reports to nobody.
+        self.destroyed.connect(self._relay.close)
 
     @property
     def busy(self) -> bool:
@@ -141,35 +171,44 @@ class Workers(QObject):
         if key is not None and key in self._running_keys:
             self._again[key] = (fn, done, failed, progress)
             return None
-        job = Job(fn, key, self)
+        job = Job(fn, key, next(self._numbers), self._relay)
         was_busy = self.busy
-        self._jobs.add(job)
+        self._jobs[job.number] = job
+        self._callbacks[job.number] = (done, failed)
         if key is not None:
             self._running_keys[key] = job
-        job.did_finish.connect(lambda result, j=job: self._finish(j, done, None, result))
-        job.did_fail.connect(lambda exc, j=job: self._finish(j, None, failed, exc))
         if progress is not None:
             job.did_progress.connect(progress)
-        self.pool.start(_Runnable(job))
+        self._futures[job.number] = self._pool.submit(job._run)
         if not was_busy:
             self.busy_did_change.emit(True)
         return job
 
-    def _finish(self, job: Job, done: Done | None, failed: Failed | None, value: object) -> None:
-        self._jobs.discard(job)
+    def _on_progress(self, number: int, done: int, total: int) -> None:
+        job = self._jobs.get(number)
+        if job is not None and not self.stopped:
+            job.did_progress.emit(done, total)
+
+    def _on_finished(self, number: int) -> None:
+        job = self._jobs.pop(number, None)
+        self._futures.pop(number, None)
+        done, failed = self._callbacks.pop(number, (None, None))
+        if job is None:
+            return
+        job.running = False
         if self.stopped:  # the window is closing: its widgets may be gone, so nothing is delivered
-            job.deleteLater()
             return
         if job.key is not None and self._running_keys.get(job.key) is job:
             del self._running_keys[job.key]
         try:
             if job.error is None:
                 if done is not None and not job.cancelled:
-                    done(value)
+                    done(job.result)
+                job.did_finish.emit(job.result)
             else:
                 self._handle_error(job, failed)
+                job.did_fail.emit(job.error)
         finally:
-            job.deleteLater()
             if job.key is not None and job.key in self._again and not self.stopped:
                 fn, d, f, p = self._again.pop(job.key)
                 self.run(fn, done=d, failed=f, progress=p, key=job.key)
@@ -191,16 +230,22 @@ class Workers(QObject):
             failed(known)
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the pool is idle (tests, shutdown). Results still arrive by the event loop."""
-        return bool(self.pool.waitForDone(msecs))
+        """Block until every job's work has ended (tests, shutdown). Results still arrive by the event loop."""
+        _, pending = wait_for_futures(list(self._futures.values()), timeout=msecs / 1000)
+        return not pending
 
     def stop(self) -> None:
-        """At shutdown: cancel what runs, forget what was queued, wait briefly."""
+        """At shutdown: cancel what runs, forget what was queued, wait for the rest to end."""
         self.stopped = True
         self._again.clear()
-        for job in list(self._jobs):
+        for number, job in list(self._jobs.items()):
             job.cancel()
-        self.pool.clear()
+            future = self._futures.get(number)
+            if future is not None:
+                future.cancel()  # not started yet: never starts
         # Jobs look at `cancelled` between steps and database reads time out, so this is short;
-        # a job must not outlive the window whose objects it reports to.
-        self.pool.waitForDone(30_000)
+        # a job must not outlive the window whose objects it reports to: after this, whatever a
+        # late worker says goes nowhere.
+        self.wait(30_000)
+        self._relay.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
