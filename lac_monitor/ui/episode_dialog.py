@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, LacError, ValidationError
-from lac_monitor.domain.localtime import format_local, to_local, to_utc
+from lac_monitor.domain.localtime import check_local_time, format_local, local_candidates, to_local, to_utc, tzname
 from lac_monitor.domain.patterns import STEPS_FIELD, parse_step_lines, steps_expected
 from lac_monitor.domain.record import RHI_OFFERED, RHI_OUTCOMES
 from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
@@ -81,6 +81,11 @@ class LocalTimeEdit(QDateTimeEdit):
 
     The widget itself runs in UTC so the desktop's own time zone never shifts what the
     user typed; the fields are read as council-local wall time.
+
+    Clock changes: a wall time the clocks skipped (spring, 01:00–01:59 in London) is a
+    problem `clock_rule()` names; one that happened twice (autumn) shows `which`, a choice
+    between the first and the second time, which the form places under the field, and
+    `clock_rule()` asks for it until it is made.
     """
 
     def __init__(self, at: datetime, parent: QWidget | None = None) -> None:
@@ -89,7 +94,79 @@ class LocalTimeEdit(QDateTimeEdit):
         self.setTimeZone(QTimeZone(QTimeZone.Initialization.UTC))
         self.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.setCalendarPopup(True)
+        self.which = QComboBox()  # shown only once a form has placed it (`place_choice`)
+        self.which.setObjectName("whichTime")
+        self.which.hide()
+        self._candidates: list[datetime] = []
+        self.dateTimeChanged.connect(self._clock_changed)
         self.set_value(at)
+        self._clock_changed()
+
+    def _wall(self) -> datetime:
+        d, t = self.date(), self.time()
+        return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+
+    def _clock_changed(self, *_: object) -> None:
+        """Offer the choice only while the wall time happened twice."""
+        candidates = local_candidates(self._wall())
+        if candidates == self._candidates:
+            return
+        self._candidates = candidates
+        self.which.blockSignals(True)
+        self.which.clear()
+        if len(candidates) == 2:
+            shown = f"{self._wall():%H:%M}"
+            self.which.addItem(f"Which {shown}? Choose one", None)
+            first, second = candidates
+            self.which.addItem(f"{shown} {tzname(first)}, the first time (before the clocks went back)", 0)
+            self.which.addItem(f"{shown} {tzname(second)}, the second time (after the clocks went back)", 1)
+            self.which.setAccessibleName(f"Which {shown}: the clocks went back")
+        self.which.blockSignals(False)
+        self.which.setVisible(len(candidates) == 2 and self.which.parentWidget() is not None)
+        self.which.currentIndexChanged.emit(self.which.currentIndex())
+
+    def place_choice(self, layout: QVBoxLayout | QFormLayout) -> None:
+        """Put the "which one" choice under the field (hidden until a time happened twice)."""
+        if isinstance(layout, QFormLayout):
+            layout.addRow("", self.which)
+        else:
+            layout.addWidget(self.which)
+        self.which.setVisible(len(self._candidates) == 2)
+
+    def clock_rule(self) -> str | None:
+        """What is wrong with the wall time because of a clock change, if anything."""
+        if not self._candidates:
+            try:
+                check_local_time(self._wall())
+            except ValueError as exc:
+                return str(exc).split(": the clocks", 1)[0] + ": the clocks went forward an hour then"
+        if len(self._candidates) == 2 and self.which.currentData() is None:
+            return f"happened twice (the clocks went back an hour): choose the first or the second {self._wall():%H:%M}"
+        return None
+
+    def set_value(self, at: datetime) -> None:
+        local = to_local(at)
+        self.setDateTime(
+            QDateTime(
+                QDate(local.year, local.month, local.day),
+                QTime(local.hour, local.minute),
+                QTimeZone(QTimeZone.Initialization.UTC),
+            )
+        )
+        self._clock_changed()
+        if len(self._candidates) == 2:  # a time read back from the record: it says which
+            self.which.setCurrentIndex(1 + self._candidates.index(min(self._candidates, key=lambda c: abs(c - at))))
+
+    def value(self, later: bool = False) -> datetime:
+        """UTC. A time that happened twice is the one chosen (else the first, or with `later` the
+        second); one the clocks skipped is read with the offset before the change (see `clock_rule`)."""
+        candidates = local_candidates(self._wall())
+        if len(candidates) == 2:
+            chosen = self.which.currentData()
+            return candidates[chosen if chosen is not None else (1 if later else 0)]
+        if candidates:
+            return candidates[0]
+        return to_utc(self._wall())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Typing over the whole field (Ctrl+A, then "25/11/2026 14:30") fills it from the day
@@ -108,20 +185,6 @@ class LocalTimeEdit(QDateTimeEdit):
     def focusNextPrevChild(self, forward: bool) -> bool:
         """Tab leaves the field (arrow keys and "/", ":" move between day, month, year, time)."""
         return QWidget.focusNextPrevChild(self, forward)
-
-    def set_value(self, at: datetime) -> None:
-        local = to_local(at)
-        self.setDateTime(
-            QDateTime(
-                QDate(local.year, local.month, local.day),
-                QTime(local.hour, local.minute),
-                QTimeZone(QTimeZone.Initialization.UTC),
-            )
-        )
-
-    def value(self) -> datetime:
-        d, t = self.date(), self.time()
-        return to_utc(datetime(d.year(), d.month(), d.day(), t.hour(), t.minute()))
 
 
 class OptionalTime(QWidget):
@@ -149,6 +212,13 @@ class OptionalTime(QWidget):
         self.check.setChecked(at is not None)
         if at is not None:
             self.edit.set_value(at)
+
+
+def _time_edit(widget: QWidget) -> LocalTimeEdit | None:
+    """The local-time field inside a form field, if it has one."""
+    if isinstance(widget, OptionalTime):
+        return widget.edit
+    return widget if isinstance(widget, LocalTimeEdit) else None
 
 
 def _text(w: QWidget) -> str:
@@ -238,7 +308,9 @@ class FormDialog(QDialog):
         chain: list[QWidget] = []
         for widget in self._fields.values():
             if isinstance(widget, OptionalTime):
-                chain += [widget.check, widget.edit]
+                chain += [widget.check, widget.edit, widget.edit.which]
+            elif isinstance(widget, LocalTimeEdit):
+                chain += [widget, widget.which]
             else:
                 chain.append(widget)
         self._tab_chain = [*chain, self.cancel_button, self.save_button]
@@ -343,6 +415,9 @@ class FormDialog(QDialog):
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(2)
         v.addWidget(widget)
+        edit = _time_edit(widget)
+        if edit is not None:
+            edit.place_choice(v)
         v.addWidget(err)
         self.form.addRow(lab, box)
         self._fields[key] = widget
@@ -370,6 +445,9 @@ class FormDialog(QDialog):
         elif isinstance(widget, OptionalTime):
             widget.check.toggled.connect(touched)
             widget.edit.dateTimeChanged.connect(touched)
+        edit = _time_edit(widget)
+        if edit is not None:
+            edit.which.currentIndexChanged.connect(touched)
         elif isinstance(widget, QCheckBox):
             widget.toggled.connect(touched)
 
@@ -397,6 +475,11 @@ class FormDialog(QDialog):
     # validation ------------------------------------------------------------------------
     def revalidate(self) -> dict[str, str]:
         problems = self.check()
+        for key, widget in self._fields.items():
+            edit = _time_edit(widget)
+            rule = edit.clock_rule() if edit is not None and edit.isEnabled() else None
+            if rule is not None:
+                problems.setdefault(key, rule)
         notes = self.notes()
         for key in self._errors:
             rule = problems.get(key)

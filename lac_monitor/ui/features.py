@@ -308,7 +308,12 @@ class HandoverDialog(QDialog):
         self.reason_label.setText(f"Window: {reason}")
 
     def options(self) -> tuple[datetime, datetime, int | None, str | None, str | None]:
-        start, end = self.start_edit.value(), self.end_edit.value()
+        # A boundary in the hour the clocks went back covers both: From the first, To the second.
+        start, end = self.start_edit.value(), self.end_edit.value(later=True)
+        for name, edit in (("From", self.start_edit), ("To", self.end_edit)):
+            rule = edit.clock_rule()
+            if rule is not None and edit.which.currentData() is None and "twice" not in rule:
+                raise ValidationError(name, rule)
         if end <= start:
             raise ValidationError("To", f"must be after From ({format_local(start)})")
         notes = self.notes.toPlainText().strip() or None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
@@ -364,11 +364,15 @@ class NotifyDialog(QDialog):
     """Record who told whom, and when, for one episode."""
 
     def __init__(
-        self, save: Callable[[str, object, str, str, str | None], object], now: object, parent: QWidget | None = None
+        self,
+        save: Callable[[str, datetime, str, str, str | None], object],
+        now: datetime,
+        parent: QWidget | None = None,
     ) -> None:
-        from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QDialogButtonBox, QFormLayout, QLineEdit
+        from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLineEdit
 
         from lac_monitor.domain.patterns import NotifyParty
+        from lac_monitor.ui.episode_dialog import LocalTimeEdit
 
         super().__init__(parent)
         self.setWindowTitle("Record a notification")
@@ -378,9 +382,7 @@ class NotifyDialog(QDialog):
         self.party = QComboBox(self)
         for code in NotifyParty.ALL:
             self.party.addItem(NotifyParty.LABELS[code], code)
-        self.at = QDateTimeEdit(self)
-        self.at.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.at.setDateTime(now)  # type: ignore[arg-type]
+        self.at = LocalTimeEdit(now, self)  # council time; asks which when the clocks went back
         self.by, self.whom, self.method = QLineEdit(self), QLineEdit(self), QLineEdit(self)
         self.by.setPlaceholderText("who told them (for the UK Missing Persons Unit: who confirmed)")
         self.whom.setPlaceholderText("who was told: name, team")
@@ -394,6 +396,8 @@ class NotifyDialog(QDialog):
         ):
             form.addRow(label, w)
             w.setAccessibleName(label.replace("&", "").rstrip(":"))
+            if w is self.at:
+                self.at.place_choice(form)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         form.addRow(self.error)
@@ -403,9 +407,11 @@ class NotifyDialog(QDialog):
         form.addRow(buttons)
 
     def submit(self) -> bool:
-        from lac_monitor.domain.localtime import to_utc
-
-        at = to_utc(self.at.dateTime().toPython())  # type: ignore[arg-type]
+        rule = self.at.clock_rule()
+        if rule is not None:
+            self.error.setText(f"Not saved: When {rule}")
+            return False
+        at = self.at.value()
         try:
             self._save(self.party.currentData(), at, self.by.text(), self.whom.text(), self.method.text() or None)
         except LacError as exc:
@@ -476,29 +482,16 @@ class PatternsFeature:
             self.checklist.setHtml(f"<p>{html.escape(str(exc))}</p>")
 
     def ask_notify(self) -> NotifyDialog | None:
-        from PySide6.QtCore import QDateTime
-
-        from lac_monitor.domain.localtime import to_local
-
         if self.episode_id is None:
             return None
         episode_id = self.episode_id
-        now = to_local(self.patterns.clock.now()).replace(tzinfo=None)
 
-        def save(party: str, at: object, by: str, whom: str, method: str | None) -> object:
+        def save(party: str, at: datetime, by: str, whom: str, method: str | None) -> object:
             return self.patterns.record_notification(
-                episode_id,
-                party,
-                at,  # type: ignore[arg-type]
-                notified_by=by,
-                notified_whom=whom,
-                method=method,
+                episode_id, party, at, notified_by=by, notified_whom=whom, method=method
             )
 
-        from PySide6.QtCore import QTime
-
-        start = QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute))
-        dlg = NotifyDialog(save, start, self.window)
+        dlg = NotifyDialog(save, self.patterns.clock.now(), self.window)
         dlg.accepted.connect(lambda: self.show_checklist(self.window.detail_view.detail.id))  # type: ignore[attr-defined]
         self.notify_dialog = dlg
         dlg.open()
