@@ -70,8 +70,9 @@ def _table(
     return Grid(rows, [w * scale for w in widths], TABLE, head=head, shading=shading)
 
 
-def _cell(text: str | None, limit: int = 200) -> str:
-    return shorten(text, limit)
+def _cell(text: str | None, limit: int = 200) -> Span:
+    """User text in a cell: one line of at most `limit` characters, wrapped to the column."""
+    return Span(shorten(text, limit))
 
 
 def _name_cell(name: str, child_id: str, extra: str = "") -> list[Span]:

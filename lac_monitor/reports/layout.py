@@ -177,10 +177,12 @@ class Text(Flowable):  # type: ignore[misc]
         style: ParagraphStyle,
         *,
         centre: bool = False,
+        wrap: bool = True,
     ) -> None:
         super().__init__()
         self.style = style
         self.spans = _spans(content)
+        self.wraps = wrap
         if style.fontName == SANS_BOLD:
             self.spans = tuple(s if s.bold else Span(s.text, True, s.colour) for s in self.spans)
         self.centre = centre
@@ -193,7 +195,7 @@ class Text(Flowable):  # type: ignore[misc]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if self._laid_width is None or (self._laid_width != availWidth and self.spans):
-            self._lines = lay_out(self.spans, self.size, availWidth)
+            self._lines = lay_out(self.spans, self.size, availWidth if self.wraps else float("inf"))
             self._laid_width = availWidth
         self.width = availWidth
         self.height = len(self._lines) * self.leading
@@ -247,6 +249,7 @@ class Text(Flowable):  # type: ignore[misc]
         return current
 
 
+# A table cell: a plain string (not wrapped, as reportlab draws one), spans (wrapped), a flowable.
 Cell: TypeAlias = "str | Span | Sequence[Span] | Flowable | None"
 
 
@@ -302,9 +305,10 @@ class Grid(Flowable):  # type: ignore[misc]
             self._heights.append(max(h, min_height))
 
     def _flowable(self, cell: Cell, centre: bool) -> Flowable:
+        """A plain string breaks only at its newlines, as in a reportlab table; spans wrap."""
         if isinstance(cell, Flowable):
             return cell
-        return Text(cell, self.style.text, centre=centre)
+        return Text(cell, self.style.text, centre=centre, wrap=not isinstance(cell, str))
 
     def _measure(self, row: Sequence[Flowable]) -> tuple[Placed, float]:
         st = self.style

@@ -79,7 +79,7 @@ def _photo(data: bytes | None) -> Flowable:
             return Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
         except Exception:  # noqa: BLE001 - a damaged photo must not stop the sheet
             log.warning("photo could not be read; printing the sheet without it")
-    return Grid([["No photo on record"]], [box_w], PLACEHOLDER, min_height=box_h, centre=True)
+    return Grid([[Span("No photo on record")]], [box_w], PLACEHOLDER, min_height=box_h, centre=True)
 
 
 def _facts(p: ProfileData) -> Grid:
@@ -100,7 +100,7 @@ def _facts(p: ProfileData) -> Grid:
     ]
     label_w = 30 * mm
     value_w = WIDTH - 42 * mm - label_w
-    return Grid([[Text(k, LABEL), v] for k, v in rows], [label_w, value_w], FACTS)
+    return Grid([[Text(k, LABEL), Span(v)] for k, v in rows], [label_w, value_w], FACTS)
 
 
 def _banner(p: ProfileData) -> Grid | None:
@@ -149,7 +149,7 @@ def _history(p: ProfileData) -> list[Flowable]:
                 format_duration(h.returned_at - h.started_at) if h.returned_at else "",
                 category_label(h.category),
                 risk_label(h.risk),
-                shorten(h.found_where, 120),
+                Span(shorten(h.found_where, 120)),
             ]
         )
     widths = [27 * mm, 27 * mm, 17 * mm, 17 * mm, 28 * mm]  # "No apparent risk" fits
