@@ -83,7 +83,7 @@ def _boundaries(now: datetime, ladder: Ladder, days: int = 10) -> list[datetime]
     out = []
     for back in range(days, -5, -1):  # a few days ahead too: Saturday's shift ends on Monday
         day = today - timedelta(days=back)
-        if day.weekday() not in ladder.office_days:
+        if not ladder.is_office_day(day):  # weekends and bank holidays have no shift change
             continue
         for t in (ladder.office_start, ladder.office_end):
             out.append(datetime.combine(day, t, tzinfo=tz))
@@ -96,8 +96,9 @@ def last_shift(now: datetime, ladder: Ladder, just_ended: timedelta = JUST_ENDED
 
     At 01:34 or 08:30 that is 17:00 yesterday to 08:45 today (the night shift on now); at
     noon still the night shift (it ended three hours ago); at 16:30 the day shift; at 18:00
-    the day shift that just ended. A weekend window runs from Friday 17:00 to Monday 08:45
-    (only office days have shift changes; office days are set in the escalation settings).
+    the day shift that just ended. A weekend window runs from Friday 17:00 to Monday 08:45,
+    and a bank holiday counts as a weekend day (only office days have shift changes; office
+    days and bank holidays are set in the escalation settings).
     """
     bounds = _boundaries(now, ladder)
     started = [b for b in bounds if b <= now]
