@@ -11,10 +11,11 @@ from sqlalchemy import select
 from lac_monitor.cli.common import add_database, int_arg, open_as_person
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import ValidationError
+from lac_monitor.domain.ladder import parse_bank_holidays
 from lac_monitor.services.access import AccessService
 from lac_monitor.services.care import CareService
 from lac_monitor.services.register import ChildInput, RegisterService
-from lac_monitor.services.settings import load_risk_flags, save_council_la_code, save_risk_flags
+from lac_monitor.services.settings import SettingsService, load_risk_flags, save_council_la_code, save_risk_flags
 from lac_monitor.storage.queries import staff_list, team_list
 from lac_monitor.storage.schema import Staff
 
@@ -116,6 +117,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_database(kf)
     kf.add_argument("flags", nargs="*", metavar="CODE=LABEL", help="e.g. school_exclusion='Excluded from school'")
     kf.set_defaults(func=run_council_flags)
+    kb = ksub.add_parser(
+        "bank-holidays",
+        help="list, add or remove bank holidays: out of office hours all day, as a weekend (administrators)",
+    )
+    add_database(kb)
+    kb.add_argument("action", choices=["list", "add", "remove"])
+    kb.add_argument("dates", nargs="*", metavar="YYYY-MM-DD")
+    kb.set_defaults(func=run_council_bank_holidays)
 
 
 def _svc(args: argparse.Namespace) -> RegisterService:
@@ -231,6 +240,24 @@ def run_council_flags(args: argparse.Namespace) -> int:
     db, actor = open_as_person(args)
     save_risk_flags(db, actor, extra)
     print(f"council risk flags: {len(extra)} of the council's own, besides the national list")
+    return 0
+
+
+def run_council_bank_holidays(args: argparse.Namespace) -> int:
+    db, actor = open_as_person(args)
+    service = SettingsService(db, actor)
+    days = service.ladder().bank_holidays
+    if args.action != "list":
+        if not args.dates:
+            raise ValidationError("bank holidays", f"give at least one date to {args.action} (YYYY-MM-DD)")
+        given = parse_bank_holidays(args.dates)
+        if args.action == "add":
+            days = service.save_bank_holidays([*days, *given]).bank_holidays
+        else:
+            days = service.save_bank_holidays([d for d in days if d not in given]).bank_holidays
+        print(f"bank holidays: {len(days)} set")
+    for d in days:
+        print(f"{d:%Y-%m-%d}  {d:%A %d %B %Y}")
     return 0
 
 

@@ -6,8 +6,9 @@ ladder. Pure data: alert rules and the handover sheet both read it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -141,6 +142,52 @@ def rung_label(rule: str, ladder: Ladder | None = None) -> str:
     return rung.label_for(ladder) if rung else rule
 
 
+# England and Wales bank holidays (public facts): days the office is closed whatever the weekday,
+# so the duty team is on all day, as at a weekend. An administrator keeps the list up to date.
+DEFAULT_BANK_HOLIDAYS: tuple[date, ...] = tuple(
+    date.fromisoformat(d)
+    for d in (
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+        "2027-01-01",
+        "2027-03-26",
+        "2027-03-29",
+        "2027-05-03",
+        "2027-05-31",
+        "2027-08-30",
+        "2027-12-27",
+        "2027-12-28",
+    )
+)
+
+
+def parse_bank_holidays(values: Any) -> tuple[date, ...]:
+    """Dates from text (YYYY-MM-DD) or dates, sorted and without repeats; ValidationError naming
+    the field and the rule for anything else."""
+    if not isinstance(values, list | tuple):
+        raise ValidationError("bank holidays", "must be a list of dates as YYYY-MM-DD")
+    out = set()
+    for v in values:
+        if isinstance(v, date) and not isinstance(v, datetime):
+            out.add(v)
+            continue
+        try:
+            out.add(date.fromisoformat(str(v).strip()))
+        except ValueError:
+            raise ValidationError(
+                "bank holidays", f"'{str(v)[:20]}' must be a real date written as YYYY-MM-DD (like 2026-12-25)"
+            ) from None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v).strip()):
+            raise ValidationError("bank holidays", f"'{str(v)[:20]}' must be written as YYYY-MM-DD (like 2026-12-25)")
+    return tuple(sorted(out))
+
+
 @dataclass(frozen=True)
 class Ladder:
     police_ref_chase_hours: float = _DEFAULTS["police_ref_chase_hours"]
@@ -156,6 +203,7 @@ class Ladder:
     office_start: time = time(8, 45)  # outside office hours the duty team sees every alert
     office_end: time = time(17, 0)
     office_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday
+    bank_holidays: tuple[date, ...] = DEFAULT_BANK_HOLIDAYS  # office days that are not, all day
     # Alerts are raised only for events and thresholds this recent, so a fresh or restored
     # database does not flood every inbox with years of history.
     lookback_days: int = 7
@@ -164,9 +212,13 @@ class Ladder:
         """Office hours in the council's local time; outside them the duty team is on."""
         local = to_local(at)
         return (
-            local.weekday() in self.office_days
+            self.is_office_day(local.date())
             and self.office_start <= local.time().replace(tzinfo=None) < self.office_end
         )
+
+    def is_office_day(self, day: date) -> bool:
+        """An office day (local date): one of the office days of the week and not a bank holiday."""
+        return day.weekday() in self.office_days and day not in self.bank_holidays
 
     def missing_thresholds(self) -> tuple[tuple[str, float], ...]:
         """(rule key, hours) for the escalations that fall due while a child is missing."""
@@ -181,6 +233,7 @@ class Ladder:
         out["office_start"] = self.office_start.strftime("%H:%M")
         out["office_end"] = self.office_end.strftime("%H:%M")
         out["office_days"] = list(self.office_days)
+        out["bank_holidays"] = [d.isoformat() for d in self.bank_holidays]
         return out
 
     @classmethod
@@ -192,6 +245,8 @@ class Ladder:
                 kw[key] = time.fromisoformat(kw[key])
         if "office_days" in kw:
             kw["office_days"] = tuple(kw["office_days"])
+        if "bank_holidays" in kw:
+            kw["bank_holidays"] = parse_bank_holidays(kw["bank_holidays"])
         return cls(**kw)
 
 
@@ -200,6 +255,7 @@ FIELD_LABELS: dict[str, str] = {
     "office_start": "office hours start",
     "office_end": "office hours end",
     "office_days": "office days",
+    "bank_holidays": "bank holidays",
     "lookback_days": "alert look-back (days)",
 }
 
@@ -231,6 +287,8 @@ def validate_ladder(ladder: Ladder) -> None:
         raise ValidationError(FIELD_LABELS["office_end"], "must be after the start of office hours")
     if any(not isinstance(d, int) or not 0 <= d <= 6 for d in ladder.office_days):
         raise ValidationError(FIELD_LABELS["office_days"], "must be days of the week (0 = Monday .. 6 = Sunday)")
+    if parse_bank_holidays(ladder.bank_holidays) != ladder.bank_holidays:
+        raise ValidationError(FIELD_LABELS["bank_holidays"], "must be dates in order, each once")
 
 
 DEFAULT_LADDER = Ladder()

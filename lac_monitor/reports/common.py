@@ -14,10 +14,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from lac_monitor.domain.localtime import format_local
-from lac_monitor.reports.text import SANS, SANS_BOLD, draw_string, markup, register_fonts
+from lac_monitor.reports.layout import Span, Text
+from lac_monitor.reports.text import SANS, SANS_BOLD, draw_string, register_fonts
 
 MARKING = "OFFICIAL-SENSITIVE"
 PORTRAIT = A4
@@ -165,12 +166,12 @@ NAME = _style("lac-name", 20, bold=True, leading=24)
 EMPTY = _style("lac-empty", 9, colour=GREY)
 
 
-def para(text: str | None, style: ParagraphStyle = SMALL) -> Paragraph:
-    """A paragraph from user text: always escaped, never markup."""
-    return Paragraph(markup(text), style)
+def para(text: str | None, style: ParagraphStyle = SMALL) -> Text:
+    """A paragraph of user text: drawn as the characters it is, never read as markup."""
+    return Text(text, style)
 
 
-def labelled(label: str, text: str | None, style: ParagraphStyle = FIELD) -> Paragraph:
-    """'Label: value' in one paragraph; the label is ours, the value is escaped user text."""
-    value = markup(text) if text and text.strip() else '<font color="#5c5c5c">not recorded</font>'
-    return Paragraph(f"<b>{markup(label)}:</b> {value}", style)
+def labelled(label: str, text: str | None, style: ParagraphStyle = FIELD) -> Text:
+    """'Label: value' in one paragraph; the label is ours and bold, the value is user text."""
+    value = Span(text) if text and text.strip() else Span("not recorded", colour=GREY)
+    return Text([Span(f"{label}:", bold=True), Span(" "), value], style)

@@ -36,16 +36,15 @@ from lac_monitor.reports.common import (
     MARGIN,
     RULE,
     SMALL,
-    SMALL_BOLD,
     SUBTITLE,
     TITLE,
     Furniture,
     build_pdf,
-    para,
     window_text,
 )
+from lac_monitor.reports.layout import Cell, Grid, GridStyle, Span, Text
 from lac_monitor.reports.profile import category_label, flag_label, profile_story, risk_label
-from lac_monitor.reports.text import SANS, markup, shorten
+from lac_monitor.reports.text import register_fonts, shorten
 
 WIDTH = LANDSCAPE[0] - 2 * MARGIN
 FIGURE = ParagraphStyle("lac-figure", parent=BODY, fontSize=15, leading=18)
@@ -56,42 +55,28 @@ def print_order(line: MissingLine) -> tuple[int, datetime, str]:
     return risk_urgency(line.risk), line.since, line.child_id
 
 
+TABLE = GridStyle(text=SMALL, head=HEAD, head_bg=HEAD_BG, rule=RULE, grid=0.25)
+
+
 def _table(
     head: Sequence[str],
-    rows: list[list[object]],
+    rows: list[list[Cell]],
     widths: Sequence[float],
     shade: Callable[[int], object | None] | None = None,
-) -> Table:
+) -> Grid:
+    """A ruled table with its heading on every page; cells are shortened, so no row outgrows a page."""
     scale = WIDTH / sum(widths)
-    t = Table(
-        [[Paragraph(h, HEAD) for h in head], *rows], colWidths=[w * scale for w in widths], repeatRows=1
-    )  # cells are shortened, so no row outgrows a page
-    style: list[tuple[object, ...]] = [
-        ("FONT", (0, 1), (-1, -1), SANS, 7.6),
-        ("LEADING", (0, 1), (-1, -1), 9.3),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    if shade is not None:
-        for i in range(len(rows)):
-            colour = shade(i)
-            if colour is not None:
-                style.append(("BACKGROUND", (0, i + 1), (-1, i + 1), colour))
-    t.setStyle(TableStyle(style))
-    return t
+    shading = [shade(i) for i in range(len(rows))] if shade is not None else None
+    return Grid(rows, [w * scale for w in widths], TABLE, head=head, shading=shading)
 
 
-def _cell(text: str | None, limit: int = 200) -> Paragraph:
-    return para(shorten(text, limit), SMALL)
+def _cell(text: str | None, limit: int = 200) -> Span:
+    """User text in a cell: one line of at most `limit` characters, wrapped to the column."""
+    return Span(shorten(text, limit))
 
 
-def _name_cell(name: str, child_id: str, extra: str = "") -> Paragraph:
-    return Paragraph(f"<b>{markup(shorten(name, 120))}</b><br/>{markup(child_id)}{markup(extra)}", SMALL)
+def _name_cell(name: str, child_id: str, extra: str = "") -> list[Span]:
+    return [Span(shorten(name, 120), bold=True), Span(f"\n{child_id}{extra}")]
 
 
 def _summary(d: HandoverData) -> Table:
@@ -129,11 +114,11 @@ def _summary(d: HandoverData) -> Table:
 
 
 def _missing(d: HandoverData, lines: Sequence[MissingLine]) -> list[Flowable]:
-    out: list[Flowable] = [Paragraph(f"Missing or away now ({len(lines)}) · as at {format_local(d.printed_at)}", H2)]
+    out: list[Flowable] = [Text(f"Missing or away now ({len(lines)}) · as at {format_local(d.printed_at)}", H2)]
     if not lines:
-        return [*out, Paragraph("Nobody in this sheet's scope is missing or away.", EMPTY)]
+        return [*out, Text("Nobody in this sheet's scope is missing or away.", EMPTY)]
     today = local_date(d.printed_at)
-    rows: list[list[object]] = []
+    rows: list[list[Cell]] = []
     for m in lines:
         due = ""
         if m.next_due:
@@ -145,16 +130,16 @@ def _missing(d: HandoverData, lines: Sequence[MissingLine]) -> list[Flowable]:
         risk = risk_label(m.risk) + ("\n+ profile" if m.profile_included else "")
         rows.append(
             [
-                Paragraph(f"<b>{markup(risk)}</b>", SMALL),
+                Span(risk, bold=True),
                 _name_cell(m.name, m.child_id, age + (f"\n{flags}" if flags else "")),
-                Paragraph(f"<b>{markup(category_label(m.category))}</b>", SMALL),
+                Span(category_label(m.category), bold=True),
                 format_local(m.since),
                 format_duration(d.printed_at - m.since),
                 _cell(m.police_ref or "NONE YET", 60),
                 _cell(m.last_seen, 220),
                 _cell(m.placement, 120),
                 _cell("\n".join(x for x in (m.worker, m.team) if x), 160),
-                para(due, SMALL_BOLD if due.find("OVERDUE") >= 0 else SMALL),
+                Span(due, bold="OVERDUE" in due),
             ]
         )
 
@@ -183,11 +168,11 @@ def _missing(d: HandoverData, lines: Sequence[MissingLine]) -> list[Flowable]:
 def _ended(d: HandoverData) -> list[Flowable]:
     out: list[Flowable] = [
         CondPageBreak(30 * mm),
-        Paragraph(f"Started and ended within the window ({len(d.ended)})", H2),
+        Text(f"Started and ended within the window ({len(d.ended)})", H2),
     ]
     if not d.ended:
-        return [*out, Paragraph("No episode both started and ended within the window.", EMPTY)]
-    rows: list[list[object]] = [
+        return [*out, Text("No episode both started and ended within the window.", EMPTY)]
+    rows: list[list[Cell]] = [
         [
             _name_cell(e.name, e.child_id),
             category_label(e.category),
@@ -216,10 +201,10 @@ _RHI = {
 
 
 def _returns(d: HandoverData) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(30 * mm), Paragraph(f"Returns in the window ({len(d.returns)})", H2)]
+    out: list[Flowable] = [CondPageBreak(30 * mm), Text(f"Returns in the window ({len(d.returns)})", H2)]
     if not d.returns:
-        return [*out, Paragraph("Nobody returned within the window.", EMPTY)]
-    rows: list[list[object]] = []
+        return [*out, Text("Nobody returned within the window.", EMPTY)]
+    rows: list[list[Cell]] = []
     overdue_rows: list[bool] = []
     for r in d.returns:
         status = _RHI.get(r.rhi_status, r.rhi_status)
@@ -237,7 +222,7 @@ def _returns(d: HandoverData) -> list[Flowable]:
                 _cell(r.found_where, 160),
                 format_local(r.safe_well_at) if r.safe_well_at else "not recorded",
                 format_local(r.rhi_due_at),
-                Paragraph(f"<b>{markup(status)}</b>" if late else markup(status), SMALL),
+                Span(status, bold=late),
                 _cell(r.worker, 80),
             ]
         )
@@ -251,13 +236,13 @@ def _escalations(d: HandoverData) -> list[Flowable]:
         f"Escalations falling due next shift ({len(d.escalations)}) · "
         f"{format_local(d.end)} to {format_local(d.next_shift_end)}"
     )
-    out: list[Flowable] = [CondPageBreak(30 * mm), Paragraph(title, H2)]
+    out: list[Flowable] = [CondPageBreak(30 * mm), Text(title, H2)]
     if not d.escalations:
-        return [*out, Paragraph("Nothing falls due in the next shift.", EMPTY)]
-    rows: list[list[object]] = [
+        return [*out, Text("Nothing falls due in the next shift.", EMPTY)]
+    rows: list[list[Cell]] = [
         [
             format_local(e.due_at),
-            Paragraph(f"<b>{markup(e.what)}</b>", SMALL),
+            Span(e.what, bold=True),
             _name_cell(e.name, e.child_id),
             category_label(e.category),
             risk_label(e.risk) if e.category else "",
@@ -272,19 +257,19 @@ def _escalations(d: HandoverData) -> list[Flowable]:
 def _alerts(d: HandoverData) -> list[Flowable]:
     out: list[Flowable] = [
         CondPageBreak(30 * mm),
-        Paragraph(f"Unacknowledged alerts — warning and high ({len(d.alerts)})", H2),
+        Text(f"Unacknowledged alerts — warning and high ({len(d.alerts)})", H2),
     ]
     if d.info_alert_count:
         n = d.info_alert_count
         out.append(
-            Paragraph(
+            Text(
                 f"Plus {n} unacknowledged information alert{'s' if n != 1 else ''} "
                 "(returns, RHI reminders): not listed here; see the alert inbox.",
                 SMALL,
             )
         )
     if not d.alerts:
-        return [*out, Paragraph("No warning or high alert is waiting.", EMPTY)]
+        return [*out, Text("No warning or high alert is waiting.", EMPTY)]
 
     def rank(sev: str) -> int:
         try:
@@ -293,13 +278,13 @@ def _alerts(d: HandoverData) -> list[Flowable]:
             return 0
 
     alerts = sorted(d.alerts, key=lambda a: (rank(a.severity), a.raised_at), reverse=False)
-    rows: list[list[object]] = []
+    rows: list[list[Cell]] = []
     for a in alerts:
         try:
             sev = Severity(a.severity).label
         except ValueError:
             sev = a.severity
-        child = _name_cell(a.name or "", a.child_id) if a.child_id else ""
+        child: Cell = _name_cell(a.name or "", a.child_id) if a.child_id else ""
         text = without_subject(a.message) if a.child_id else a.message  # the child has its own column
         rows.append(
             [format_local(a.raised_at), sev, _cell(text, 300), child, format_local(a.due_at) if a.due_at else ""]
@@ -316,12 +301,12 @@ def _alerts(d: HandoverData) -> list[Flowable]:
 
 
 def _notes(d: HandoverData) -> list[Flowable]:
-    out: list[Flowable] = [CondPageBreak(40 * mm), Paragraph("Notes from the person handing over", H2)]
+    out: list[Flowable] = [CondPageBreak(40 * mm), Text("Notes from the person handing over", H2)]
     if d.notes and d.notes.strip():
         # One paragraph per block, so very long notes flow on across pages.
         for block in d.notes.replace("\r\n", "\n").split("\n\n"):
             if block.strip():
-                out += [para(block, BODY), Spacer(0, 2 * mm)]
+                out += [Text(block, BODY), Spacer(0, 2 * mm)]
         return out
     lines = Table([[""] for _ in range(7)], colWidths=[WIDTH], rowHeights=[8 * mm] * 7)
     lines.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
@@ -329,15 +314,14 @@ def _notes(d: HandoverData) -> list[Flowable]:
 
 
 def handover_story(d: HandoverData) -> list[Flowable]:
+    register_fonts()  # the story measures its text as it is built
     lines = sorted(d.missing, key=print_order)
     story: list[Flowable] = [
-        Paragraph(f"Handover sheet · {markup(d.scope)}", TITLE),
-        Paragraph(
-            markup(f"{window_text(d.start, d.end)} · printed {format_local(d.printed_at)} by {d.printed_by}"), SUBTITLE
-        ),
+        Text(f"Handover sheet · {d.scope}", TITLE),
+        Text(f"{window_text(d.start, d.end)} · printed {format_local(d.printed_at)} by {d.printed_by}", SUBTITLE),
         _summary(d),
         Spacer(0, 1 * mm),
-        Paragraph(
+        Text(
             "Ordered by risk (high first; not yet graded next), then longest missing first. "
             "Away (whereabouts known) is shown with missing and never left out.",
             SMALL,

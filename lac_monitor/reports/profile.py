@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
 
 from lac_monitor.domain.codes import RISK_FLAG_LABELS, RISK_LABELS, MissingCategory, RiskFlag, RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local
@@ -32,15 +32,20 @@ from lac_monitor.reports.common import (
     Furniture,
     build_pdf,
     labelled,
-    para,
 )
-from lac_monitor.reports.text import markup, shorten
+from lac_monitor.reports.layout import Cell, Grid, GridStyle, Span, Text
+from lac_monitor.reports.text import register_fonts, shorten
 
 log = logging.getLogger(__name__)
 
 HISTORY_ROWS = 10
 RECENT_DAYS = 90
 WIDTH = PORTRAIT[0] - 2 * MARGIN
+PLACEHOLDER = GridStyle(text=EMPTY, rule=RULE, box=0.5, middle=True, left=6, right=6, top=3, bottom=3)
+FACTS = GridStyle(text=FIELD, rule=RULE, between=0.25, left=2, right=2, top=1, bottom=1)
+BANNER = GridStyle(text=FIELD, rule=RULE, box=0.6, left=6, right=6, top=4, bottom=4)
+TOP = GridStyle(text=FIELD, left=0, right=0, top=3, bottom=3)
+HISTORY = GridStyle(text=SMALL, head=HEAD, head_bg=HEAD_BG, rule=RULE, grid=0.25, left=6, right=6, top=1.5, bottom=1.5)
 
 
 def risk_label(code: str | None) -> str:
@@ -74,20 +79,10 @@ def _photo(data: bytes | None) -> Flowable:
             return Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
         except Exception:  # noqa: BLE001 - a damaged photo must not stop the sheet
             log.warning("photo could not be read; printing the sheet without it")
-    placeholder = Table([[Paragraph("No photo on record", EMPTY)]], colWidths=[box_w], rowHeights=[box_h])
-    placeholder.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-            ]
-        )
-    )
-    return placeholder
+    return Grid([[Span("No photo on record")]], [box_w], PLACEHOLDER, min_height=box_h, centre=True)
 
 
-def _facts(p: ProfileData) -> Table:
+def _facts(p: ProfileData) -> Grid:
     flags = ", ".join(f"{flag_label(f.flag)} (since {f.since:%d/%m/%Y})" for f in p.flags) or "None recorded"
     worker = p.worker or "Not allocated"
     if p.worker_phone:
@@ -105,45 +100,23 @@ def _facts(p: ProfileData) -> Table:
     ]
     label_w = 30 * mm
     value_w = WIDTH - 42 * mm - label_w
-    t = Table([[Paragraph(markup(k), LABEL), para(v, FIELD)] for k, v in rows], colWidths=[label_w, value_w])
-    t.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE),
-            ]
-        )
-    )
-    return t
+    return Grid([[Text(k, LABEL), Span(v)] for k, v in rows], [label_w, value_w], FACTS)
 
 
-def _banner(p: ProfileData) -> Flowable | None:
+def _banner(p: ProfileData) -> Grid | None:
     ep = p.episode
     if ep is None:
         return None
     what = "AWAY FROM PLACEMENT" if ep.category == MissingCategory.AWAY else "MISSING"
-    text = (
-        f"<b>{what}</b> since {format_local(ep.started_at)} "
-        f"({format_duration(p.printed_at - ep.started_at)}) · <b>Risk: {markup(risk_label(ep.risk))}</b>"
-        f" · Police ref: <b>{markup(ep.police_ref or 'NOT YET RECORDED')}</b>"
-    )
-    t = Table([[Paragraph(text, FIELD)]], colWidths=[WIDTH])
+    text = [
+        Span(what, bold=True),
+        Span(f" since {format_local(ep.started_at)} ({format_duration(p.printed_at - ep.started_at)}) · "),
+        Span(f"Risk: {risk_label(ep.risk)}", bold=True),
+        Span(" · Police ref: "),
+        Span(ep.police_ref or "NOT YET RECORDED", bold=True),
+    ]
     bg = HIGH_BG if ep.risk == RiskGrade.HIGH or ep.category == MissingCategory.MISSING else AWAY_BG
-    t.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), bg),
-                ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return t
+    return Grid([[text]], [WIDTH], BANNER, shading=[bg])
 
 
 def _address(address: str | None, postcode: str | None) -> str | None:
@@ -156,10 +129,10 @@ def _history(p: ProfileData) -> list[Flowable]:
     hist = list(p.history)
     recent = sum(1 for h in hist if h.started_at >= p.printed_at - timedelta(days=RECENT_DAYS))
     if not hist:
-        return [Paragraph("No earlier missing or away episodes recorded.", EMPTY)]
+        return [Text("No earlier missing or away episodes recorded.", EMPTY)]
     starts = [h.started_at for h in hist] + ([p.episode.started_at] if p.episode else [])
     out: list[Flowable] = [
-        Paragraph(
+        Text(
             f"{len(hist)} earlier episode{'s' if len(hist) != 1 else ''}, {recent} in the last {RECENT_DAYS} days"
             + (f"; the latest {HISTORY_ROWS} are shown." if len(hist) > HISTORY_ROWS else ".")
             + f" All episodes: {counts_text(episode_counts(starts, p.printed_at))}.",
@@ -167,7 +140,7 @@ def _history(p: ProfileData) -> list[Flowable]:
         )
     ]
     head = ["Started", "Returned", "For", "Status", "Risk", "Where found"]
-    rows: list[list[object]] = [[Paragraph(h, HEAD) for h in head]]
+    rows: list[list[Cell]] = []
     for h in hist[:HISTORY_ROWS]:
         rows.append(
             [
@@ -176,53 +149,29 @@ def _history(p: ProfileData) -> list[Flowable]:
                 format_duration(h.returned_at - h.started_at) if h.returned_at else "",
                 category_label(h.category),
                 risk_label(h.risk),
-                para(shorten(h.found_where, 120), SMALL),
+                Span(shorten(h.found_where, 120)),
             ]
         )
     widths = [27 * mm, 27 * mm, 17 * mm, 17 * mm, 28 * mm]  # "No apparent risk" fits
     widths.append(WIDTH - sum(widths))
-    t = Table(rows, colWidths=widths, repeatRows=1)
-    t.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 1), (-1, -1), "LacSans", 7.6),
-                ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("GRID", (0, 0), (-1, -1), 0.25, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-            ]
-        )
-    )
-    out.append(t)
+    out.append(Grid(rows, widths, HISTORY, head=head))
     return out
 
 
 def profile_story(p: ProfileData) -> list[Flowable]:
     """The flowables of one profile; also used for the profiles inside a handover sheet."""
+    register_fonts()  # the story measures its text as it is built
     name = f"{p.first_name} {p.last_name}"
-    story: list[Flowable] = [Paragraph(markup(name), NAME)]
+    story: list[Flowable] = [Text(name, NAME)]
     known = f"Known as {p.preferred_name} · " if p.preferred_name and p.preferred_name != p.first_name else ""
-    story.append(
-        Paragraph(markup(f"{known}Missing-person profile (Philomena) · as at {format_local(p.printed_at)}"), SUBTITLE)
-    )
+    story.append(Text(f"{known}Missing-person profile (Philomena) · as at {format_local(p.printed_at)}", SUBTITLE))
     banner = _banner(p)
     if banner is not None:
         story += [banner, Spacer(0, 3 * mm)]
-    top = Table([[_photo(p.photo), _facts(p)]], colWidths=[42 * mm, WIDTH - 42 * mm])
-    top.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    story.append(top)
+    story.append(Grid([[_photo(p.photo), _facts(p)]], [42 * mm, WIDTH - 42 * mm], TOP))
     ep = p.episode
     if ep is not None:
-        story.append(Paragraph("This episode", H2))
+        story.append(Text("This episode", H2))
         story += [
             labelled("Last seen where", ep.last_seen_where),
             labelled("Last seen with", ep.last_seen_with),
@@ -230,7 +179,7 @@ def profile_story(p: ProfileData) -> list[Flowable]:
             labelled("Circumstances", ep.circumstances),
             labelled("Reported by", ep.reported_by),
         ]
-    story.append(Paragraph("Description and contacts", H2))
+    story.append(Text("Description and contacts", H2))
     for label, value in (
         ("Description", p.description),
         ("Associates", p.associates),
@@ -246,14 +195,14 @@ def profile_story(p: ProfileData) -> list[Flowable]:
         labelled("Address", _address(p.placement_address, p.placement_postcode)),
         labelled("Carer", ", ".join(x for x in (p.carer_name, p.carer_phone) if x) or None),
     ]
-    story.append(KeepTogether([Paragraph("Placement and carer", H2), *placement]))
-    story.append(Paragraph("Previous missing history", H2))
+    story.append(KeepTogether([Text("Placement and carer", H2), *placement]))
+    story.append(Text("Previous missing history", H2))
     story += _history(p)
     if p.profile_updated_at is not None:
         note = f"Profile last updated {format_local(p.profile_updated_at)} by {p.profile_updated_by or 'unknown'}."
     else:
         note = "No Philomena profile has been recorded for this child: complete one as soon as possible."
-    story += [Spacer(0, 3 * mm), Paragraph(markup(note), SMALL)]
+    story += [Spacer(0, 3 * mm), Text(note, SMALL)]
     return story
 
 

@@ -64,6 +64,8 @@ def clean(text: str | None) -> str:
     """Drop control and format characters (a stray RLO, NUL or BEL must not reach the PDF)."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable():
+        return text  # the common case, and nothing to drop
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out = []
     for ch in text:
@@ -102,7 +104,7 @@ def visual_order(line: str) -> str:
     between them) are reversed so Hebrew and Arabic names read correctly on paper; digits
     inside a run keep their left-to-right order. Arabic letters print unjoined.
     """
-    if textobject.rtlSupport or not any(_is_rtl(c) for c in line):
+    if line.isascii() or textobject.rtlSupport or not any(_is_rtl(c) for c in line):
         return line
     out: list[str] = []
     i, n = 0, len(line)
@@ -139,6 +141,10 @@ def _font_for(cp: int) -> str | None:
 def font_runs(text: str) -> Iterator[tuple[str | None, str]]:
     """(fallback font or None for the main font, run); spaces, punctuation and digits stay in their run."""
     register_fonts()
+    if text.isascii():  # DejaVu Sans has every ASCII character
+        if text:
+            yield None, text
+        return
     current: str | None = None
     buf: list[str] = []
     for ch in text:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lac_monitor.domain import access, fields
 from lac_monitor.domain.access import Permission
@@ -25,7 +26,6 @@ from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskFlag, RiskGrade
 from lac_monitor.domain.errors import AccessRefusedError, NotFoundError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date, to_local
-from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.report_data import (
     AlertLine,
     CurrentEpisode,
@@ -45,15 +45,17 @@ from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.services.visibility import hidden_for, require_visible
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
-from lac_monitor.storage.queries import child_detail
 from lac_monitor.storage.schema import (
     Alert,
     AuditLog,
     CareEpisode,
     Child,
     MissingEpisode,
+    PhilomenaProfile,
     Rhi,
     RhiEpisode,
+    RiskFlagRow,
+    Staff,
     Team,
 )
 
@@ -81,7 +83,7 @@ def _boundaries(now: datetime, ladder: Ladder, days: int = 10) -> list[datetime]
     out = []
     for back in range(days, -5, -1):  # a few days ahead too: Saturday's shift ends on Monday
         day = today - timedelta(days=back)
-        if day.weekday() not in ladder.office_days:
+        if not ladder.is_office_day(day):  # weekends and bank holidays have no shift change
             continue
         for t in (ladder.office_start, ladder.office_end):
             out.append(datetime.combine(day, t, tzinfo=tz))
@@ -94,8 +96,9 @@ def last_shift(now: datetime, ladder: Ladder, just_ended: timedelta = JUST_ENDED
 
     At 01:34 or 08:30 that is 17:00 yesterday to 08:45 today (the night shift on now); at
     noon still the night shift (it ended three hours ago); at 16:30 the day shift; at 18:00
-    the day shift that just ended. A weekend window runs from Friday 17:00 to Monday 08:45
-    (only office days have shift changes; office days are set in the escalation settings).
+    the day shift that just ended. A weekend window runs from Friday 17:00 to Monday 08:45,
+    and a bank holiday counts as a weekend day (only office days have shift changes; office
+    days and bank holidays are set in the escalation settings).
     """
     bounds = _boundaries(now, ladder)
     started = [b for b in bounds if b <= now]
@@ -216,6 +219,31 @@ def _scoped(q, team_id: int | None, locality: str | None):  # type: ignore[no-un
     return q
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    """What every section of one sheet reads: the session, the window, the scope, the board rows
+    of the children it names (restricted children not the reader's to see left out)."""
+
+    s: Session
+    now: datetime
+    start: datetime
+    end: datetime
+    next_end: datetime
+    ladder: Ladder
+    team_id: int | None
+    locality: str | None
+    hidden: frozenset[str]
+    board: dict[str, BoardRow]
+
+    def name(self, cid: str) -> str:
+        row = self.board.get(cid)
+        return row.display_name if row else cid
+
+    def worker(self, cid: str) -> str | None:
+        row = self.board.get(cid)
+        return row.social_worker if row else None
+
+
 def build_handover(
     db: Database,
     clock: Clock,
@@ -229,7 +257,8 @@ def build_handover(
     ladder: Ladder | None = None,
     profiles: bool = True,
 ) -> HandoverData:
-    """Everything the handover sheet prints, read at one clock time (`clock.now()`)."""
+    """Everything the handover sheet prints, read at one clock time (`clock.now()`): one
+    query per section, in one read session."""
     if not access.may(actor.role, Permission.READ_REGISTER):
         raise AccessRefusedError(access.refusal(actor.role, Permission.READ_REGISTER))
     if end <= start:
@@ -237,205 +266,40 @@ def build_handover(
     notes = fields.clean("handover.notes", notes)
     locality = fields.clean("handover.locality", locality)
     ladder = ladder or load_ladder(db)
+    labels = load_risk_flags(db)
     now = clock.now()
-    next_end = next_shift_end(end, ladder)
-    rhi_span = timedelta(hours=ladder.rhi_hours)
     with db.read_session() as s:
         scope = _scope_label(s, team_id, locality)
-        hidden = hidden_for(s, actor, now, ladder)  # restricted children not theirs to see
-        board = {r.child_id: r for r in load_board(s, now, rhi_hours=int(ladder.rhi_hours), hidden=hidden)}
+        hidden = frozenset(hidden_for(s, actor, now, ladder))  # restricted children not theirs to see
+        base = _Sheet(s, now, start, end, next_shift_end(end, ladder), ladder, team_id, locality, hidden, {})
+        touching = _episodes_touching(base)
+        rhi_due = _rhi_due(base)
+        alert_rows = _alert_rows(base)
+        named = {r[0] for r in touching} | {cid for cid, _ in rhi_due} | {r[4] for r in alert_rows if r[4]}
+        rows = load_board(s, now, child_ids=_away_now(base) | named, rhi_hours=int(ladder.rhi_hours), hidden=hidden)
+        sheet = replace(base, board={r.child_id: r for r in rows})
         out = [
-            r
-            for r in board.values()
-            if r.status in (ChildStatus.MISSING, ChildStatus.AWAY) and _in_scope(r, team_id, locality)
+            r for r in rows if r.status in (ChildStatus.MISSING, ChildStatus.AWAY) and _in_scope(r, team_id, locality)
         ]
-        placements = _placements(s, [r.child_id for r in out])
-
-        def name(cid: str) -> str:
-            row = board.get(cid)
-            return row.display_name if row else cid
-
-        def worker(cid: str) -> str | None:
-            row = board.get(cid)
-            return row.social_worker if row else None
-
-        high_ids = {r.child_id for r in out if r.risk == RiskGrade.HIGH} if profiles else set()
-        ep_ids = [r.episode_id for r in out if r.episode_id is not None]
-        reported_at: dict[int, datetime] = {}
-        for chunk in _chunks(ep_ids, 500):
-            for ep_id, rep_at in s.execute(
-                select(MissingEpisode.id, MissingEpisode.reported_at).where(MissingEpisode.id.in_(chunk))
-            ):
-                reported_at[ep_id] = rep_at
-        missing = []
-        for r in out:
-            assert r.missing_since is not None and r.category is not None
-            what, due = _next_due(
-                r.missing_since,
-                r.police_ref,
-                now,
-                ladder,
-                reported_at.get(r.episode_id) if r.episode_id is not None else None,
-            )
-            missing.append(
-                MissingLine(
-                    child_id=r.child_id,
-                    name=r.display_name,
-                    dob=r.dob,
-                    category=r.category,
-                    since=r.missing_since,
-                    risk=r.risk,
-                    police_ref=r.police_ref,
-                    last_seen=r.last_seen,
-                    placement=placements.get(r.child_id),
-                    worker=r.social_worker,
-                    team=r.team,
-                    next_due=what,
-                    next_due_at=due,
-                    flags=r.flags,
-                    profile_included=r.child_id in high_ids,
-                )
-            )
-
-        # Episodes touching the window: started in it, or returned in it.
-        ep_q = _scoped(
-            select(
-                MissingEpisode.child_id,
-                MissingEpisode.category,
-                MissingEpisode.started_at,
-                MissingEpisode.returned_at,
-                MissingEpisode.risk_grade,
-                MissingEpisode.police_ref,
-                MissingEpisode.found_where,
-                MissingEpisode.safe_well_at,
-                Rhi.offered_at,
-                Rhi.accepted_at,
-                Rhi.declined_at,
-                Rhi.completed_at,
-                Rhi.outcome_code,
-            )
-            .join(Child, Child.id == MissingEpisode.child_id)
-            .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
-            .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
-            .where(
-                MissingEpisode.started_at <= now,
-                or_(
-                    and_(MissingEpisode.started_at >= start, MissingEpisode.started_at < end),
-                    and_(MissingEpisode.returned_at >= start, MissingEpisode.returned_at <= end),
-                ),
-            ),
-            team_id,
-            locality,
+        reported = _reported_at(s, out)
+        high_ids = sorted(r.child_id for r in out if r.risk == RiskGrade.HIGH) if profiles else []
+        missing = _missing_lines(sheet, out, reported, set(high_ids))
+        ended, returns = _ended(sheet, touching), _returns(sheet, touching)
+        escalations = sorted(
+            _threshold_escalations(sheet, out, reported) + _rhi_escalations(sheet, rhi_due),
+            key=lambda e: (e.due_at, e.child_id),
         )
-        started_count = 0
-        ended, returns = [], []
-        for (
-            cid,
-            cat,
-            began,
-            back,
-            risk,
-            ref,
-            found,
-            safe,
-            offered,
-            accepted,
-            declined,
-            completed,
-            outcome_code,
-        ) in s.execute(ep_q.order_by(MissingEpisode.started_at)):
-            if cid in hidden:
-                continue
-            if start <= began < end:
-                started_count += 1
-            if back is None or back > now:
-                continue
-            if start <= began and back <= end:
-                ended.append(EndedLine(cid, name(cid), cat, began, back, risk, ref, found))
-            if start <= back <= end:
-                status, at = _rhi_state(offered, accepted, declined, completed, now)
-                if status == "completed" and offered is None and outcome_code:
-                    status = outcome_code  # not offered (missing again, no contact, other) or not applicable
-                returns.append(
-                    ReturnLine(cid, name(cid), cat, back, found, back + rhi_span, status, at, safe, worker(cid))
-                )
-        returns.sort(key=lambda r: r.returned_at)
-        ended.sort(key=lambda e: e.started_at)
-
-        escalations = []
-        for r in out:
-            assert r.missing_since is not None
-            reported = reported_at.get(r.episode_id) if r.episode_id is not None else None
-            for at, what in _due_items(r.missing_since, r.police_ref, ladder, reported):
-                if end <= at < next_end:
-                    if at <= now:
-                        what = f"{what} (OVERDUE)"
-                    escalations.append(
-                        EscalationLine(r.child_id, r.display_name, at, what, r.category, r.risk, r.social_worker)
-                    )
-        rhi_q = _scoped(
-            select(MissingEpisode.child_id, MissingEpisode.returned_at)
-            .join(Child, Child.id == MissingEpisode.child_id)
-            .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
-            .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
-            .where(
-                MissingEpisode.returned_at >= end - rhi_span,
-                MissingEpisode.returned_at < next_end - rhi_span,
-                MissingEpisode.returned_at <= now,
-                or_(
-                    Rhi.id.is_(None),
-                    and_(Rhi.offered_at.is_(None), Rhi.completed_at.is_(None), Rhi.declined_at.is_(None)),
-                ),
-            ),
-            team_id,
-            locality,
-        )
-        for cid, back in s.execute(rhi_q):
-            if cid in hidden:
-                continue
-            escalations.append(
-                EscalationLine(
-                    cid,
-                    name(cid),
-                    back + rhi_span,
-                    "RHI to be offered (72 h after return)"
-                    if ladder.rhi_hours == 72
-                    else f"RHI to be offered ({ladder.rhi_hours:g} h after return)",
-                    None,
-                    None,
-                    worker(cid),
-                )
-            )
-        escalations.sort(key=lambda e: (e.due_at, e.child_id))
-
-        alert_q = select(
-            Alert.raised_at, Alert.severity, Alert.rule, Alert.message, Alert.child_id, Alert.due_at, Alert.late
-        ).where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None), Alert.raised_at <= now)
-        if team_id is not None or locality is not None:
-            alert_q = _scoped(alert_q.join(Child, Child.id == Alert.child_id), team_id, locality)
-        alerts: list[AlertLine] = []
-        info_count = 0
-        for at, sev, rule, msg, cid, due, late in s.execute(alert_q.order_by(Alert.raised_at.desc())):
-            if cid in hidden:
-                continue
-            if sev == Severity.INFO:
-                info_count += 1  # counted, not listed: the sheet stays about what needs doing
-                continue
-            alerts.append(
-                AlertLine(at, sev, rule, shown_message(msg, late, due, at), cid, name(cid) if cid else None, due)
-            )
-
-        labels = load_risk_flags(db)
-        profile_data = tuple(_profile(child_detail(s, cid), now, actor, labels) for cid in sorted(high_ids))
+        alerts, info_count = _alerts(sheet, alert_rows)
+        profile_data = tuple(_profiles(s, high_ids, now, actor, labels))
     return HandoverData(
         printed_at=now,
         printed_by=actor.label,
         start=start,
         end=end,
-        next_shift_end=next_end,
+        next_shift_end=sheet.next_end,
         scope=scope,
         notes=notes,
-        started_count=started_count,
+        started_count=sum(1 for r in touching if start <= r[2] < end),
         missing=tuple(missing),
         ended=tuple(ended),
         returns=tuple(returns),
@@ -446,6 +310,202 @@ def build_handover(
         locality=locality,
         info_alert_count=info_count,
     )
+
+
+def _away_now(sheet: _Sheet) -> set[str]:
+    """Children with an episode open at `now`: the only ones the board can show missing or away."""
+    q = select(MissingEpisode.child_id).where(
+        MissingEpisode.started_at <= sheet.now,
+        or_(MissingEpisode.returned_at.is_(None), MissingEpisode.returned_at > sheet.now),
+    )
+    return set(sheet.s.scalars(q))
+
+
+def _reported_at(s: Session, out: Sequence[BoardRow]) -> dict[int, datetime]:
+    """When each open episode was reported (the police-reference chase counts from it)."""
+    reported: dict[int, datetime] = {}
+    for chunk in _chunks([r.episode_id for r in out if r.episode_id is not None], 500):
+        q = select(MissingEpisode.id, MissingEpisode.reported_at).where(MissingEpisode.id.in_(chunk))
+        reported.update({ep_id: at for ep_id, at in s.execute(q)})
+    return reported
+
+
+def _missing_lines(
+    sheet: _Sheet, out: Sequence[BoardRow], reported: dict[int, datetime], with_profile: set[str]
+) -> list[MissingLine]:
+    """Section 1: everyone missing or away now, with their placement and what is due next."""
+    placements = _placements(sheet.s, [r.child_id for r in out])
+    lines = []
+    for r in out:
+        assert r.missing_since is not None and r.category is not None
+        rep = reported.get(r.episode_id) if r.episode_id is not None else None
+        what, due = _next_due(r.missing_since, r.police_ref, sheet.now, sheet.ladder, rep)
+        lines.append(
+            MissingLine(
+                child_id=r.child_id,
+                name=r.display_name,
+                dob=r.dob,
+                category=r.category,
+                since=r.missing_since,
+                risk=r.risk,
+                police_ref=r.police_ref,
+                last_seen=r.last_seen,
+                placement=placements.get(r.child_id),
+                worker=r.social_worker,
+                team=r.team,
+                next_due=what,
+                next_due_at=due,
+                flags=r.flags,
+                profile_included=r.child_id in with_profile,
+            )
+        )
+    return lines
+
+
+_Touching = tuple[
+    str,
+    str,
+    datetime,
+    datetime | None,
+    str | None,
+    str | None,
+    str | None,
+    datetime | None,
+    datetime | None,
+    datetime | None,
+    datetime | None,
+    datetime | None,
+    str | None,
+]
+
+
+def _episodes_touching(sheet: _Sheet) -> list[_Touching]:
+    """Episodes that started or ended in the window (with their RHI), oldest first."""
+    q = _scoped(
+        select(
+            MissingEpisode.child_id,
+            MissingEpisode.category,
+            MissingEpisode.started_at,
+            MissingEpisode.returned_at,
+            MissingEpisode.risk_grade,
+            MissingEpisode.police_ref,
+            MissingEpisode.found_where,
+            MissingEpisode.safe_well_at,
+            Rhi.offered_at,
+            Rhi.accepted_at,
+            Rhi.declined_at,
+            Rhi.completed_at,
+            Rhi.outcome_code,
+        )
+        .join(Child, Child.id == MissingEpisode.child_id)
+        .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
+        .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
+        .where(
+            MissingEpisode.started_at <= sheet.now,
+            or_(
+                and_(MissingEpisode.started_at >= sheet.start, MissingEpisode.started_at < sheet.end),
+                and_(MissingEpisode.returned_at >= sheet.start, MissingEpisode.returned_at <= sheet.end),
+            ),
+        ),
+        sheet.team_id,
+        sheet.locality,
+    )
+    return [tuple(r) for r in sheet.s.execute(q.order_by(MissingEpisode.started_at)) if r[0] not in sheet.hidden]  # type: ignore[misc]
+
+
+def _ended(sheet: _Sheet, touching: Sequence[_Touching]) -> list[EndedLine]:
+    """Section 2: episodes that both started and ended within the window."""
+    out = [
+        EndedLine(cid, sheet.name(cid), cat, began, back, risk, ref, found)
+        for cid, cat, began, back, risk, ref, found, *_ in touching
+        if back is not None and back <= sheet.now and sheet.start <= began and back <= sheet.end
+    ]
+    return sorted(out, key=lambda e: e.started_at)
+
+
+def _returns(sheet: _Sheet, touching: Sequence[_Touching]) -> list[ReturnLine]:
+    """Section 3: returns within the window, with where the return interview stands."""
+    span = timedelta(hours=sheet.ladder.rhi_hours)
+    out = []
+    for cid, cat, _began, back, _risk, _ref, found, safe, offered, accepted, declined, completed, code in touching:
+        if back is None or back > sheet.now or not sheet.start <= back <= sheet.end:
+            continue
+        status, at = _rhi_state(offered, accepted, declined, completed, sheet.now)
+        if status == "completed" and offered is None and code:
+            status = code  # not offered (missing again, no contact, other) or not applicable
+        out.append(ReturnLine(cid, sheet.name(cid), cat, back, found, back + span, status, at, safe, sheet.worker(cid)))
+    return sorted(out, key=lambda r: r.returned_at)
+
+
+def _threshold_escalations(
+    sheet: _Sheet, out: Sequence[BoardRow], reported: dict[int, datetime]
+) -> list[EscalationLine]:
+    """Section 4a: the chases and thresholds of the children missing now that fall due next shift."""
+    lines = []
+    for r in out:
+        assert r.missing_since is not None
+        rep = reported.get(r.episode_id) if r.episode_id is not None else None
+        for at, what in _due_items(r.missing_since, r.police_ref, sheet.ladder, rep):
+            if sheet.end <= at < sheet.next_end:
+                if at <= sheet.now:
+                    what = f"{what} (OVERDUE)"
+                lines.append(EscalationLine(r.child_id, r.display_name, at, what, r.category, r.risk, r.social_worker))
+    return lines
+
+
+def _rhi_due(sheet: _Sheet) -> list[tuple[str, datetime]]:
+    """Returns whose interview falls due next shift and has not been offered."""
+    span = timedelta(hours=sheet.ladder.rhi_hours)
+    q = _scoped(
+        select(MissingEpisode.child_id, MissingEpisode.returned_at)
+        .join(Child, Child.id == MissingEpisode.child_id)
+        .outerjoin(RhiEpisode, RhiEpisode.episode_id == MissingEpisode.id)
+        .outerjoin(Rhi, Rhi.id == RhiEpisode.rhi_id)
+        .where(
+            MissingEpisode.returned_at >= sheet.end - span,
+            MissingEpisode.returned_at < sheet.next_end - span,
+            MissingEpisode.returned_at <= sheet.now,
+            or_(
+                Rhi.id.is_(None),
+                and_(Rhi.offered_at.is_(None), Rhi.completed_at.is_(None), Rhi.declined_at.is_(None)),
+            ),
+        ),
+        sheet.team_id,
+        sheet.locality,
+    )
+    return [(cid, back) for cid, back in sheet.s.execute(q) if cid not in sheet.hidden]
+
+
+def _rhi_escalations(sheet: _Sheet, due: Sequence[tuple[str, datetime]]) -> list[EscalationLine]:
+    """Section 4b: return interviews to be offered next shift."""
+    hours = sheet.ladder.rhi_hours
+    what = f"RHI to be offered ({hours:g} h after return)"
+    span = timedelta(hours=hours)
+    return [EscalationLine(cid, sheet.name(cid), back + span, what, None, None, sheet.worker(cid)) for cid, back in due]
+
+
+_AlertRow = tuple[datetime, str, str, str, str | None, datetime | None, bool]
+
+
+def _alert_rows(sheet: _Sheet) -> list[_AlertRow]:
+    """Unacknowledged, unresolved alerts raised by `now`, newest first."""
+    q = select(
+        Alert.raised_at, Alert.severity, Alert.rule, Alert.message, Alert.child_id, Alert.due_at, Alert.late
+    ).where(Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None), Alert.raised_at <= sheet.now)
+    if sheet.team_id is not None or sheet.locality is not None:
+        q = _scoped(q.join(Child, Child.id == Alert.child_id), sheet.team_id, sheet.locality)
+    return [tuple(r) for r in sheet.s.execute(q.order_by(Alert.raised_at.desc())) if r[4] not in sheet.hidden]  # type: ignore[misc]
+
+
+def _alerts(sheet: _Sheet, rows: Sequence[_AlertRow]) -> tuple[list[AlertLine], int]:
+    """Section 5: warning and high alerts listed; information alerts only counted (the sheet
+    stays about what needs doing)."""
+    lines = [
+        AlertLine(at, sev, rule, shown_message(msg, late, due, at), cid, sheet.name(cid) if cid else None, due)
+        for at, sev, rule, msg, cid, due, late in rows
+        if sev != Severity.INFO
+    ]
+    return lines, len(rows) - len(lines)
 
 
 def _placements(s: Session, ids: Sequence[str]) -> dict[str, str]:
@@ -468,68 +528,123 @@ def _chunks(ids: Sequence[_T], size: int) -> Iterable[list[_T]]:
         yield list(ids[i : i + size])
 
 
-def _profile(d: ChildDetail, now: datetime, actor: Actor, flag_labels: dict[str, str] | None = None) -> ProfileData:
+_PROFILE_COLS = (
+    PhilomenaProfile.child_id,
+    PhilomenaProfile.description,
+    PhilomenaProfile.associates,
+    PhilomenaProfile.places_likely,
+    PhilomenaProfile.phone,
+    PhilomenaProfile.social_media,
+    PhilomenaProfile.medical_needs,
+    PhilomenaProfile.other_info,
+    PhilomenaProfile.updated_at,
+    PhilomenaProfile.updated_by,
+)
+_EPISODE_COLS = (
+    MissingEpisode.child_id,
+    MissingEpisode.category,
+    MissingEpisode.started_at,
+    MissingEpisode.returned_at,
+    MissingEpisode.reported_by,
+    MissingEpisode.police_ref,
+    MissingEpisode.risk_grade,
+    MissingEpisode.last_seen_where,
+    MissingEpisode.last_seen_with,
+    MissingEpisode.last_seen_wearing,
+    MissingEpisode.circumstances,
+    MissingEpisode.found_where,
+)
+_PLACEMENT_COLS = (
+    CareEpisode.child_id,
+    CareEpisode.placement_name,
+    CareEpisode.place,
+    CareEpisode.placement_address,
+    CareEpisode.pl_post,
+    CareEpisode.carer_name,
+    CareEpisode.carer_phone,
+)
+
+
+def _profiles(
+    s: Session, ids: Sequence[str], now: datetime, actor: Actor, flag_labels: dict[str, str]
+) -> list[ProfileData]:
+    """The missing-person profiles of `ids` (in that order): five queries for any number of children."""
     today = local_date(now)
-    place = d.current_placement
-    prof = d.profile
-    open_ep = d.open_episode
-    episode = None
-    if open_ep is not None and open_ep.started_at <= now:
-        episode = CurrentEpisode(
-            open_ep.category,
-            open_ep.started_at,
-            open_ep.reported_by,
-            open_ep.police_ref,
-            open_ep.risk_grade,
-            open_ep.last_seen_where,
-            open_ep.last_seen_with,
-            open_ep.last_seen_wearing,
-            open_ep.circumstances,
+    worker = aliased(Staff)
+    children: dict[str, Any] = {}
+    placement: dict[str, Any] = {}
+    prof: dict[str, Any] = {}
+    flags: dict[str, list[FlagLine]] = defaultdict(list)
+    episodes: dict[str, list[Any]] = defaultdict(list)
+    for chunk in _chunks(ids, 500):
+        cq = (
+            select(Child, worker.display_name, worker.phone, Team.name)
+            .outerjoin(worker, worker.id == Child.social_worker_id)
+            .outerjoin(Team, Team.id == Child.team_id)
+            .where(Child.id.in_(chunk))
         )
-    history = tuple(
-        HistoryLine(e.started_at, e.returned_at, e.category, e.risk_grade, e.found_where)
-        for e in d.episodes
-        if e is not open_ep and e.started_at <= now
-    )
-    labels = flag_labels or {}
-    # a council's own flag prints by its label (the national ones the report labels itself)
-    flags = tuple(
-        FlagLine(f.flag if f.flag in _NATIONAL_FLAGS else labels.get(f.flag, f.flag), f.since)
-        for f in d.flags
-        if f.since <= today and (f.ended_on is None or f.ended_on > today)
-    )
+        children.update({row[0].id: row for row in s.execute(cq)})
+        pq = select(*_PLACEMENT_COLS).where(CareEpisode.child_id.in_(chunk), CareEpisode.dec.is_(None))
+        placement.update({r[0]: r for r in s.execute(pq.order_by(CareEpisode.decom, CareEpisode.id))})  # newest wins
+        prof.update({r[0]: r for r in s.execute(select(*_PROFILE_COLS).where(PhilomenaProfile.child_id.in_(chunk)))})
+        fq = select(RiskFlagRow.child_id, RiskFlagRow.flag, RiskFlagRow.since).where(
+            RiskFlagRow.child_id.in_(chunk),
+            RiskFlagRow.since <= today,
+            or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > today),
+        )
+        for cid, flag, since in s.execute(fq.order_by(RiskFlagRow.since, RiskFlagRow.id)):
+            # a council's own flag prints by its label (the national ones the report labels itself)
+            flags[cid].append(FlagLine(flag if flag in _NATIONAL_FLAGS else flag_labels.get(flag, flag), since))
+        eq = select(*_EPISODE_COLS).where(MissingEpisode.child_id.in_(chunk), MissingEpisode.started_at <= now)
+        for r in s.execute(eq.order_by(MissingEpisode.started_at.desc(), MissingEpisode.id.desc())):
+            episodes[r[0]].append(r)
+    return [
+        _profile(
+            children[cid], placement.get(cid), prof.get(cid), flags.get(cid, []), episodes.get(cid, []), now, actor
+        )
+        for cid in ids
+        if cid in children
+    ]
+
+
+def _profile(
+    child_row: Any, pl: Any, pr: Any, flags: list[FlagLine], eps: list[Any], now: datetime, actor: Actor
+) -> ProfileData:
+    child, worker_name, worker_phone, team = child_row
+    open_ep = next((e for e in eps if e[3] is None), None)
+    episode = CurrentEpisode(open_ep[1], open_ep[2], *open_ep[4:11]) if open_ep is not None else None
     return ProfileData(
-        child_id=d.id,
-        first_name=d.first_name,
-        last_name=d.last_name,
-        preferred_name=d.preferred_name,
-        dob=d.dob,
-        age=age_on(d.dob, today),
-        sex=SEX.get(d.sex, d.sex),
-        ethnicity=ETHNIC.get(d.ethnicity, d.ethnicity),
-        photo=d.photo,
-        description=prof.description if prof else None,
-        associates=prof.associates if prof else None,
-        places_likely=prof.places_likely if prof else None,
-        phone=prof.phone if prof else None,
-        social_media=prof.social_media if prof else None,
-        medical_needs=prof.medical_needs if prof else None,
-        other_info=prof.other_info if prof else None,
-        profile_updated_at=prof.updated_at if prof else None,
-        profile_updated_by=prof.updated_by if prof else None,
-        flags=flags,
-        placement_name=place.placement_name if place else None,
-        placement_type=PLACE.get(place.place, place.place) if place else None,
-        placement_address=place.placement_address if place else None,
-        placement_postcode=place.pl_post if place else None,
-        carer_name=place.carer_name if place else None,
-        carer_phone=place.carer_phone if place else None,
-        worker=d.social_worker,
-        worker_phone=d.social_worker_phone,
-        team=d.team,
-        locality=d.locality,
+        child_id=child.id,
+        first_name=child.first_name,
+        last_name=child.last_name,
+        preferred_name=child.preferred_name,
+        dob=child.dob,
+        age=age_on(child.dob, local_date(now)),
+        sex=SEX.get(child.sex, child.sex),
+        ethnicity=ETHNIC.get(child.ethnicity, child.ethnicity),
+        photo=child.photo,
+        description=pr[1] if pr else None,
+        associates=pr[2] if pr else None,
+        places_likely=pr[3] if pr else None,
+        phone=pr[4] if pr else None,
+        social_media=pr[5] if pr else None,
+        medical_needs=pr[6] if pr else None,
+        other_info=pr[7] if pr else None,
+        profile_updated_at=pr[8] if pr else None,
+        profile_updated_by=pr[9] if pr else None,
+        flags=tuple(flags),
+        placement_name=pl[1] if pl else None,
+        placement_type=PLACE.get(pl[2], pl[2]) if pl else None,
+        placement_address=pl[3] if pl else None,
+        placement_postcode=pl[4] if pl else None,
+        carer_name=pl[5] if pl else None,
+        carer_phone=pl[6] if pl else None,
+        worker=worker_name,
+        worker_phone=worker_phone,
+        team=team,
+        locality=child.locality,
         episode=episode,
-        history=history,
+        history=tuple(HistoryLine(e[2], e[3], e[1], e[6], e[11]) for e in eps if e is not open_ep),
         printed_at=now,
         printed_by=actor.label,
     )
@@ -541,16 +656,19 @@ def build_profile(db: Database, clock: Clock, actor: Actor, child_id: str) -> Pr
     if not (access.may(actor.role, Permission.READ_REGISTER) or access.may(actor.role, Permission.READ_MISSING)):
         raise AccessRefusedError(access.refusal(actor.role, Permission.READ_REGISTER))
     with db.read_session() as s:
+        now = clock.now()
         if not access.may(actor.role, Permission.READ_REGISTER):  # the police liaison
-            now = clock.now()
             rows = load_board(s, now, child_ids=[child_id])
             if not rows or not access.police_may_see(rows[0].status.value, rows[0].returned_at, now):
                 raise AccessRefusedError(
                     f"Child {child_id} is not missing or away, and has not come back in the last "
                     f"{access.POLICE_RECENT_DAYS} days: the police liaison sees only those children."
                 )
-        require_visible(s, actor, child_id, clock.now(), load_ladder(db))
-        return _profile(child_detail(s, child_id), clock.now(), actor, labels)
+        require_visible(s, actor, child_id, now, load_ladder(db))
+        found = _profiles(s, [child_id], now, actor, labels)
+        if not found:
+            raise NotFoundError("Child", child_id)
+        return found[0]
 
 
 # -- the print audit --------------------------------------------------------------------------

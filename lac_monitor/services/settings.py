@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
 
 from sqlalchemy import select
 
@@ -17,7 +20,7 @@ from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import RiskFlag
 from lac_monitor.domain.errors import AccessRefusedError, ValidationError
-from lac_monitor.domain.ladder import DEFAULT_LADDER, LADDER_KEY, Ladder, validate_ladder
+from lac_monitor.domain.ladder import DEFAULT_LADDER, LADDER_KEY, Ladder, parse_bank_holidays, validate_ladder
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Setting
@@ -56,6 +59,11 @@ class SettingsService:
 
     def ladder(self) -> Ladder:
         return load_ladder(self.db)
+
+    def save_bank_holidays(self, days: Iterable[str | date]) -> Ladder:
+        """Replace the bank holidays (the rest of the ladder kept): each is a weekend day for
+        office hours, the handover window and the escalation labels that follow them."""
+        return self.save_ladder(replace(self.ladder(), bank_holidays=parse_bank_holidays(list(days))))
 
     def save_ladder(self, ladder: Ladder) -> Ladder:
         """Validate, store and audit; every desktop picks it up from the change feed."""

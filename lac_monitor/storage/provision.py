@@ -213,6 +213,7 @@ def _functions(schema: str) -> str:
     d = DEFAULT_LADDER
     start, end = d.office_start.strftime("%H:%M"), d.office_end.strftime("%H:%M")
     days = "{" + ",".join(str(x) for x in d.office_days) + "}"
+    holidays = "{" + ",".join(h.isoformat() for h in d.bank_holidays) + "}"
     return f"""
 CREATE OR REPLACE FUNCTION lac_is_known() RETURNS boolean LANGUAGE sql STABLE {definer} AS $$
   SELECT EXISTS (SELECT 1 FROM staff WHERE username = session_user AND active)
@@ -226,7 +227,7 @@ CREATE OR REPLACE FUNCTION lac_whoami()
   SELECT id, username, display_name, role, team_id, active FROM staff WHERE username = session_user
 $$;
 -- Whether it is office hours now, by the council's one definition (the ladder setting:
--- office_start, office_end, office_days 0 = Monday; Ladder.is_office_hours in Python), in
+-- office_start, office_end, office_days 0 = Monday, bank_holidays; Ladder.is_office_hours), in
 -- {DEFAULT_TZ} local time. A missing, unreadable or invalid setting means the defaults, as
 -- services/settings.py load_ladder does.
 CREATE OR REPLACE FUNCTION lac_office_hours() RETURNS boolean LANGUAGE plpgsql STABLE {definer} AS $$
@@ -236,6 +237,7 @@ DECLARE
   s time := '{start}';
   e time := '{end}';
   d integer[] := '{days}';
+  h date[] := '{holidays}';
 BEGIN
   BEGIN
     SELECT value::jsonb INTO j FROM setting WHERE key = '{LADDER_KEY}';
@@ -245,14 +247,18 @@ BEGIN
       IF jsonb_typeof(j->'office_days') = 'array' THEN
         d := ARRAY(SELECT x::integer FROM jsonb_array_elements_text(j->'office_days') x);
       END IF;
+      IF jsonb_typeof(j->'bank_holidays') = 'array' THEN
+        h := ARRAY(SELECT x::date FROM jsonb_array_elements_text(j->'bank_holidays') x);
+      END IF;
       IF NOT s < e OR EXISTS (SELECT 1 FROM unnest(d) x WHERE x NOT BETWEEN 0 AND 6) THEN
         RAISE EXCEPTION 'invalid office hours';
       END IF;
     END IF;
   EXCEPTION WHEN others THEN
-    s := '{start}'; e := '{end}'; d := '{days}';
+    s := '{start}'; e := '{end}'; d := '{days}'; h := '{holidays}';
   END;
-  RETURN (extract(isodow FROM t)::integer - 1) = ANY (d) AND t::time >= s AND t::time < e;
+  RETURN (extract(isodow FROM t)::integer - 1) = ANY (d) AND NOT t::date = ANY (h)
+    AND t::time >= s AND t::time < e;
 END
 $$;
 -- Children the connected person may not see: restricted ones not theirs to see, or every
