@@ -46,11 +46,16 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
+
+from lac_monitor.domain.errors import LacError
+from lac_monitor.ui.workers import Job, Workers
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +99,13 @@ class PdfSource(QObject):
         return int(self.document.pageCount())
 
 
-def paint_pdf(source: PdfSource, printer: QPrinter, max_dpi: int = MAX_DPI) -> int:
-    """Paint every page onto `printer` (a real printer, a preview or a PDF file). Returns pages painted."""
+def paint_pdf(
+    source: PdfSource, printer: QPrinter, max_dpi: int = MAX_DPI, step: Callable[[int, int], None] | None = None
+) -> int:
+    """Paint every page onto `printer` (a real printer, a preview or a PDF file). Returns pages painted.
+
+    Runs on any thread that owns `source` (Qt paints onto a QPrinter off the GUI thread);
+    `step(done, total)` is called after each page and may raise to stop (the job's Cancel)."""
     doc = source.document
     printer.setFullPage(True)  # the PDF has its own margins and furniture
     painter = QPainter()
@@ -121,6 +131,12 @@ def paint_pdf(source: PdfSource, printer: QPrinter, max_dpi: int = MAX_DPI) -> i
                 QRectF(target.x() + (target.width() - w) / 2, target.y() + (target.height() - h) / 2, w, h), image
             )
             painted += 1
+            if step is not None:
+                step(painted, source.page_count)
+    except BaseException:
+        if painter.isActive():
+            printer.abort()  # a cancelled or failed print is withdrawn, not half-sent
+        raise
     finally:
         if painter.isActive():
             painter.end()
@@ -153,6 +169,9 @@ class PreviewDialog(QDialog):
         self.setAccessibleName(title)
         self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         self.printer.setDocName(title)
+        self.workers = Workers(self, max_threads=1)  # printing paints in here, not on the GUI thread
+        self.print_job: Job | None = None
+        self.print_error = ""
         self.view = QPdfView(self)
         self.view.setObjectName("previewPages")
         self.view.setAccessibleName(f"{title}, {source.page_count} pages")
@@ -218,6 +237,12 @@ class PreviewDialog(QDialog):
     def go_to_page(self, number: int) -> None:
         self.view.pageNavigator().jump(number - 1, QPointF(), self.view.pageNavigator().currentZoom())
 
+    def reject(self) -> None:
+        """Closing waits for a print in progress (its Cancel stops it), so every print is audited."""
+        if self.workers.busy:
+            return
+        super().reject()
+
     def ask_and_print(self) -> bool:
         """The printer dialog (replaceable `ask_printer`), then print every page."""
         if not ask_printer(self, self.printer):
@@ -225,9 +250,50 @@ class PreviewDialog(QDialog):
         return self.print_to(self.printer)
 
     def print_to(self, printer: QPrinter) -> bool:
-        paint_pdf(self.source, printer)
-        self.did_print.emit(printer)
-        self.accept()
+        """Paint the pages onto the printer in a worker, with progress and Cancel; the window
+        keeps working meanwhile. `did_print` and closing follow once every page has gone."""
+        if self.workers.busy:
+            return False
+        pdf = self.source.pdf
+        progress = QProgressDialog("Sending the pages to the printer…", "Cancel", 0, self.page_count, self)
+        progress.setWindowTitle(self.windowTitle())
+        progress.setObjectName("printProgress")
+        progress.setMinimumDuration(400)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        self.print_button.setEnabled(False)
+
+        def work(job: Job) -> int:
+            # Everything Qt the worker uses is its own (document) or left alone meanwhile (printer).
+            return print_pdf(pdf, printer, step=job.report)
+
+        def finish() -> None:
+            if not self.print_button.isEnabled():  # once, however the job ended (done, failed, cancelled)
+                self.print_button.setEnabled(True)
+                progress.reset()
+                progress.deleteLater()
+
+        def done(_pages: int) -> None:
+            finish()
+            self.did_print.emit(printer)
+            self.accept()
+
+        def failed(exc: LacError) -> None:
+            finish()
+            self.print_error = str(exc)
+            QMessageBox.warning(self, self.windowTitle(), f"The sheet was not printed. {exc}")
+
+        job = self.workers.run(
+            work, done=done, failed=failed, progress=lambda n, _total: progress.setValue(n), key="print"
+        )
+        if job is None:
+            finish()
+            return False
+        progress.canceled.connect(job.cancel)
+        job.did_finish.connect(lambda _pages: finish())
+        job.did_fail.connect(lambda _exc: finish())
+        self.print_job = job
         return True
 
 
@@ -252,9 +318,14 @@ def make_preview_dialog(
     return dialog
 
 
-def print_pdf(pdf: bytes, printer: QPrinter) -> int:
-    """Print without a dialog (e.g. to the default printer). Returns pages printed."""
-    return paint_pdf(PdfSource(pdf), printer)
+def print_pdf(pdf: bytes, printer: QPrinter, step: Callable[[int, int], None] | None = None) -> int:
+    """Print without a dialog (e.g. to the default printer). Returns pages printed. On the
+    calling thread, which owns the document it loads and deletes it before returning."""
+    source = PdfSource(pdf)  # no parent: deleted here, on this thread, when this returns
+    try:
+        return paint_pdf(source, printer, step=step)
+    finally:
+        source.document.close()
 
 
 def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:

@@ -108,7 +108,69 @@ def test_preview_shows_pages_as_they_print_and_reports_a_print(
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
     qtbot.keyClick(dialog.page_spin, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # printing by keyboard
-    assert len(printed) == 1 and orientations(out.read_bytes()) == expected
+    qtbot.waitUntil(lambda: len(printed) == 1, timeout=30_000)  # painted in a worker
+    assert orientations(out.read_bytes()) == expected
+    assert not dialog.isVisible()  # the preview closes once the pages have gone
+
+
+def _long_sheet(pages: int) -> bytes:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=landscape(A4))
+    for n in range(pages):
+        c.drawString(72, 500, f"Page {n + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_the_window_keeps_working_while_a_long_sheet_prints(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    printed: list[QPrinter] = []
+    dialog = print_preview.make_preview_dialog(_long_sheet(60), title="Handover sheet", on_printed=printed.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    assert dialog.print_to(printer)
+    dialog.reject()  # Escape while it prints: the preview stays until the pages have gone
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: len(printed) == 1, timeout=120_000)
+    timer.stop()
+    assert len(ticks) >= 5  # the event loop ran while the pages were painted
+    assert len(PdfReader(io.BytesIO(out.read_bytes())).pages) == 60
+
+
+def test_cancel_stops_a_print_and_nothing_is_reported_printed(
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    printed: list[QPrinter] = []
+    dialog = print_preview.make_preview_dialog(_long_sheet(200), title="Handover sheet", on_printed=printed.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert dialog.print_to(printer)
+    job = dialog.print_job
+    assert job is not None
+    job.cancel()
+    qtbot.waitUntil(lambda: not dialog.workers.busy, timeout=60_000)
+    assert printed == [] and dialog.isVisible()  # not audited as printed; the preview stays
+    assert dialog.print_button.isEnabled()
 
 
 def test_save_as_pdf_writes_the_original_bytes(
