@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from lac_monitor.domain.errors import LacError, ValidationError
-from lac_monitor.domain.ladder import FIELD_LABELS, Ladder, validate_ladder
+from lac_monitor.domain.ladder import FIELD_LABELS, Ladder, parse_bank_holidays, validate_ladder
 
 HOUR_FIELDS = (
     "police_ref_chase_hours",
@@ -116,6 +117,15 @@ class SettingsDialog(QDialog):
             self.days.append(box)
             days.addWidget(box)
         oform.addRow("Days", days)
+        self.bank_holidays = QPlainTextEdit("\n".join(d.isoformat() for d in ladder.bank_holidays))
+        self.bank_holidays.setObjectName("bank_holidays")
+        self.bank_holidays.setTabChangesFocus(True)
+        self.bank_holidays.setAccessibleName(FIELD_LABELS["bank_holidays"])
+        self.bank_holidays.setToolTip(
+            "One date a line, YYYY-MM-DD: the office is closed all day, so these count as weekend days"
+        )
+        self.bank_holidays.setFixedHeight(self.bank_holidays.fontMetrics().lineSpacing() * 6)
+        oform.addRow("Bank holidays\n(one a line)", self.bank_holidays)
 
         self.error = QLabel()
         self.error.setObjectName("settingsError")
@@ -153,14 +163,17 @@ class SettingsDialog(QDialog):
             office_start=time(start.hour(), start.minute()),
             office_end=time(end.hour(), end.minute()),
             office_days=tuple(i for i, box in enumerate(self.days) if box.isChecked()),
+            bank_holidays=parse_bank_holidays(
+                [line for line in self.bank_holidays.toPlainText().split() if line.strip()]
+            ),
         )
 
     def try_save(self) -> bool:
         """Validate and save; on a problem show it inline and stay open."""
         if self._save is None:
             return False
-        ladder = self.ladder()
         try:
+            ladder = self.ladder()
             validate_ladder(ladder)
             saved = self._save(ladder)
         except ValidationError as exc:
@@ -180,7 +193,9 @@ class SettingsDialog(QDialog):
         self.error.show()
         for name, label in FIELD_LABELS.items():
             widget = (
-                self.hours.get(name) or self.counts.get(name) or (self.office_end if name == "office_end" else None)
+                self.hours.get(name)
+                or self.counts.get(name)
+                or {"office_end": self.office_end, "bank_holidays": self.bank_holidays}.get(name)
             )
             if widget is not None and label == field_label:
                 widget.setFocus()

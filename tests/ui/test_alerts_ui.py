@@ -272,6 +272,24 @@ def test_settings_refuse_a_bad_ladder_inline_and_save_a_good_one(qtbot: Any) -> 
     assert done.args == [saved[0]]
 
 
+def test_bank_holidays_are_edited_one_a_line_and_a_bad_date_is_named(qtbot: Any) -> None:
+    from datetime import date
+
+    saved: list[Ladder] = []
+    dialog = SettingsDialog(DEFAULT_LADDER, save=lambda ladder: saved.append(ladder) or ladder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "2026-12-25" in dialog.bank_holidays.toPlainText()  # England and Wales by default
+    dialog.bank_holidays.setPlainText(dialog.bank_holidays.toPlainText() + "\n2026-02-30")
+    assert dialog.try_save() is False
+    assert "Bank holidays" in dialog.error.text() and "2026-02-30" in dialog.error.text()
+    assert saved == [] and dialog.isVisible()
+    dialog.bank_holidays.setPlainText("2026-12-24\n2026-12-25\n")
+    assert dialog.try_save() is True
+    assert saved[0].bank_holidays == (date(2026, 12, 24), date(2026, 12, 25))
+    assert not saved[0].is_office_day(date(2026, 12, 24))  # a Thursday, closed all day
+
+
 def test_settings_are_read_only_without_a_save(qtbot: Any) -> None:
     dialog = SettingsDialog(DEFAULT_LADDER)
     qtbot.addWidget(dialog)
