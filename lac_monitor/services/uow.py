@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock
+from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import (
     AccessRefusedError,
     ConflictError,
@@ -128,7 +129,7 @@ def first_run_administrator(db: Database) -> Actor | None:
     with db.write_session() as s:
         if s.scalar(select(func.count()).select_from(Staff)):
             return None
-        staff = Staff(username=login, display_name=login, role=access.StaffRole.ADMINISTRATOR.value, active=True)
+        staff = Staff(username=login, display_name=login, role=StaffRole.ADMINISTRATOR.value, active=True)
         s.add(staff)
         s.flush()
         now = datetime.now().astimezone().replace(microsecond=0)
