@@ -13,6 +13,7 @@ from keyring.backend import KeyringBackend
 from sqlalchemy import func, select
 
 from lac_monitor.domain.localtime import parse_time
+from lac_monitor.storage import migrate
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import AuditLog, CareEpisode, Child, MissingEpisode, Staff
 from tests.factories import World
@@ -310,7 +311,8 @@ def test_db_use_saves_the_database_that_db_current_then_reports(  # type: ignore
     code, out, err = run_cli(capsys, "db", "current", user=None)
     assert code == 0, err
     assert "chosen.sqlite" in out and "(from " in out
-    assert "schema:   0009" in out
+    head = migrate.head_revision()
+    assert f"schema:   {head} (this program: {head})" in out  # upgraded, and told so
 
 
 def test_db_use_refuses_a_url_with_a_password(user_config: Path, capsys) -> None:  # type: ignore[no-untyped-def]
