@@ -29,7 +29,21 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from lac_monitor.cli import admin, board, care, changes, db, demo, episode, patterns, ssda903
+    from lac_monitor.cli import (
+        admin,
+        alerts,
+        audit,
+        board,
+        care,
+        changes,
+        db,
+        demo,
+        episode,
+        patterns,
+        report,
+        service,
+        ssda903,
+    )
 
     parser = Parser(
         prog="lac-monitor", description="Live status of looked-after children, missing episodes and alerts."
@@ -40,14 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = sub.add_parser("gui", help="open the window (the default)")
     gui.add_argument("--database", help="SQLAlchemy URL or SQLite file path", default=argparse.SUPPRESS)
-    for module in (board, episode, care, admin, changes, ssda903, demo, db, patterns):
+    # Imported plainly: a broken import is a bug to see, not a command to lose quietly.
+    for module in (board, episode, care, admin, changes, ssda903, demo, db, patterns, alerts, report, audit, service):
         module.register(sub)
-    for optional in ("alerts", "report", "audit", "service"):
-        try:
-            mod = __import__(f"lac_monitor.cli.{optional}", fromlist=["register"])
-        except ImportError:
-            continue
-        mod.register(sub)
     return parser
 
 

@@ -17,7 +17,7 @@ from lac_monitor.services.care import CareService
 from lac_monitor.services.register import ChildInput, RegisterService
 from lac_monitor.services.settings import SettingsService, load_risk_flags, save_council_la_code, save_risk_flags
 from lac_monitor.storage.queries import staff_list, team_list
-from lac_monitor.storage.schema import Staff
+from lac_monitor.storage.schema import Child, Staff
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -69,6 +69,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ca.add_argument("--worker", help="allocated worker's username")
     ca.add_argument("--team", type=int_arg("id"))
     ca.set_defaults(func=run_child_add)
+    cw = csub.add_parser("allocate", help="change the allocated worker or team (a leaver's caseload, a transfer)")
+    add_database(cw)
+    cw.add_argument("child_id")
+    wg = cw.add_mutually_exclusive_group()
+    wg.add_argument("--worker", help="the allocated worker's username")
+    wg.add_argument("--no-worker", action="store_true", help="no allocated worker (unallocated)")
+    tg = cw.add_mutually_exclusive_group()
+    tg.add_argument("--team", type=int_arg("id"), help="team id (see `lac-monitor team list`)")
+    tg.add_argument("--no-team", action="store_true")
+    cw.set_defaults(func=run_child_allocate)
     cr = csub.add_parser("restrict", help="only the people who need to see this child can (managers, administrators)")
     add_database(cr)
     cr.add_argument("child_id")
@@ -274,12 +284,7 @@ def run_child_add(args: argparse.Namespace) -> int:
         dob = date.fromisoformat(args.dob)
     except ValueError:
         raise ValidationError("date of birth", "must be a date as YYYY-MM-DD") from None
-    worker_id = None
-    if args.worker:
-        with svc.db.read_session() as s:
-            worker_id = s.scalar(select(Staff.id).where(Staff.username == args.worker))
-        if worker_id is None:
-            raise ValidationError("allocated worker", f"no staff member has the login '{args.worker}'")
+    worker_id = _staff_id(svc, args.worker) if args.worker else None
     saved = svc.add_child(
         ChildInput(
             id=args.child_id,
@@ -296,6 +301,36 @@ def run_child_add(args: argparse.Namespace) -> int:
         )
     )
     print(f"child {saved.id} added; record a period of care to put them on the board")
+    return 0
+
+
+def _staff_id(svc: RegisterService, username: str) -> int:
+    with svc.db.read_session() as s:
+        worker_id = s.scalar(select(Staff.id).where(Staff.username == username))
+    if worker_id is None:
+        raise ValidationError("allocated worker", f"no staff member has the login '{username}'")
+    return worker_id
+
+
+def run_child_allocate(args: argparse.Namespace) -> int:
+    """What is not given is kept: --worker alone moves the child to another worker's caseload."""
+    if not (args.worker or args.no_worker or args.team is not None or args.no_team):
+        raise ValidationError("child allocate", "give --worker, --no-worker, --team or --no-team")
+    svc = _svc(args)
+    with svc.db.read_session() as s:
+        child = s.get(Child, args.child_id)
+        if child is None:
+            raise ValidationError("child", f"there is no child {args.child_id}")
+        worker_id, team_id, version = child.social_worker_id, child.team_id, child.version
+    if args.worker:
+        worker_id = _staff_id(svc, args.worker)
+    elif args.no_worker:
+        worker_id = None
+    if args.team is not None or args.no_team:
+        team_id = args.team
+    saved = svc.allocate(args.child_id, version, worker_id, team_id)
+    who = args.worker or ("no worker" if worker_id is None else "the same worker")
+    print(f"child {saved.id}: allocated to {who}, team {team_id if team_id is not None else '(none)'}")
     return 0
 
 

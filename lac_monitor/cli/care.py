@@ -6,10 +6,13 @@ import argparse
 import sys
 from datetime import date
 
+from sqlalchemy import select
+
 from lac_monitor.cli.common import actor_for, add_database, open_database
 from lac_monitor.domain import record
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.services.care import CareService, Placement
+from lac_monitor.storage.schema import CareEpisode
 
 
 def _placement_args(p: argparse.ArgumentParser) -> None:
@@ -50,6 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     end.add_argument("--on", required=True, help="DEC, YYYY-MM-DD")
     end.add_argument("--rec", required=True, help="reason episode ceased, e.g. E4A")
     end.set_defaults(func=run_end)
+    reopen = csub.add_parser("reopen", help="undo a mistaken end of care: the latest episode is open again")
+    add_database(reopen)
+    reopen.add_argument("child_id")
+    reopen.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    reopen.set_defaults(func=run_reopen)
 
 
 def _date(field: str, text: str) -> date:
@@ -116,4 +124,17 @@ def run_move(args: argparse.Namespace) -> int:
 def run_end(args: argparse.Namespace) -> int:
     saved = _svc(args).end_care(args.child_id, None, _date("DEC", args.on), args.rec)
     print(f"care episode {saved.id}: {args.child_id} left care on {args.on} ({args.rec})")
+    return 0
+
+
+def run_reopen(args: argparse.Namespace) -> int:
+    svc = _svc(args)
+    with svc.db.read_session() as s:
+        latest = s.scalar(
+            select(CareEpisode.id).where(CareEpisode.child_id == args.child_id).order_by(CareEpisode.decom.desc())
+        )
+    if latest is None:
+        raise ValidationError("child", f"{args.child_id} has no period of care")
+    saved = svc.reopen_care(args.child_id, latest, args.reason)
+    print(f"care episode {saved.id}: {args.child_id} is looked after again (the end of care was undone)")
     return 0

@@ -12,7 +12,7 @@ from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.domain.record import RHI_OUTCOMES
-from lac_monitor.services.episodes import EpisodeService
+from lac_monitor.services.episodes import AMENDABLE, EpisodeService
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import MissingEpisode, Rhi, RhiEpisode
@@ -64,6 +64,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     u.add_argument("--note", help="add an update to the timeline", type=text_arg)
     u.add_argument("--sighting", help="add a sighting to the timeline", type=text_arg)
     u.set_defaults(func=run_update)
+
+    a = esub.add_parser("amend", help="correct a time of the child's latest episode (with the reason)")
+    add_database(a)
+    a.add_argument("child_id")
+    a.add_argument("--field", required=True, choices=list(AMENDABLE), help="which time to correct")
+    a.add_argument("--to", required=True, help="the right time (ISO 8601; local time without an offset)")
+    a.add_argument("--reason", required=True, help="why (kept on the timeline and in the audit trail)", type=text_arg)
+    a.set_defaults(func=run_amend)
+
+    w = esub.add_parser(
+        "safe-well", help="record the safe and well check of the child's latest return, made after it was recorded"
+    )
+    add_database(w)
+    w.add_argument("child_id")
+    w.add_argument("--by", required=True, help="who did the check (e.g. PC 1234, the duty worker)", type=text_arg)
+    w.add_argument("--at", help="when the check was done (default now)")
+    w.add_argument("--notes", type=text_arg)
+    w.set_defaults(func=run_safe_well)
 
     h = esub.add_parser("rhi", help="return-home interview for the child's returned episodes not yet covered")
     add_database(h)
@@ -122,6 +140,44 @@ def _step(i: int, text: str) -> tuple[datetime, str]:
     at = time_arg(f"--step {i}", when.strip())
     assert at is not None
     return at, what
+
+
+def _latest_return(db: Database, child_id: str) -> MissingEpisode:
+    with db.read_session() as s:
+        ep = s.scalars(
+            select(MissingEpisode)
+            .where(MissingEpisode.child_id == child_id, MissingEpisode.returned_at.is_not(None))
+            .order_by(MissingEpisode.returned_at.desc())
+        ).first()
+    if ep is None:
+        raise ValidationError("child", f"{child_id} has no return recorded")
+    return ep
+
+
+def run_amend(args: argparse.Namespace) -> int:
+    db, svc = _service(args)
+    to = time_arg("--to", args.to)
+    assert to is not None
+    with db.read_session() as s:
+        ep = s.scalars(
+            select(MissingEpisode)
+            .where(MissingEpisode.child_id == args.child_id)
+            .order_by(MissingEpisode.started_at.desc())
+        ).first()
+    if ep is None:
+        raise ValidationError("child", f"{args.child_id} has no missing episode")
+    saved = svc.amend_time(ep.id, ep.version, args.field, to, args.reason)
+    print(f"episode {saved.id}: {args.child_id} {AMENDABLE[args.field]} time corrected to {format_local(to)}")
+    return 0
+
+
+def run_safe_well(args: argparse.Namespace) -> int:
+    db, svc = _service(args)
+    ep = _latest_return(db, args.child_id)
+    at = time_arg("--at", args.at) or svc.clock.now()
+    saved = svc.record_safe_and_well(ep.id, ep.version, at, args.by, args.notes)
+    print(f"episode {saved.id}: {args.child_id} safe and well check recorded ({format_local(at)})")
+    return 0
 
 
 def run_return(args: argparse.Namespace) -> int:

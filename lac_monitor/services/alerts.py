@@ -28,7 +28,6 @@ from lac_monitor.domain.alerts import (
     AlertRow,
     AlertState,
     AlreadyAcknowledgedError,
-    Audience,
     EpisodeEventFacts,
     EpisodeFacts,
     OpenAlert,
@@ -42,7 +41,7 @@ from lac_monitor.domain.alerts import (
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import AccessRefusedError, NotFoundError
-from lac_monitor.domain.ladder import Ladder
+from lac_monitor.domain.ladder import Audience, Ladder
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor, UnitOfWork
 from lac_monitor.storage.board import hidden_children

@@ -48,6 +48,11 @@ EPISODE_COLS = (
 MISSING_COLS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
 NAMES_COLS = ("CHILD", "FIRST_NAME", "LAST_NAME", "PREFERRED_NAME")
 MAX_REPORTED = 25
+_NAME_FIELDS = (
+    ("FIRST_NAME", "child.first_name"),
+    ("LAST_NAME", "child.last_name"),
+    ("PREFERRED_NAME", "child.preferred_name"),
+)
 
 
 class ImportFileError(LacError):
@@ -120,6 +125,7 @@ def place_for_year(place: str, year: int) -> str:
 
 
 _PLACE_NOW = {"H5": "K3", "Z1": "Z14"}  # codes of returns before 2024-25 / 2025-26
+_SEX_NOW = {"1": "M", "2": "F"}  # SEX of returns before 2024-25
 
 
 def sex_for_year(sex: str, year: int) -> str:
@@ -177,120 +183,15 @@ def export(db: Database, year: int, out_dir: Path, codes_year: int | None = None
         raise ValidationError("--year", "must be a collection year from 1992 to 2100 (e.g. 2026)")
     first, last = year_bounds(year)
     cyear = codes_year or year
-    notes: list[str] = []
-    with db.read_session() as s:
-        care_rows = s.scalars(
-            select(CareEpisode)
-            .where(CareEpisode.decom <= last, (CareEpisode.dec.is_(None)) | (CareEpisode.dec >= first))
-            .order_by(CareEpisode.child_id, CareEpisode.decom)
-        ).all()
-        ids = sorted({c.child_id for c in care_rows})
-        children: dict[str, Child] = {}
-        all_care: dict[str, list[CareEpisode]] = defaultdict(list)
-        missing: list[MissingEpisode] = []
-        for part in chunks(ids):
-            children.update({c.id: c for c in s.scalars(select(Child).where(Child.id.in_(part)))})
-            for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(part))):
-                all_care[ce.child_id].append(ce)
-            missing.extend(
-                s.scalars(
-                    select(MissingEpisode)
-                    .where(
-                        MissingEpisode.child_id.in_(part),
-                        MissingEpisode.started_at < _local_midnight(last + timedelta(days=1)),
-                    )
-                    .order_by(MissingEpisode.child_id, MissingEpisode.started_at)
-                )
-            )
-
-    header = []
-    for c in (children[i] for i in ids):
-        mother, mc_dob = mother_at(c, last)
-        header.append(
-            {
-                "CHILD": c.id,
-                "SEX": sex_for_year(c.sex, cyear),
-                "DOB": fmt(c.dob),
-                "ETHNIC": c.ethnicity,
-                "UPN": c.upn or "",
-                "MOTHER": mother,
-                "MC_DOB": mc_dob,
-            }
-        )
-    episodes = []
-    for ce in care_rows:
-        ended = ce.dec is not None and ce.dec <= last
-        urn = ce.urn or ""
-        if not record.urn_needed(ce.place):
-            urn = ""
-        episodes.append(
-            {
-                "CHILD": ce.child_id,
-                "DECOM": fmt(ce.decom),
-                "RNE": ce.rne,
-                "LS": ce.ls,
-                "CIN": ce.cin,
-                "PLACE": place_for_year(ce.place, cyear),
-                "PLACE_PROVIDER": ce.place_provider or "",
-                "DEC": fmt(ce.dec) if ended else "",
-                "REC": (ce.rec or "") if ended else "",
-                "REASON_PLACE_CHANGE": (ce.reason_place_change or "") if ended else "",
-                "HOME_POST": (ce.home_post or "").upper(),
-                "PL_POST": (ce.pl_post or "").upper(),
-                "URN": urn,
-            }
-        )
-    mis_rows: list[dict[str, str]] = []
-    per_child: dict[str, int] = defaultdict(int)
-    for ep in missing:
-        start = local_date(ep.started_at)
-        end = local_date(ep.returned_at) if ep.returned_at else None
-        for seg_start, seg_end in missing_segments(start, end, all_care[ep.child_id]):
-            if seg_start > last or (seg_end is not None and seg_end < first):
-                continue
-            per_child[ep.child_id] += 1
-            if per_child[ep.child_id] > MAX_MISSING_PER_CHILD:
-                continue
-            open_at_year_end = seg_end is None or seg_end > last
-            mis_rows.append(
-                {
-                    "CHILD": ep.child_id,
-                    "DOB": fmt(children[ep.child_id].dob),
-                    "MISSING": ep.category,
-                    "MIS_START": fmt(seg_start),
-                    "MIS_END": "" if open_at_year_end else fmt(seg_end),
-                }
-            )
-    for cid, n in sorted(per_child.items()):
-        if n > MAX_MISSING_PER_CHILD:
-            notes.append(
-                f"child {cid}: {n} missing periods in the year; the return holds at most "
-                f"{MAX_MISSING_PER_CHILD}, so the first {MAX_MISSING_PER_CHILD} were written"
-            )
-    for ce in care_rows:
-        gaps = [
-            name
-            for name, missing in (
-                ("URN", record.urn_needed(ce.place) and not ce.urn),
-                ("PL_POST", not ce.pl_post and ce.ls not in ("V3", "V4")),
-                ("HOME_POST", not ce.home_post and ce.ls not in ("V3", "V4")),
-            )
-            if missing
-        ]
-        if gaps:
-            notes.append(
-                f"child {ce.child_id}, episode from {fmt(ce.decom)}: {', '.join(gaps)} not recorded "
-                "(the DfE's validator will query it)"
-            )
-    for cid in ids:
-        c = children[cid]
-        if not c.upn:
-            notes.append(f"child {cid}: UPN not recorded (a UPN, or UN1-UN5)")
-        if c.sex == "F" and c.mother is None:
-            notes.append(
-                f"child {cid}: MOTHER is not recorded (lac-monitor child update {cid} --not-mother "
-                "or --mother-child-dob DATE)"
-            )
+    data = _load_year(db, first, last)
+    header = [_header_row(data.children[i], last, cyear) for i in data.ids]
+    episodes = [_episode_row(ce, last, cyear) for ce in data.care_rows]
+    mis_rows, per_child = _missing_rows(data, first, last)
+    notes = [
+        *_capped_notes(per_child),
+        *(note for ce in data.care_rows if (note := _episode_gaps_note(ce))),
+        *(note for cid in data.ids for note in _child_notes(data.children[cid])),
+    ]
     out_dir = private_folder(out_dir)
     files = []
     for name, cols, rows in (
@@ -304,6 +205,141 @@ def export(db: Database, year: int, out_dir: Path, codes_year: int | None = None
     return ExportSummary(len(header), len(episodes), len(mis_rows), tuple(files), tuple(notes))
 
 
+@dataclass
+class _YearData:
+    """What one year's return is written from: the episodes of care open in the year, and
+    their children's every episode of care and missing period up to the year's end."""
+
+    care_rows: Sequence[CareEpisode]
+    ids: list[str]
+    children: dict[str, Child]
+    all_care: dict[str, list[CareEpisode]]
+    missing: list[MissingEpisode]
+
+
+def _load_year(db: Database, first: date, last: date) -> _YearData:
+    with db.read_session() as s:
+        care_rows = s.scalars(
+            select(CareEpisode)
+            .where(CareEpisode.decom <= last, (CareEpisode.dec.is_(None)) | (CareEpisode.dec >= first))
+            .order_by(CareEpisode.child_id, CareEpisode.decom)
+        ).all()
+        ids = sorted({c.child_id for c in care_rows})
+        data = _YearData(care_rows, ids, {}, defaultdict(list), [])
+        for part in chunks(ids):
+            data.children.update({c.id: c for c in s.scalars(select(Child).where(Child.id.in_(part)))})
+            for ce in s.scalars(select(CareEpisode).where(CareEpisode.child_id.in_(part))):
+                data.all_care[ce.child_id].append(ce)
+            data.missing.extend(
+                s.scalars(
+                    select(MissingEpisode)
+                    .where(
+                        MissingEpisode.child_id.in_(part),
+                        MissingEpisode.started_at < _local_midnight(last + timedelta(days=1)),
+                    )
+                    .order_by(MissingEpisode.child_id, MissingEpisode.started_at)
+                )
+            )
+    return data
+
+
+def _header_row(c: Child, last: date, cyear: int) -> dict[str, str]:
+    mother, mc_dob = mother_at(c, last)
+    return {
+        "CHILD": c.id,
+        "SEX": sex_for_year(c.sex, cyear),
+        "DOB": fmt(c.dob),
+        "ETHNIC": c.ethnicity,
+        "UPN": c.upn or "",
+        "MOTHER": mother,
+        "MC_DOB": mc_dob,
+    }
+
+
+def _episode_row(ce: CareEpisode, last: date, cyear: int) -> dict[str, str]:
+    """An episode that ends after the year's end is open in that year's return."""
+    ended = ce.dec is not None and ce.dec <= last
+    return {
+        "CHILD": ce.child_id,
+        "DECOM": fmt(ce.decom),
+        "RNE": ce.rne,
+        "LS": ce.ls,
+        "CIN": ce.cin,
+        "PLACE": place_for_year(ce.place, cyear),
+        "PLACE_PROVIDER": ce.place_provider or "",
+        "DEC": fmt(ce.dec) if ended else "",
+        "REC": (ce.rec or "") if ended else "",
+        "REASON_PLACE_CHANGE": (ce.reason_place_change or "") if ended else "",
+        "HOME_POST": (ce.home_post or "").upper(),
+        "PL_POST": (ce.pl_post or "").upper(),
+        "URN": (ce.urn or "") if record.urn_needed(ce.place) else "",
+    }
+
+
+def _missing_rows(data: _YearData, first: date, last: date) -> tuple[list[dict[str, str]], dict[str, int]]:
+    """The year's missing rows (each period split at placement changes), at most
+    MAX_MISSING_PER_CHILD a child; and how many each child had."""
+    rows: list[dict[str, str]] = []
+    per_child: dict[str, int] = defaultdict(int)
+    for ep in data.missing:
+        start = local_date(ep.started_at)
+        end = local_date(ep.returned_at) if ep.returned_at else None
+        for seg_start, seg_end in missing_segments(start, end, data.all_care[ep.child_id]):
+            if seg_start > last or (seg_end is not None and seg_end < first):
+                continue
+            per_child[ep.child_id] += 1
+            if per_child[ep.child_id] > MAX_MISSING_PER_CHILD:
+                continue
+            open_at_year_end = seg_end is None or seg_end > last
+            rows.append(
+                {
+                    "CHILD": ep.child_id,
+                    "DOB": fmt(data.children[ep.child_id].dob),
+                    "MISSING": ep.category,
+                    "MIS_START": fmt(seg_start),
+                    "MIS_END": "" if open_at_year_end else fmt(seg_end),
+                }
+            )
+    return rows, per_child
+
+
+def _capped_notes(per_child: dict[str, int]) -> Iterator[str]:
+    for cid, n in sorted(per_child.items()):
+        if n > MAX_MISSING_PER_CHILD:
+            yield (
+                f"child {cid}: {n} missing periods in the year; the return holds at most "
+                f"{MAX_MISSING_PER_CHILD}, so the first {MAX_MISSING_PER_CHILD} were written"
+            )
+
+
+def _episode_gaps_note(ce: CareEpisode) -> str | None:
+    gaps = [
+        name
+        for name, missing in (
+            ("URN", record.urn_needed(ce.place) and not ce.urn),
+            ("PL_POST", not ce.pl_post and ce.ls not in ("V3", "V4")),
+            ("HOME_POST", not ce.home_post and ce.ls not in ("V3", "V4")),
+        )
+        if missing
+    ]
+    if not gaps:
+        return None
+    return (
+        f"child {ce.child_id}, episode from {fmt(ce.decom)}: {', '.join(gaps)} not recorded "
+        "(the DfE's validator will query it)"
+    )
+
+
+def _child_notes(c: Child) -> Iterator[str]:
+    if not c.upn:
+        yield f"child {c.id}: UPN not recorded (a UPN, or UN1-UN5)"
+    if c.sex == "F" and c.mother is None:
+        yield (
+            f"child {c.id}: MOTHER is not recorded (lac-monitor child update {c.id} --not-mother "
+            "or --mother-child-dob DATE)"
+        )
+
+
 # -- import ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ImportSummary:
@@ -312,6 +348,9 @@ class ImportSummary:
     care_episodes: int
     missing_episodes: int
     urn_missing: int = 0  # episodes whose placement type needs a URN the file left blank
+
+
+_Period = tuple[int, date, date | None]  # line, MIS_START, MIS_END: what the cross-row checks need
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,30 +443,52 @@ class _Rows:
             yield part
 
 
-def _date(problems: list[str], where: str, col: str, text: str, required: bool = True) -> date | None:
-    if not text:
-        if required:
-            problems.append(f"{where}, {col}: is required")
-        return None
-    try:
-        value = datetime.strptime(text, "%d/%m/%Y").date()
-        fields.check_year(col, value)
+class _Row:
+    """Where one row's problems go, each as "file line N, COLUMN: rule"."""
+
+    __slots__ = ("problems", "where")
+
+    def __init__(self, problems: list[str], name: str, line: int) -> None:
+        self.problems = problems
+        self.where = f"{name} line {line}"
+
+    def add(self, col: str, rule: str) -> None:
+        self.problems.append(f"{self.where}, {col}: {rule}")
+
+    def refused(self, exc: ValidationError) -> None:
+        self.problems.append(f"{self.where}, {exc}")
+
+    def when(self, col: str, text: str, required: bool = True) -> date | None:
+        if not text:
+            if required:
+                self.add(col, "is required")
+            return None
+        try:
+            value = datetime.strptime(text, "%d/%m/%Y").date()
+            fields.check_year(col, value)
+        except ValueError:
+            self.add(col, f"'{text[:20]}' is not a date as DD/MM/YYYY")
+            return None
+        except ValidationError as exc:
+            self.refused(exc)
+            return None
         return value
-    except ValueError:
-        problems.append(f"{where}, {col}: '{text[:20]}' is not a date as DD/MM/YYYY")
-        return None
-    except ValidationError as exc:
-        problems.append(f"{where}, {exc}")
-        return None
 
+    def code(self, col: str, text: str, allowed: Iterable[str], required: bool = True) -> None:
+        if not text:
+            if required:
+                self.add(col, "is required")
+        elif text not in set(allowed):
+            self.add(col, f"'{text}' is not a known code")
 
-def _code(problems: list[str], where: str, col: str, text: str, allowed: Iterable[str], required: bool = True) -> None:
-    if not text:
-        if required:
-            problems.append(f"{where}, {col}: is required")
-        return
-    if text not in set(allowed):
-        problems.append(f"{where}, {col}: '{text}' is not a known code")
+    def not_future(self, today: date, *dates: tuple[str, date | None]) -> None:
+        for col, value in dates:
+            if value and value > today:
+                self.add(col, "cannot be in the future")
+
+    def not_before(self, col: str, value: date | None, other_col: str, other: date | None) -> None:
+        if value and other and value < other:
+            self.add(col, f"cannot be before {other_col}")
 
 
 def _local_midnight(d: date) -> datetime:
@@ -460,151 +521,172 @@ class _Checked:
 
     dob: dict[str, date | None] = field(default_factory=dict)
     care: dict[str, list[_Care]] = field(default_factory=lambda: defaultdict(list))
-    mis: dict[str, list[tuple[int, date, date | None]]] = field(default_factory=lambda: defaultdict(list))
+    mis: dict[str, list[_Period]] = field(default_factory=lambda: defaultdict(list))
     urn_missing: int = 0
 
 
 def _check_files(h: _Rows, e: _Rows, m: _Rows | None, n: _Rows | None, today: date, problems: list[str]) -> _Checked:
-    """First pass: every row checked, streaming."""
+    """First pass: every row checked, streaming, one file and one family of rules at a time."""
     out = _Checked()
-    kids = out.dob
+    _check_header(h, today, problems, out)
+    _check_episodes(e, h.name, today, problems, out)
+    _check_care_overlaps(e.name, out.care, problems)
+    if m is not None:
+        _check_missing(m, h.name, today, problems, out)
+        _check_missing_overlaps(m.name, out.mis, problems)
+    if n is not None:
+        _check_names(n, problems)
+    _check_open_after_care(m.name if m else "missing", out, problems)
+    return out
+
+
+# Header: each child once, with known codes and a believable date of birth.
+def _check_header(h: _Rows, today: date, problems: list[str], out: _Checked) -> None:
     upper_ids: set[str] = set()
     for line, r in h:
-        where = f"{h.name} line {line}"
+        row = _Row(problems, h.name, line)
         cid = r["CHILD"]
-        if not cid or len(cid) > 10 or not cid.isalnum():
-            problems.append(f"{where}, CHILD: must be 1 to 10 letters or digits")
+        if not _child_id_ok(row, cid, upper_ids):
             continue
-        if cid.upper() in upper_ids:
-            problems.append(
-                f"{where}, CHILD: {cid} appears twice (child ids differing only in case are the same child)"
-            )
-        upper_ids.add(cid.upper())
-        sex = {"1": "M", "2": "F"}.get(r["SEX"], r["SEX"])
-        _code(problems, where, "SEX", sex, codes.SEX)
-        dob = _date(problems, where, "DOB", r["DOB"])
-        if dob and dob > today:
-            problems.append(f"{where}, DOB: cannot be in the future")
-        elif dob and dob.year < today.year - 26:
-            problems.append(f"{where}, DOB: gives an age over 25: check the year")
-        _code(problems, where, "ETHNIC", r["ETHNIC"], codes.ETHNIC)
-        upn = r["UPN"]
-        if upn and not codes.is_valid_upn(upn):
-            problems.append(
-                f"{where}, UPN: '{upn}' must be a letter (not I, O, S) and 12 digits, "
-                "11 digits and a letter, or UN1–UN5"
-            )
-        if r["MOTHER"] not in ("", "0", "1"):
-            problems.append(f"{where}, MOTHER: must be 1, 0 or blank")
-        _date(problems, where, "MC_DOB", r["MC_DOB"], required=False)
-        kids[cid] = dob
-    del upper_ids
+        row.code("SEX", _SEX_NOW.get(r["SEX"], r["SEX"]), codes.SEX)
+        dob = _check_dob(row, r["DOB"], today)
+        row.code("ETHNIC", r["ETHNIC"], codes.ETHNIC)
+        _check_upn_and_mother(row, r)
+        out.dob[cid] = dob
 
-    care = out.care
+
+def _child_id_ok(row: _Row, cid: str, seen_upper: set[str]) -> bool:
+    if not cid or len(cid) > 10 or not cid.isalnum():
+        row.add("CHILD", "must be 1 to 10 letters or digits")
+        return False
+    if cid.upper() in seen_upper:
+        row.add("CHILD", f"{cid} appears twice (child ids differing only in case are the same child)")
+    seen_upper.add(cid.upper())
+    return True
+
+
+def _check_dob(row: _Row, text: str, today: date) -> date | None:
+    dob = row.when("DOB", text)
+    if dob and dob > today:
+        row.add("DOB", "cannot be in the future")
+    elif dob and dob.year < today.year - 26:
+        row.add("DOB", "gives an age over 25: check the year")
+    return dob
+
+
+def _check_upn_and_mother(row: _Row, r: dict[str, str]) -> None:
+    upn = r["UPN"]
+    if upn and not codes.is_valid_upn(upn):
+        row.add("UPN", f"'{upn}' must be a letter (not I, O, S) and 12 digits, 11 digits and a letter, or UN1–UN5")
+    if r["MOTHER"] not in ("", "0", "1"):
+        row.add("MOTHER", "must be 1, 0 or blank")
+    row.when("MC_DOB", r["MC_DOB"], required=False)
+
+
+# Episodes: a child of the Header, known codes, dates in order, episodes one after another.
+def _check_episodes(e: _Rows, hname: str, today: date, problems: list[str], out: _Checked) -> None:
     for line, r in e:
-        where = f"{e.name} line {line}"
+        row = _Row(problems, e.name, line)
         cid = r["CHILD"]
-        if cid not in kids:
-            problems.append(f"{where}, CHILD: {cid} is not in {h.name}")
+        if cid not in out.dob:
+            row.add("CHILD", f"{cid} is not in {hname}")
             continue
-        decom = _date(problems, where, "DECOM", r["DECOM"])
-        dec = _date(problems, where, "DEC", r["DEC"], required=False)
-        _code(problems, where, "RNE", r["RNE"], codes.RNE)
-        _code(problems, where, "LS", r["LS"], codes.LS)
-        _code(problems, where, "CIN", r["CIN"], codes.CIN)
+        decom = row.when("DECOM", r["DECOM"])
+        dec = row.when("DEC", r["DEC"], required=False)
         r["PLACE"] = _PLACE_NOW.get(r["PLACE"], r["PLACE"])  # earlier years' codes, as today's
-        _code(problems, where, "PLACE", r["PLACE"], codes.PLACE)
-        _code(
-            problems,
-            where,
-            "PLACE_PROVIDER",
-            r["PLACE_PROVIDER"],
-            codes.PLACE_PROVIDER,
-            required=r["PLACE"] not in codes.TEMPORARY_OR_OTHER_PLACE,
-        )
-        _code(problems, where, "REC", r["REC"], codes.REC, required=dec is not None)
-        _code(
-            problems, where, "REASON_PLACE_CHANGE", r["REASON_PLACE_CHANGE"], codes.REASON_PLACE_CHANGE, required=False
-        )
-        if decom and dec and dec < decom:
-            problems.append(f"{where}, DEC: cannot be before DECOM")
-        child_dob = kids[cid]
-        if decom and child_dob is not None and decom < child_dob:
-            problems.append(f"{where}, DECOM: cannot be before the child's DOB")
-        if decom and decom > today:
-            problems.append(f"{where}, DECOM: cannot be in the future")
-        if dec and dec > today:
-            problems.append(f"{where}, DEC: cannot be in the future")
-        try:
-            _home, _pl, urn = _placement_cells(r)
-            if urn is None and r["PLACE"] in codes.PLACE and record.urn_needed(r["PLACE"]):
-                out.urn_missing += 1
-        except ValidationError as exc:
-            problems.append(f"{where}, {exc}")
+        _check_episode_codes(row, r, ended=dec is not None)
+        row.not_before("DEC", dec, "DECOM", decom)
+        row.not_before("DECOM", decom, "the child's DOB", out.dob[cid])
+        row.not_future(today, ("DECOM", decom), ("DEC", dec))
+        if _urn_left_blank(row, r):
+            out.urn_missing += 1
         if decom:
-            care[cid].append(_Care(line, decom, dec, r["REC"]))
+            out.care[cid].append(_Care(line, decom, dec, r["REC"]))
+
+
+def _check_episode_codes(row: _Row, r: dict[str, str], ended: bool) -> None:
+    row.code("RNE", r["RNE"], codes.RNE)
+    row.code("LS", r["LS"], codes.LS)
+    row.code("CIN", r["CIN"], codes.CIN)
+    row.code("PLACE", r["PLACE"], codes.PLACE)
+    provider_needed = r["PLACE"] not in codes.TEMPORARY_OR_OTHER_PLACE
+    row.code("PLACE_PROVIDER", r["PLACE_PROVIDER"], codes.PLACE_PROVIDER, required=provider_needed)
+    row.code("REC", r["REC"], codes.REC, required=ended)
+    row.code("REASON_PLACE_CHANGE", r["REASON_PLACE_CHANGE"], codes.REASON_PLACE_CHANGE, required=False)
+
+
+def _urn_left_blank(row: _Row, r: dict[str, str]) -> bool:
+    """Postcodes and URN checked as the window checks them; True when the placement needs a
+    URN the file leaves blank (accepted, and counted in the summary)."""
+    try:
+        _home, _pl, urn = _placement_cells(r)
+    except ValidationError as exc:
+        row.refused(exc)
+        return False
+    return urn is None and r["PLACE"] in codes.PLACE and record.urn_needed(r["PLACE"])
+
+
+def _check_care_overlaps(ename: str, care: dict[str, list[_Care]], problems: list[str]) -> None:
     for eps in care.values():
         eps.sort(key=lambda x: x.decom)
         for prev, nxt in pairwise(eps):
             if prev.dec is None or nxt.decom < prev.dec:
-                problems.append(f"{e.name} line {nxt.line}, DECOM: overlaps the child's episode on line {prev.line}")
+                problems.append(f"{ename} line {nxt.line}, DECOM: overlaps the child's episode on line {prev.line}")
 
-    mis = out.mis
-    if m is not None:
-        for line, r in m:
-            where = f"{m.name} line {line}"
-            cid = r["CHILD"]
-            if cid not in kids:
-                problems.append(f"{where}, CHILD: {cid} is not in {h.name}")
-                continue
-            dob = _date(problems, where, "DOB", r["DOB"])
-            if dob and dob != kids[cid]:
-                problems.append(f"{where}, DOB: differs from the DOB in {h.name}")
-            _code(problems, where, "MISSING", r["MISSING"], ("M", "A"))
-            start = _date(problems, where, "MIS_START", r["MIS_START"])
-            end = _date(problems, where, "MIS_END", r["MIS_END"], required=False)
-            if start and end and end < start:
-                problems.append(f"{where}, MIS_END: cannot be before MIS_START")
-            if start and start > today:
-                problems.append(f"{where}, MIS_START: cannot be in the future")
-            if end and end > today:
-                problems.append(f"{where}, MIS_END: cannot be in the future")
-            if start and not any(c.decom <= start and (c.dec is None or start <= c.dec) for c in care.get(cid, [])):
-                problems.append(f"{where}, MIS_START: is outside the child's episodes of care")
-            if start:
-                mis[cid].append((line, start, end))
-        for periods in mis.values():
-            periods.sort(key=lambda p: p[1])
-            for p1, p2 in pairwise(periods):
-                if p1[2] is None or p2[1] < p1[2]:
-                    problems.append(f"{m.name} line {p2[0]}, MIS_START: overlaps the period on line {p1[0]}")
 
-    if n is not None:
-        for line, r in n:
-            try:
-                fields.clean("child.first_name", r["FIRST_NAME"], label="FIRST_NAME")
-                fields.clean("child.last_name", r["LAST_NAME"], label="LAST_NAME")
-                fields.clean("child.preferred_name", r["PREFERRED_NAME"], label="PREFERRED_NAME")
-            except ValidationError as exc:
-                problems.append(f"{n.name} line {line}, {exc}")
+# Missing: a child of the Header, the same DOB, each period inside care, periods apart.
+def _check_missing(m: _Rows, hname: str, today: date, problems: list[str], out: _Checked) -> None:
+    for line, r in m:
+        row = _Row(problems, m.name, line)
+        cid = r["CHILD"]
+        if cid not in out.dob:
+            row.add("CHILD", f"{cid} is not in {hname}")
+            continue
+        dob = row.when("DOB", r["DOB"])
+        if dob and dob != out.dob[cid]:
+            row.add("DOB", f"differs from the DOB in {hname}")
+        row.code("MISSING", r["MISSING"], ("M", "A"))
+        start = row.when("MIS_START", r["MIS_START"])
+        end = row.when("MIS_END", r["MIS_END"], required=False)
+        row.not_before("MIS_END", end, "MIS_START", start)
+        row.not_future(today, ("MIS_START", start), ("MIS_END", end))
+        if start and not any(c.decom <= start and (c.dec is None or start <= c.dec) for c in out.care.get(cid, [])):
+            row.add("MIS_START", "is outside the child's episodes of care")
+        if start:
+            out.mis[cid].append((line, start, end))
 
-    # An open missing period after care has ended cannot be right (DfE rules 575/577).
-    for cid, periods in mis.items():
-        eps = care.get(cid, [])
+
+def _check_missing_overlaps(mname: str, mis: dict[str, list[_Period]], problems: list[str]) -> None:
+    for periods in mis.values():
+        periods.sort(key=lambda p: p[1])
+        for p1, p2 in pairwise(periods):
+            if p1[2] is None or p2[1] < p1[2]:
+                problems.append(f"{mname} line {p2[0]}, MIS_START: overlaps the period on line {p1[0]}")
+
+
+def _check_open_after_care(mname: str, out: _Checked, problems: list[str]) -> None:
+    """An open missing period after care has ended cannot be right (DfE rules 575/577)."""
+    for cid, periods in out.mis.items():
+        eps = out.care.get(cid, [])
         last_ep = max(eps, key=lambda c: c.decom) if eps else None
+        if last_ep is None or last_ep.dec is None or last_ep.rec == "X1":
+            continue
         for line, start, end in periods:
-            if (
-                end is None
-                and last_ep is not None
-                and last_ep.dec is not None
-                and last_ep.rec != "X1"
-                and last_ep.dec >= start
-            ):
+            if end is None and last_ep.dec >= start:
                 problems.append(
-                    f"{m.name if m else 'missing'} line {line}, MIS_END: is blank but care ended on "
+                    f"{mname} line {line}, MIS_END: is blank but care ended on "
                     f"{fmt(last_ep.dec)} (episodes line {last_ep.line}): give the date the period ended"
                 )
-    return out
+
+
+# Names: each name as the window would accept it.
+def _check_names(n: _Rows, problems: list[str]) -> None:
+    for line, r in n:
+        try:
+            for col, key in _NAME_FIELDS:
+                fields.clean(key, r[col], label=col)
+        except ValidationError as exc:
+            problems.append(f"{n.name} line {line}, {exc}")
 
 
 _CARE_FIELDS = (("RNE", "rne"), ("LS", "ls"), ("CIN", "cin"), ("PLACE", "place"))
@@ -700,7 +782,7 @@ class _Saver:
                         f"{self.hname}, CHILD: {cid} is already on the register as {stored[cid.upper()]}"
                     )
                     continue
-                sex = {"1": "M", "2": "F"}.get(r["SEX"], r["SEX"])
+                sex = _SEX_NOW.get(r["SEX"], r["SEX"])
                 dob = _parse_date(r["DOB"])
                 upn = r["UPN"] or None
                 mother = None if r["MOTHER"] == "" else r["MOTHER"] == "1"
@@ -789,93 +871,94 @@ class _Saver:
         return held
 
     def episodes(self, e: _Rows) -> None:
-        # First the episodes of children already on the register that the file also holds
-        # (checked, closed as the file says), so the one-open-episode rule holds when the new
-        # ones are added in the second reading.
-        care = self.checked.care
+        """First the episodes of children already on the register that the file also holds
+        (checked, closed as the file says), so the one-open-episode rule holds when the new
+        ones are added in the second reading."""
         for part in e.chunks():
             held = self._held_care(r["CHILD"] for _l, r in part)
             for line, r in part:
-                cid = r["CHILD"]
-                if cid in self._new:
-                    continue
-                decom, dec = _parse_date(r["DECOM"]), _parse_date(r["DEC"])
-                mine = held.get(cid, {})
-                ce = mine.get(decom) if decom else None
-                if ce is None:
-                    file_dec = {c.decom: c.dec for c in care.get(cid, []) if c.decom in mine}
-                    clash = next(
-                        (
-                            x
-                            for d, x in mine.items()
-                            if d < (dec or date.max)
-                            and decom is not None
-                            and decom < ((x.dec if x.dec is not None else file_dec.get(d)) or date.max)
-                        ),
-                        None,
-                    )
-                    if clash is not None:
-                        self.problems.append(
-                            f"{self.ename} line {line}: the episode from {fmt(decom)} overlaps the "
-                            f"register's episode from {fmt(clash.decom)} for {cid}"
-                        )
-                    continue
-                r["PLACE"] = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
-                diff = [col for col, attr in _CARE_FIELDS if r[col] != getattr(ce, attr)]
-                if diff:
-                    self.problems.append(
-                        f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} differs from "
-                        f"the register in {', '.join(diff)}; the import would lose one of them"
-                    )
-                elif ce.dec is None and dec is not None:
-                    ce.dec, ce.rec = dec, r["REC"] or None
-                    ce.reason_place_change = r["REASON_PLACE_CHANGE"] or None
-                    ce.version += 1
-                    self.n_closed += 1
-                elif ce.dec is not None and dec is None:
-                    self.problems.append(
-                        f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} is open in "
-                        f"the file but ended {fmt(ce.dec)} on the register"
-                    )
-                elif ce.dec != dec or (dec is not None and (ce.rec or "") != r["REC"]):
-                    self.problems.append(
-                        f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)} ends "
-                        f"differently on the register ({fmt(ce.dec)} {ce.rec or ''})"
-                    )
+                if r["CHILD"] not in self._new:
+                    self._merge_episode(line, r, held.get(r["CHILD"], {}))
             self._flush()
         if self.problems:
             return
         for part in e.chunks():
-            held = self._held_care(r["CHILD"] for _l, r in part)
-            rows: list[dict[str, object]] = []
-            for _line, r in part:
-                cid = r["CHILD"]
-                decom = _parse_date(r["DECOM"])
-                if decom is None or decom in held.get(cid, {}):
-                    continue
-                place = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
-                home_post, pl_post, urn = _placement_cells({**r, "PLACE": place})
-                rows.append(
-                    dict(
-                        child_id=cid,
-                        decom=decom,
-                        rne=r["RNE"],
-                        ls=r["LS"],
-                        cin=r["CIN"],
-                        place=place,
-                        place_provider=r["PLACE_PROVIDER"] or None,
-                        dec=_parse_date(r["DEC"]),
-                        rec=r["REC"] or None,
-                        reason_place_change=r["REASON_PLACE_CHANGE"] or None,
-                        home_post=home_post,
-                        pl_post=pl_post,
-                        urn=urn,
-                        version=1,
-                    )
+            self._insert_episodes(part)
+
+    def _merge_episode(self, line: int, r: dict[str, str], mine: dict[date, CareEpisode]) -> None:
+        """One row of a child on the register: the same episode (closed if the file ends it),
+        or a new one that must not overlap the register's."""
+        cid = r["CHILD"]
+        decom, dec = _parse_date(r["DECOM"]), _parse_date(r["DEC"])
+        ce = mine.get(decom) if decom else None
+        if ce is None:
+            self._refuse_care_overlap(line, cid, decom, dec, mine)
+            return
+        where = f"{self.ename} line {line}: {cid}'s episode from {fmt(decom)}"
+        r["PLACE"] = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
+        diff = [col for col, attr in _CARE_FIELDS if r[col] != getattr(ce, attr)]
+        if diff:
+            self.problems.append(
+                f"{where} differs from the register in {', '.join(diff)}; the import would lose one of them"
+            )
+        elif ce.dec is None and dec is not None:
+            ce.dec, ce.rec = dec, r["REC"] or None
+            ce.reason_place_change = r["REASON_PLACE_CHANGE"] or None
+            ce.version += 1
+            self.n_closed += 1
+        elif ce.dec is not None and dec is None:
+            self.problems.append(f"{where} is open in the file but ended {fmt(ce.dec)} on the register")
+        elif ce.dec != dec or (dec is not None and (ce.rec or "") != r["REC"]):
+            self.problems.append(f"{where} ends differently on the register ({fmt(ce.dec)} {ce.rec or ''})")
+
+    def _refuse_care_overlap(
+        self, line: int, cid: str, decom: date | None, dec: date | None, mine: dict[date, CareEpisode]
+    ) -> None:
+        if decom is None:
+            return
+        file_dec = {c.decom: c.dec for c in self.checked.care.get(cid, []) if c.decom in mine}
+
+        def ends(x: CareEpisode) -> date:
+            return (x.dec if x.dec is not None else file_dec.get(x.decom)) or date.max
+
+        clash = next((x for d, x in mine.items() if d < (dec or date.max) and decom < ends(x)), None)
+        if clash is not None:
+            self.problems.append(
+                f"{self.ename} line {line}: the episode from {fmt(decom)} overlaps the "
+                f"register's episode from {fmt(clash.decom)} for {cid}"
+            )
+
+    def _insert_episodes(self, part: list[tuple[int, dict[str, str]]]) -> None:
+        held = self._held_care(r["CHILD"] for _l, r in part)
+        rows: list[dict[str, object]] = []
+        for _line, r in part:
+            cid = r["CHILD"]
+            decom = _parse_date(r["DECOM"])
+            if decom is None or decom in held.get(cid, {}):
+                continue
+            place = _PLACE_NOW.get(r["PLACE"], r["PLACE"])
+            home_post, pl_post, urn = _placement_cells({**r, "PLACE": place})
+            rows.append(
+                dict(
+                    child_id=cid,
+                    decom=decom,
+                    rne=r["RNE"],
+                    ls=r["LS"],
+                    cin=r["CIN"],
+                    place=place,
+                    place_provider=r["PLACE_PROVIDER"] or None,
+                    dec=_parse_date(r["DEC"]),
+                    rec=r["REC"] or None,
+                    reason_place_change=r["REASON_PLACE_CHANGE"] or None,
+                    home_post=home_post,
+                    pl_post=pl_post,
+                    urn=urn,
+                    version=1,
                 )
-            if rows:
-                self.s.execute(insert(CareEpisode), rows)
-                self.n_care += len(rows)
+            )
+        if rows:
+            self.s.execute(insert(CareEpisode), rows)
+            self.n_care += len(rows)
 
     def _held_missing(self, ids: Iterable[str]) -> dict[str, dict[date, MissingEpisode]]:
         held: dict[str, dict[date, MissingEpisode]] = defaultdict(dict)
@@ -886,85 +969,93 @@ class _Saver:
         return held
 
     def missing(self, m: _Rows) -> None:
-        mis, uow = self.checked.mis, self.uow
+        """As for episodes: first the periods of children on the register (a return the file
+        records is saved), then, if nothing clashed, the new periods."""
         for part in m.chunks():
             held = self._held_missing(r["CHILD"] for _l, r in part)
             for line, r in part:
-                cid = r["CHILD"]
-                if cid in self._new:
-                    continue
-                start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
-                periods = held.get(cid, {})
-                me = periods.get(start) if start else None
-                if me is None:
-                    file_end = {st: en for _l, st, en in mis.get(cid, []) if st in periods}
-
-                    def ends(x: MissingEpisode, file_end: dict[date, date | None] = file_end) -> date:
-                        if x.returned_at is not None:
-                            return local_date(x.returned_at)
-                        return file_end.get(local_date(x.started_at)) or date.max
-
-                    mclash = next(
-                        (
-                            x
-                            for x in periods.values()
-                            if start is not None and local_date(x.started_at) < (end or date.max) and start < ends(x)
-                        ),
-                        None,
-                    )
-                    if mclash is not None:
-                        self.problems.append(
-                            f"{self.mname} line {line}: the period from {fmt(start)} overlaps the "
-                            f"register's period from {fmt(local_date(mclash.started_at))} for {cid}"
-                        )
-                elif me.returned_at is None and end is not None:
-                    me.returned_at = _local_midnight(end)
-                    me.updated_at, me.updated_by = uow.now, uow.actor.label
-                    me.version += 1
-                    self.n_mis_ended += 1
-                # else: the register already holds it (a return the register knows of is kept)
+                if r["CHILD"] not in self._new:
+                    self._merge_period(line, r, held.get(r["CHILD"], {}))
             self._flush()
         if self.problems:
             return
         for part in m.chunks():
-            held = self._held_missing(r["CHILD"] for _l, r in part)
-            ids = list({r["CHILD"] for _l, r in part})
-            hosts: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
-            for cid, decom, dec, ce_id in self.s.execute(
-                select(CareEpisode.child_id, CareEpisode.decom, CareEpisode.dec, CareEpisode.id).where(
-                    CareEpisode.child_id.in_(ids)
+            self._insert_periods(part)
+
+    def _merge_period(self, line: int, r: dict[str, str], periods: dict[date, MissingEpisode]) -> None:
+        cid = r["CHILD"]
+        start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
+        me = periods.get(start) if start else None
+        if me is None:
+            self._refuse_missing_overlap(line, cid, start, end, periods)
+        elif me.returned_at is None and end is not None:
+            me.returned_at = _local_midnight(end)
+            me.updated_at, me.updated_by = self.uow.now, self.uow.actor.label
+            me.version += 1
+            self.n_mis_ended += 1
+        # else: the register already holds it (a return the register knows of is kept)
+
+    def _refuse_missing_overlap(
+        self, line: int, cid: str, start: date | None, end: date | None, periods: dict[date, MissingEpisode]
+    ) -> None:
+        if start is None:
+            return
+        file_end = {st: en for _l, st, en in self.checked.mis.get(cid, []) if st in periods}
+
+        def ends(x: MissingEpisode) -> date:
+            if x.returned_at is not None:
+                return local_date(x.returned_at)
+            return file_end.get(local_date(x.started_at)) or date.max
+
+        clash = next(
+            (x for x in periods.values() if local_date(x.started_at) < (end or date.max) and start < ends(x)), None
+        )
+        if clash is not None:
+            self.problems.append(
+                f"{self.mname} line {line}: the period from {fmt(start)} overlaps the "
+                f"register's period from {fmt(local_date(clash.started_at))} for {cid}"
+            )
+
+    def _care_hosts(self, ids: list[str]) -> dict[str, list[tuple[date, date | None, int]]]:
+        """Each child's episodes of care (DECOM, DEC, id), latest first: a period belongs to
+        the episode it began in."""
+        hosts: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
+        for cid, decom, dec, ce_id in self.s.execute(
+            select(CareEpisode.child_id, CareEpisode.decom, CareEpisode.dec, CareEpisode.id).where(
+                CareEpisode.child_id.in_(ids)
+            )
+        ):
+            hosts[cid].append((decom, dec, ce_id))
+        for eps in hosts.values():
+            eps.sort(key=lambda x: x[0], reverse=True)
+        return hosts
+
+    def _insert_periods(self, part: list[tuple[int, dict[str, str]]]) -> None:
+        held = self._held_missing(r["CHILD"] for _l, r in part)
+        hosts = self._care_hosts(list({r["CHILD"] for _l, r in part}))
+        uow = self.uow
+        rows: list[dict[str, object]] = []
+        for _line, r in part:
+            cid = r["CHILD"]
+            start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
+            if start is None or start in held.get(cid, {}):
+                continue
+            host = next((h for h in hosts.get(cid, []) if h[0] <= start and (h[1] is None or start <= h[1])), None)
+            started = _local_midnight(start)
+            rows.append(
+                dict(
+                    child_id=cid,
+                    category=r["MISSING"],
+                    started_at=started,
+                    reported_at=started,
+                    reported_by="SSDA903 import",
+                    returned_at=_local_midnight(end) if end else None,
+                    care_episode_id=host[2] if host else None,
+                    updated_at=uow.now,
+                    updated_by=uow.actor.label,
+                    version=1,
                 )
-            ):
-                hosts[cid].append((decom, dec, ce_id))
-            rows: list[dict[str, object]] = []
-            for _line, r in part:
-                cid = r["CHILD"]
-                start, end = _parse_date(r["MIS_START"]), _parse_date(r["MIS_END"])
-                if start is None or start in held.get(cid, {}):
-                    continue
-                host = next(
-                    (
-                        h
-                        for h in sorted(hosts.get(cid, []), key=lambda x: x[0], reverse=True)
-                        if h[0] <= start and (h[1] is None or start <= h[1])
-                    ),
-                    None,
-                )
-                started = _local_midnight(start)
-                rows.append(
-                    dict(
-                        child_id=cid,
-                        category=r["MISSING"],
-                        started_at=started,
-                        reported_at=started,
-                        reported_by="SSDA903 import",
-                        returned_at=_local_midnight(end) if end else None,
-                        care_episode_id=host[2] if host else None,
-                        updated_at=uow.now,
-                        updated_by=uow.actor.label,
-                        version=1,
-                    )
-                )
-            if rows:
-                self.s.execute(insert(MissingEpisode), rows)
-                self.n_mis += len(rows)
+            )
+        if rows:
+            self.s.execute(insert(MissingEpisode), rows)
+            self.n_mis += len(rows)

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.clock import Clock
+from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import (
     AccessRefusedError,
     ConflictError,
@@ -128,7 +129,7 @@ def first_run_administrator(db: Database) -> Actor | None:
     with db.write_session() as s:
         if s.scalar(select(func.count()).select_from(Staff)):
             return None
-        staff = Staff(username=login, display_name=login, role=access.StaffRole.ADMINISTRATOR.value, active=True)
+        staff = Staff(username=login, display_name=login, role=StaffRole.ADMINISTRATOR.value, active=True)
         s.add(staff)
         s.flush()
         now = datetime.now().astimezone().replace(microsecond=0)
@@ -283,55 +284,63 @@ def translate_db_error(exc: BaseException, saving: bool = True) -> LacError | No
     if isinstance(exc, StaleDataError):
         return ConflictError("This record", None, None)
     if isinstance(exc, IntegrityError):
-        msg = str(exc.orig)
-        if "uq_missing_episode_open" in msg or "missing_episode.child_id" in msg:
-            return ValidationError("start", "child is already missing (another desktop recorded it a moment ago)")
-        if "uq_care_episode_open" in msg or "care_episode.child_id" in msg:
-            return ValidationError("decom", "child already has an open care episode")
-        if "pk_setting" in msg or "setting.key" in msg:
-            return ConflictError("The council settings", "another administrator", None)
-        if "rhi_episode" in msg:
-            return ValidationError("episodes", "an episode is already covered by another RHI")
-        if "unique" in msg.lower() or "duplicate" in msg.lower():
-            return ValidationError(
-                "record", "is already on the register (another desktop saved the same a moment ago). Nothing was saved."
-            )
-        return None
+        return _integrity_error(str(exc.orig))
     if isinstance(exc, DataError | OverflowError):
         # Our own rules (domain/fields.py) should refuse first; this is the last line.
         return ValidationError("value", "is too long or out of range for the database. Nothing was saved.")
     if isinstance(exc, OperationalError | InterfaceError) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
-        text_ = str(getattr(exc, "orig", exc)).lower()
-        if "too many clients" in text_ or "too many connections" in text_ or "remaining connection slots" in text_:
-            return ServerFullError(TOO_MANY_CLIENTS)
-        if "locked" in text_ or "busy" in text_:
-            return DatabaseUnavailableError(
-                "The database is busy (another desktop is saving). Nothing was saved; try again in a moment."
-            )
-        if "readonly" in text_ or "read-only" in text_ or "disk is full" in text_:
-            return DatabaseUnavailableError(
-                "The database file cannot be written (read-only, or the disk is full). Nothing "
-                "was saved: ask IT to check the disk and the file's permissions."
-            )
-        if saving:
-            return DatabaseUnavailableError(
-                "The connection to the database was lost while saving. Nothing was saved and "
-                "your entry is kept: save again once the connection is back."
-            )
-        return DatabaseUnavailableError(
-            "The database cannot be reached (the server is down or the connection was lost). "
-            "Try again once it is back; ask IT if it stays away."
-        )
+        return _connection_error(str(getattr(exc, "orig", exc)).lower(), saving)
     if isinstance(exc, DBAPIError):
         sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
-        if sqlstate.startswith("57") or sqlstate.startswith("08") or sqlstate.startswith("53"):
+        if sqlstate.startswith(("57", "08", "53")):
             return DatabaseUnavailableError(
                 "The database server stopped the request (it is shutting down, restarting or out "
                 "of resources). Nothing was saved; try again in a moment."
             )
     return None
+
+
+def _integrity_error(msg: str) -> LacError | None:
+    """Another desktop saved the same a moment ago (a unique rule held), in plain words."""
+    if "uq_missing_episode_open" in msg or "missing_episode.child_id" in msg:
+        return ValidationError("start", "child is already missing (another desktop recorded it a moment ago)")
+    if "uq_care_episode_open" in msg or "care_episode.child_id" in msg:
+        return ValidationError("decom", "child already has an open care episode")
+    if "pk_setting" in msg or "setting.key" in msg:
+        return ConflictError("The council settings", "another administrator", None)
+    if "rhi_episode" in msg:
+        return ValidationError("episodes", "an episode is already covered by another RHI")
+    if "unique" in msg.lower() or "duplicate" in msg.lower():
+        return ValidationError(
+            "record", "is already on the register (another desktop saved the same a moment ago). Nothing was saved."
+        )
+    return None
+
+
+def _connection_error(text_: str, saving: bool) -> LacError:
+    """The server full, the file locked or read-only, or the connection gone."""
+    if "too many clients" in text_ or "too many connections" in text_ or "remaining connection slots" in text_:
+        return ServerFullError(TOO_MANY_CLIENTS)
+    if "locked" in text_ or "busy" in text_:
+        return DatabaseUnavailableError(
+            "The database is busy (another desktop is saving). Nothing was saved; try again in a moment."
+        )
+    if "readonly" in text_ or "read-only" in text_ or "disk is full" in text_:
+        return DatabaseUnavailableError(
+            "The database file cannot be written (read-only, or the disk is full). Nothing "
+            "was saved: ask IT to check the disk and the file's permissions."
+        )
+    if saving:
+        return DatabaseUnavailableError(
+            "The connection to the database was lost while saving. Nothing was saved and "
+            "your entry is kept: save again once the connection is back."
+        )
+    return DatabaseUnavailableError(
+        "The database cannot be reached (the server is down or the connection was lost). "
+        "Try again once it is back; ask IT if it stays away."
+    )
 
 
 class ActionService:

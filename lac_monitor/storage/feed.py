@@ -164,11 +164,12 @@ class PgListener:
         return Session(bind=self._sa, expire_on_commit=False)
 
     def close(self) -> None:
-        for closing in (
+        closers: tuple[Callable[[], object], ...] = (
             lambda: self._sa.close() if self._sa is not None else None,
             lambda: self._engine.dispose() if self._engine is not None else None,
             self.conn.close,
-        ):
+        )
+        for closing in closers:
             try:
                 closing()
             except Exception:  # noqa: BLE001 - closing a broken connection

@@ -6,7 +6,6 @@ query itself (SQLite has no row-level security) and costs nothing on PostgreSQL.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +18,6 @@ from lac_monitor.domain.alerts import EpisodeFacts
 from lac_monitor.domain.patterns import (
     ValueKind,
     episode_texts,
-    normalise_value,
     profile_texts,
     value_rows,
 )
@@ -44,7 +42,7 @@ def sync_episode_values(s: Session, ep: MissingEpisode) -> None:
     s.execute(delete(PatternValue).where(PatternValue.episode_id == ep.id))
     s.add_all(
         PatternValue(**row)
-        for row in value_rows(  # type: ignore[arg-type]
+        for row in value_rows(
             ep.child_id, ep.id, ep.started_at, episode_texts(ep.last_seen_with, ep.last_seen_where, ep.found_where)
         )
     )
@@ -54,32 +52,8 @@ def sync_profile_values(s: Session, prof: PhilomenaProfile) -> None:
     s.execute(delete(PatternValue).where(PatternValue.child_id == prof.child_id, PatternValue.episode_id.is_(None)))
     s.add_all(
         PatternValue(**row)
-        for row in value_rows(  # type: ignore[arg-type]
-            prof.child_id, None, prof.updated_at, profile_texts(prof.associates, prof.places_likely)
-        )
+        for row in value_rows(prof.child_id, None, prof.updated_at, profile_texts(prof.associates, prof.places_likely))
     )
-
-
-def search_values(
-    s: Session, text: str, kinds: Iterable[str] = (), limit: int = 200, visible: ColumnElement[bool] | None = None
-) -> list[tuple[str, str, str, int | None]]:
-    """(child id, kind, value as typed, episode id) of every mention matching `text`."""
-    norm = normalise_value(text)
-    if not norm:
-        return []
-    q = (
-        select(PatternValue.child_id, PatternValue.kind, PatternValue.value, PatternValue.episode_id)
-        .join(Child, Child.id == PatternValue.child_id)
-        .where(PatternValue.norm == norm)
-        .order_by(PatternValue.child_id)
-        .limit(limit)
-    )
-    kinds = tuple(kinds)
-    if kinds:
-        q = q.where(PatternValue.kind.in_(kinds))
-    if visible is not None:
-        q = q.where(visible)
-    return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
 
 
 # -- who may see which child (the rule of lac_hidden_children, in the query) ----------------

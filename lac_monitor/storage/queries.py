@@ -188,7 +188,8 @@ def child_detail(session: Session, child_id: str) -> ChildDetail:
 
 def staff_list(session: Session) -> list[tuple[int, str, str, str, int | None]]:
     query = select(Staff.id, Staff.username, Staff.display_name, Staff.role, Staff.team_id)
-    return list(session.execute(query.order_by(Staff.display_name)).tuples())
+    rows = session.execute(query.order_by(Staff.display_name))
+    return [(sid, username, name, role, team) for sid, username, name, role, team in rows]
 
 
 def team_list(session: Session) -> list[tuple[int, str]]:

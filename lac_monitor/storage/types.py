@@ -31,8 +31,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):  # raw SQL paths on SQLite
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value  # str: raw SQL on SQLite
+        if at.tzinfo is None:
+            return at.replace(tzinfo=UTC)
+        return at.astimezone(UTC)

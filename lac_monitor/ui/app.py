@@ -16,30 +16,6 @@ GUI_LOCK_WAIT_S = 3.0
 ORGANISATION = "LAC Monitor"
 APPLICATION = "LAC Monitor"
 SMOKE_QUIT_ENV = "LAC_MONITOR_QUIT_AFTER_MS"  # open the window, then quit (installer/smoke.py)
-_singletons_pinned = False
-
-
-def pin_singletons() -> None:
-    """Work around PySide6 6.12 reference-count bugs on CPython 3.11.
-
-    Every call of a C++ method returning void drops one reference to `None`, and every
-    `SignalInstance.emit()` drops one to `True`; once a count reaches zero the process
-    aborts ("none_dealloc: deallocating None"), at exit or, in a long shift, mid-run.
-    CPython 3.12+ makes these singletons immortal; here we do the same by giving them
-    an unreachable reference count. Idempotent; does nothing on 3.12+.
-    """
-    global _singletons_pinned
-    if _singletons_pinned or sys.version_info >= (3, 12):
-        return
-    import PySide6
-
-    if PySide6.__version__ != "6.12.0":  # pyproject excludes it; guard a hand-made install
-        return
-    import ctypes
-
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt is the first field
-    _singletons_pinned = True
 
 
 def settle_memory() -> None:
@@ -60,7 +36,6 @@ def configure_application(argv: list[str] | None = None):  # type: ignore[no-unt
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setOrganizationDomain("lac-monitor.local")
-    pin_singletons()
     # The GUI thread waits at most 2 ms (not 5) for a worker's turn with the interpreter.
     sys.setswitchinterval(0.002)
     app = QApplication.instance()

@@ -59,7 +59,6 @@ from lac_monitor.storage.database import Database
 from lac_monitor.storage.queries import child_detail, team_list
 from lac_monitor.ui import errors
 from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS, Announcer, apply_palette
-from lac_monitor.ui.app import pin_singletons
 from lac_monitor.ui.board_filter_model import (
     NOT_GRADED,
     BoardFilterModel,
@@ -152,7 +151,6 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        pin_singletons()
         self.db, self.actor, self.clock = db, actor, clock
         self.settings = settings if settings is not None else SettingsStore(QSettings())
         self.service = EpisodeService(db, actor, clock)

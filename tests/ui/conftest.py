@@ -9,13 +9,9 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from lac_monitor.domain.clock import FixedClock
-from lac_monitor.ui.app import pin_singletons
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_store import SettingsStore
 from tests.factories import World
-
-# PySide6 6.12 on CPython 3.11 drops references to None and True (see app.py).
-pin_singletons()
 
 
 @pytest.fixture
