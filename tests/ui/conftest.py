@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,18 @@ from lac_monitor.domain.clock import FixedClock
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_store import SettingsStore
 from tests.factories import World
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Collect a test's garbage here, once its widgets are closed and deleted.
+
+    A Qt object left in a reference cycle (a test's helper holding a notifier that holds it
+    back) is otherwise deleted by whichever cyclic garbage collection comes next, perhaps in
+    the middle of a later test's event processing, from inside that object's own timer or
+    signal: the interpreter then crashes (seen as a segfault in pytest-qt's event processing).
+    """
+    gc.collect()
 
 
 @pytest.fixture

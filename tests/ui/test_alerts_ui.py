@@ -134,8 +134,16 @@ class Desktop:
         qtbot.addWidget(self.banner)
         qtbot.addWidget(self.inbox)
         self.notified: list[int] = []
+        # Owned by the banner, which qtbot closes and deletes at the end of the test: the notifier
+        # and its timer go with it, at a known point, never later from a garbage collection.
         self.notifier = AlertNotifier(
-            self.service, staff_id, self.banner, inbox=self.inbox, username=username, interval_ms=60_000
+            self.service,
+            staff_id,
+            self.banner,
+            inbox=self.inbox,
+            username=username,
+            interval_ms=60_000,
+            parent=self.banner,
         )
         self.notifier.notify = self._record
         self.feed = FeedReader(db)
