@@ -12,13 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BindParameter, Date, Select, Subquery, and_, bindparam, case, func, literal, or_, select
-from sqlalchemy.orm import Session
 
 from lac_monitor.domain.access import may_see_restricted
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.patterns import COUNT_WINDOWS
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus
 from lac_monitor.domain.values import BoardRow
+from lac_monitor.storage.database import Reader
 from lac_monitor.storage.schema import (
     CareEpisode,
     Child,
@@ -31,23 +31,24 @@ from lac_monitor.storage.schema import (
 )
 from lac_monitor.storage.types import UtcDateTime
 
+_RESTRICTED = select(Child.id, Child.social_worker_id, Child.team_id).where(Child.restricted.is_(True))
+
 
 def hidden_children(
-    session: Session, role: str | None, staff_id: int | None, team_id: int | None, office_hours: bool
+    session: Reader, role: str | None, staff_id: int | None, team_id: int | None, office_hours: bool
 ) -> frozenset[str]:
     """The restricted children this person may not see (domain.access.may_see_restricted):
     the app's own filter, for SQLite and any connection that bypasses row-level security.
     Reads only the few restricted children (partial index ix_child_restricted)."""
-    q = select(Child.id, Child.social_worker_id, Child.team_id).where(Child.restricted.is_(True))
     return frozenset(
         cid
-        for cid, worker, team in session.execute(q)
+        for cid, worker, team in session.execute(_RESTRICTED)
         if not may_see_restricted(role, staff_id, team_id, worker, team, office_hours)
     )
 
 
 def load_board(
-    session: Session,
+    session: Reader,
     at: datetime,
     child_ids: Iterable[str] | None = None,
     rhi_hours: float = DEFAULT_RHI_HOURS,
@@ -256,13 +257,24 @@ def episode_count_subquery(at: BindParameter[Any], ids: BindParameter[Any] | Non
     return q.subquery("episode_counts")
 
 
-def load_flags(session: Session, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:
+def load_flags(session: Reader, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:
+    """Each child's risk flags in force on `day` (of the children `ids`, or all)."""
+    params: dict[str, object] = {"day": day}
+    if ids is not None:
+        params["ids"] = ids
+    out: dict[str, list[str]] = defaultdict(list)
+    for cid, flag in session.execute(_flags_statement(ids is not None), params):
+        out[cid].append(flag)
+    return out
+
+
+@lru_cache(maxsize=2)
+def _flags_statement(by_ids: bool) -> Select[str, str]:
+    """Built once, like the board query: `day` and, if `by_ids`, `ids` are parameters."""
+    day = bindparam("day", type_=Date)
     q = select(RiskFlagRow.child_id, RiskFlagRow.flag).where(
         RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day)
     )
-    if ids is not None:
-        q = q.where(RiskFlagRow.child_id.in_(ids))
-    out: dict[str, list[str]] = defaultdict(list)
-    for cid, flag in session.execute(q):
-        out[cid].append(flag)
-    return out
+    if by_ids:
+        q = q.where(RiskFlagRow.child_id.in_(bindparam("ids", expanding=True)))
+    return q
