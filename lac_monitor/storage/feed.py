@@ -248,8 +248,11 @@ def server_free_slots(db: Database) -> int:
 
 class FeedPoller:
     """Knows a change happened by polling the feed's latest sequence every POLL_SECONDS over a
-    short connection; holds no connection in between. `changed()` is called often (by the
-    same timer as SqliteWatcher) and asks the server only when the interval has passed."""
+    short connection, and holds none in between. `changed()` is called often (by the same
+    timer as SqliteWatcher) and asks the server only when the interval has passed. When it
+    finds a change it keeps that connection for the reads the change causes
+    (`read_session()`: the feed, the touched board rows) until `release()`, so a change
+    costs a polling desktop one short connection, not one per read."""
 
     listening = False
 
@@ -257,6 +260,7 @@ class FeedPoller:
         self.db = db
         self.interval = interval
         self._next = 0.0
+        self._held: Connection | None = None
         with db.read_session() as s:
             self._seq = latest_seq(s)
 
@@ -265,15 +269,40 @@ class FeedPoller:
         if now < self._next:
             return False
         self._next = now + self.interval
-        with self.db.read_session() as s:
-            seq = latest_seq(s)
+        self.release()
+        conn = self.db.engine.connect()
+        try:
+            seq = latest_seq(conn)
+        except BaseException:
+            conn.close()
+            raise
         if seq != self._seq:
             self._seq = seq
+            self._held = conn  # for this change's reads, until release()
             return True
+        conn.close()
         return False
 
+    def read_session(self) -> AbstractContextManager[Reader]:
+        """The connection that found the change, while held; else a short one of its own."""
+        if self._held is not None:
+            return nullcontext(self._held)
+        return self.db.read_session()
+
+    def drain(self) -> bool:
+        """Nothing is pushed to a poller: a change is found by the next poll."""
+        return False
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            try:
+                held.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+
     def close(self) -> None:
-        pass
+        self.release()
 
 
 def _too_many_clients(exc: BaseException) -> bool:

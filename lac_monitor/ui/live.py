@@ -243,7 +243,12 @@ class LiveBridge(QObject):
             self.connection_failed(exc)  # the file went away or is unreadable
             return
         if changed:
-            self.read_now()
+            try:
+                self.read_now()  # the reads this change causes, on the poller's connection
+            finally:
+                release = getattr(watcher, "release", None)
+                if release is not None:
+                    release()  # a polling desktop holds nothing between polls
 
     def _on_local_commit(self, seqs: list[int]) -> None:
         # Called inside the service call, on the GUI thread or a worker's: read once control
