@@ -5,7 +5,6 @@ Mirrors domain.status.derive_status exactly (tests compare the two).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -47,6 +46,9 @@ def hidden_children(
     )
 
 
+FLAG_SEP = "\x1f"
+
+
 def load_board(
     session: Reader,
     at: datetime,
@@ -63,7 +65,6 @@ def load_board(
     params.update({f"after_{d}": at - timedelta(days=d) for d in COUNT_WINDOWS})
     if ids is not None:
         params["ids"] = ids
-    flags = load_flags(session, day, ids)
     rows = []
     for r in session.execute(_board_statement(ids is not None), params):
         (
@@ -94,6 +95,7 @@ def load_board(
             n30,
             n90,
             n365,
+            flags,
         ) = r
         if cid in hidden:
             continue
@@ -123,7 +125,7 @@ def load_board(
                 team=team,
                 placement_type=place,
                 locality=locality,
-                flags=tuple(sorted(flags.get(cid, ()))),
+                flags=tuple(sorted(flags.split(FLAG_SEP))) if flags else (),
                 episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
             )
         )
@@ -171,6 +173,17 @@ def _board_statement(by_ids: bool) -> Select[Any]:
     care = select(care_sub).where(care_sub.c.rn == 1).subquery("care")
 
     counts = episode_count_subquery(at, ids)
+
+    # The flags in force, one string per child, in this same statement (not one more read per
+    # change): joined by a separator no flag can hold (control characters are refused).
+    flags_q = (
+        select(RiskFlagRow.child_id, func.aggregate_strings(RiskFlagRow.flag, FLAG_SEP).label("flags"))
+        .where(RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day))
+        .group_by(RiskFlagRow.child_id)
+    )
+    if ids is not None:
+        flags_q = flags_q.where(RiskFlagRow.child_id.in_(ids))
+    flags = flags_q.subquery("flags")
 
     open_now = and_(ep.c.id.is_not(None), or_(ep.c.returned_at.is_(None), ep.c.returned_at > at))
     done = or_(
@@ -221,6 +234,7 @@ def _board_statement(by_ids: bool) -> Select[Any]:
             counts.c.n30,
             counts.c.n90,
             counts.c.n365,
+            flags.c.flags,
         )
         .select_from(Child)
         .outerjoin(ep, ep.c.child_id == Child.id)
@@ -230,6 +244,7 @@ def _board_statement(by_ids: bool) -> Select[Any]:
         .outerjoin(Staff, Staff.id == Child.social_worker_id)
         .outerjoin(Team, Team.id == Child.team_id)
         .outerjoin(counts, counts.c.child_id == Child.id)
+        .outerjoin(flags, flags.c.child_id == Child.id)
     )
     if ids is not None:
         q = q.where(Child.id.in_(ids))
@@ -255,26 +270,3 @@ def episode_count_subquery(at: BindParameter[Any], ids: BindParameter[Any] | Non
     if ids is not None:
         q = q.where(MissingEpisode.child_id.in_(ids))
     return q.subquery("episode_counts")
-
-
-def load_flags(session: Reader, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:
-    """Each child's risk flags in force on `day` (of the children `ids`, or all)."""
-    params: dict[str, object] = {"day": day}
-    if ids is not None:
-        params["ids"] = ids
-    out: dict[str, list[str]] = defaultdict(list)
-    for cid, flag in session.execute(_flags_statement(ids is not None), params):
-        out[cid].append(flag)
-    return out
-
-
-@lru_cache(maxsize=2)
-def _flags_statement(by_ids: bool) -> Select[str, str]:
-    """Built once, like the board query: `day` and, if `by_ids`, `ids` are parameters."""
-    day = bindparam("day", type_=Date)
-    q = select(RiskFlagRow.child_id, RiskFlagRow.flag).where(
-        RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day)
-    )
-    if by_ids:
-        q = q.where(RiskFlagRow.child_id.in_(bindparam("ids", expanding=True)))
-    return q
