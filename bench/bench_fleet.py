@@ -1,12 +1,17 @@
 """Fleet benchmark: N headless desktops (each its own process: the live bridge and the board
 model, no window) follow one PostgreSQL server while another process commits changes.
 
-For each N it prints commit -> model updated (p50, p99, over every desktop and change), beside
-the NOTIFY round trip measured in the same run, the connections the fleet holds while idle,
-and the server's cost per change: transactions and new sessions (pg_stat_database) and the
-CPU time of the desktops' backends (/proc, when the bench runs on the server's machine).
-On one 2-core machine the N client processes compete for the same CPU, so the latency at
-large N measures this machine as much as the app.
+For each N it prints commit -> model updated (p50, p99 over every desktop and change; the
+LISTENing desktops and those that had to poll apart), beside the NOTIFY round trip measured
+on the machine as it is at that moment; the connections the fleet holds while idle (by
+application_name); the server's cost per change (transactions and new sessions from
+pg_stat_database, CPU of the desktops' LISTEN backends from /proc when the bench runs on the
+server's machine); each desktop's own CPU per change and its RSS. Stamps are CLOCK_MONOTONIC
+(`time.monotonic`), taken by the committer as its commit returns and by each desktop once its
+model is updated: comparable across processes on one machine. Two warm-up changes are not
+counted (a desktop's first change compiles and prepares its reads). On one 2-core machine
+the N desktops share the CPU with the server, so at large N the latency measures the
+machine as much as the app: read it beside the CPU columns.
 
     .venv/bin/python bench/bench_fleet.py [--sizes 1,20,50,100] [--changes 20]
                                           [--pg postgresql://postgres@127.0.0.1:5432/test]
