@@ -12,8 +12,9 @@ from sqlalchemy import text
 
 from lac_monitor.cli import main
 from lac_monitor.domain.errors import DatabaseUnavailableError
+from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
-from lac_monitor.storage.feed import FeedPoller, PgListener, pg_watcher
+from lac_monitor.storage.feed import FeedPoller, FeedReader, PgListener, pg_watcher
 from tests.conftest import PG_ADMIN_URL
 from tests.factories import World
 
@@ -24,6 +25,14 @@ def _held(dbname: str) -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)
         ).fetchone()
         return int(row[0]) if row else -1
+
+
+def _pids(dbname: str) -> list[int]:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)
+        ).fetchall()
+        return [int(r[0]) for r in rows]
 
 
 @pytest.fixture
@@ -59,9 +68,22 @@ def test_a_nearly_full_server_gets_a_poller_that_holds_nothing(pg_world: World, 
         watcher.interval = 0
         assert _held(dbname) == 0
         assert not watcher.changed()
+        assert _held(dbname) == 0  # the poll's connection is closed straight after
         child = pg_world.add_child("C000951")
         pg_world.episodes.report(child, "M", pg_world.clock.now() - timedelta(hours=1))
         assert watcher.changed()
+        # The change's reads go over the connection that found it: one connection for it all.
+        reader = FeedReader(desk, start_seq=0)
+        events = reader.read(watcher.read_session)
+        with watcher.read_session() as s:
+            rows = load_board(s, pg_world.clock.now(), child_ids={child})
+            backend = s.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert events[-1].kind == "episode.reported" and [r.child_id for r in rows] == [child]
+        assert _pids(dbname) == [backend]
+        watcher.release()
+        assert _held(dbname) == 0  # and nothing held once the change is read
+        assert not watcher.changed()
+        watcher.close()
     finally:
         desk.dispose()
 
@@ -87,9 +109,6 @@ def test_a_refused_connection_is_a_plain_message(
 def test_reads_ride_the_listen_connection_and_lose_no_notification(pg_world: World, db_url: str) -> None:
     """The feed and board reads a change causes go over the LISTEN connection; a notification
     that arrives while such a read runs is still reported by the next drain()."""
-    from lac_monitor.storage.board import load_board
-    from lac_monitor.storage.feed import FeedReader
-
     dbname = db_url.rsplit("/", 1)[1]
     desk = Database.open(db_url)
     listener = PgListener(desk)

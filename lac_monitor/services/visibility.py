@@ -17,10 +17,11 @@ from lac_monitor.domain.errors import NotFoundError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.services.uow import Actor
 from lac_monitor.storage.board import hidden_children
+from lac_monitor.storage.database import Reader
 from lac_monitor.storage.schema import Child
 
 
-def hidden_for(session: Session, actor: Actor, at: datetime, ladder: Ladder) -> frozenset[str]:
+def hidden_for(session: Reader, actor: Actor, at: datetime, ladder: Ladder) -> frozenset[str]:
     """The restricted children `actor` may not see at `at`."""
     return hidden_children(session, actor.role, actor.staff_id, actor.team_id, ladder.is_office_hours(at))
 

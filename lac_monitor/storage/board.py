@@ -5,20 +5,19 @@ Mirrors domain.status.derive_status exactly (tests compare the two).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BindParameter, Date, Select, Subquery, and_, bindparam, case, func, literal, or_, select
-from sqlalchemy.orm import Session
 
 from lac_monitor.domain.access import may_see_restricted
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.patterns import COUNT_WINDOWS
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus
 from lac_monitor.domain.values import BoardRow
+from lac_monitor.storage.database import Reader
 from lac_monitor.storage.schema import (
     CareEpisode,
     Child,
@@ -31,23 +30,27 @@ from lac_monitor.storage.schema import (
 )
 from lac_monitor.storage.types import UtcDateTime
 
+_RESTRICTED = select(Child.id, Child.social_worker_id, Child.team_id).where(Child.restricted.is_(True))
+
 
 def hidden_children(
-    session: Session, role: str | None, staff_id: int | None, team_id: int | None, office_hours: bool
+    session: Reader, role: str | None, staff_id: int | None, team_id: int | None, office_hours: bool
 ) -> frozenset[str]:
     """The restricted children this person may not see (domain.access.may_see_restricted):
     the app's own filter, for SQLite and any connection that bypasses row-level security.
     Reads only the few restricted children (partial index ix_child_restricted)."""
-    q = select(Child.id, Child.social_worker_id, Child.team_id).where(Child.restricted.is_(True))
     return frozenset(
         cid
-        for cid, worker, team in session.execute(q)
+        for cid, worker, team in session.execute(_RESTRICTED)
         if not may_see_restricted(role, staff_id, team_id, worker, team, office_hours)
     )
 
 
+FLAG_SEP = "\x1f"
+
+
 def load_board(
-    session: Session,
+    session: Reader,
     at: datetime,
     child_ids: Iterable[str] | None = None,
     rhi_hours: float = DEFAULT_RHI_HOURS,
@@ -62,7 +65,6 @@ def load_board(
     params.update({f"after_{d}": at - timedelta(days=d) for d in COUNT_WINDOWS})
     if ids is not None:
         params["ids"] = ids
-    flags = load_flags(session, day, ids)
     rows = []
     for r in session.execute(_board_statement(ids is not None), params):
         (
@@ -93,6 +95,7 @@ def load_board(
             n30,
             n90,
             n365,
+            flags,
         ) = r
         if cid in hidden:
             continue
@@ -122,7 +125,7 @@ def load_board(
                 team=team,
                 placement_type=place,
                 locality=locality,
-                flags=tuple(sorted(flags.get(cid, ()))),
+                flags=tuple(sorted(flags.split(FLAG_SEP))) if flags else (),
                 episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
             )
         )
@@ -170,6 +173,17 @@ def _board_statement(by_ids: bool) -> Select[Any]:
     care = select(care_sub).where(care_sub.c.rn == 1).subquery("care")
 
     counts = episode_count_subquery(at, ids)
+
+    # The flags in force, one string per child, in this same statement (not one more read per
+    # change): joined by a separator no flag can hold (control characters are refused).
+    flags_q = (
+        select(RiskFlagRow.child_id, func.aggregate_strings(RiskFlagRow.flag, FLAG_SEP).label("flags"))
+        .where(RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day))
+        .group_by(RiskFlagRow.child_id)
+    )
+    if ids is not None:
+        flags_q = flags_q.where(RiskFlagRow.child_id.in_(ids))
+    flags = flags_q.subquery("flags")
 
     open_now = and_(ep.c.id.is_not(None), or_(ep.c.returned_at.is_(None), ep.c.returned_at > at))
     done = or_(
@@ -220,6 +234,7 @@ def _board_statement(by_ids: bool) -> Select[Any]:
             counts.c.n30,
             counts.c.n90,
             counts.c.n365,
+            flags.c.flags,
         )
         .select_from(Child)
         .outerjoin(ep, ep.c.child_id == Child.id)
@@ -229,6 +244,7 @@ def _board_statement(by_ids: bool) -> Select[Any]:
         .outerjoin(Staff, Staff.id == Child.social_worker_id)
         .outerjoin(Team, Team.id == Child.team_id)
         .outerjoin(counts, counts.c.child_id == Child.id)
+        .outerjoin(flags, flags.c.child_id == Child.id)
     )
     if ids is not None:
         q = q.where(Child.id.in_(ids))
@@ -254,15 +270,3 @@ def episode_count_subquery(at: BindParameter[Any], ids: BindParameter[Any] | Non
     if ids is not None:
         q = q.where(MissingEpisode.child_id.in_(ids))
     return q.subquery("episode_counts")
-
-
-def load_flags(session: Session, day: object, ids: list[str] | None = None) -> dict[str, list[str]]:
-    q = select(RiskFlagRow.child_id, RiskFlagRow.flag).where(
-        RiskFlagRow.since <= day, or_(RiskFlagRow.ended_on.is_(None), RiskFlagRow.ended_on > day)
-    )
-    if ids is not None:
-        q = q.where(RiskFlagRow.child_id.in_(ids))
-    out: dict[str, list[str]] = defaultdict(list)
-    for cid, flag in session.execute(q):
-        out[cid].append(flag)
-    return out

@@ -22,28 +22,46 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Connection, bindparam, create_engine, func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from lac_monitor.domain.values import ChangeEvent
-from lac_monitor.storage.database import NOTIFY_CHANNEL, Database
+from lac_monitor.storage.database import NOTIFY_CHANNEL, Database, Reader
 from lac_monitor.storage.schema import ChangeFeed
 
 log = logging.getLogger(__name__)
 
 
-def latest_seq(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(ChangeFeed.seq), 0))) or 0)
+# Built once, with the sequence and the limit as parameters: every desktop runs this on every
+# change, and building a statement afresh costs more Python than running it.
+_LATEST = select(func.coalesce(func.max(ChangeFeed.seq), 0))
+_SINCE = (
+    select(
+        ChangeFeed.seq,
+        ChangeFeed.at,
+        ChangeFeed.kind,
+        ChangeFeed.entity,
+        ChangeFeed.entity_id,
+        ChangeFeed.child_id,
+        ChangeFeed.username,
+    )
+    .where(ChangeFeed.seq > bindparam("after"))
+    .order_by(ChangeFeed.seq)
+    .limit(bindparam("limit"))
+)
 
 
-def changes_since(session: Session, seq: int, limit: int = 5000) -> list[ChangeEvent]:
-    rows = session.scalars(select(ChangeFeed).where(ChangeFeed.seq > seq).order_by(ChangeFeed.seq).limit(limit)).all()
-    return [ChangeEvent(r.seq, r.at, r.kind, r.entity, r.entity_id, r.child_id, r.username) for r in rows]
+def latest_seq(session: Reader) -> int:
+    return int(session.scalar(_LATEST) or 0)
+
+
+def changes_since(session: Reader, seq: int, limit: int = 5000) -> list[ChangeEvent]:
+    """The feed rows after `seq` (one indexed read of the primary key), oldest first."""
+    return [ChangeEvent(*row) for row in session.execute(_SINCE, {"after": seq, "limit": limit})]
 
 
 FEED_BATCH = 5000
@@ -59,7 +77,7 @@ class FeedReader:
                 start_seq = latest_seq(s)
         self.last_seq = start_seq
 
-    def read(self, session: Callable[[], AbstractContextManager[Session]] | None = None) -> list[ChangeEvent]:
+    def read(self, session: Callable[[], AbstractContextManager[Reader]] | None = None) -> list[ChangeEvent]:
         """`session`: where to read (the LISTEN connection's `read_session`); default a short
         connection of its own."""
         out: list[ChangeEvent] = []
@@ -83,8 +101,8 @@ LISTEN_READ_TIMEOUT_MS = 10_000
 class PgListener:
     """A dedicated LISTEN connection. Raises OSError-like psycopg errors if it drops.
 
-    `read_session()` gives a Session over this same connection (autocommit, so each statement
-    is its own short transaction and nothing is held open between notifications). Use it
+    `read_session()` gives this same connection (autocommit, so each statement is its own
+    short transaction and nothing is held open between notifications). Use it
     from the thread that drains the listener only; other threads read over their own
     connection (`Database.read_session`).
     """
@@ -106,11 +124,15 @@ class PgListener:
             "keepalives_idle": 30,
             "keepalives_interval": 10,
             "keepalives_count": 3,
-            "options": f"-c statement_timeout={LISTEN_READ_TIMEOUT_MS}",
+            # The same few statements run here on every change (the feed, the touched board
+            # rows): planned once, not per change. The board rows' plan alone is ~2 ms of
+            # server CPU, paid by every desktop for every change if planned each time.
+            "options": f"-c statement_timeout={LISTEN_READ_TIMEOUT_MS} -c plan_cache_mode=force_generic_plan",
         }
         if url.password:
             params["password"] = url.password
         self.conn = psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
+        self.conn.prepare_threshold = 0  # prepared on first use (the default waits for the 5th)
         # psycopg takes the notifications that arrive during a query off the socket itself;
         # count them here so `drain()` still reports them (else a change that lands while a
         # read runs would wait for the next one, or the 30 s safety read).
@@ -159,9 +181,12 @@ class PgListener:
         self._heard = 0
         return got
 
-    def read_session(self) -> Session:
-        """A Session over the LISTEN connection: no new connection for the reads a change causes."""
-        return Session(bind=self._sa, expire_on_commit=False)
+    def read_session(self) -> AbstractContextManager[Connection]:
+        """The LISTEN connection itself, for the reads a change causes (no new connection; each
+        statement its own autocommit transaction). A bare Connection, not a Session: these
+        reads are Core statements, and the ORM's per-statement work would be most of their
+        cost on every desktop for every change."""
+        return nullcontext(self._sa)
 
     def close(self) -> None:
         closers: tuple[Callable[[], object], ...] = (
@@ -224,8 +249,11 @@ def server_free_slots(db: Database) -> int:
 
 class FeedPoller:
     """Knows a change happened by polling the feed's latest sequence every POLL_SECONDS over a
-    short connection; holds no connection in between. `changed()` is called often (by the
-    same timer as SqliteWatcher) and asks the server only when the interval has passed."""
+    short connection, and holds none in between. `changed()` is called often (by the same
+    timer as SqliteWatcher) and asks the server only when the interval has passed. When it
+    finds a change it keeps that connection for the reads the change causes
+    (`read_session()`: the feed, the touched board rows) until `release()`, so a change
+    costs a polling desktop one short connection, not one per read."""
 
     listening = False
 
@@ -233,6 +261,7 @@ class FeedPoller:
         self.db = db
         self.interval = interval
         self._next = 0.0
+        self._held: Connection | None = None
         with db.read_session() as s:
             self._seq = latest_seq(s)
 
@@ -241,15 +270,40 @@ class FeedPoller:
         if now < self._next:
             return False
         self._next = now + self.interval
-        with self.db.read_session() as s:
-            seq = latest_seq(s)
+        self.release()
+        conn = self.db.engine.connect()
+        try:
+            seq = latest_seq(conn)
+        except BaseException:
+            conn.close()
+            raise
         if seq != self._seq:
             self._seq = seq
+            self._held = conn  # for this change's reads, until release()
             return True
+        conn.close()
         return False
 
+    def read_session(self) -> AbstractContextManager[Reader]:
+        """The connection that found the change, while held; else a short one of its own."""
+        if self._held is not None:
+            return nullcontext(self._held)
+        return self.db.read_session()
+
+    def drain(self) -> bool:
+        """Nothing is pushed to a poller: a change is found by the next poll."""
+        return False
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            try:
+                held.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+
     def close(self) -> None:
-        pass
+        self.release()
 
 
 def _too_many_clients(exc: BaseException) -> bool:

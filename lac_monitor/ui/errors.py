@@ -26,6 +26,10 @@ from lac_monitor.domain.errors import (
     UnknownLoginError,
 )
 
+# The two tiers' sorting is Qt-free (the live bridge needs it without the widgets).
+from lac_monitor.ui.known_errors import FileProblemError as FileProblemError
+from lac_monitor.ui.known_errors import as_known_error as as_known_error
+
 log = logging.getLogger(__name__)
 
 
@@ -44,56 +48,6 @@ def message_box(
     if details:
         box.setDetailedText(details)
     return box
-
-
-class FileProblemError(LacError):
-    """A file could not be written or read: disk full, no permission, folder gone."""
-
-
-def as_known_error(exc: BaseException) -> LacError | None:
-    """The plain-language error for anything the environment caused; None for a bug.
-
-    Database errors (server gone, file locked, connection dropped) and file errors (disk
-    full, no permission) are the environment's fault: the user gets a message saying what
-    to do, never the crash dialog. Programming errors (a bad SQL statement, a TypeError)
-    stay bugs.
-    """
-    import sqlite3
-
-    from sqlalchemy.exc import DBAPIError, OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    if isinstance(exc, LacError):
-        return exc
-    try:  # the LISTEN connection speaks psycopg directly
-        import psycopg
-
-        driver_down: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        driver_down = ()
-    if isinstance(exc, (OperationalError, PoolTimeout, sqlite3.OperationalError, *driver_down)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    ):
-        text = str(getattr(exc, "orig", exc)).lower()
-        if "locked" in text or "busy" in text:
-            return DatabaseUnavailableError("The database is busy (another desktop is saving). Try again in a moment.")
-        return DatabaseUnavailableError(
-            "The database cannot be reached just now. LAC Monitor keeps trying; anything "
-            "already saved is safe. If this lasts, ask IT whether the server is running."
-        )
-    if isinstance(exc, OSError):
-        import errno
-
-        reason = {
-            errno.ENOSPC: "the disk is full",
-            errno.EACCES: "you do not have permission there",
-            errno.EPERM: "you do not have permission there",
-            errno.ENOENT: "the folder does not exist",
-            errno.EROFS: "the place is read-only",
-        }.get(exc.errno or 0, exc.strerror or "it failed")
-        where = f" ({exc.filename})" if exc.filename else ""
-        return FileProblemError(f"The file could not be written{where}: {reason}. Choose another place, or ask IT.")
-    return None
 
 
 def title_for(exc: LacError) -> str:

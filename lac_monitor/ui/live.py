@@ -20,12 +20,11 @@ from datetime import datetime
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QThread, QTimer, Signal
-from sqlalchemy.orm import Session
 
 from lac_monitor.domain.clock import Clock, SystemClock
-from lac_monitor.storage.database import Database
+from lac_monitor.storage.database import Database, Reader
 from lac_monitor.storage.feed import FeedReader, SqliteWatcher, pg_watcher
-from lac_monitor.ui.errors import as_known_error
+from lac_monitor.ui.known_errors import as_known_error
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ class LiveBridge(QObject):
 
     # -- reading -----------------------------------------------------------------------
     @contextmanager
-    def read_session(self) -> Iterator[Session]:
+    def read_session(self) -> Iterator[Reader]:
         """A read session for what a change causes (the touched rows). On this bridge's thread
         with a LISTEN connection up, it runs over that connection (no new connection); from
         another thread, or when polling, over a short connection of its own. A notification
@@ -244,7 +243,12 @@ class LiveBridge(QObject):
             self.connection_failed(exc)  # the file went away or is unreadable
             return
         if changed:
-            self.read_now()
+            try:
+                self.read_now()  # the reads this change causes, on the poller's connection
+            finally:
+                release = getattr(watcher, "release", None)
+                if release is not None:
+                    release()  # a polling desktop holds nothing between polls
 
     def _on_local_commit(self, seqs: list[int]) -> None:
         # Called inside the service call, on the GUI thread or a worker's: read once control
