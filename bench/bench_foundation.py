@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select, text
 
+from lac_monitor.demo import generate
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.status import StatusFacts, derive_status
-from lac_monitor.services.demo import generate
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, Rhi, RhiEpisode

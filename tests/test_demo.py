@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lac_monitor.demo import DemoSummary, generate
 from lac_monitor.domain import codes
 from lac_monitor.domain.clock import FixedClock
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.status import ChildStatus, age_on
-from lac_monitor.services.demo import DemoSummary, generate
 from lac_monitor.services.episodes import EpisodeService
 from lac_monitor.services.uow import resolve_actor
 from lac_monitor.storage.board import load_board
