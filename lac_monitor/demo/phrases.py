@@ -239,12 +239,12 @@ FOUND = [
 OWN_ACCORD_METHOD = "Returned of own accord"
 RETURN_METHODS = ["Returned by police", "Collected by carer", "Collected by EDT worker", "Taxi arranged by placement"]
 SAFE_AND_WELL = [
-    "No injuries. Said she had been at a friend's; would not say more.",
+    "No injuries. Said {they} had been at a friend's; would not say more.",
     "Tired and hungry, no injuries. Had a new phone and cash — shared with police.",
     "Smelt of cannabis; no injuries seen. Went to bed.",
     "Well. Apologised to carer and agreed a curfew plan.",
     "Minor graze to hand from a fall; first aid given.",
-    "Would not engage with the officer; carer reports he seems fine.",
+    "Would not engage with the officer; carer reports {they} {seems} fine.",
 ]
 RHI_OUTCOMES = [
     "Said they went to a friend's in town; no harm disclosed. Curfew plan agreed with carer.",
