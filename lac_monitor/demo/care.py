@@ -227,7 +227,7 @@ def next_ls(w: World, ls: str, age: int) -> str | None:
 
 
 def leaving_reason(w: World, age: int) -> str:
-    if age >= 18:
+    if age >= rates.ADULT_AGE:
         return w.draw.weighted(rates.REC_WEIGHTS_ADULT)
     for under, weights in rates.REC_WEIGHTS_BY_AGE:
         if age < under:
@@ -278,7 +278,11 @@ def _change_days(w: World, kid: Kid, total: int, age_end: int, adoption: bool) -
         + (rates.TEEN_EXTRA_MOVES if age_end >= rates.TEEN_AGE else 0)
         + rates.MOVES_EXTRA_BY_CLASS.get(kid.cls, 0)
     )
-    k = min(rates.MOVES_MAX, w.draw.poisson(rate * min(total, rates.MOVES_HISTORY_DAYS) / 365.25), max(0, total - 1))
+    k = min(
+        rates.MOVES_MAX,
+        w.draw.poisson(rate * min(total, rates.MOVES_HISTORY_DAYS) / rates.YEAR_DAYS),
+        max(0, total - 1),
+    )
     if adoption and k == 0 and total >= 3:
         k = 1
     return sorted(w.draw.rng.sample(range(1, total), k)) if k else []

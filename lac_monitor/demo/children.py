@@ -12,7 +12,7 @@ from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.status import age_on
 
 _AGE_WEIGHTS = {str(age): weight for age, weight in enumerate(rates.AGE_WEIGHTS)}
-_YEAR = 365.25
+_YEAR = rates.YEAR_DAYS
 
 
 def build_children(w: World) -> None:
@@ -70,7 +70,7 @@ def _left_care_dates(w: World) -> tuple[date, date]:
     span = max(1, (w.today - hist_day).days - before)
     dec_final = hist_day + days(after + d.rng.randrange(span))
     if d.chance(rates.LEFT_AT_18_CHANCE):
-        return add_years(dec_final, -18), dec_final
+        return add_years(dec_final, -rates.ADULT_AGE), dec_final
     years_old = int(d.weighted(rates.LEAVING_AGE_WEIGHTS)) + d.rng.randint(0, rates.LEAVING_AGE_SPREAD)
     dob = dec_final - days(int((years_old + d.rng.random()) * _YEAR))
     return min(dob, dec_final - days(rates.MIN_DAYS_IN_CARE_BEFORE_LEAVING)), dec_final  # in care a while first
@@ -127,8 +127,8 @@ def child_name(w: World, ethnic: str, sex: str) -> tuple[str, str, str]:
 
 def miss_class(w: World, kid: Kid, age_now: int) -> None:
     """Whether (and how often) this child goes missing, and how often 'away' rather than missing."""
-    if kid.dec_final is not None and age_now >= 18:
-        age_now = 17
+    if kid.dec_final is not None and age_now >= rates.ADULT_AGE:
+        age_now = rates.ADULT_AGE - 1
     band = next((b for b in rates.MISSING_CLASS_BY_AGE if b[0] <= age_now <= b[1]), None)
     if band is None:
         return

@@ -339,14 +339,15 @@ def _rhi(w: World, kid: Kid, ep: Miss, offered: datetime, covered: list[Miss]) -
     if d.chance(rates.RHI_ACCEPT_CHANCE):
         t = floor_min(offered + d.hours(*rates.RHI_ANSWER_HOURS))
         if t <= w.now:
-            row.update(accepted_at=t, version=2)
+            row.update(accepted_at=t, version=row["version"] + 1)
             c = floor_min(t + d.hours(*rates.RHI_COMPLETE_HOURS))
             if c <= w.now:
-                row.update(completed_at=c, completed_by=offered_by, version=3, outcome=d.pick(phrases.RHI_OUTCOMES))
+                outcome = d.pick(phrases.RHI_OUTCOMES)
+                row.update(completed_at=c, completed_by=offered_by, version=row["version"] + 1, outcome=outcome)
     else:
         t = floor_min(offered + d.hours(*rates.RHI_DECLINE_HOURS))
         if t <= w.now:
-            row.update(declined_at=t, version=2)
+            row.update(declined_at=t, version=row["version"] + 1)
     stamps = (offered, row["accepted_at"], row["declined_at"], row["completed_at"])
     answer = "accepted" if row["accepted_at"] else "declined" if row["declined_at"] else None
     w.rows["rhi"].append(

@@ -12,6 +12,7 @@ from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.status import age_on
 
 _SCENARIOS = tuple(rates.SCENARIO_SHARES)  # out, due, overdue
+_DAY_HOURS = 24
 
 
 def ensure_frequent_missers(w: World) -> None:
@@ -26,27 +27,31 @@ def ensure_frequent_missers(w: World) -> None:
         for k in w.kids
         if k.cls != "frequent"
         and k.dec_final is None
-        and rates.TEEN_AGE <= age_on(k.dob, w.today) <= 17
+        and rates.TEEN_AGE <= age_on(k.dob, w.today) < rates.ADULT_AGE
         and k.first_decom <= hist_day
     ]
     for kid in w.draw.rng.sample(cands, min(len(cands), target - len(settled))):
         kid.cls = "frequent"
 
 
-def _scenario_candidates(w: World, youngest: int, oldest: int) -> list[Kid]:
+def _scenario_candidates(w: World, youngest: int, below: int | None) -> list[Kid]:
+    """Children in care for a fortnight or more, `youngest` or older (and under `below`)."""
+
+    def fits(k: Kid) -> bool:
+        age = age_on(k.dob, w.today)
+        return age >= youngest and (below is None or age < below)
+
     return [
         k
         for k in w.kids
-        if k.dec_final is None
-        and youngest <= age_on(k.dob, w.today) < oldest
-        and (w.today - k.first_decom).days >= rates.SCENARIO_MIN_DAYS_IN_CARE
+        if k.dec_final is None and fits(k) and (w.today - k.first_decom).days >= rates.SCENARIO_MIN_DAYS_IN_CARE
     ]
 
 
 def choose_scenarios(w: World) -> None:
     """Who is out now, who is back with an interview due, who is back with it overdue."""
     counts = [max(least, round(w.n * share)) for share, least in rates.SCENARIO_SHARES.values()]
-    cands = _scenario_candidates(w, rates.SCENARIO_MIN_AGE, 200)
+    cands = _scenario_candidates(w, rates.SCENARIO_MIN_AGE, None)
     if len(cands) < sum(counts):
         cands += _scenario_candidates(w, rates.SCENARIO_FALLBACK_AGE, rates.SCENARIO_MIN_AGE)
     # Weighted sampling without replacement (Efraimidis–Spirakis keys).
@@ -83,7 +88,7 @@ def _category(w: World, kid: Kid) -> str:
 def _duration(w: World, category: str) -> timedelta:
     if w.draw.chance(rates.LONG_EPISODE_CHANCE):
         lo, hi = rates.LONG_EPISODE_DAYS
-        return w.draw.hours(lo * 24, hi * 24)
+        return w.draw.hours(lo * _DAY_HOURS, hi * _DAY_HOURS)
     h = rates.MEDIAN_HOURS[category] * math.exp(w.draw.rng.gauss(0, rates.DURATION_SPREAD))
     return timedelta(hours=max(rates.DURATION_HOURS_MIN, min(h, rates.DURATION_HOURS_MAX)))
 
@@ -126,12 +131,12 @@ def build_missing(w: World, kid: Kid) -> None:
 def _history(w: World, kid: Kid, rate: float, ws: datetime, we: datetime) -> list[Miss]:
     """Episodes at about `rate` a year between `ws` and `we`; at least one if any fits."""
     d = w.draw
-    mean_gap = 365.25 / rate
+    mean_gap = rates.YEAR_DAYS / rate
     # Frequent missers go in bursts: some of their gaps are short; the rest stretch so that
     # the yearly rate stays what was drawn.
     burst, burst_gap = (rates.BURST_SHARE, rates.BURST_GAP_DAYS) if kid.cls == "frequent" else (0.0, 0.0)
     long_gap = max(1.0, (mean_gap - burst * burst_gap - rates.GAP_SLACK_DAYS) / (1 - burst))
-    limit = round(rate * (we - ws).days / 365.25) + 1
+    limit = round(rate * (we - ws).days / rates.YEAR_DAYS) + 1
     t = ws + days(d.rng.uniform(0, min(mean_gap, (we - ws).days / 2)))
     eps: list[Miss] = []
     while True:

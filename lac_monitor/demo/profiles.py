@@ -9,6 +9,8 @@ from lac_monitor.demo.draw import add_years, days, floor_min, fold, local
 from lac_monitor.demo.records import Kid, World
 from lac_monitor.domain.status import age_on
 
+_CM_PER_INCH, _INCHES_PER_FOOT = 2.54, 12
+
 
 def flag_rows(w: World) -> None:
     """Risk flags, gathered on the children who go missing most (and on older children)."""
@@ -84,7 +86,7 @@ def profile_rows(w: World) -> None:
         elif age < rates.PROFILE_MIN_AGE or not d.chance(rates.PROFILE_CHANCE):
             continue
         updated = _profile_updated(w, kid)
-        year_before = updated - days(365)
+        year_before = updated - days(rates.PROFILE_HISTORY_DAYS)
         previous = sum(1 for e in kid.missing if year_before <= e.start < updated)
         w.rows["philomena_profile"].append(
             {
@@ -117,10 +119,11 @@ def _profile_updated(w: World, kid: Kid) -> datetime:
 
 def description(w: World, kid: Kid, age: int) -> str:
     d = w.draw
-    base_cm = rates.HEIGHT_CM_BY_AGE.get(min(max(age, 13), 17), rates.HEIGHT_CM_YOUNGER)
+    ages = rates.HEIGHT_CM_BY_AGE
+    base_cm = ages.get(min(max(age, min(ages)), max(ages)), rates.HEIGHT_CM_YOUNGER)
     sex_cm = rates.HEIGHT_BOY_CM if kid.sex == "M" else rates.HEIGHT_GIRL_CM
     cm = int(base_cm + sex_cm + d.rng.gauss(0, rates.HEIGHT_SPREAD_CM))
-    feet, inches = divmod(round(cm / 2.54), 12)
+    feet, inches = divmod(round(cm / _CM_PER_INCH), _INCHES_PER_FOOT)
     hair, eyes = d.pick(phrases.HAIR), d.pick(phrases.EYES)
     build, marks = d.pick(phrases.BUILD), d.pick(phrases.MARKS)
     lang = names.LANGUAGE.get(kid.group)

@@ -8,6 +8,9 @@ missing-from-care reports of the sector, read roughly, never copied child by chi
 
 from __future__ import annotations
 
+YEAR_DAYS = 365.25  # a year in days, on average
+ADULT_AGE = 18  # care ends by this birthday
+
 # -- the council's size -------------------------------------------------------------------
 MAX_CHILDREN = 200_000
 YEARS_SMALL, YEARS_LARGE, LARGE_COUNCIL = 1.0, 2.0, 2000  # history kept for a council of that size
@@ -212,6 +215,7 @@ PROFILE_GAP_CHANCE = 0.03  # a missing child with no profile: a gap the alert en
 PROFILE_MIN_AGE, PROFILE_CHANCE = 13, 0.85
 PROFILE_AGE_DAYS, PROFILE_BEFORE_EPISODE_DAYS = (3, 150), (1, 120)
 PROFILE_PHONE_CHANCE = 0.85
+PROFILE_HISTORY_DAYS = 365  # "episodes in the 12 months before this update"
 HEIGHT_CM_BY_AGE = {13: 156, 14: 162, 15: 167, 16: 170, 17: 172}
 HEIGHT_CM_YOUNGER, HEIGHT_BOY_CM, HEIGHT_GIRL_CM, HEIGHT_SPREAD_CM = 150, 4, -3, 6
 ASSOCIATES_LISTED, PLACES_LISTED, SITES_LISTED = (1, 3), (2, 4), (1, 3)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from lac_monitor.demo import rates
 from lac_monitor.demo.draw import Draw
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import local_date
@@ -115,7 +116,7 @@ class World:
 
     def __post_init__(self) -> None:
         self.today = local_date(self.now)
-        self.hist_start = self.now - timedelta(days=365.25 * self.years)
+        self.hist_start = self.now - timedelta(days=rates.YEAR_DAYS * self.years)
 
     def next_care_id(self) -> int:
         self.care_seq += 1
