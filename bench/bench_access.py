@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg
 from sqlalchemy import func, select, update
 
+from lac_monitor.demo import generate
 from lac_monitor.services.access import provision_database
-from lac_monitor.services.demo import generate
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Child, Staff

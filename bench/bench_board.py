@@ -95,7 +95,7 @@ def ensure(db_url: str, children: int) -> Database:
     with db.read_session() as s:
         have = s.scalar(sa_select(func.count()).select_from(Child)) or 0
     if have < children:
-        from lac_monitor.services.demo import generate
+        from lac_monitor.demo import generate
 
         print(f"generating {children} children in {db.describe()} (once) ...", flush=True)
         t = time.perf_counter()

@@ -15,17 +15,21 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
+from lac_monitor.demo import generate
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.status import StatusFacts, derive_status
-from lac_monitor.services.demo import generate
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode, Rhi, RhiEpisode
@@ -73,16 +77,24 @@ def timed(fn, repeat: int = 5) -> tuple[float, object]:  # type: ignore[no-untyp
     return statistics.median(times), result
 
 
+@contextmanager
+def scratch_pg(admin_url: str) -> Iterator[str]:
+    """A database of its own for the run (dropped after), so the bench never touches another
+    run's tables and can run beside the tests."""
+    import psycopg
+
+    name = f"lac_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def run(label: str, url: str, children: int) -> None:
     db = Database.open(url)
-    if db.is_postgresql:
-        from lac_monitor.storage.schema import Base
-
-        with db.engine.begin() as c:
-            Base.metadata.drop_all(c)
-            c.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.dispose()
-        db = Database.open(url)
     t0 = time.perf_counter()
     summary = generate(db, children=children, seed=7, now=NOW, years=2)
     gen = time.perf_counter() - t0
@@ -108,13 +120,18 @@ def run(label: str, url: str, children: int) -> None:
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--children", type=int, default=10_000)
-    p.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
+    p.add_argument(
+        "--pg",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="admin URL: the run makes its own database there",
+    )
     p.add_argument("--no-pg", action="store_true")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run("sqlite", f"sqlite:///{tmp}/bench.sqlite", args.children)
     if not args.no_pg:
-        run("postgresql", args.pg, args.children)
+        with scratch_pg(args.pg) as url:
+            run("postgresql", url, args.children)
     return 0
 
 

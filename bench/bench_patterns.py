@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text
 
+from lac_monitor.demo import generate
 from lac_monitor.domain.clock import FixedClock
 from lac_monitor.reports.trends import render_trends
-from lac_monitor.services.demo import generate
 from lac_monitor.services.patterns import PatternService
 from lac_monitor.services.trends import TrendsService
 from lac_monitor.services.uow import Actor

@@ -391,9 +391,9 @@ def measure(label: str, db: Database, target: float) -> tuple[float, float]:
 def demo_db(path: Path) -> Database:
     db = Database.open(f"sqlite:///{path}")
     try:
-        from lac_monitor.services.demo import generate  # written concurrently; may not exist yet
+        from lac_monitor.demo import generate  # written concurrently; may not exist yet
     except ImportError:
-        print("(services.demo not available: using the bench's own 650-child register, 25 missing)")
+        print("(lac_monitor.demo not available: using the bench's own 650-child register, 25 missing)")
         synthetic(db, 650, 25)
         return db
     generate(db, children=650, seed=1, now=NOW)

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
+from lac_monitor.demo import generate
 from lac_monitor.services import ssda903, statutory
-from lac_monitor.services.demo import generate
 from lac_monitor.storage.database import Database
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

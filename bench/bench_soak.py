@@ -90,8 +90,8 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from lac_monitor.demo import generate
     from lac_monitor.domain.clock import SystemClock
-    from lac_monitor.services.demo import generate
     from lac_monitor.services.uow import resolve_actor
     from lac_monitor.storage.database import Database
     from lac_monitor.ui.main_window import MainWindow

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from lac_monitor.cli import main
+from lac_monitor.demo import generate
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
 from lac_monitor.domain.codes import StaffRole
@@ -21,7 +22,6 @@ from lac_monitor.domain.errors import AccessRefusedError, LacError, UnknownLogin
 from lac_monitor.domain.ladder import DEFAULT_LADDER
 from lac_monitor.services.access import AccessService
 from lac_monitor.services.alerts import AlertService
-from lac_monitor.services.demo import generate
 from lac_monitor.services.episodes import EpisodeService
 from lac_monitor.services.handover import build_handover, build_profile
 from lac_monitor.services.register import RegisterService

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lac_monitor.demo import DemoSummary, generate
 from lac_monitor.domain import codes
 from lac_monitor.domain.clock import FixedClock
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.domain.status import ChildStatus, age_on
-from lac_monitor.services.demo import DemoSummary, generate
 from lac_monitor.services.episodes import EpisodeService
 from lac_monitor.services.uow import resolve_actor
 from lac_monitor.storage.board import load_board
@@ -318,3 +318,26 @@ def test_same_seed_gives_the_same_council(tmp_path: Path) -> None:
     first = council("a.sqlite", 11)
     assert council("b.sqlite", 11) == first
     assert council("c.sqlite", 12)[0] != first[0]
+
+
+def test_what_is_written_about_a_child_matches_their_sex(db: Database, demo: DemoSummary) -> None:
+    """A duty officer reads 'carer reports he seems fine' about a girl as a wrong record."""
+    wrong = {"F": re.compile(r"\b(he|him|his|himself)\b", re.I), "M": re.compile(r"\b(she|her|hers|herself)\b", re.I)}
+    own = {"F": re.compile(r"\bshe\b", re.I), "M": re.compile(r"\bhe\b", re.I)}
+    with db.read_session() as s:
+        sex = dict(s.execute(select(Child.id, Child.sex)).all())
+        texts: list[tuple[str, str | None]] = []
+        for e in s.scalars(select(MissingEpisode)):
+            texts += [(e.child_id, t) for t in (e.circumstances, e.safe_well_notes, e.last_seen_where, e.found_where)]
+        texts += s.execute(
+            select(MissingEpisode.child_id, EpisodeEvent.text).join(
+                MissingEpisode, MissingEpisode.id == EpisodeEvent.episode_id
+            )
+        ).all()
+        texts += s.execute(select(Rhi.child_id, Rhi.outcome)).all()
+        for p in s.scalars(select(PhilomenaProfile)):
+            texts += [(p.child_id, p.description), (p.child_id, p.other_info)]
+    said = [(sex[cid], t) for cid, t in texts if t]
+    assert [t for sx, t in said if wrong[sx].search(t)] == []
+    assert any(own["F"].search(t) for sx, t in said if sx == "F")
+    assert any(own["M"].search(t) for sx, t in said if sx == "M")

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from lac_monitor.demo import generate
 from lac_monitor.domain.errors import ValidationError
 from lac_monitor.domain.localtime import parse_time
 from lac_monitor.services import ssda903
 from lac_monitor.services.care import Placement
-from lac_monitor.services.demo import generate
 from lac_monitor.services.register import RegisterService
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import MissingEpisode

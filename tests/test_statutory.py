@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from lac_monitor.cli import main
+from lac_monitor.demo import generate
 from lac_monitor.domain.localtime import parse_time
 from lac_monitor.services import ssda903, statutory
-from lac_monitor.services.demo import generate
 from lac_monitor.storage.database import Database
 from tests.factories import World
 from tests.test_ssda903_rules import HOME

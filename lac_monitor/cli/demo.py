@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from lac_monitor.services.demo import generate
+    from lac_monitor.demo import generate
 
     db = open_database(args)
     if args.if_empty and not args.replace:

@@ -6,12 +6,13 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Integer, Table, func, insert, select, text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,6 +36,8 @@ from lac_monitor.storage.provision import database_login, whoami
 from lac_monitor.storage.schema import ChangeFeed, Staff
 
 log = logging.getLogger(__name__)
+
+BULK_BATCH = 10_000  # rows per executemany in `UnitOfWork.insert_rows`
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,20 @@ class UnitOfWork:
     def changed(self, kind: str, entity: str, entity_id: object, child_id: str | None) -> None:
         self._feed.append((kind, entity, None if entity_id is None else str(entity_id), child_id))
 
+    def insert_rows(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The bulk path: many rows of one table (Core executemany in batches, no ORM objects),
+        for a load such as the demo council. Rows that bring their own integer `id` move
+        PostgreSQL's sequence past them, so the next ordinary action gets a fresh id. Audit and
+        feed rows are still the caller's (`audit`, `changed`): one feed row for a whole load
+        tells every desktop to reload once, not once per row."""
+        for start in range(0, len(rows), BULK_BATCH):
+            self.session.execute(insert(table), list(rows[start : start + BULK_BATCH]))
+        if rows and self.db.is_postgresql and "id" in rows[0] and _has_serial_id(table):
+            top = int(self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
+            self.session.execute(
+                text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v, false)"), {"t": table.name, "v": top + 1}
+            )
+
     def commit(self) -> list[int]:
         s = self.session
         try:
@@ -268,6 +285,11 @@ class UnitOfWork:
         self.committed_seqs = seqs
         self.db.publish(seqs)
         return seqs
+
+
+def _has_serial_id(table: Table) -> bool:
+    col = table.c.get("id")
+    return col is not None and col.primary_key and isinstance(col.type, Integer)
 
 
 TOO_MANY_CLIENTS = (

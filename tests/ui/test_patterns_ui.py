@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from sqlalchemy import select
 
+from lac_monitor.demo import generate
 from lac_monitor.domain.clock import FixedClock
-from lac_monitor.services.demo import generate
 from lac_monitor.services.trends import TrendsService
 from lac_monitor.services.uow import resolve_actor
 from lac_monitor.storage.database import Database
