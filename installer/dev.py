@@ -98,7 +98,7 @@ def cmd_test(args: list[str]) -> int:
 
 def cmd_validator() -> int:
     """csc-validator-be-903 pins pandas 1.5 / numpy 1.24, so it never joins the app's venv;
-    tests/test_ssda903_rules.py finds it here (or through LAC_MONITOR_903_VALIDATOR)."""
+    tests/services/test_ssda903_rules.py finds it here (or through LAC_MONITOR_903_VALIDATOR)."""
     v903 = ROOT / ".venv-903"
     py = v903 / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if not py.exists():

@@ -14,7 +14,7 @@ from PySide6.QtPrintSupport import QPrinter
 from lac_monitor.reports.handover import render_handover
 from lac_monitor.services.handover import HandoverData, MissingLine
 from lac_monitor.ui import print_preview
-from tests.test_reports import profile
+from tests.reports.test_reports import profile
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from lac_monitor.cli import main
 from lac_monitor.domain.clock import FixedClock
 from lac_monitor.storage.database import Database
+from tests.cli.test_refusals import table_digest
 from tests.factories import World, make_world
-from tests.test_refusals import table_digest
 
 settings.register_profile(
     "ci",

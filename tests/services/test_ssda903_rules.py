@@ -25,7 +25,7 @@ from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import MissingEpisode
 from tests.factories import World
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HOME = Placement(
     ls="C2",
     cin="N1",

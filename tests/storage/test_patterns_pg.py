@@ -11,7 +11,7 @@ from lac_monitor.services.patterns import PatternService
 from lac_monitor.services.trends import TrendsService
 from lac_monitor.services.uow import resolve_actor
 from lac_monitor.storage.database import Database
-from tests.test_access_pg import NOW, Council, council  # noqa: F401 (the fixture)
+from tests.storage.test_access_pg import NOW, Council, council  # noqa: F401 (the fixture)
 
 
 def test_restricted_children_are_hidden_from_linked_trends_and_raw_pattern_rows(council: Council) -> None:  # noqa: F811

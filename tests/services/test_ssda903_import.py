@@ -14,7 +14,7 @@ from lac_monitor.services import ssda903
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import CareEpisode, Child, MissingEpisode
 from tests.factories import FOSTER, World
-from tests.test_ssda903_rules import HOME
+from tests.services.test_ssda903_rules import HOME
 
 TABLES = ("header.csv", "episodes.csv", "missing.csv")
 

@@ -14,8 +14,8 @@ from sqlalchemy import event
 
 from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.storage.database import Database
+from tests.cli.test_refusals import table_digest
 from tests.factories import FOSTER, World
-from tests.test_refusals import table_digest
 
 
 @contextmanager

@@ -16,9 +16,9 @@ from lac_monitor.domain.localtime import parse_time
 from lac_monitor.storage import migrate
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import AuditLog, CareEpisode, Child, MissingEpisode, Staff
+from tests.cli.test_cli import run_cli
 from tests.factories import World
-from tests.test_cli import run_cli
-from tests.test_ssda903_import import wipe
+from tests.services.test_ssda903_import import wipe
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.conftest import PG_ADMIN_URL
 from tests.factories import World
 from tests.fault_writer import CHILDREN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _writer(url: str, seconds: float, seed: int) -> subprocess.Popen[str]:

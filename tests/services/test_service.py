@@ -34,7 +34,7 @@ from tests.factories import World
 
 H = timedelta(hours=1)
 SERVICE = Actor("svc.lac")  # the service account: no staff record
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(what: Callable[[], object], timeout: float = 10.0) -> object:

@@ -15,8 +15,8 @@ from lac_monitor.services.settings import SettingsService, load_ladder
 from lac_monitor.services.uow import Actor
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Staff
+from tests.cli.test_cli import run_cli
 from tests.factories import World
-from tests.test_cli import run_cli
 
 ADMIN = Actor("admin.bh", 931, "Ada Adminbh", "administrator")
 EDT = Actor("edt.one", 4, "Dana Dutyone", "duty_officer")

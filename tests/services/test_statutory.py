@@ -16,7 +16,7 @@ from lac_monitor.domain.localtime import parse_time
 from lac_monitor.services import ssda903, statutory
 from lac_monitor.storage.database import Database
 from tests.factories import World
-from tests.test_ssda903_rules import HOME
+from tests.services.test_ssda903_rules import HOME
 
 FROM, TO = date(2025, 4, 1), date(2026, 3, 31)
 
