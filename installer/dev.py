@@ -79,21 +79,13 @@ def cmd_test(args: list[str]) -> int:
     ensure_venv("test,pdf")
     ensure_postgres()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    if args:
-        return run(PY, "-m", "pytest", *args, check=False, env=env)
-    # The whole suite, in two processes: the window's tests (tests/ui) apart from the rest.
-    # Run in one process after the service and fault tests, a Qt test has been seen to crash
-    # the interpreter (segfault in the event loop); each half passes on its own, every time.
-    core = run(PY, "-m", "pytest", "--ignore=tests/ui", check=False, env=env)
-    window = 0
-    for path in sorted((ROOT / "tests" / "ui").glob("test_*.py")):
-        rel = path.relative_to(ROOT).as_posix()
-        rc = run(PY, "-m", "pytest", rel, check=False, env=env)
-        if rc not in (0, 1, 2, 3, 4, 5):  # killed by a signal: the known Qt crash (README, Known problems)
-            print(f"!!! {rel}: the test process crashed (exit {rc}); running the file once more", flush=True)
-            rc = run(PY, "-m", "pytest", rel, check=False, env=env)
-        window = window or rc
-    return core or window
+    # The sector's SSDA903 validator, in its own venv: the returns are checked by it in the suite.
+    # On CI a validator that cannot be installed fails that test rather than skipping it.
+    if cmd_validator() != 0:
+        print("!!! csc-validator-be-903 could not be installed; its test will skip (fail on CI)", flush=True)
+    if os.environ.get("CI"):
+        env["LAC_MONITOR_REQUIRE_903"] = "1"
+    return run(PY, "-m", "pytest", *args, check=False, env=env)
 
 
 def cmd_validator() -> int:
