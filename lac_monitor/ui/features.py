@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -57,6 +57,7 @@ from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.print_preview import make_preview_dialog, save_pdf_as
 from lac_monitor.ui.settings_dialog import SettingsDialog
 from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.shortcuts import Command, make_action, tip
 from lac_monitor.ui.workers import Job
 
 log = logging.getLogger(__name__)
@@ -118,14 +119,11 @@ class AlertsFeature:
             and screen.availableGeometry().height() < SMALL_SCREEN_HEIGHT
         ):
             # A short (or magnified) screen: the board gets the height; the banner and the
-            # count show alerts, Ctrl+Shift+A opens the inbox.
+            # count show alerts, the Alerts shortcut (Command.ALERTS) opens the inbox.
             self.dock.hide()
         self.inbox.unacknowledged_count_did_change.connect(self._show_count)
 
-        self.show_action = QAction("Alerts", window)
-        self.show_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        self.show_action.setToolTip("Show the alert inbox (Ctrl+Shift+A)")
-        self.show_action.triggered.connect(self.show_inbox)
+        self.show_action = make_action(Command.ALERTS, "Alerts", window, self.show_inbox)
         window.add_action("view", self.show_action, toolbar=True)
 
         # The count sits with the other counts too; a click opens the inbox.
@@ -194,12 +192,16 @@ class AlertsFeature:
     def _show_count(self, n: int) -> None:
         self.count = n
         self.count_button.setText(f"⚑ {n} unacknowledged alert{'s' if n != 1 else ''}" if n else "⚑ No alerts")
-        self.count_button.setToolTip("Open the alert inbox (Ctrl+Shift+A)")
+        self.count_button.setToolTip(tip(Command.ALERTS, "Open the alert inbox"))
         self.banner.set_total(n)
         suffix = f" — {n} unacknowledged alert{'s' if n != 1 else ''}" if n else ""
         self.window.setWindowTitle(f"LAC Monitor{suffix}")
         self.show_action.setText(f"⚑ Alerts ({n})" if n else "Alerts")
-        self.show_action.setToolTip(f"{n} unacknowledged alert{'s' if n != 1 else ''} — show the inbox (Ctrl+Shift+A)")
+        self.show_action.setToolTip(
+            tip(Command.ALERTS, f"{n} unacknowledged alert{'s' if n != 1 else ''} — show the inbox")
+            if n
+            else tip(Command.ALERTS)
+        )
         self.dock.setWindowTitle(f"Alerts ({n} unacknowledged)" if n else "Alerts")
 
     def show_inbox(self) -> None:
@@ -321,7 +323,7 @@ class HandoverDialog(QDialog):
 
 
 class PrintingFeature(QObject):
-    """File ▸ Print handover sheet (Ctrl+P); Child ▸ Print missing-person profile (Ctrl+Shift+P).
+    """File ▸ Print handover sheet; Child ▸ Print missing-person profile (keys: ui/shortcuts.py).
 
     Signals:
         report_did_finish(bytes): a sheet was built and rendered (before preview or save).
@@ -333,15 +335,11 @@ class PrintingFeature(QObject):
         super().__init__(window)
         self.window = window
         self.last_job: Job | None = None
-        self.handover_action = QAction("Print &handover sheet…", window)
-        self.handover_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.handover_action.setToolTip("Handover sheet for a shift: preview, print or save as PDF (Ctrl+P)")
-        self.handover_action.triggered.connect(self.ask_handover)
+        self.handover_action = make_action(Command.PRINT_HANDOVER, "Print &handover sheet…", window, self.ask_handover)
         window.add_action("file", self.handover_action, toolbar=True)
-        self.profile_action = QAction("Pri&nt missing-person profile…", window)
-        self.profile_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.profile_action.setToolTip("Philomena profile of the selected child, to give to the police (Ctrl+Shift+P)")
-        self.profile_action.triggered.connect(self.preview_profile)
+        self.profile_action = make_action(
+            Command.PRINT_PROFILE, "Pri&nt missing-person profile…", window, self.preview_profile
+        )
         window.add_action("child", self.profile_action, toolbar=True)
         self.handover_dialog: HandoverDialog | None = None
         self.preview: QDialog | None = None

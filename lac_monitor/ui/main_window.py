@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -86,6 +86,7 @@ from lac_monitor.ui.flow_layout import FlowLayout, labelled
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog, StartCareDialog
 from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.shortcuts import Command, make_action
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
 from lac_monitor.ui.workers import Job, Workers
 
@@ -271,54 +272,32 @@ class MainWindow(QMainWindow):
         self.locality_combo.blockSignals(False)
 
     # -- building -------------------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | None, tip: str, slot: Callable[[], object]) -> QAction:
+    def _action(self, text: str, tip: str, slot: Callable[[], object]) -> QAction:
+        """An action without a shortcut (those with one: `make_action`, ui/shortcuts.py)."""
         action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
         action.setToolTip(tip)
         action.setStatusTip(tip)
         action.triggered.connect(slot)
         return action
 
     def _build_actions(self) -> None:
-        self.report_action = self._action(
-            "&Report missing or away…", "Ctrl+N", "Report the selected child missing or away", self.report_missing
-        )
-        self.update_action = self._action(
-            "Add &update or sighting…", "Ctrl+U", "Add an update or a sighting to the open episode", self.add_update
-        )
-        self.risk_action = self._action(
-            "Change risk &grade…", "Ctrl+G", "Change the police risk grade", self.change_risk
-        )
-        self.police_action = self._action(
-            "Record &police reference…", "Ctrl+L", "Record the police reference (log number)", self.record_police_ref
-        )
-        self.return_action = self._action(
-            "Record re&turn…", "Ctrl+R", "Record that the child has returned or been found", self.record_return
-        )
-        self.rhi_action = self._action(
-            "Record R&HI…", "Ctrl+I", "Offer a return-home interview or record its outcome", self.record_rhi
-        )
-        self.profile_action = self._action(
-            "Edit Philomena pro&file…", "Ctrl+E", "Edit the Philomena profile given to the police", self.edit_profile
-        )
+        self.report_action = make_action(Command.REPORT, "&Report missing or away…", self, self.report_missing)
+        self.update_action = make_action(Command.UPDATE, "Add &update or sighting…", self, self.add_update)
+        self.risk_action = make_action(Command.RISK, "Change risk &grade…", self, self.change_risk)
+        self.police_action = make_action(Command.POLICE_REF, "Record &police reference…", self, self.record_police_ref)
+        self.return_action = make_action(Command.RETURN, "Record re&turn…", self, self.record_return)
+        self.rhi_action = make_action(Command.RHI, "Record R&HI…", self, self.record_rhi)
+        self.profile_action = make_action(Command.PROFILE, "Edit Philomena pro&file…", self, self.edit_profile)
         self.record_action = self._action(
-            "Edit child's r&ecord (UPN, mother, photo)…",
-            None,
-            "UPN or UN code, mother fields and photo",
-            self.edit_record,
+            "Edit child's r&ecord (UPN, mother, photo)…", "UPN or UN code, mother fields and photo", self.edit_record
         )
         self.start_care_action = self._action(
-            "&Start care…", None, "The child starts to be looked after (a new period of care)", self.start_care
+            "&Start care…", "The child starts to be looked after (a new period of care)", self.start_care
         )
         self.placement_action = self._action(
-            "Change p&lacement…", None, "Record a change of placement or legal status", self.change_placement
+            "Change p&lacement…", "Record a change of placement or legal status", self.change_placement
         )
-        self.flag_action = self._action(
-            "Set risk fl&ag…", None, "Set a risk flag (CSE, CCE, county lines…)", self.set_flag
-        )
+        self.flag_action = self._action("Set risk fl&ag…", "Set a risk flag (CSE, CCE, county lines…)", self.set_flag)
         self.child_actions = [
             self.report_action,
             self.update_action,
@@ -329,19 +308,13 @@ class MainWindow(QMainWindow):
             self.profile_action,
         ]
         self.record_actions = [self.record_action, self.start_care_action, self.placement_action, self.flag_action]
-        self.find_action = self._action(
-            "&Find a child", "Ctrl+F", "Search by name, child ID or police reference", self.focus_search
-        )
-        self.board_focus_action = self._action(
-            "Go to &board", "Ctrl+B", "Move the focus to the board", lambda: self.board_view.setFocus()
-        )
-        self.clear_filters_action = self._action(
-            "&Clear filters", "Ctrl+Shift+X", "Show every child in the scope, most urgent first", self.clear_filters
-        )
+        self.find_action = make_action(Command.FIND, "&Find a child", self, self.focus_search)
+        self.board_focus_action = make_action(Command.BOARD, "Go to &board", self, lambda: self.board_view.setFocus())
+        self.clear_filters_action = make_action(Command.CLEAR_FILTERS, "&Clear filters", self, self.clear_filters)
         self.reset_view_action = self._action(
-            "&Reset view", None, "Default order (most urgent first), filters, scope and columns", self.reset_view
+            "&Reset view", "Default order (most urgent first), filters, scope and columns", self.reset_view
         )
-        self.quit_action = self._action("&Quit", "Ctrl+Q", "Close LAC Monitor", self.close)
+        self.quit_action = make_action(Command.QUIT, "&Quit", self, self.close)
 
     def _build_ui(self) -> None:
         central = QWidget(self)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -33,6 +34,7 @@ from lac_monitor.ui.features import HandoverDialog, build_main_window
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_dialog import SettingsDialog
 from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.shortcuts import SHORTCUTS, Command, key_text
 from tests.factories import World
 
 MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
@@ -221,6 +223,21 @@ def test_the_main_window_has_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_wi
     visited = tab_cycle(qtbot, app_window)
     assert app_window.board_view in visited
     assert alerts.inbox.table in visited  # in, and out again: no trap
+
+
+def test_every_shortcut_of_the_window_comes_from_the_one_table_once(app_window: MainWindow) -> None:
+    table = [QKeySequence(s.keys).toString() for s in SHORTCUTS.values()]
+    assert len(set(table)) == len(table), "two commands share keys in ui/shortcuts.py"
+    on_actions: dict[str, list[str]] = {}
+    for action in app_window.findChildren(QAction):
+        for seq in action.shortcuts():
+            if not seq.isEmpty():
+                on_actions.setdefault(seq.toString(), []).append(action.text())
+                # The tooltip names the keys as they are read on this platform, never typed by hand.
+                assert seq.toString(QKeySequence.SequenceFormat.NativeText) in action.toolTip(), action.text()
+    assert {keys: names for keys, names in on_actions.items() if len(names) > 1} == {}
+    assert sorted(on_actions) == sorted(table)  # none defined elsewhere, none in the table unused
+    assert key_text(Command.ALERTS) in app_window.alerts.count_button.toolTip()
 
 
 def test_other_dialogs_have_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window: MainWindow) -> None:
