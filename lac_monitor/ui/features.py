@@ -1,7 +1,6 @@
 """Alerts and printing, wired into the main window through its extension points.
 
-`build_main_window` is what the app (and the integration tests) use: the board window
-with the alert inbox, banner, notifications, the escalation settings and printing.
+`ui/app_window.py` composes them (with access and patterns) into the window the app opens.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from lac_monitor.domain.alerts import AlertRow
-from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.reports.handover import render_handover
@@ -46,48 +44,19 @@ from lac_monitor.services.handover import (
     record_print,
 )
 from lac_monitor.services.settings import SettingsService
-from lac_monitor.services.uow import Actor
-from lac_monitor.storage.database import Database
 from lac_monitor.ui import errors
 from lac_monitor.ui.alert_banner import AlertBanner, AlertNotifier
 from lac_monitor.ui.alert_inbox_view import AlertInboxView
 from lac_monitor.ui.episode_dialog import LocalTimeEdit
-from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.print_preview import make_preview_dialog, save_pdf_as
 from lac_monitor.ui.settings_dialog import SettingsDialog
-from lac_monitor.ui.settings_store import SettingsStore
 from lac_monitor.ui.shortcuts import Command, make_action, tip
 from lac_monitor.ui.workers import Job
 
 log = logging.getLogger(__name__)
 
 SMALL_SCREEN_HEIGHT = 760  # logical pixels: 1600x1000 at 2x is 500
-
-
-def build_main_window(
-    db: Database,
-    actor: Actor,
-    clock: Clock,
-    settings: SettingsStore | None = None,
-    *,
-    live: LiveBridge | None = None,
-    tray: bool = True,
-    evaluate_ms: int | None = None,
-    background_load: bool = False,
-) -> MainWindow:
-    """`background_load`: the window opens at once and the board arrives from a worker (the app)."""
-    window = MainWindow(db, actor, clock, settings, live=live, background_load=background_load)
-    window.alerts = AlertsFeature(window, tray=tray, evaluate_ms=evaluate_ms)  # type: ignore[attr-defined]
-    window.printing = PrintingFeature(window)  # type: ignore[attr-defined]
-    from lac_monitor.ui.access_view import AccessFeature
-
-    window.access = AccessFeature(window)  # type: ignore[attr-defined]
-
-    from lac_monitor.ui.patterns_view import PatternsFeature
-
-    window.patterns = PatternsFeature(window)  # type: ignore[attr-defined]
-    return window
 
 
 class AlertsFeature:
@@ -104,10 +73,7 @@ class AlertsFeature:
             return row.display_name if row is not None else None
 
         self.banner = AlertBanner(name_for, window)
-        central = window.centralWidget()
-        layout = central.layout() if central is not None else None
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(1, self.banner)  # under the connection banner, above the counts
+        window.add_banner(self.banner)
         self.inbox = AlertInboxView(self.service, actor.staff_id, name_for, window)
         self.inbox.setObjectName("alertInbox")
         self.dock = window.add_dock(self.inbox, "Alerts", Qt.DockWidgetArea.BottomDockWidgetArea, "alertsDock")
@@ -131,9 +97,7 @@ class AlertsFeature:
         self.count_button.setObjectName("chip_alerts")
         self.count_button.setAccessibleName("Unacknowledged alerts")
         self.count_button.clicked.connect(self.show_inbox)
-        strip_layout = window.summary.layout()
-        assert strip_layout is not None
-        strip_layout.addWidget(self.count_button)
+        window.summary.add_widget(self.count_button)
 
         self.sound_action = QAction("S&ound for new alerts", window)
         self.sound_action.setCheckable(True)
@@ -227,9 +191,16 @@ class HandoverDialog(QDialog):
     """Choose the window, scope and notes of a handover sheet. Opened with `open()`."""
 
     def __init__(
-        self, window: MainWindow, start: datetime, end: datetime, reason: str, last: Window | None = None
+        self,
+        parent: QWidget,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        teams: list[tuple[int, str]],
+        localities: list[str],
+        last: Window | None = None,
     ) -> None:
-        super().__init__(window)
+        super().__init__(parent)
         self.setWindowTitle("Handover sheet")
         self.setObjectName("handoverDialog")
         form = QFormLayout()
@@ -241,12 +212,12 @@ class HandoverDialog(QDialog):
         self.team_combo = QComboBox(self)
         self.team_combo.setAccessibleName("Team")
         self.team_combo.addItem("Everyone", None)
-        for tid, name in window._teams:
+        for tid, name in teams:
             self.team_combo.addItem(name, tid)
         self.locality_combo = QComboBox(self)
         self.locality_combo.setAccessibleName("Locality")
         self.locality_combo.addItem("All localities", None)
-        for loc in window._localities:
+        for loc in localities:
             self.locality_combo.addItem(loc, loc)
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)  # Tab moves on to the buttons
@@ -361,7 +332,7 @@ class PrintingFeature(QObject):
             return None
         if last is not None and (last.start, last.end) == (win.start, win.end):
             last = None  # the default already is the last sheet's window
-        dlg = HandoverDialog(w, win.start, win.end, win.reason, last)
+        dlg = HandoverDialog(w, win.start, win.end, win.reason, w.teams, w.localities, last)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.preview_button.clicked.connect(lambda: self._handover_from(dlg, save=False))
         dlg.save_button.clicked.connect(lambda: self._handover_from(dlg, save=True))

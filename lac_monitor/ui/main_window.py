@@ -4,7 +4,10 @@ Data flows one way: the live bridge reports which children changed; the window r
 just those rows (`load_board(..., child_ids=touched)`) and the board model updates them
 in place. Nothing here blocks: forms and message boxes are opened with `open()`.
 
-Extension points for other features (alerts, printing):
+Extension points for the features the composed window adds (ui/app_window.py):
+    add_banner(widget)                                         under the connection banner
+    summary.add_widget(widget)                                 beside the counts
+    teams, localities                                          as offered in the filters
     add_dock(widget, title, area, object_name) -> QDockWidget   a dock with a View-menu toggle
     add_action(menu, action, toolbar=False)                    into "file" | "child" | "view" | "help"
     file_menu / print_anchor                                   insert "Print…" before print_anchor
@@ -322,6 +325,7 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(8, 6, 8, 4)
         self.banner = ConnectionBanner(central)
         outer.addWidget(self.banner)
+        self._banners = outer  # add_banner: under the connection banner, above the counts
         self.summary = SummaryStrip(central)
         self.summary.chip_did_toggle.connect(self._on_chip)
         # Counts and search share the top row; the filters get the next one to themselves,
@@ -495,6 +499,21 @@ class MainWindow(QMainWindow):
         self.columns_menu = new
 
     # -- extension points ---------------------------------------------------------------
+    @property
+    def teams(self) -> list[tuple[int, str]]:
+        """(id, name) of every team, as in the Team filter."""
+        return list(self._teams)
+
+    @property
+    def localities(self) -> list[str]:
+        """The localities of the children on the board, as in the Locality filter."""
+        return list(self._localities)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """A banner across the window (e.g. the alert banner), under the connection banner and
+        above the counts; later banners go under earlier ones."""
+        self._banners.insertWidget(self._banners.indexOf(self.summary), widget)
+
     def add_dock(
         self,
         widget: QWidget,

@@ -15,7 +15,7 @@ from lac_monitor.cli import main
 from lac_monitor.reports.handover import render_handover
 from lac_monitor.services.handover import build_handover
 from lac_monitor.storage.board import load_board
-from lac_monitor.ui.board_model import BoardModel
+from lac_monitor.ui.board_model import OUT, BoardModel
 from tests.factories import World
 
 H = timedelta(hours=1)
@@ -87,5 +87,5 @@ def test_board_command_line_and_handover_sheet_agree(
 
     assert board == EXPECTED
     assert command_line == board
-    assert sheet == [cid for cid in board if model.status_of(cid).value in ("missing", "away")]
+    assert sheet == [cid for cid in board if model.status_of(cid) in OUT]
     assert len(sheet) == 6
