@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from lac_monitor.domain.values import ChangeEvent
+from lac_monitor.domain.changes import ChangeEvent
 from lac_monitor.storage.database import NOTIFY_CHANNEL, Database
 from lac_monitor.storage.schema import ChangeFeed
 
@@ -43,7 +43,8 @@ def latest_seq(session: Session) -> int:
 
 def changes_since(session: Session, seq: int, limit: int = 5000) -> list[ChangeEvent]:
     rows = session.scalars(select(ChangeFeed).where(ChangeFeed.seq > seq).order_by(ChangeFeed.seq).limit(limit)).all()
-    return [ChangeEvent(r.seq, r.at, r.kind, r.entity, r.entity_id, r.child_id, r.username) for r in rows]
+    # Typed here, where the feed is read: readers match on kinds and subjects, never on text.
+    return [ChangeEvent.read(r.seq, r.at, r.kind, r.entity, r.entity_id, r.child_id, r.username) for r in rows]
 
 
 FEED_BATCH = 5000

@@ -12,7 +12,7 @@ Extension points for the features the composed window adds (ui/app_window.py):
     add_action(menu, action, toolbar=False)                    into "file" | "child" | "view" | "help"
     file_menu / print_anchor                                   insert "Print…" before print_anchor
     toolbar / alerts_anchor                                    insert an alerts button before alerts_anchor
-    live.changes_did_arrive(list[ChangeEvent])                 every committed change, any desktop
+    live.changes_did_arrive(list[ChangeEvent])                 every committed change, any desktop (domain/changes.py)
     changes_did_apply(list[str])                               board rows re-read for these child ids
     child_did_open(str), select_child(child_id)                follow or drive the selected child
     board_model / filter_model                                 the rows (all / as filtered) for reports
@@ -46,13 +46,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import ChangeEvent, RegisterChanged, SettingChanged, StaffChanged, TeamChanged
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.errors import LacError, NotFoundError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.status import ChildStatus
-from lac_monitor.domain.values import BoardRow, ChangeEvent
+from lac_monitor.domain.values import BoardRow
 from lac_monitor.services.episodes import EpisodeService, Saved
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor
@@ -561,13 +562,19 @@ class MainWindow(QMainWindow):
 
     # -- live updates -------------------------------------------------------------------
     def _on_changes(self, events: list[ChangeEvent]) -> None:
+        """Listens to: a child's records (that row), staff, teams and a whole register (every
+        row: caseloads and names move), and the council's settings (the ladder)."""
+        ladder = False
         for e in events:
-            if e.child_id:
-                self._pending.add(e.child_id)
-            elif e.entity in ("staff", "team", "child"):
-                self._pending_all = True
-            elif e.entity == "setting":
-                self._reload_ladder()
+            match e.subject:
+                case SettingChanged():
+                    ladder = True
+                case StaffChanged() | TeamChanged() | RegisterChanged():
+                    self._pending_all = True
+                case _ if e.child_id:
+                    self._pending.add(e.child_id)
+        if ladder:
+            self._reload_ladder()  # once for a batch
         self._flush_pending()
 
     def _flush_pending(self) -> None:
