@@ -37,7 +37,7 @@ from lac_monitor.services.settings import load_ladder
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.schema import Alert, AlertRecipient
 from lac_monitor.ui.app import configure_application, settle_memory
-from lac_monitor.ui.features import build_main_window
+from lac_monitor.ui.app_window import AppWindow
 from lac_monitor.ui.print_preview import PdfSource
 from lac_monitor.ui.settings_store import SettingsStore
 
@@ -125,7 +125,7 @@ def main() -> int:
     # First load: the window opens and paints the board.
     settings = SettingsStore(QSettings(str(Path(args.sqlite).with_suffix(".ini")), QSettings.Format.IniFormat))
     watch.start()
-    win = build_main_window(db, actor, clock, settings, tray=False, background_load=True)
+    win = AppWindow(db, actor, clock, settings, tray=False, background_load=True)
     win.resize(1500, 900)
     win.show()
     run_until(app, lambda: win.board_model.rowCount() >= args.children * 0.9 and not win.workers.busy)
@@ -134,7 +134,7 @@ def main() -> int:
     settle_memory()  # as the app does once the board is in
 
     # Alert evaluation after the demo (started by the window; wait for it to finish).
-    alerts = win.alerts  # type: ignore[attr-defined]
+    alerts = win.alerts
     clear_alerts(db)  # as after the demo: every alert is new
     watch.start()
     alerts.notifier.evaluate_now()
@@ -151,7 +151,7 @@ def main() -> int:
     results.append(("full reload", watch.stop(), floor_load))
 
     # Handover build + render, into the preview.
-    printing = win.printing  # type: ignore[attr-defined]
+    printing = win.printing
     printing.preview = None
     watch.start()
     printing.handover(start, end)

@@ -18,9 +18,10 @@ from datetime import datetime
 from lac_monitor.cli.common import add_database, clock_for, open_as_person, require
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
-from lac_monitor.domain.codes import RiskGrade, risk_urgency
+from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local
 from lac_monitor.domain.status import ChildStatus, rhi_due_at
+from lac_monitor.domain.urgency import row_urgency
 from lac_monitor.domain.values import BoardRow
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.visibility import hidden_for
@@ -36,12 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--status", action="append", choices=[s.value for s in ChildStatus], help="only these statuses (repeatable)"
     )
     p.set_defaults(func=run)
-
-
-def sort_key(row: BoardRow) -> tuple[int, int, float, str]:
-    """Most urgent first: status, then risk (not graded just below high), then longest out."""
-    since = row.missing_since.timestamp() if row.missing_since and row.is_out else 0.0
-    return (row.status.urgency, risk_urgency(row.risk) if row.is_out else 0, since, row.last_name + row.first_name)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -86,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     rhi_hours = ladder.rhi_hours  # the council's configured RHI window
     with db.read_session() as s:
         hidden = hidden_for(s, actor, now, ladder)  # restricted children not theirs to see
-        rows = sorted(load_board(s, now, rhi_hours=rhi_hours, hidden=hidden), key=sort_key)
+        rows = sorted(load_board(s, now, rhi_hours=rhi_hours, hidden=hidden), key=row_urgency)
     if police_only:  # the police liaison: out now, or back in the last 7 days (as on PostgreSQL)
         rows = [r for r in rows if access.police_may_see(r.status.value, r.returned_at, now)]
     if args.status:

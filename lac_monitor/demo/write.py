@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from lac_monitor.demo.records import Rows
 from lac_monitor.domain.access import APPEND_ONLY_TABLES
+from lac_monitor.domain.changes import ChangeKind, RegisterChanged
 from lac_monitor.domain.clock import FixedClock
 from lac_monitor.domain.errors import LacError
 from lac_monitor.services.uow import Actor, UnitOfWork
@@ -71,5 +72,5 @@ def write(db: Database, rows: Rows, actor: Actor, now: datetime, detail: Mapping
             if table.name not in APPEND_ONLY_TABLES:
                 uow.insert_rows(table, rows[table.name])
         uow.audit("demo.generate", "database", None, None, **detail)
-        uow.changed("demo.generated", "database", None, None)
+        uow.changed(ChangeKind.DEMO_GENERATED, RegisterChanged())
         uow.commit()

@@ -33,7 +33,7 @@ class RiskGrade(StrEnum):
 def risk_urgency(code: str | None) -> int:
     """Order of attention for a child who is out: high first, then one not graded yet (the
     risk is unknown, so it is treated as nearly the highest), then medium, low, none.
-    The board, the command line and the handover sheet all sort with this."""
+    Part of the one "most urgent first" order (domain/urgency.py)."""
     return _URGENCY_OF_RISK.get(code, 1)
 
 

@@ -28,6 +28,9 @@ class MissingLine:
     next_due_at: datetime | None
     flags: tuple[str, ...] = ()
     profile_included: bool = False
+    # For the order only (domain/urgency.py): the sheet lists children as the board does.
+    last_name: str = ""
+    first_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)

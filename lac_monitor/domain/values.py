@@ -65,14 +65,3 @@ class BoardRow:
     @property
     def is_out(self) -> bool:
         return self.status in (ChildStatus.MISSING, ChildStatus.AWAY)
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeEvent:
-    seq: int
-    at: datetime
-    kind: str
-    entity: str
-    entity_id: str | None
-    child_id: str | None
-    username: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -19,11 +18,12 @@ from reportlab.platypus import (
 )
 
 from lac_monitor.domain.alerts import Severity, without_subject
-from lac_monitor.domain.codes import MissingCategory, RiskGrade, risk_urgency
+from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
 from lac_monitor.domain.record import RHI_OUTCOMES
 from lac_monitor.domain.report_data import HandoverData, MissingLine
 from lac_monitor.domain.status import age_on
+from lac_monitor.domain.urgency import line_urgency
 from lac_monitor.reports.common import (
     AWAY_BG,
     BODY,
@@ -48,11 +48,6 @@ from lac_monitor.reports.text import register_fonts, shorten
 
 WIDTH = LANDSCAPE[0] - 2 * MARGIN
 FIGURE = ParagraphStyle("lac-figure", parent=BODY, fontSize=15, leading=18)
-
-
-def print_order(line: MissingLine) -> tuple[int, datetime, str]:
-    """Risk first, then the longest missing first (earliest start)."""
-    return risk_urgency(line.risk), line.since, line.child_id
 
 
 TABLE = GridStyle(text=SMALL, head=HEAD, head_bg=HEAD_BG, rule=RULE, grid=0.25)
@@ -315,15 +310,15 @@ def _notes(d: HandoverData) -> list[Flowable]:
 
 def handover_story(d: HandoverData) -> list[Flowable]:
     register_fonts()  # the story measures its text as it is built
-    lines = sorted(d.missing, key=print_order)
+    lines = sorted(d.missing, key=line_urgency)
     story: list[Flowable] = [
         Text(f"Handover sheet · {d.scope}", TITLE),
         Text(f"{window_text(d.start, d.end)} · printed {format_local(d.printed_at)} by {d.printed_by}", SUBTITLE),
         _summary(d),
         Spacer(0, 1 * mm),
         Text(
-            "Ordered by risk (high first; not yet graded next), then longest missing first. "
-            "Away (whereabouts known) is shown with missing and never left out.",
+            "Most urgent first, as on the board: missing, then away (whereabouts known: shown, "
+            "never left out); within each, risk (high first; not yet graded next), then longest first.",
             SMALL,
         ),
     ]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from lac_monitor.domain import fields
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import ChangeKind, ChildChanged
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import NotFoundError
 from lac_monitor.services.episodes import Saved
@@ -56,7 +57,7 @@ class AccessService(ActionService):
                 before,
                 snapshot(child, RESTRICTION_FIELDS),
             )
-            uow.changed("child.updated", "child", child_id, child_id)
+            uow.changed(ChangeKind.CHILD_UPDATED, ChildChanged(child_id))
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))
 

@@ -38,6 +38,7 @@ from lac_monitor.domain.alerts import (
     shown_message,
     window_start,
 )
+from lac_monitor.domain.changes import AlertChanged, ChangeKind
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import AccessRefusedError, NotFoundError
@@ -362,7 +363,7 @@ class AlertService:
                         "recipients": sorted(recipients),
                     },
                 )
-                uow.changed("alert.raised", "alert", new_id, d.child_id)
+                uow.changed(ChangeKind.ALERT_RAISED, AlertChanged(new_id, d.child_id))
                 raised.append(new_id)
                 late += is_late(d.due_at, uow.now)
             uow.commit()
@@ -386,7 +387,7 @@ class AlertService:
                     continue  # another desktop resolved or acknowledged it a moment ago
                 child_id = s.scalar(select(Alert.child_id).where(Alert.id == alert_id))
                 uow.audit("alert.resolve", "alert", alert_id, child_id, after={"reason": why})
-                uow.changed("alert.resolved", "alert", alert_id, child_id)
+                uow.changed(ChangeKind.ALERT_RESOLVED, AlertChanged(alert_id, child_id))
                 done += 1
             uow.commit()
         if done:
@@ -544,7 +545,7 @@ class AlertService:
                 before={"acknowledged_at": None},
                 after={"acknowledged_at": uow.now.isoformat(), "acknowledged_by": self.actor.label, "note": note},
             )
-            uow.changed("alert.acknowledged", "alert", alert_id, a.child_id)
+            uow.changed(ChangeKind.ALERT_ACKNOWLEDGED, AlertChanged(alert_id, a.child_id))
             uow.commit()
         return self.get(alert_id)
 
@@ -602,7 +603,7 @@ class AlertService:
                         "bulk": len(ids),
                     },
                 )
-                uow.changed("alert.acknowledged", "alert", alert_id, child_id)
+                uow.changed(ChangeKind.ALERT_ACKNOWLEDGED, AlertChanged(alert_id, child_id))
                 done.append(alert_id)
             uow.commit()
         return self.get_many(done)

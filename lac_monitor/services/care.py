@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lac_monitor.domain import codes, fields, record
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import CareChanged, ChangeKind, FlagChanged
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services.episodes import Saved
@@ -105,7 +106,7 @@ class CareService(ActionService):
             s.add(ce)
             s.flush()
             uow.audit("care.start", "care_episode", ce.id, child_id, after=snapshot(ce))
-            uow.changed("care.started", "care_episode", ce.id, child_id)
+            uow.changed(ChangeKind.CARE_STARTED, CareChanged(ce.id, child_id))
             seqs = uow.commit()
             return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
 
@@ -212,7 +213,7 @@ class CareService(ActionService):
             s.flush()
             uow.audit("care.close", "care_episode", ce.id, child_id, before, snapshot(ce))
             uow.audit("care.start", "care_episode", new.id, child_id, after=snapshot(new))
-            uow.changed("care.placement_changed", "care_episode", new.id, child_id)
+            uow.changed(ChangeKind.CARE_PLACEMENT_CHANGED, CareChanged(new.id, child_id))
             seqs = uow.commit()
             return Saved("care_episode", new.id, child_id, new.version, tuple(seqs))
 
@@ -234,7 +235,7 @@ class CareService(ActionService):
             ce.dec, ce.rec = on, rec
             ce.version += 1
             uow.audit("care.end", "care_episode", ce.id, child_id, before, snapshot(ce))
-            uow.changed("care.ended", "care_episode", ce.id, child_id)
+            uow.changed(ChangeKind.CARE_ENDED, CareChanged(ce.id, child_id))
             seqs = uow.commit()
             return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
 
@@ -255,7 +256,7 @@ class CareService(ActionService):
             ce.dec = ce.rec = ce.reason_place_change = None
             ce.version += 1
             uow.audit("care.reopen", "care_episode", ce.id, child_id, before, snapshot(ce), reason=reason)
-            uow.changed("care.reopened", "care_episode", ce.id, child_id)
+            uow.changed(ChangeKind.CARE_REOPENED, CareChanged(ce.id, child_id))
             seqs = uow.commit()
             return Saved("care_episode", ce.id, child_id, ce.version, tuple(seqs))
 
@@ -306,7 +307,7 @@ class CareService(ActionService):
             s.add(row)
             s.flush()
             uow.audit("flag.set", "risk_flag", row.id, child_id, after=snapshot(row))
-            uow.changed("flag.changed", "risk_flag", row.id, child_id)
+            uow.changed(ChangeKind.FLAG_CHANGED, FlagChanged(row.id, child_id))
             seqs = uow.commit()
             return Saved("risk_flag", row.id, child_id, 1, tuple(seqs))
 
@@ -324,6 +325,6 @@ class CareService(ActionService):
             before = snapshot(row)
             row.ended_on = on
             uow.audit("flag.end", "risk_flag", row.id, child_id, before, snapshot(row))
-            uow.changed("flag.changed", "risk_flag", row.id, child_id)
+            uow.changed(ChangeKind.FLAG_CHANGED, FlagChanged(row.id, child_id))
             seqs = uow.commit()
             return Saved("risk_flag", row.id, child_id, 1, tuple(seqs))

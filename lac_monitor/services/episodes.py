@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from lac_monitor.domain import access, fields
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission, may_see_restricted
+from lac_monitor.domain.changes import ChangeKind, EpisodeChanged, ProfileChanged, RhiChanged
 from lac_monitor.domain.codes import MissingCategory, RiskGrade
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import format_local, local_date
@@ -216,7 +217,7 @@ class EpisodeService(ActionService):
             if police_ref:
                 self._event(uow, ep, "police_ref", police_reported_at or uow.now, new=police_ref)
             uow.audit("episode.report", "missing_episode", ep.id, child.id, after=snapshot(ep))
-            uow.changed("episode.reported", "missing_episode", ep.id, child.id)
+            uow.changed(ChangeKind.EPISODE_REPORTED, EpisodeChanged(ep.id, child.id))
             return self._saved(uow, ep, uow.commit())
 
     # -- the parts of an update: each changes, audits and feeds; the caller commits once --
@@ -230,7 +231,7 @@ class EpisodeService(ActionService):
         self._check_times(uow.session, ep, uow.now)
         self._event(uow, ep, "police_ref", ep.police_reported_at, old=old, new=ep.police_ref)
         uow.audit("episode.police_ref", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-        uow.changed("episode.updated", "missing_episode", ep.id, ep.child_id)
+        uow.changed(ChangeKind.EPISODE_UPDATED, EpisodeChanged(ep.id, ep.child_id))
 
     def _apply_risk(self, uow: UnitOfWork, ep: MissingEpisode, risk: str, reason: str | None) -> None:
         if ep.risk_grade == risk:
@@ -240,7 +241,7 @@ class EpisodeService(ActionService):
         ep.risk_grade = risk
         self._event(uow, ep, "risk", uow.now, text=reason, old=old, new=risk)
         uow.audit("episode.risk", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-        uow.changed("episode.risk_changed", "missing_episode", ep.id, ep.child_id)
+        uow.changed(ChangeKind.EPISODE_RISK_CHANGED, EpisodeChanged(ep.id, ep.child_id))
 
     def _apply_category(self, uow: UnitOfWork, ep: MissingEpisode, category: str, reason: str) -> None:
         if ep.category == category:
@@ -250,7 +251,7 @@ class EpisodeService(ActionService):
         ep.category = category
         self._event(uow, ep, "reclassified", uow.now, text=reason, old=old, new=category)
         uow.audit("episode.reclassify", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-        uow.changed("episode.reclassified", "missing_episode", ep.id, ep.child_id)
+        uow.changed(ChangeKind.EPISODE_RECLASSIFIED, EpisodeChanged(ep.id, ep.child_id))
 
     def _apply_note(self, uow: UnitOfWork, ep: MissingEpisode, text: str, sighting: bool, at: datetime | None) -> None:
         when = at or uow.now
@@ -265,7 +266,7 @@ class EpisodeService(ActionService):
             ep.child_id,
             after={"at": when.isoformat(), "text_length": len(text)},
         )
-        uow.changed("episode.timeline", "missing_episode", ep.id, ep.child_id)
+        uow.changed(ChangeKind.EPISODE_TIMELINE, EpisodeChanged(ep.id, ep.child_id))
 
     @staticmethod
     def _police_ref(value: str) -> str:
@@ -405,7 +406,7 @@ class EpisodeService(ActionService):
                 new=value.isoformat(),
             )
             uow.audit("episode.amend", "missing_episode", ep.id, ep.child_id, before, snapshot(ep), reason=reason)
-            uow.changed("episode.amended", "missing_episode", ep.id, ep.child_id)
+            uow.changed(ChangeKind.EPISODE_AMENDED, EpisodeChanged(ep.id, ep.child_id))
             return self._saved(uow, ep, uow.commit())
 
     def record_return(
@@ -450,7 +451,7 @@ class EpisodeService(ActionService):
             self._event(uow, ep, "returned", ep.returned_at, text=found_where)
             sync_episode_values(s, ep)
             uow.audit("episode.return", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-            uow.changed("episode.returned", "missing_episode", ep.id, ep.child_id)
+            uow.changed(ChangeKind.EPISODE_RETURNED, EpisodeChanged(ep.id, ep.child_id))
             return self._saved(uow, ep, uow.commit(), ep.returned_at)
 
     def record_safe_and_well(
@@ -472,7 +473,7 @@ class EpisodeService(ActionService):
             self._touch(uow, ep)
             self._event(uow, ep, "safe_well", at, text=notes)
             uow.audit("episode.safe_well", "missing_episode", ep.id, ep.child_id, before, snapshot(ep))
-            uow.changed("episode.updated", "missing_episode", ep.id, ep.child_id)
+            uow.changed(ChangeKind.EPISODE_UPDATED, EpisodeChanged(ep.id, ep.child_id))
             return self._saved(uow, ep, uow.commit())
 
     # -- return-home interviews ---------------------------------------------------
@@ -514,7 +515,7 @@ class EpisodeService(ActionService):
             for e in eps:
                 self._event(uow, e, "rhi_offered", when, new=str(rhi.id))
             uow.audit("rhi.offer", "rhi", rhi.id, rhi.child_id, after=snapshot(rhi), episodes=list(episode_ids))
-            uow.changed("rhi.offered", "rhi", rhi.id, rhi.child_id)
+            uow.changed(ChangeKind.RHI_OFFERED, RhiChanged(rhi.id, rhi.child_id))
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
 
@@ -546,7 +547,7 @@ class EpisodeService(ActionService):
             uow.audit(
                 "rhi.accepted" if accepted else "rhi.declined", "rhi", rhi.id, rhi.child_id, before, snapshot(rhi)
             )
-            uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
+            uow.changed(ChangeKind.RHI_UPDATED, RhiChanged(rhi.id, rhi.child_id))
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
 
@@ -574,7 +575,7 @@ class EpisodeService(ActionService):
             rhi.version += 1
             rhi.updated_at, rhi.updated_by = uow.now, self.actor.label
             uow.audit("rhi.complete", "rhi", rhi.id, rhi.child_id, before, snapshot(rhi))
-            uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
+            uow.changed(ChangeKind.RHI_UPDATED, RhiChanged(rhi.id, rhi.child_id))
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
 
@@ -617,7 +618,7 @@ class EpisodeService(ActionService):
             for e in eps:
                 self._event(uow, e, "rhi_not_offered", when, new=reason)
             uow.audit("rhi.not_offered", "rhi", rhi.id, rhi.child_id, after=snapshot(rhi), episodes=list(episode_ids))
-            uow.changed("rhi.updated", "rhi", rhi.id, rhi.child_id)
+            uow.changed(ChangeKind.RHI_UPDATED, RhiChanged(rhi.id, rhi.child_id))
             seqs = uow.commit()
             return Saved("rhi", rhi.id, rhi.child_id, rhi.version, tuple(seqs))
 
@@ -646,7 +647,7 @@ class EpisodeService(ActionService):
             s.flush()
             sync_profile_values(s, prof)
             uow.audit("profile.save", "philomena_profile", child_id, child_id, before, snapshot(prof))
-            uow.changed("profile.saved", "philomena_profile", child_id, child_id)
+            uow.changed(ChangeKind.PROFILE_SAVED, ProfileChanged(child_id))
             seqs = uow.commit()
             return Saved("philomena_profile", child_id, child_id, prof.version, tuple(seqs))
 

@@ -41,6 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from lac_monitor import __version__
 from lac_monitor.domain.alerts import AlertRow
+from lac_monitor.domain.changes import AlertChanged
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.services.alerts import AlertService
@@ -274,7 +275,7 @@ class EscalationService:
                 woke = self._wait(watcher, stop, next_tick - time.monotonic())
                 if stop.is_set():
                     break
-                if woke and any(not e.kind.startswith("alert.") for e in reader.read()):
+                if woke and any(not isinstance(e.subject, AlertChanged) for e in reader.read()):
                     self.run_pass(beat=False)  # a report, a return, a new grade: alert it now
                 if time.monotonic() >= next_tick:
                     self.run_pass()

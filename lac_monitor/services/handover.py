@@ -357,6 +357,8 @@ def _missing_lines(
                 next_due_at=due,
                 flags=r.flags,
                 profile_included=r.child_id in with_profile,
+                last_name=r.last_name,
+                first_name=r.first_name,
             )
         )
     return lines

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lac_monitor.domain import fields
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import ChangeKind, EpisodeChanged, HostContactsChanged
 from lac_monitor.domain.errors import NotFoundError, ValidationError
 from lac_monitor.domain.patterns import NotifyParty, checklist_parties
 from lac_monitor.domain.record import check_host_la, is_out_of_area
@@ -148,7 +149,7 @@ class PatternService(ActionService):
             s.add(row)
             s.flush()
             uow.audit("episode.notify", "episode_notification", row.id, ep.child_id, after=snapshot(row))
-            uow.changed("episode.notified", "missing_episode", ep.id, ep.child_id)
+            uow.changed(ChangeKind.EPISODE_NOTIFIED, EpisodeChanged(ep.id, ep.child_id))
             uow.commit()
             return int(row.id)
 
@@ -208,7 +209,7 @@ class PatternService(ActionService):
                     setattr(row, name, getattr(c, name))
                 row.updated_at, row.updated_by = uow.now, self.actor.label
                 uow.audit("host_contact.save", "host_authority_contact", c.la_code, None, before, snapshot(row))
-            uow.changed("host_contact.saved", "host_authority_contact", None, None)
+            uow.changed(ChangeKind.HOST_CONTACT_SAVED, HostContactsChanged())
             uow.commit()
         return len(cleaned)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lac_monitor.domain import codes, fields, record
 from lac_monitor.domain import validation as rules
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import ChangeKind, ChildChanged, StaffChanged, TeamChanged
 from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationError
 from lac_monitor.domain.localtime import local_date
 from lac_monitor.services import photos
@@ -98,7 +99,7 @@ class RegisterService(ActionService):
             s.add(team)
             s.flush()
             uow.audit("team.add", "team", team.id, None, after=snapshot(team))
-            uow.changed("team.added", "team", team.id, None)
+            uow.changed(ChangeKind.TEAM_ADDED, TeamChanged(team.id))
             seqs = uow.commit()
             return Saved("team", team.id, "", 1, tuple(seqs))
 
@@ -143,7 +144,7 @@ class RegisterService(ActionService):
             if self.db.is_postgresql:
                 ensure_login(s.connection(), staff.username, role)
             uow.audit("staff.add", "staff", staff.id, None, after=snapshot(staff))
-            uow.changed("staff.added", "staff", staff.id, None)
+            uow.changed(ChangeKind.STAFF_ADDED, StaffChanged(staff.id))
             seqs = uow.commit()
             return Saved("staff", staff.id, "", 1, tuple(seqs))
 
@@ -161,7 +162,7 @@ class RegisterService(ActionService):
             if self.db.is_postgresql:
                 ensure_login(uow.session.connection(), staff.username, staff.role, active=active)
             uow.audit("staff.active" if active else "staff.inactive", "staff", staff.id, None, before, snapshot(staff))
-            uow.changed("staff.changed", "staff", staff.id, None)
+            uow.changed(ChangeKind.STAFF_CHANGED, StaffChanged(staff.id))
             seqs = uow.commit()
             return Saved("staff", staff.id, "", 1, tuple(seqs))
 
@@ -195,7 +196,7 @@ class RegisterService(ActionService):
             s.add(child)
             s.flush()
             uow.audit("child.add", "child", child.id, child.id, after=snapshot(child))
-            uow.changed("child.added", "child", child.id, child.id)
+            uow.changed(ChangeKind.CHILD_ADDED, ChildChanged(child.id))
             seqs = uow.commit()
             return Saved("child", child.id, child.id, 1, tuple(seqs))
 
@@ -228,7 +229,7 @@ class RegisterService(ActionService):
             uow.audit(
                 "child.allocate", "child", child_id, child_id, before, snapshot(child, ["social_worker_id", "team_id"])
             )
-            uow.changed("child.updated", "child", child_id, child_id)
+            uow.changed(ChangeKind.CHILD_UPDATED, ChildChanged(child_id))
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))
 
@@ -261,7 +262,7 @@ class RegisterService(ActionService):
             child.upn, child.mother, child.mc_dob = new_upn, new_mother, new_mc_dob  # type: ignore[assignment]
             child.version += 1
             uow.audit("child.update", "child", child_id, child_id, before, snapshot(child, fields))
-            uow.changed("child.updated", "child", child_id, child_id)
+            uow.changed(ChangeKind.CHILD_UPDATED, ChildChanged(child_id))
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))
 
@@ -284,6 +285,6 @@ class RegisterService(ActionService):
                 before={"photo": had},
                 after={"photo": stored is not None, "bytes": len(stored) if stored else 0},
             )
-            uow.changed("child.updated", "child", child_id, child_id)
+            uow.changed(ChangeKind.CHILD_UPDATED, ChildChanged(child_id))
             seqs = uow.commit()
             return Saved("child", child_id, child_id, child.version, tuple(seqs))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import ChangeKind, SettingChanged
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.codes import RiskFlag
 from lac_monitor.domain.errors import AccessRefusedError, ValidationError
@@ -80,7 +81,7 @@ class SettingsService:
             else:
                 row.value, row.updated_at, row.updated_by = value, uow.now, self.actor.label
             uow.audit("setting.save", "setting", LADDER_KEY, None, before, ladder.to_json())
-            uow.changed("setting.changed", "setting", LADDER_KEY, None)
+            uow.changed(ChangeKind.SETTING_CHANGED, SettingChanged(LADDER_KEY))
             uow.commit()
         return ladder
 
@@ -122,7 +123,7 @@ def _save(uow: UnitOfWork, key: str, value: object, label: str) -> None:
     else:
         row.value, row.updated_at, row.updated_by = text, uow.now, label
     uow.audit("setting.save", "setting", key, None, before, value)  # type: ignore[arg-type]
-    uow.changed("setting.changed", "setting", key, None)
+    uow.changed(ChangeKind.SETTING_CHANGED, SettingChanged(key))
 
 
 def _require_settings(actor: Actor) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from lac_monitor.domain import access, codes, fields, record
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import ChangeKind, RegisterChanged
 from lac_monitor.domain.clock import Clock, SystemClock
 from lac_monitor.domain.errors import AccessRefusedError, LacError, ValidationError
 from lac_monitor.domain.localtime import council_tz, local_date, to_utc
@@ -743,7 +744,7 @@ def import_files(
             missing_ended=saver.n_mis_ended,
             files=[p.name for p in (header, episodes, missing, names) if p],
         )
-        uow.changed("register.imported", "database", None, None)
+        uow.changed(ChangeKind.REGISTER_IMPORTED, RegisterChanged())
         uow.commit()
     return ImportSummary(len(saver.new_ids), len(saver.merged), saver.n_care, saver.n_mis, checked.urn_missing)
 

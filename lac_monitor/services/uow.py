@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import SUBJECT_OF, ChangeKind, Subject, wire
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import StaffRole
 from lac_monitor.domain.errors import (
@@ -236,8 +237,11 @@ class UnitOfWork:
             )
         )
 
-    def changed(self, kind: str, entity: str, entity_id: object, child_id: str | None) -> None:
-        self._feed.append((kind, entity, None if entity_id is None else str(entity_id), child_id))
+    def changed(self, kind: ChangeKind, subject: Subject) -> None:
+        """A change-feed row, written at commit: what happened, to which record (domain/changes.py)."""
+        if not isinstance(subject, SUBJECT_OF[kind]):
+            raise TypeError(f"{kind} names a {SUBJECT_OF[kind].__name__}, not a {type(subject).__name__}")
+        self._feed.append(wire(kind, subject))
 
     def insert_rows(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """The bulk path: many rows of one table (Core executemany in batches, no ORM objects),

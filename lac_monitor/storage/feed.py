@@ -29,7 +29,7 @@ from sqlalchemy import Connection, bindparam, create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from lac_monitor.domain.values import ChangeEvent
+from lac_monitor.domain.changes import ChangeEvent
 from lac_monitor.storage.database import NOTIFY_CHANNEL, Database, Reader
 from lac_monitor.storage.schema import ChangeFeed
 
@@ -60,8 +60,9 @@ def latest_seq(session: Reader) -> int:
 
 
 def changes_since(session: Reader, seq: int, limit: int = 5000) -> list[ChangeEvent]:
-    """The feed rows after `seq` (one indexed read of the primary key), oldest first."""
-    return [ChangeEvent(*row) for row in session.execute(_SINCE, {"after": seq, "limit": limit})]
+    """The feed rows after `seq` (one indexed read of the primary key), oldest first, typed here
+    where the feed is read: readers match on kinds and subjects, never on text."""
+    return [ChangeEvent.read(*row) for row in session.execute(_SINCE, {"after": seq, "limit": limit})]
 
 
 FEED_BATCH = 5000

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,6 +29,7 @@ from lac_monitor.domain.localtime import format_local
 from lac_monitor.services.access import AccessService, ViewRow
 from lac_monitor.ui import errors
 from lac_monitor.ui.main_window import MainWindow
+from lac_monitor.ui.shortcuts import Command, make_action
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +96,14 @@ class RestrictDialog(QDialog):
 
 
 class AccessFeature:
-    """Child ▸ Who has viewed this record… (Ctrl+Shift+V), shown to those who may read it;
+    """Child ▸ Who has viewed this record… (Command.WHO_VIEWED), shown to those who may read it;
     Child ▸ Restrict this record… / Lift the restriction, for managers and administrators."""
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.service = AccessService(window.db, window.actor, window.clock)
         self.dialog: ViewsDialog | None = None
-        self.views_action = QAction("Who has &viewed this record…", window)
-        self.views_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
-        self.views_action.setToolTip("Who viewed or printed the selected child's record (Ctrl+Shift+V)")
-        self.views_action.triggered.connect(self.show_views)
+        self.views_action = make_action(Command.WHO_VIEWED, "Who has &viewed this record…", window, self.show_views)
         self.views_action.setVisible(access.may(window.actor.role, Permission.READ_VIEWS))
         window.add_action("child", self.views_action)
         self.restrict_dialog: RestrictDialog | None = None

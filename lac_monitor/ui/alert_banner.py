@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from lac_monitor.domain.alerts import AlertRow, Severity, without_subject
+from lac_monitor.domain.changes import AlertChanged, ChangeEvent, EpisodeChanged, ProfileChanged, RhiChanged
 from lac_monitor.domain.errors import LacError
-from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.ui.alerts_model import SEVERITY_SYMBOLS, NameFor, child_text
 from lac_monitor.ui.errors import as_known_error
 from lac_monitor.ui.workers import Job, Workers
@@ -347,16 +347,16 @@ class AlertNotifier(QObject):
         done(result)
 
     def on_changes(self, events: list[ChangeEvent]) -> None:
-        """Slot for LiveBridge.changes_did_arrive."""
+        """Slot for LiveBridge.changes_did_arrive. Listens to alerts (to show them) and to this
+        person's own episode, RHI and profile changes (to raise their alerts at once)."""
         ids: list[int] = []
         for e in events:
-            if e.kind.startswith("alert.") and e.entity_id and e.entity_id.isdigit():
-                ids.append(int(e.entity_id))
-            elif (
-                e.kind.startswith("episode.") or e.kind.startswith("rhi.") or e.kind.startswith("profile.")
-            ) and e.username == self.username:
-                # The writer's desktop raises event alerts at once; others within 30 s.
-                self._schedule_evaluation()
+            match e.subject:
+                case AlertChanged(alert_id=alert_id):
+                    ids.append(alert_id)
+                case EpisodeChanged() | RhiChanged() | ProfileChanged() if e.username == self.username:
+                    # The writer's desktop raises event alerts at once; others within 30 s.
+                    self._schedule_evaluation()
         if ids:
             service, staff_id, wanted = self.service, self.staff_id, sorted(set(ids))
             self._run(

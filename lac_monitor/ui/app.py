@@ -57,7 +57,7 @@ def run_gui(database: str | None = None) -> int:
     from lac_monitor.storage.engine import retry_while_full
     from lac_monitor.storage.provision import database_login
     from lac_monitor.ui import errors
-    from lac_monitor.ui.features import build_main_window
+    from lac_monitor.ui.app_window import AppWindow
     from lac_monitor.ui.settings_store import SettingsStore
 
     app = configure_application()
@@ -83,7 +83,7 @@ def run_gui(database: str | None = None) -> int:
                         f"'{actor.username}' ({actor.role}). Use the command line: `lac-monitor board` "
                         "(police liaison) or `lac-monitor audit views CHILD` / `audit verify` (auditor)."
                     )
-                window = build_main_window(db, actor, SystemClock(), SettingsStore(), background_load=True)
+                window = AppWindow(db, actor, SystemClock(), SettingsStore(), background_load=True)
             except BaseException:
                 db.dispose()
                 raise

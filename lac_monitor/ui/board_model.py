@@ -29,10 +29,10 @@ from lac_monitor.domain.codes import (
     MissingCategory,
     RiskFlag,
     RiskGrade,
-    risk_urgency,
 )
 from lac_monitor.domain.localtime import format_duration, format_local, local_date, to_local
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
+from lac_monitor.domain.urgency import row_urgency
 from lac_monitor.domain.values import BoardRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -225,16 +225,7 @@ class Entry:
             d[Col.RHI_DUE] = "Offered"
         else:
             d[Col.RHI_DUE] = f"{to_local(due):%d/%m %H:%M} (in {format_duration(due - now)})"
-        since = r.missing_since.timestamp() if r.missing_since else 0.0
-        returned = r.returned_at.timestamp() if r.returned_at else 0.0
-        self.default_key = (
-            st.urgency,
-            risk_urgency(r.risk) if out else 0,  # not graded sorts just below high
-            since if out else (returned if st in RHI_PENDING else 0.0),
-            r.last_name.casefold(),
-            r.first_name.casefold(),
-            r.child_id,
-        )
+        self.default_key = row_urgency(r, st)  # most urgent first, as everywhere (domain/urgency.py)
         return st is not old
 
 

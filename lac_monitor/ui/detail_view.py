@@ -34,6 +34,7 @@ from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
 from lac_monitor.domain.values import BoardRow
 from lac_monitor.ui.board_model import OUT, flag_label, risk_label, status_text
+from lac_monitor.ui.shortcuts import Command, key_text
 
 EVENT_LABELS = {
     "reported": "Reported",
@@ -159,7 +160,7 @@ def profile_html(detail: ChildDetail) -> str:
     if prof is None:
         return (
             "<p><b>No Philomena profile yet.</b> Fill one in before any episode so it can be "
-            "given to the police straight away (Edit Philomena profile, Ctrl+E).</p>"
+            f"given to the police straight away (Edit Philomena profile, {key_text(Command.PROFILE)}).</p>"
         )
     rows = "".join(
         f"<tr><td valign='top'><b>{escape(label)}</b>&nbsp;&nbsp;</td>"

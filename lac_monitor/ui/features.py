@@ -1,7 +1,6 @@
 """Alerts and printing, wired into the main window through its extension points.
 
-`build_main_window` is what the app (and the integration tests) use: the board window
-with the alert inbox, banner, notifications, the escalation settings and printing.
+`ui/app_window.py` composes them (with access and patterns) into the window the app opens.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from lac_monitor.domain.alerts import AlertRow
-from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.errors import LacError, ValidationError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.reports.handover import render_handover
@@ -46,47 +44,19 @@ from lac_monitor.services.handover import (
     record_print,
 )
 from lac_monitor.services.settings import SettingsService
-from lac_monitor.services.uow import Actor
-from lac_monitor.storage.database import Database
 from lac_monitor.ui import errors
 from lac_monitor.ui.alert_banner import AlertBanner, AlertNotifier
 from lac_monitor.ui.alert_inbox_view import AlertInboxView
 from lac_monitor.ui.episode_dialog import LocalTimeEdit
-from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.print_preview import make_preview_dialog, save_pdf_as
 from lac_monitor.ui.settings_dialog import SettingsDialog
-from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.shortcuts import Command, make_action, tip
 from lac_monitor.ui.workers import Job
 
 log = logging.getLogger(__name__)
 
 SMALL_SCREEN_HEIGHT = 760  # logical pixels: 1600x1000 at 2x is 500
-
-
-def build_main_window(
-    db: Database,
-    actor: Actor,
-    clock: Clock,
-    settings: SettingsStore | None = None,
-    *,
-    live: LiveBridge | None = None,
-    tray: bool = True,
-    evaluate_ms: int | None = None,
-    background_load: bool = False,
-) -> MainWindow:
-    """`background_load`: the window opens at once and the board arrives from a worker (the app)."""
-    window = MainWindow(db, actor, clock, settings, live=live, background_load=background_load)
-    window.alerts = AlertsFeature(window, tray=tray, evaluate_ms=evaluate_ms)  # type: ignore[attr-defined]
-    window.printing = PrintingFeature(window)  # type: ignore[attr-defined]
-    from lac_monitor.ui.access_view import AccessFeature
-
-    window.access = AccessFeature(window)  # type: ignore[attr-defined]
-
-    from lac_monitor.ui.patterns_view import PatternsFeature
-
-    window.patterns = PatternsFeature(window)  # type: ignore[attr-defined]
-    return window
 
 
 class AlertsFeature:
@@ -103,10 +73,7 @@ class AlertsFeature:
             return row.display_name if row is not None else None
 
         self.banner = AlertBanner(name_for, window)
-        central = window.centralWidget()
-        layout = central.layout() if central is not None else None
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(1, self.banner)  # under the connection banner, above the counts
+        window.add_banner(self.banner)
         self.inbox = AlertInboxView(self.service, actor.staff_id, name_for, window)
         self.inbox.setObjectName("alertInbox")
         self.dock = window.add_dock(self.inbox, "Alerts", Qt.DockWidgetArea.BottomDockWidgetArea, "alertsDock")
@@ -118,14 +85,11 @@ class AlertsFeature:
             and screen.availableGeometry().height() < SMALL_SCREEN_HEIGHT
         ):
             # A short (or magnified) screen: the board gets the height; the banner and the
-            # count show alerts, Ctrl+Shift+A opens the inbox.
+            # count show alerts, the Alerts shortcut (Command.ALERTS) opens the inbox.
             self.dock.hide()
         self.inbox.unacknowledged_count_did_change.connect(self._show_count)
 
-        self.show_action = QAction("Alerts", window)
-        self.show_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        self.show_action.setToolTip("Show the alert inbox (Ctrl+Shift+A)")
-        self.show_action.triggered.connect(self.show_inbox)
+        self.show_action = make_action(Command.ALERTS, "Alerts", window, self.show_inbox)
         window.add_action("view", self.show_action, toolbar=True)
 
         # The count sits with the other counts too; a click opens the inbox.
@@ -133,9 +97,7 @@ class AlertsFeature:
         self.count_button.setObjectName("chip_alerts")
         self.count_button.setAccessibleName("Unacknowledged alerts")
         self.count_button.clicked.connect(self.show_inbox)
-        strip_layout = window.summary.layout()
-        assert strip_layout is not None
-        strip_layout.addWidget(self.count_button)
+        window.summary.add_widget(self.count_button)
 
         self.sound_action = QAction("S&ound for new alerts", window)
         self.sound_action.setCheckable(True)
@@ -194,12 +156,16 @@ class AlertsFeature:
     def _show_count(self, n: int) -> None:
         self.count = n
         self.count_button.setText(f"⚑ {n} unacknowledged alert{'s' if n != 1 else ''}" if n else "⚑ No alerts")
-        self.count_button.setToolTip("Open the alert inbox (Ctrl+Shift+A)")
+        self.count_button.setToolTip(tip(Command.ALERTS, "Open the alert inbox"))
         self.banner.set_total(n)
         suffix = f" — {n} unacknowledged alert{'s' if n != 1 else ''}" if n else ""
         self.window.setWindowTitle(f"LAC Monitor{suffix}")
         self.show_action.setText(f"⚑ Alerts ({n})" if n else "Alerts")
-        self.show_action.setToolTip(f"{n} unacknowledged alert{'s' if n != 1 else ''} — show the inbox (Ctrl+Shift+A)")
+        self.show_action.setToolTip(
+            tip(Command.ALERTS, f"{n} unacknowledged alert{'s' if n != 1 else ''} — show the inbox")
+            if n
+            else tip(Command.ALERTS)
+        )
         self.dock.setWindowTitle(f"Alerts ({n} unacknowledged)" if n else "Alerts")
 
     def show_inbox(self) -> None:
@@ -225,9 +191,16 @@ class HandoverDialog(QDialog):
     """Choose the window, scope and notes of a handover sheet. Opened with `open()`."""
 
     def __init__(
-        self, window: MainWindow, start: datetime, end: datetime, reason: str, last: Window | None = None
+        self,
+        parent: QWidget,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        teams: list[tuple[int, str]],
+        localities: list[str],
+        last: Window | None = None,
     ) -> None:
-        super().__init__(window)
+        super().__init__(parent)
         self.setWindowTitle("Handover sheet")
         self.setObjectName("handoverDialog")
         form = QFormLayout()
@@ -239,12 +212,12 @@ class HandoverDialog(QDialog):
         self.team_combo = QComboBox(self)
         self.team_combo.setAccessibleName("Team")
         self.team_combo.addItem("Everyone", None)
-        for tid, name in window._teams:
+        for tid, name in teams:
             self.team_combo.addItem(name, tid)
         self.locality_combo = QComboBox(self)
         self.locality_combo.setAccessibleName("Locality")
         self.locality_combo.addItem("All localities", None)
-        for loc in window._localities:
+        for loc in localities:
             self.locality_combo.addItem(loc, loc)
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)  # Tab moves on to the buttons
@@ -321,7 +294,7 @@ class HandoverDialog(QDialog):
 
 
 class PrintingFeature(QObject):
-    """File ▸ Print handover sheet (Ctrl+P); Child ▸ Print missing-person profile (Ctrl+Shift+P).
+    """File ▸ Print handover sheet; Child ▸ Print missing-person profile (keys: ui/shortcuts.py).
 
     Signals:
         report_did_finish(bytes): a sheet was built and rendered (before preview or save).
@@ -333,15 +306,11 @@ class PrintingFeature(QObject):
         super().__init__(window)
         self.window = window
         self.last_job: Job | None = None
-        self.handover_action = QAction("Print &handover sheet…", window)
-        self.handover_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.handover_action.setToolTip("Handover sheet for a shift: preview, print or save as PDF (Ctrl+P)")
-        self.handover_action.triggered.connect(self.ask_handover)
+        self.handover_action = make_action(Command.PRINT_HANDOVER, "Print &handover sheet…", window, self.ask_handover)
         window.add_action("file", self.handover_action, toolbar=True)
-        self.profile_action = QAction("Pri&nt missing-person profile…", window)
-        self.profile_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.profile_action.setToolTip("Philomena profile of the selected child, to give to the police (Ctrl+Shift+P)")
-        self.profile_action.triggered.connect(self.preview_profile)
+        self.profile_action = make_action(
+            Command.PRINT_PROFILE, "Pri&nt missing-person profile…", window, self.preview_profile
+        )
         window.add_action("child", self.profile_action, toolbar=True)
         self.handover_dialog: HandoverDialog | None = None
         self.preview: QDialog | None = None
@@ -363,7 +332,7 @@ class PrintingFeature(QObject):
             return None
         if last is not None and (last.start, last.end) == (win.start, win.end):
             last = None  # the default already is the last sheet's window
-        dlg = HandoverDialog(w, win.start, win.end, win.reason, last)
+        dlg = HandoverDialog(w, win.start, win.end, win.reason, w.teams, w.localities, last)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.preview_button.clicked.connect(lambda: self._handover_from(dlg, save=False))
         dlg.save_button.clicked.connect(lambda: self._handover_from(dlg, save=True))

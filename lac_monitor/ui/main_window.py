@@ -4,12 +4,15 @@ Data flows one way: the live bridge reports which children changed; the window r
 just those rows (`load_board(..., child_ids=touched)`) and the board model updates them
 in place. Nothing here blocks: forms and message boxes are opened with `open()`.
 
-Extension points for other features (alerts, printing):
+Extension points for the features the composed window adds (ui/app_window.py):
+    add_banner(widget)                                         under the connection banner
+    summary.add_widget(widget)                                 beside the counts
+    teams, localities                                          as offered in the filters
     add_dock(widget, title, area, object_name) -> QDockWidget   a dock with a View-menu toggle
     add_action(menu, action, toolbar=False)                    into "file" | "child" | "view" | "help"
     file_menu / print_anchor                                   insert "Print…" before print_anchor
     toolbar / alerts_anchor                                    insert an alerts button before alerts_anchor
-    live.changes_did_arrive(list[ChangeEvent])                 every committed change, any desktop
+    live.changes_did_arrive(list[ChangeEvent])                 every committed change, any desktop (domain/changes.py)
     changes_did_apply(list[str])                               board rows re-read for these child ids
     child_did_open(str), select_child(child_id)                follow or drive the selected child
     board_model / filter_model                                 the rows (all / as filtered) for reports
@@ -22,7 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -43,13 +46,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lac_monitor.domain import access
 from lac_monitor.domain.access import Permission
+from lac_monitor.domain.changes import ChangeEvent, RegisterChanged, SettingChanged, StaffChanged, TeamChanged
 from lac_monitor.domain.clock import Clock
 from lac_monitor.domain.codes import RiskGrade
 from lac_monitor.domain.errors import LacError, NotFoundError
 from lac_monitor.domain.localtime import format_local
 from lac_monitor.domain.records import ChildDetail
 from lac_monitor.domain.status import ChildStatus
-from lac_monitor.domain.values import BoardRow, ChangeEvent
+from lac_monitor.domain.values import BoardRow
 from lac_monitor.services.episodes import EpisodeService, Saved
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import Actor
@@ -86,6 +90,7 @@ from lac_monitor.ui.flow_layout import FlowLayout, labelled
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog, StartCareDialog
 from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.shortcuts import Command, make_action
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
 from lac_monitor.ui.workers import Job, Workers
 
@@ -271,54 +276,32 @@ class MainWindow(QMainWindow):
         self.locality_combo.blockSignals(False)
 
     # -- building -------------------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | None, tip: str, slot: Callable[[], object]) -> QAction:
+    def _action(self, text: str, tip: str, slot: Callable[[], object]) -> QAction:
+        """An action without a shortcut (those with one: `make_action`, ui/shortcuts.py)."""
         action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
         action.setToolTip(tip)
         action.setStatusTip(tip)
         action.triggered.connect(slot)
         return action
 
     def _build_actions(self) -> None:
-        self.report_action = self._action(
-            "&Report missing or away…", "Ctrl+N", "Report the selected child missing or away", self.report_missing
-        )
-        self.update_action = self._action(
-            "Add &update or sighting…", "Ctrl+U", "Add an update or a sighting to the open episode", self.add_update
-        )
-        self.risk_action = self._action(
-            "Change risk &grade…", "Ctrl+G", "Change the police risk grade", self.change_risk
-        )
-        self.police_action = self._action(
-            "Record &police reference…", "Ctrl+L", "Record the police reference (log number)", self.record_police_ref
-        )
-        self.return_action = self._action(
-            "Record re&turn…", "Ctrl+R", "Record that the child has returned or been found", self.record_return
-        )
-        self.rhi_action = self._action(
-            "Record R&HI…", "Ctrl+I", "Offer a return-home interview or record its outcome", self.record_rhi
-        )
-        self.profile_action = self._action(
-            "Edit Philomena pro&file…", "Ctrl+E", "Edit the Philomena profile given to the police", self.edit_profile
-        )
+        self.report_action = make_action(Command.REPORT, "&Report missing or away…", self, self.report_missing)
+        self.update_action = make_action(Command.UPDATE, "Add &update or sighting…", self, self.add_update)
+        self.risk_action = make_action(Command.RISK, "Change risk &grade…", self, self.change_risk)
+        self.police_action = make_action(Command.POLICE_REF, "Record &police reference…", self, self.record_police_ref)
+        self.return_action = make_action(Command.RETURN, "Record re&turn…", self, self.record_return)
+        self.rhi_action = make_action(Command.RHI, "Record R&HI…", self, self.record_rhi)
+        self.profile_action = make_action(Command.PROFILE, "Edit Philomena pro&file…", self, self.edit_profile)
         self.record_action = self._action(
-            "Edit child's r&ecord (UPN, mother, photo)…",
-            None,
-            "UPN or UN code, mother fields and photo",
-            self.edit_record,
+            "Edit child's r&ecord (UPN, mother, photo)…", "UPN or UN code, mother fields and photo", self.edit_record
         )
         self.start_care_action = self._action(
-            "&Start care…", None, "The child starts to be looked after (a new period of care)", self.start_care
+            "&Start care…", "The child starts to be looked after (a new period of care)", self.start_care
         )
         self.placement_action = self._action(
-            "Change p&lacement…", None, "Record a change of placement or legal status", self.change_placement
+            "Change p&lacement…", "Record a change of placement or legal status", self.change_placement
         )
-        self.flag_action = self._action(
-            "Set risk fl&ag…", None, "Set a risk flag (CSE, CCE, county lines…)", self.set_flag
-        )
+        self.flag_action = self._action("Set risk fl&ag…", "Set a risk flag (CSE, CCE, county lines…)", self.set_flag)
         self.child_actions = [
             self.report_action,
             self.update_action,
@@ -329,19 +312,13 @@ class MainWindow(QMainWindow):
             self.profile_action,
         ]
         self.record_actions = [self.record_action, self.start_care_action, self.placement_action, self.flag_action]
-        self.find_action = self._action(
-            "&Find a child", "Ctrl+F", "Search by name, child ID or police reference", self.focus_search
-        )
-        self.board_focus_action = self._action(
-            "Go to &board", "Ctrl+B", "Move the focus to the board", lambda: self.board_view.setFocus()
-        )
-        self.clear_filters_action = self._action(
-            "&Clear filters", "Ctrl+Shift+X", "Show every child in the scope, most urgent first", self.clear_filters
-        )
+        self.find_action = make_action(Command.FIND, "&Find a child", self, self.focus_search)
+        self.board_focus_action = make_action(Command.BOARD, "Go to &board", self, lambda: self.board_view.setFocus())
+        self.clear_filters_action = make_action(Command.CLEAR_FILTERS, "&Clear filters", self, self.clear_filters)
         self.reset_view_action = self._action(
-            "&Reset view", None, "Default order (most urgent first), filters, scope and columns", self.reset_view
+            "&Reset view", "Default order (most urgent first), filters, scope and columns", self.reset_view
         )
-        self.quit_action = self._action("&Quit", "Ctrl+Q", "Close LAC Monitor", self.close)
+        self.quit_action = make_action(Command.QUIT, "&Quit", self, self.close)
 
     def _build_ui(self) -> None:
         central = QWidget(self)
@@ -349,6 +326,7 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(8, 6, 8, 4)
         self.banner = ConnectionBanner(central)
         outer.addWidget(self.banner)
+        self._banners = outer  # add_banner: under the connection banner, above the counts
         self.summary = SummaryStrip(central)
         self.summary.chip_did_toggle.connect(self._on_chip)
         # Counts and search share the top row; the filters get the next one to themselves,
@@ -522,6 +500,21 @@ class MainWindow(QMainWindow):
         self.columns_menu = new
 
     # -- extension points ---------------------------------------------------------------
+    @property
+    def teams(self) -> list[tuple[int, str]]:
+        """(id, name) of every team, as in the Team filter."""
+        return list(self._teams)
+
+    @property
+    def localities(self) -> list[str]:
+        """The localities of the children on the board, as in the Locality filter."""
+        return list(self._localities)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """A banner across the window (e.g. the alert banner), under the connection banner and
+        above the counts; later banners go under earlier ones."""
+        self._banners.insertWidget(self._banners.indexOf(self.summary), widget)
+
     def add_dock(
         self,
         widget: QWidget,
@@ -569,13 +562,19 @@ class MainWindow(QMainWindow):
 
     # -- live updates -------------------------------------------------------------------
     def _on_changes(self, events: list[ChangeEvent]) -> None:
+        """Listens to: a child's records (that row), staff, teams and a whole register (every
+        row: caseloads and names move), and the council's settings (the ladder)."""
+        ladder = False
         for e in events:
-            if e.child_id:
-                self._pending.add(e.child_id)
-            elif e.entity in ("staff", "team", "child"):
-                self._pending_all = True
-            elif e.entity == "setting":
-                self._reload_ladder()
+            match e.subject:
+                case SettingChanged():
+                    ladder = True
+                case StaffChanged() | TeamChanged() | RegisterChanged():
+                    self._pending_all = True
+                case _ if e.child_id:
+                    self._pending.add(e.child_id)
+        if ladder:
+            self._reload_ladder()  # once for a batch
         self._flush_pending()
 
     def _flush_pending(self) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from lac_monitor.domain.errors import LacError
 from lac_monitor.domain.trends import TrendsData, hours_text
 from lac_monitor.reports.profile import flag_label
+from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -424,26 +425,21 @@ class NotifyDialog(QDialog):
 class PatternsFeature:
     """View ▸ Trends (a dock, loaded when first shown) and the record's Linked children tab."""
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: MainWindow) -> None:
         from lac_monitor.domain.localtime import local_date
         from lac_monitor.services.patterns import PatternService
         from lac_monitor.services.trends import TrendsService, default_period
 
         self.window = window
         w = window
-        self.trends_service = TrendsService(w.db, w.actor, w.clock)  # type: ignore[attr-defined]
-        self.patterns = PatternService(w.db, w.actor, w.clock)  # type: ignore[attr-defined]
-        start, end = default_period(local_date(w.clock.now()))  # type: ignore[attr-defined]
+        self.trends_service = TrendsService(w.db, w.actor, w.clock)
+        self.patterns = PatternService(w.db, w.actor, w.clock)
+        start, end = default_period(local_date(w.clock.now()))
         self.trends = TrendsView(self.trends_service.trends, start, end, self._error)
-        self.dock = w.add_dock(  # type: ignore[attr-defined]
-            self.trends,
-            "Trends",
-            Qt.DockWidgetArea.RightDockWidgetArea,  # type: ignore[attr-defined]
-            "trendsDock",
-        )
+        self.dock = w.add_dock(self.trends, "Trends", Qt.DockWidgetArea.RightDockWidgetArea, "trendsDock")
         self.dock.hide()
         self.dock.visibilityChanged.connect(self._first_show)
-        detail = w.detail_view  # type: ignore[attr-defined]
+        detail = w.detail_view
         self.linked = make_linked_tab(detail.tabs)
         detail.tabs.addTab(self.linked, "Linked children")  # Ctrl+Tab: every Alt letter here is taken
         self.notices = QWidget(detail.tabs)
@@ -458,8 +454,8 @@ class PatternsFeature:
         detail.tabs.addTab(self.notices, "&Notifications")
         self.episode_id: int | None = None
         self.notify_dialog: NotifyDialog | None = None
-        w.child_did_open.connect(self.show_linked)  # type: ignore[attr-defined]
-        w.child_did_open.connect(self.show_checklist)  # type: ignore[attr-defined]
+        w.child_did_open.connect(self.show_linked)
+        w.child_did_open.connect(self.show_checklist)
 
     def _first_show(self, visible: bool) -> None:
         if visible and self.trends.data is None:
@@ -468,10 +464,10 @@ class PatternsFeature:
     def _error(self, exc: LacError) -> None:
         from lac_monitor.ui import errors
 
-        self.window.show_box(errors.known_error_box(self.window, exc, "loading the trends"))  # type: ignore[attr-defined]
+        self.window.show_box(errors.known_error_box(self.window, exc, "loading the trends"))
 
     def show_checklist(self, child_id: str) -> None:
-        detail = self.window.detail_view.detail  # type: ignore[attr-defined]
+        detail = self.window.detail_view.detail
         episodes = detail.episodes if detail is not None and detail.id == child_id else ()
         self.episode_id = episodes[0].id if episodes else None  # newest first
         self.notify_button.setEnabled(self.episode_id is not None)
@@ -492,7 +488,13 @@ class PatternsFeature:
             )
 
         dlg = NotifyDialog(save, self.patterns.clock.now(), self.window)
-        dlg.accepted.connect(lambda: self.show_checklist(self.window.detail_view.detail.id))  # type: ignore[attr-defined]
+
+        def refresh() -> None:
+            shown = self.window.detail_view.child_id
+            if shown is not None:
+                self.show_checklist(shown)
+
+        dlg.accepted.connect(refresh)
         self.notify_dialog = dlg
         dlg.open()
         return dlg

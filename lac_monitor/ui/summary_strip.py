@@ -124,6 +124,12 @@ class SummaryStrip(QWidget):
             self.buttons[chip.key] = b
         self.set_counts(self.counts)
 
+    def add_widget(self, widget: QWidget) -> None:
+        """Another count beside the chips (the alerts' count), wrapping with them."""
+        layout = self.layout()
+        assert layout is not None
+        layout.addWidget(widget)
+
     def set_scope_text(self, text: str) -> None:
         self.scope_label.setText(text)
 

@@ -145,7 +145,7 @@ def assert_furniture(pdf: bytes, printed_by: str = "Dana Dutyone") -> list[str]:
     return texts
 
 
-def test_missing_children_print_by_risk_then_longest_missing_with_every_column() -> None:
+def test_missing_children_print_most_urgent_first_with_every_column() -> None:
     lines = (
         missing("C1", "low", 30),
         missing("C2", "high", 2),
@@ -157,7 +157,8 @@ def test_missing_children_print_by_risk_then_longest_missing_with_every_column()
     texts = assert_furniture(render_handover(handover(lines)))
     text = texts[0]
     order = list(dict.fromkeys(re.findall(r"\bC\d\b", text)))
-    assert order == ["C4", "C2", "C3", "C5", "C1", "C6"]  # high (longest first), not graded, medium, low, none
+    # As on the board: missing by risk (high, not graded, medium, low, none), then away.
+    assert order == ["C2", "C3", "C5", "C1", "C6", "C4"]
     assert "Window 24/11/2026 17:00 to 25/11/2026 09:00" in text  # the window, local time (GMT here)
     for expected in (
         "Away",

@@ -104,7 +104,8 @@ def test_sheet_lists_exactly_the_children_missing_at_print_time_in_order(world: 
     text = text_of(render_handover(data))
     section = text.split("Missing or away now")[1].split("Started and ended")[0]
     order = list(dict.fromkeys(re.findall(r"\bC\d\b", section)))
-    assert order == ["C2", "C6", "C4", "C1"]  # high (C2 and C6 same start: by id), ungraded away, medium
+    # As on the board: missing (high: C2 and C6 same start, by name; then medium), then away.
+    assert order == ["C2", "C6", "C1", "C4"]
     assert "OFFICIAL-SENSITIVE" in text and "Page 1 of" in text
 
 

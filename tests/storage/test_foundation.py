@@ -213,6 +213,7 @@ def test_the_test_suite_never_logs_into_the_users_real_log_folder() -> None:
 def test_a_window_write_waits_seconds_not_a_quarter_minute_for_a_lock(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
+    from lac_monitor.domain.changes import ChangeKind, TeamChanged
     from lac_monitor.domain.clock import FixedClock
     from lac_monitor.domain.errors import DatabaseUnavailableError
     from lac_monitor.services.uow import Actor, UnitOfWork
@@ -228,7 +229,7 @@ def test_a_window_write_waits_seconds_not_a_quarter_minute_for_a_lock(tmp_path) 
             UnitOfWork(db, Actor("sw.one", None, "Sasha Workerone"), FixedClock(datetime.now(UTC))) as uow,
         ):
             uow.audit("test.write", "test", 1, None)
-            uow.changed("test.changed", "test", 1, None)
+            uow.changed(ChangeKind.TEAM_ADDED, TeamChanged(1))
             uow.commit()
         assert time.perf_counter() - t < 3
     finally:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 from lac_monitor.domain.errors import LacError
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Staff
-from lac_monitor.ui.features import build_main_window
+from lac_monitor.ui.app_window import AppWindow
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_store import SettingsStore
 from tests.factories import World
@@ -19,17 +19,17 @@ from tests.factories import World
 def test_managers_see_who_viewed_a_record_workers_do_not(  # type: ignore[no-untyped-def]
     qtbot, db: Database, council: World, settings: SettingsStore
 ) -> None:
-    worker = build_main_window(db, council.actor, council.clock, settings, tray=False)
+    worker = AppWindow(db, council.actor, council.clock, settings, tray=False)
     qtbot.addWidget(worker)
-    assert not worker.access.views_action.isVisible()  # type: ignore[attr-defined]
+    assert not worker.access.views_action.isVisible()
     worker.select_child("C000001")
     with qtbot.waitSignal(worker.view_did_audit):
         worker.board_view.child_was_activated.emit("C000001")
     worker.shut_down()
 
-    manager: MainWindow = build_main_window(db, council.manager, council.clock, settings, tray=False)
+    manager = AppWindow(db, council.manager, council.clock, settings, tray=False)
     qtbot.addWidget(manager)
-    feature = manager.access  # type: ignore[attr-defined]
+    feature = manager.access
     assert feature.views_action.isVisible()
     manager.select_child("C000001")
     dialog = feature.show_views()
@@ -47,13 +47,13 @@ def test_a_manager_restricts_a_record_with_a_reason_and_lifts_it(  # type: ignor
 ) -> None:
     from lac_monitor.services.access import AccessService
 
-    worker = build_main_window(db, council.actor, council.clock, settings, tray=False)
+    worker = AppWindow(db, council.actor, council.clock, settings, tray=False)
     qtbot.addWidget(worker)
-    assert not worker.access.restrict_action.isVisible()  # type: ignore[attr-defined]
+    assert not worker.access.restrict_action.isVisible()
     worker.shut_down()
-    manager = build_main_window(db, council.manager, council.clock, settings, tray=False)
+    manager = AppWindow(db, council.manager, council.clock, settings, tray=False)
     qtbot.addWidget(manager)
-    feature = manager.access  # type: ignore[attr-defined]
+    feature = manager.access
     assert feature.restrict_action.isVisible()
     manager.select_child("C000002")
     dlg = feature.toggle_restriction()
@@ -109,7 +109,7 @@ def test_an_unknown_login_or_an_auditor_gets_a_plain_refusal_and_no_window(  # t
     monkeypatch.setattr("lac_monitor.services.uow.os_username", lambda: login)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     built: list[object] = []
-    monkeypatch.setattr("lac_monitor.ui.features.build_main_window", lambda *a, **k: built.append(a))
+    monkeypatch.setattr("lac_monitor.ui.app_window.AppWindow", lambda *a, **k: built.append(a))
     assert app.run_gui(db_url) == 2
     assert not built
     assert len(shown) == 1 and words in str(shown[0])

@@ -19,15 +19,14 @@ from lac_monitor.services.uow import Actor
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import AuditLog
 from lac_monitor.ui import print_preview
-from lac_monitor.ui.features import build_main_window
-from lac_monitor.ui.main_window import MainWindow
+from lac_monitor.ui.app_window import AppWindow
 from lac_monitor.ui.settings_store import SettingsStore
 from tests.factories import World
 
 
 @pytest.fixture
-def app_window(qtbot, db: Database, council: World, settings: SettingsStore) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    win = build_main_window(db, council.actor, council.clock, settings, tray=False)
+def app_window(qtbot, db: Database, council: World, settings: SettingsStore) -> Iterator[AppWindow]:  # type: ignore[no-untyped-def]
+    win = AppWindow(db, council.actor, council.clock, settings, tray=False)
     qtbot.addWidget(win)
     yield win
     win.shut_down()
@@ -39,8 +38,8 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(path).pages)
 
 
-def test_new_alert_for_me_shows_banner_count_and_inbox(app_window: MainWindow, council: World, qtbot) -> None:  # type: ignore[no-untyped-def]
-    alerts = app_window.alerts  # type: ignore[attr-defined]
+def test_new_alert_for_me_shows_banner_count_and_inbox(app_window: AppWindow, council: World, qtbot) -> None:  # type: ignore[no-untyped-def]
+    alerts = app_window.alerts
     # On start the window evaluated the ladder: the high-risk report on my caseload is an alert for me.
     svc = AlertService(council.db, council.actor, council.clock)
     # The start-up evaluation runs in a worker and its alerts arrive together: wait until the
@@ -59,7 +58,7 @@ def test_new_alert_for_me_shows_banner_count_and_inbox(app_window: MainWindow, c
 
 
 def test_ladder_change_on_another_desktop_moves_the_board(
-    app_window: MainWindow, council: World, other_db: Database, qtbot
+    app_window: AppWindow, council: World, other_db: Database, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
     # C000004 returned 10 h ago: RHI due under the default 72 h window.
     assert app_window.board_model.status_of("C000004") is ChildStatus.RETURNED_RHI_DUE
@@ -68,20 +67,20 @@ def test_ladder_change_on_another_desktop_moves_the_board(
     qtbot.waitUntil(lambda: app_window.board_model.status_of("C000004") is ChildStatus.RHI_OVERDUE, timeout=5000)
 
 
-def test_escalation_settings_are_read_only_for_a_social_worker(app_window: MainWindow) -> None:
-    dlg = app_window.alerts.open_settings()  # type: ignore[attr-defined]
+def test_escalation_settings_are_read_only_for_a_social_worker(app_window: AppWindow) -> None:
+    dlg = app_window.alerts.open_settings()
     assert not dlg.isHidden()
-    assert "read only" in app_window.alerts.settings_action.toolTip()  # type: ignore[attr-defined]
+    assert "read only" in app_window.alerts.settings_action.toolTip()
     dlg.reject()
 
 
 def test_profile_of_the_selected_child_in_two_clicks_and_audited(
-    app_window: MainWindow, council: World, tmp_path: Path, monkeypatch, qtbot
+    app_window: AppWindow, council: World, tmp_path: Path, monkeypatch, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "profile.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     assert app_window.select_child("C000001")
-    job = app_window.printing.preview_profile(save=True)  # type: ignore[attr-defined]
+    job = app_window.printing.preview_profile(save=True)
     assert job is not None
     qtbot.waitUntil(target.exists, timeout=30_000)  # built and rendered in a worker
     pdf = job.result[1]
@@ -94,11 +93,11 @@ def test_profile_of_the_selected_child_in_two_clicks_and_audited(
 
 
 def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(
-    app_window: MainWindow, council: World, tmp_path: Path, monkeypatch, qtbot
+    app_window: AppWindow, council: World, tmp_path: Path, monkeypatch, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "handover.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
-    dlg = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+    dlg = app_window.printing.ask_handover()
     dlg.end_edit.setDateTime(dlg.start_edit.dateTime().addSecs(-3600))
     dlg.save_button.click()
     assert "To: must be after From" in dlg.error.text()
@@ -113,8 +112,8 @@ def test_handover_dialog_rejects_a_reversed_window_and_saves_a_sheet(
     assert "<b>&</b>" in text
 
 
-def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: MainWindow, council: World, qtbot) -> None:  # type: ignore[no-untyped-def]
-    alerts = app_window.alerts  # type: ignore[attr-defined]
+def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: AppWindow, council: World, qtbot) -> None:  # type: ignore[no-untyped-def]
+    alerts = app_window.alerts
     qtbot.waitUntil(lambda: alerts.count > 0, timeout=5000)
     svc = AlertService(council.db, council.actor, council.clock)
     assert "missing_24h" not in {r.rule for r in svc.open_alerts()}
@@ -130,11 +129,11 @@ def test_alert_evaluation_fires_on_time_with_no_other_change(app_window: MainWin
 
 
 def test_alert_count_in_the_summary_strip_and_sound_preference(
-    app_window: MainWindow,
+    app_window: AppWindow,
     qtbot,  # type: ignore[no-untyped-def]
     settings: SettingsStore,
 ) -> None:
-    alerts = app_window.alerts  # type: ignore[attr-defined]
+    alerts = app_window.alerts
     qtbot.waitUntil(lambda: alerts.count > 0, timeout=5000)
     assert alerts.count_button.text() == f"⚑ {alerts.count} unacknowledged alert{'s' if alerts.count != 1 else ''}"
     alerts.dock.hide()
@@ -146,14 +145,14 @@ def test_alert_count_in_the_summary_strip_and_sound_preference(
 
 
 def test_handover_at_night_defaults_to_the_shift_on_now_and_offers_a_reprint(
-    app_window: MainWindow, council: World
+    app_window: AppWindow, council: World
 ) -> None:
     from datetime import UTC, datetime
 
     from lac_monitor.services.handover import build_handover, record_print
 
     council.clock.set(datetime(2026, 11, 26, 1, 34, tzinfo=UTC))
-    dlg = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+    dlg = app_window.printing.ask_handover()
     assert dlg.start_edit.value() == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
     assert dlg.end_edit.value() == datetime(2026, 11, 26, 8, 45, tzinfo=UTC)
     assert dlg.last_button is None
@@ -161,7 +160,7 @@ def test_handover_at_night_defaults_to_the_shift_on_now_and_offers_a_reprint(
     start, end = datetime(2026, 11, 25, 20, 0, tzinfo=UTC), datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
     data = build_handover(council.db, council.clock, council.actor, start, end)
     record_print(council.db, council.clock, council.actor, data, output="printer:EDT")  # then the paper jams
-    again = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+    again = app_window.printing.ask_handover()
     assert again.start_edit.value() == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # still the shift
     assert again.last_button is not None
     again.last_button.click()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -27,12 +28,14 @@ from lac_monitor.domain.ladder import DEFAULT_LADDER
 from lac_monitor.domain.status import ChildStatus
 from lac_monitor.storage.database import Database
 from lac_monitor.ui.alert_inbox_view import NoteDialog
+from lac_monitor.ui.app_window import AppWindow
 from lac_monitor.ui.board_filter_model import Scope
 from lac_monitor.ui.episode_dialog import FormDialog, LocalTimeEdit, ReportDialog
-from lac_monitor.ui.features import HandoverDialog, build_main_window
+from lac_monitor.ui.features import HandoverDialog
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_dialog import SettingsDialog
 from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.shortcuts import SHORTCUTS, Command, key_text
 from tests.factories import World
 
 MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
@@ -87,8 +90,8 @@ def clashes(keys: Counter[str]) -> list[str]:
 
 
 @pytest.fixture
-def app_window(qtbot, db: Database, council: World, settings: SettingsStore) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    win = build_main_window(db, council.actor, council.clock, settings, tray=False)
+def app_window(qtbot, db: Database, council: World, settings: SettingsStore) -> Iterator[AppWindow]:  # type: ignore[no-untyped-def]
+    win = AppWindow(db, council.actor, council.clock, settings, tray=False)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -141,7 +144,7 @@ def tab_cycle(qtbot: Any, top: QWidget, limit: int = 80) -> list[QWidget]:
 
 
 # -- forms ---------------------------------------------------------------------------------------
-def test_tab_then_enter_in_a_filled_report_saves_it(qtbot: Any, app_window: MainWindow) -> None:
+def test_tab_then_enter_in_a_filled_report_saves_it(qtbot: Any, app_window: AppWindow) -> None:
     dialog = _form(app_window, "C000002", app_window.report_missing)
     assert isinstance(dialog, ReportDialog)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.missing, timeout=3000)  # opens on the first field
@@ -157,7 +160,7 @@ def test_tab_then_enter_in_a_filled_report_saves_it(qtbot: Any, app_window: Main
     qtbot.waitUntil(lambda: app_window.board_model.status_of("C000002") is ChildStatus.MISSING, timeout=5000)
 
 
-def test_escape_with_typed_content_asks_before_discarding(qtbot: Any, app_window: MainWindow) -> None:
+def test_escape_with_typed_content_asks_before_discarding(qtbot: Any, app_window: AppWindow) -> None:
     dialog = _form(app_window, "C000002", app_window.report_missing)
     qtbot.keyClicks(dialog.field("last_seen_where"), "Bus station")
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
@@ -174,13 +177,13 @@ def test_escape_with_typed_content_asks_before_discarding(qtbot: Any, app_window
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
 
 
-def test_escape_on_an_untouched_form_just_closes(qtbot: Any, app_window: MainWindow) -> None:
+def test_escape_on_an_untouched_form_just_closes(qtbot: Any, app_window: AppWindow) -> None:
     dialog = _form(app_window, "C000002", app_window.report_missing)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
 
 
-def test_dates_are_typed_as_they_read_and_tab_leaves_the_field(qtbot: Any, app_window: MainWindow) -> None:
+def test_dates_are_typed_as_they_read_and_tab_leaves_the_field(qtbot: Any, app_window: AppWindow) -> None:
     dialog = _form(app_window, "C000002", app_window.report_missing)
     start: LocalTimeEdit = dialog.field("started_at")
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
@@ -198,7 +201,7 @@ def test_dates_are_typed_as_they_read_and_tab_leaves_the_field(qtbot: Any, app_w
 
 
 # -- Tab and Alt+letter everywhere -------------------------------------------------------------------
-def test_every_form_has_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window: MainWindow) -> None:
+def test_every_form_has_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window: AppWindow) -> None:
     for dialog in every_form(app_window):
         assert clashes(window_mnemonics(dialog)) == [], type(dialog).__name__
         qtbot.waitExposed(dialog)
@@ -207,8 +210,8 @@ def test_every_form_has_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window:
         assert visited.index(dialog.save_button) == len(visited) - 1 or not dialog.save_button.isEnabled()
 
 
-def test_the_main_window_has_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window: MainWindow) -> None:
-    alerts = app_window.alerts  # type: ignore[attr-defined]
+def test_the_main_window_has_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window: AppWindow) -> None:
+    alerts = app_window.alerts
     qtbot.waitUntil(lambda: alerts.count > 0, timeout=10_000)
     alerts.show_inbox()
     assert clashes(window_mnemonics(app_window)) == []
@@ -223,8 +226,23 @@ def test_the_main_window_has_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_wi
     assert alerts.inbox.table in visited  # in, and out again: no trap
 
 
-def test_other_dialogs_have_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window: MainWindow) -> None:
-    handover = app_window.printing.ask_handover()  # type: ignore[attr-defined]
+def test_every_shortcut_of_the_window_comes_from_the_one_table_once(app_window: AppWindow) -> None:
+    table = [QKeySequence(s.keys).toString() for s in SHORTCUTS.values()]
+    assert len(set(table)) == len(table), "two commands share keys in ui/shortcuts.py"
+    on_actions: dict[str, list[str]] = {}
+    for action in app_window.findChildren(QAction):
+        for seq in action.shortcuts():
+            if not seq.isEmpty():
+                on_actions.setdefault(seq.toString(), []).append(action.text())
+                # The tooltip names the keys as they are read on this platform, never typed by hand.
+                assert seq.toString(QKeySequence.SequenceFormat.NativeText) in action.toolTip(), action.text()
+    assert {keys: names for keys, names in on_actions.items() if len(names) > 1} == {}
+    assert sorted(on_actions) == sorted(table)  # none defined elsewhere, none in the table unused
+    assert key_text(Command.ALERTS) in app_window.alerts.count_button.toolTip()
+
+
+def test_other_dialogs_have_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_window: AppWindow) -> None:
+    handover = app_window.printing.ask_handover()
     note = NoteDialog(app_window, "High risk — Amira")
     settings = SettingsDialog(DEFAULT_LADDER, None, app_window)
     for dlg in (handover, note, settings):
@@ -239,7 +257,7 @@ def test_other_dialogs_have_unique_mnemonics_and_no_tab_trap(qtbot: Any, app_win
 
 # -- what a screen reader hears, what low vision sees ---------------------------------------------
 def test_a_child_going_missing_a_high_alert_and_a_save_are_announced(
-    qtbot: Any, app_window: MainWindow, council: World
+    qtbot: Any, app_window: AppWindow, council: World
 ) -> None:
     heard: list[tuple[str, bool]] = []
     app_window.announcer.did_announce.connect(lambda text, assertive: heard.append((text, assertive)))
@@ -251,7 +269,7 @@ def test_a_child_going_missing_a_high_alert_and_a_save_are_announced(
     qtbot.waitUntil(lambda: any(t.startswith("High alert") and "Bilal" in t and a for t, a in heard), timeout=10_000)
 
 
-def test_board_rows_speak_the_child(app_window: MainWindow) -> None:
+def test_board_rows_speak_the_child(app_window: AppWindow) -> None:
     app_window.set_scope(Scope.EVERYONE)
     m = app_window.filter_model
     row = m.row_of("C000001")
@@ -259,7 +277,7 @@ def test_board_rows_speak_the_child(app_window: MainWindow) -> None:
     assert m.headerData(row, Qt.Orientation.Vertical, Qt.ItemDataRole.AccessibleTextRole).startswith("Amira")
 
 
-def test_selection_focus_and_placeholder_colours_meet_aa(app_window: MainWindow) -> None:
+def test_selection_focus_and_placeholder_colours_meet_aa(app_window: AppWindow) -> None:
     from PySide6.QtGui import QPalette
 
     from lac_monitor.ui.accessibility import contrast
@@ -290,7 +308,7 @@ def test_selection_focus_and_placeholder_colours_meet_aa(app_window: MainWindow)
     assert contrast(FOCUS, base) >= 3.0
 
 
-def test_the_window_fits_1600_by_1000_at_twice_the_size(app_window: MainWindow) -> None:
+def test_the_window_fits_1600_by_1000_at_twice_the_size(app_window: AppWindow) -> None:
     """At 2x, a 1600x1000 screen is 800x500 logical pixels: filters and counts wrap instead."""
     hint = app_window.minimumSizeHint()
     assert hint.width() <= 780 and hint.height() <= 480

@@ -16,6 +16,7 @@ from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.domain.status import ChildStatus
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.feed import PgListener
+from lac_monitor.ui.board_filter_model import Scope
 from lac_monitor.ui.live import LiveBridge, Watcher, default_watcher
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_store import SettingsStore
@@ -273,3 +274,30 @@ def test_a_read_on_a_dropped_listen_connection_goes_to_reconnect_and_catch_up(  
     qtbot.waitUntil(lambda: win.banner.isHidden() and win.live.is_connected, timeout=10_000)
     qtbot.waitUntil(lambda: status(win, "C000100") is ChildStatus.MISSING, timeout=10_000)
     assert win.live._watcher is not watcher
+
+
+def test_an_import_shows_its_children_on_every_board(
+    qtbot,
+    live_window: MainWindow,
+    other_db: Database,
+    world: World,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """An SSDA903 import writes one 'the register changed' row, not one per child: every desktop
+    reads its whole board again and shows the new children without a restart."""
+    from lac_monitor.services import ssda903
+
+    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nK000001,M,01/05/2010,WBRI,UN4,,\n")
+    (tmp_path / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "K000001,01/01/2025,S,C2,N1,U4,PR1,,,,,,\n"
+    )
+    win = live_window
+    win.set_scope(Scope.EVERYONE)
+    assert win.board_model.row_of("K000001") is None
+    got = ssda903.import_files(
+        other_db, world.actor, tmp_path / "header.csv", tmp_path / "episodes.csv", clock=world.clock
+    )
+    assert got.children == 1
+    qtbot.waitUntil(lambda: win.board_model.row_of("K000001") is not None, timeout=10_000)
+    assert win.board_model.status_of("K000001") is ChildStatus.IN_PLACEMENT

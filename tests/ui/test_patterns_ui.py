@@ -15,7 +15,7 @@ from lac_monitor.services.trends import TrendsService
 from lac_monitor.services.uow import resolve_actor
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Staff
-from lac_monitor.ui.features import build_main_window
+from lac_monitor.ui.app_window import AppWindow
 from lac_monitor.ui.patterns_view import linked_html
 from lac_monitor.ui.settings_store import SettingsStore
 
@@ -31,10 +31,10 @@ def test_trends_view_shows_the_same_figures_as_the_query_layer(qtbot, tmp_path: 
             head = s.scalar(select(Staff.username).where(Staff.role == "head_of_service").limit(1))
         actor = resolve_actor(db, head)
         settings = SettingsStore(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-        win = build_main_window(db, actor, FixedClock(AT), settings, tray=False)
+        win = AppWindow(db, actor, FixedClock(AT), settings, tray=False)
         qtbot.addWidget(win)
-        win.alerts.dock.hide()  # type: ignore[attr-defined]
-        feature = win.patterns  # type: ignore[attr-defined]
+        win.alerts.dock.hide()
+        feature = win.patterns
         view = feature.trends
         view.start_edit.setDate(date(2025, 12, 1))
         view.end_edit.setDate(date(2026, 11, 25))

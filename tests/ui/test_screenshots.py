@@ -19,8 +19,8 @@ from lac_monitor.domain.status import ChildStatus
 from lac_monitor.services.uow import resolve_actor
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.schema import Staff
+from lac_monitor.ui.app_window import AppWindow
 from lac_monitor.ui.board_filter_model import Scope
-from lac_monitor.ui.features import build_main_window
 from lac_monitor.ui.settings_store import SettingsStore
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
@@ -35,14 +35,14 @@ def test_board_and_detail_screenshots(qtbot, tmp_path: Path) -> None:  # type: i
             duty = s.scalar(select(Staff.username).where(Staff.role == "duty_officer").limit(1))
         actor = resolve_actor(db, duty)
         settings = SettingsStore(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-        win = build_main_window(db, actor, FixedClock(AT), settings, tray=False)
+        win = AppWindow(db, actor, FixedClock(AT), settings, tray=False)
         qtbot.addWidget(win)
         win.set_scope(Scope.EVERYONE)
-        win.alerts.dock.hide()  # type: ignore[attr-defined]  # board and record first; the inbox below
+        win.alerts.dock.hide()  # board and record first; the inbox below
         win.resize(1600, 900)
         win.show()
         qtbot.waitExposed(win)
-        qtbot.waitUntil(lambda: win.alerts.count > 0 and not win.workers.busy, timeout=10_000)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: win.alerts.count > 0 and not win.workers.busy, timeout=10_000)
         entries = win.board_model.entries
         assert entries[0].status is ChildStatus.MISSING
         high = next(e.row.child_id for e in entries if e.status is ChildStatus.MISSING and e.row.risk == "high")
@@ -53,7 +53,7 @@ def test_board_and_detail_screenshots(qtbot, tmp_path: Path) -> None:  # type: i
         assert board.width() == 1600 and detail.height() == 900
         assert "Missing for" in win.detail_view.status.text()
         # Out of hours the duty team sees every alert: the inbox, the banner and the count.
-        alerts = win.alerts  # type: ignore[attr-defined]
+        alerts = win.alerts
         qtbot.waitUntil(lambda: alerts.count > 0, timeout=5000)
         alerts.show_inbox()
         qtbot.wait(50)

@@ -17,17 +17,16 @@ from lac_monitor.domain.errors import DatabaseUnavailableError
 from lac_monitor.services.alerts import AlertService
 from lac_monitor.storage.database import Database
 from lac_monitor.ui import features, print_preview
+from lac_monitor.ui.app_window import AppWindow
 from lac_monitor.ui.errors import as_known_error
-from lac_monitor.ui.features import build_main_window
-from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.settings_store import SettingsStore
 from lac_monitor.ui.workers import Workers
 from tests.factories import World
 
 
 @pytest.fixture
-def app_window(qtbot, db: Database, council: World, settings: SettingsStore) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    win = build_main_window(db, council.actor, council.clock, settings, tray=False)
+def app_window(qtbot, db: Database, council: World, settings: SettingsStore) -> Iterator[AppWindow]:  # type: ignore[no-untyped-def]
+    win = AppWindow(db, council.actor, council.clock, settings, tray=False)
     qtbot.addWidget(win)
     yield win
     win.shut_down()
@@ -55,7 +54,7 @@ def _ticks_during(qtbot: Any, until: Any, timeout: int = 10_000) -> int:
 
 
 def test_the_event_loop_keeps_ticking_during_a_long_handover(
-    app_window: MainWindow, council: World, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app_window: AppWindow, council: World, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slow_build = features.build_handover
 
@@ -68,7 +67,7 @@ def test_the_event_loop_keeps_ticking_during_a_long_handover(
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     now = council.clock.now()
     started = time.perf_counter()
-    job = app_window.printing.handover(now.replace(hour=0), now, save=True)  # type: ignore[attr-defined]
+    job = app_window.printing.handover(now.replace(hour=0), now, save=True)
     assert job is not None
     assert time.perf_counter() - started < 0.5  # handed to a worker at once (the sleep alone is 0.6 s)
     ticks = _ticks_during(qtbot, target.exists)
@@ -77,9 +76,9 @@ def test_the_event_loop_keeps_ticking_during_a_long_handover(
 
 
 def test_an_outage_during_the_alert_check_is_a_message_not_a_crash(
-    app_window: MainWindow, qtbot: Any, hook_calls: list[BaseException], monkeypatch: pytest.MonkeyPatch
+    app_window: AppWindow, qtbot: Any, hook_calls: list[BaseException], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notifier = app_window.alerts.notifier  # type: ignore[attr-defined]
+    notifier = app_window.alerts.notifier
 
     def down() -> list[object]:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
@@ -112,12 +111,12 @@ def test_environment_errors_are_known_and_bugs_are_not() -> None:
 
 
 def test_save_as_pdf_to_a_folder_that_is_not_there_says_so(
-    app_window: MainWindow, qtbot: Any, tmp_path: Path, hook_calls: list[BaseException], monkeypatch: pytest.MonkeyPatch
+    app_window: AppWindow, qtbot: Any, tmp_path: Path, hook_calls: list[BaseException], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "gone" / "profile.pdf"
     monkeypatch.setattr(print_preview, "ask_save_path", lambda parent, suggested: str(target))
     assert app_window.select_child("C000001")
-    app_window.printing.preview_profile(save=True)  # type: ignore[attr-defined]
+    app_window.printing.preview_profile(save=True)
     qtbot.waitUntil(lambda: app_window.last_box is not None, timeout=10_000)
     box = app_window.last_box
     assert box is not None and box.windowTitle() == "File not saved"
@@ -125,8 +124,8 @@ def test_save_as_pdf_to_a_folder_that_is_not_there_says_so(
     assert hook_calls == []
 
 
-def test_a_returned_childs_alert_leaves_the_banner(app_window: MainWindow, council: World, qtbot: Any) -> None:
-    alerts = app_window.alerts  # type: ignore[attr-defined]
+def test_a_returned_childs_alert_leaves_the_banner(app_window: AppWindow, council: World, qtbot: Any) -> None:
+    alerts = app_window.alerts
 
     def c1_on_banner() -> bool:  # "missing at high risk, inform the manager now" and the like
         return any(a.child_id == "C000001" and a.is_high for a in alerts.banner._pending.values())
