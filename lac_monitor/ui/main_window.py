@@ -89,7 +89,7 @@ from lac_monitor.ui.episode_dialog import (
 from lac_monitor.ui.flow_layout import FlowLayout, labelled
 from lac_monitor.ui.live import LiveBridge
 from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, RiskFlagDialog, StartCareDialog
-from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.settings_store import BoardColumn, SettingsStore
 from lac_monitor.ui.shortcuts import Command, make_action
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
 from lac_monitor.ui.workers import Job, Workers
@@ -1049,7 +1049,15 @@ class MainWindow(QMainWindow):
             # The board first: the record pane takes about a quarter, not 40 %.
             self.splitter.setSizes([1120, 380])
         header = self.board_view.horizontalHeader()
-        if (hs := st.board_header()) is not None and header.restoreState(hs):
+        saved = st.board_columns()
+        if saved:
+            by_name = {c.name: c for c in Col}
+            for name, col in sorted(saved.items(), key=lambda item: item[1].pos):
+                if (c := by_name.get(name)) is None:
+                    continue  # a column this version no longer has
+                header.moveSection(header.visualIndex(c), min(col.pos, header.count() - 1))
+                header.resizeSection(c, col.width)
+                self.board_view.set_column_visible(c, not col.hidden)
             if self.board_view.visible_column_count() == 0:
                 self.board_view.apply_default_columns()
         # The board always opens most urgent first (the header state carries the last sort:
@@ -1088,8 +1096,9 @@ class MainWindow(QMainWindow):
         st.set_window_state(self.saveState())
         st.set_splitter(self.splitter.saveState())
         header = self.board_view.horizontalHeader()
-        st.set_board_header(header.saveState())
-        st.set_board_sort(header.sortIndicatorSection(), header.sortIndicatorOrder().value)
+        st.set_board_columns(
+            {c.name: BoardColumn(header.visualIndex(c), header.sectionSize(c), header.isSectionHidden(c)) for c in Col}
+        )
         st.set_scope(self.filter_model.current.scope.value)
         st.sync()
 

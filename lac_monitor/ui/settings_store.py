@@ -7,9 +7,24 @@ password lives only in the keyring.
 
 from __future__ import annotations
 
+import json
+import logging
+from dataclasses import dataclass
+
 from PySide6.QtCore import QByteArray, QSettings
 
-VERSION = 1
+log = logging.getLogger(__name__)
+
+VERSION = 2
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One board column as a user left it, saved under the column's name."""
+
+    pos: int  # visual position, left to right
+    width: int
+    hidden: bool
 
 
 class SettingsStore:
@@ -23,6 +38,10 @@ class SettingsStore:
         if stored > VERSION:
             return  # written by a newer version: leave it alone, read what we understand
         # v0 -> v1: nothing to carry over; start clean.
+        # v1 -> v2: the board's columns were saved by position (a QHeaderView state, and the sort
+        # column as a number), so a new column would shift them: dropped, the defaults return.
+        for old in ("board/header", "board/sort_column", "board/sort_order"):
+            self.q.remove(old)
         self.q.setValue("settings/version", VERSION)
 
     def _int(self, key: str, default: int) -> int:
@@ -60,20 +79,26 @@ class SettingsStore:
         self.q.setValue("window/splitter", value)
 
     # -- board -------------------------------------------------------------------
-    def board_header(self) -> QByteArray | None:
-        """QHeaderView state: column order, widths, hidden columns."""
-        return self._bytes("board/header")
+    def board_columns(self) -> dict[str, BoardColumn]:
+        """The board's columns by name (never by position, so a new column in a later version
+        moves nothing a user arranged): where each stands, its width, whether it is hidden."""
+        text = self._str("board/columns")
+        if not text:
+            return {}
+        try:
+            raw = json.loads(text)
+            return {
+                str(name): BoardColumn(int(v["pos"]), int(v["width"]), bool(v["hidden"])) for name, v in raw.items()
+            }
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("saved board columns unreadable; using the defaults")
+            return {}
 
-    def set_board_header(self, value: QByteArray) -> None:
-        self.q.setValue("board/header", value)
-
-    def board_sort(self) -> tuple[int, int] | None:
-        col, order = self._int("board/sort_column", -1), self._int("board/sort_order", 0)
-        return None if col < 0 else (col, order)
-
-    def set_board_sort(self, column: int, order: int) -> None:
-        self.q.setValue("board/sort_column", column)
-        self.q.setValue("board/sort_order", order)
+    def set_board_columns(self, columns: dict[str, BoardColumn]) -> None:
+        self.q.setValue(
+            "board/columns",
+            json.dumps({n: {"pos": c.pos, "width": c.width, "hidden": c.hidden} for n, c in columns.items()}),
+        )
 
     def scope(self) -> str | None:
         return self._str("board/scope")

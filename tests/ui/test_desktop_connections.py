@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from lac_monitor.domain.changes import ChangeEvent
 from lac_monitor.domain.status import ChildStatus
-from lac_monitor.domain.values import ChangeEvent
 from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.feed import PgListener

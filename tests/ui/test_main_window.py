@@ -26,7 +26,7 @@ from lac_monitor.ui.board_filter_model import Scope
 from lac_monitor.ui.board_model import CHILD_ID_ROLE, Col
 from lac_monitor.ui.episode_dialog import FormDialog, ReportDialog, RiskDialog
 from lac_monitor.ui.main_window import MainWindow
-from lac_monitor.ui.settings_store import SettingsStore
+from lac_monitor.ui.settings_store import BoardColumn, SettingsStore
 from tests.factories import World
 
 
@@ -128,6 +128,28 @@ def test_columns_and_scope_are_remembered_and_the_board_opens_most_urgent_first(
     assert again.board_model.sort_column == Col.STATUS
     assert shown(again)[0] == "C000001"  # missing at high risk, whatever the last sort was
     assert again.filter_model.current.scope is Scope.EVERYONE
+    again.shut_down()
+
+
+def test_columns_are_remembered_by_name_so_a_new_or_retired_column_moves_nothing(  # type: ignore[no-untyped-def]
+    qtbot, db: Database, council: World, settings: SettingsStore
+) -> None:
+    win = MainWindow(db, council.actor, council.clock, settings)
+    qtbot.addWidget(win)
+    header = win.board_view.horizontalHeader()
+    header.moveSection(header.visualIndex(Col.POLICE_REF), 1)  # police ref next to the status
+    header.resizeSection(Col.POLICE_REF, 211)
+    win.close()
+    saved = settings.board_columns()
+    assert saved["POLICE_REF"].pos == 1 and saved["POLICE_REF"].width == 211
+    # As a later (or earlier) version would leave it: a column this one does not know.
+    settings.set_board_columns({**saved, "SHOE_SIZE": BoardColumn(0, 50, False)})
+
+    again = MainWindow(db, council.actor, council.clock, settings)
+    qtbot.addWidget(again)
+    h2 = again.board_view.horizontalHeader()
+    assert h2.visualIndex(Col.STATUS) == 0 and h2.visualIndex(Col.POLICE_REF) == 1
+    assert h2.sectionSize(Col.POLICE_REF) == 211
     again.shut_down()
 
 
