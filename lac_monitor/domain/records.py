@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 
@@ -99,8 +99,23 @@ class FlagView:
     note: str | None
 
 
+# The Philomena profile's own text fields, in the order forms and sheets show them, with their
+# labels: the form, the service, the record and the printed profile all read this one list.
+PROFILE_TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("description", "Description"),
+    ("associates", "Associates"),
+    ("places_likely", "Places likely to go"),
+    ("phone", "Phone"),
+    ("social_media", "Social media"),
+    ("medical_needs", "Medical needs"),
+    ("other_info", "Other information"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileView:
+    """The child's Philomena profile as saved (the record pane and the printed profile)."""
+
     description: str | None
     associates: str | None
     places_likely: str | None
@@ -154,3 +169,6 @@ class ChildDetail:
             if e.is_open:
                 return e
         return None
+
+
+PROFILE_VIEW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ProfileView))

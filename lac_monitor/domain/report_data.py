@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from lac_monitor.domain.records import ProfileView
+
 
 # -- the data the reports print ---------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
@@ -120,15 +122,7 @@ class ProfileData:
     sex: str
     ethnicity: str
     photo: bytes | None
-    description: str | None
-    associates: str | None
-    places_likely: str | None
-    phone: str | None
-    social_media: str | None
-    medical_needs: str | None
-    other_info: str | None
-    profile_updated_at: datetime | None
-    profile_updated_by: str | None
+    profile: ProfileView | None  # None: no Philomena profile recorded yet
     flags: tuple[FlagLine, ...]
     placement_name: str | None
     placement_type: str | None

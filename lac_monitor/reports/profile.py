@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
 from lac_monitor.domain.codes import RISK_FLAG_LABELS, RISK_LABELS, MissingCategory, RiskFlag, RiskGrade
 from lac_monitor.domain.localtime import format_duration, format_local
 from lac_monitor.domain.patterns import counts_text, episode_counts
+from lac_monitor.domain.records import PROFILE_TEXT_FIELDS
 from lac_monitor.domain.report_data import ProfileData
 from lac_monitor.reports.common import (
     AWAY_BG,
@@ -92,7 +93,7 @@ def _facts(p: ProfileData) -> Grid:
         ("Sex", p.sex),
         ("Ethnicity", p.ethnicity),
         ("Child ID", p.child_id),
-        ("Phone", p.phone or "not recorded"),
+        ("Phone", (p.profile.phone if p.profile else None) or "not recorded"),
         ("Locality", p.locality or "not recorded"),
         ("Social worker", worker),
         ("Team", p.team or "not recorded"),
@@ -180,16 +181,8 @@ def profile_story(p: ProfileData) -> list[Flowable]:
             labelled("Reported by", ep.reported_by),
         ]
     story.append(Text("Description and contacts", H2))
-    for label, value in (
-        ("Description", p.description),
-        ("Associates", p.associates),
-        ("Places likely to go", p.places_likely),
-        ("Phone", p.phone),
-        ("Social media", p.social_media),
-        ("Medical needs", p.medical_needs),
-        ("Other information", p.other_info),
-    ):
-        story.append(labelled(label, value))
+    for name, label in PROFILE_TEXT_FIELDS:
+        story.append(labelled(label, getattr(p.profile, name) if p.profile else None))
     placement = [
         labelled("Placement", ", ".join(x for x in (p.placement_name, p.placement_type) if x) or None),
         labelled("Address", _address(p.placement_address, p.placement_postcode)),
@@ -198,8 +191,8 @@ def profile_story(p: ProfileData) -> list[Flowable]:
     story.append(KeepTogether([Text("Placement and carer", H2), *placement]))
     story.append(Text("Previous missing history", H2))
     story += _history(p)
-    if p.profile_updated_at is not None:
-        note = f"Profile last updated {format_local(p.profile_updated_at)} by {p.profile_updated_by or 'unknown'}."
+    if p.profile is not None:
+        note = f"Profile last updated {format_local(p.profile.updated_at)} by {p.profile.updated_by or 'unknown'}."
     else:
         note = "No Philomena profile has been recorded for this child: complete one as soon as possible."
     story += [Spacer(0, 3 * mm), Text(note, SMALL)]

@@ -22,6 +22,7 @@ from lac_monitor.domain.errors import ConflictError, NotFoundError, ValidationEr
 from lac_monitor.domain.localtime import format_local, local_date
 from lac_monitor.domain.patterns import check_steps
 from lac_monitor.domain.record import RHI_OFFERED, RHI_OUTCOMES
+from lac_monitor.domain.records import PROFILE_TEXT_FIELDS
 from lac_monitor.services.settings import load_ladder
 from lac_monitor.services.uow import ActionService, UnitOfWork, snapshot
 from lac_monitor.storage.patterns import sync_episode_values, sync_profile_values
@@ -49,7 +50,7 @@ class Saved:
 
 
 AMENDABLE = {"started_at": "start", "returned_at": "returned", "police_reported_at": "reported to police"}
-PROFILE_FIELDS = ("description", "associates", "places_likely", "phone", "social_media", "medical_needs", "other_info")
+PROFILE_FIELDS = tuple(name for name, _label in PROFILE_TEXT_FIELDS)
 
 
 class EpisodeService(ActionService):

@@ -26,6 +26,7 @@ from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, RiskFlag, RiskGrade
 from lac_monitor.domain.errors import AccessRefusedError, NotFoundError, ValidationError
 from lac_monitor.domain.ladder import Ladder
 from lac_monitor.domain.localtime import council_tz, local_date, to_local
+from lac_monitor.domain.records import PROFILE_VIEW_FIELDS, ProfileView
 from lac_monitor.domain.report_data import (
     AlertLine,
     CurrentEpisode,
@@ -530,18 +531,7 @@ def _chunks(ids: Sequence[_T], size: int) -> Iterable[list[_T]]:
         yield list(ids[i : i + size])
 
 
-_PROFILE_COLS = (
-    PhilomenaProfile.child_id,
-    PhilomenaProfile.description,
-    PhilomenaProfile.associates,
-    PhilomenaProfile.places_likely,
-    PhilomenaProfile.phone,
-    PhilomenaProfile.social_media,
-    PhilomenaProfile.medical_needs,
-    PhilomenaProfile.other_info,
-    PhilomenaProfile.updated_at,
-    PhilomenaProfile.updated_by,
-)
+_PROFILE_COLS = (PhilomenaProfile.child_id, *(getattr(PhilomenaProfile, name) for name in PROFILE_VIEW_FIELDS))
 _EPISODE_COLS = (
     MissingEpisode.child_id,
     MissingEpisode.category,
@@ -625,15 +615,7 @@ def _profile(
         sex=SEX.get(child.sex, child.sex),
         ethnicity=ETHNIC.get(child.ethnicity, child.ethnicity),
         photo=child.photo,
-        description=pr[1] if pr else None,
-        associates=pr[2] if pr else None,
-        places_likely=pr[3] if pr else None,
-        phone=pr[4] if pr else None,
-        social_media=pr[5] if pr else None,
-        medical_needs=pr[6] if pr else None,
-        other_info=pr[7] if pr else None,
-        profile_updated_at=pr[8] if pr else None,
-        profile_updated_by=pr[9] if pr else None,
+        profile=ProfileView(*pr[1:]) if pr else None,
         flags=tuple(flags),
         placement_name=pl[1] if pl else None,
         placement_type=PLACE.get(pl[2], pl[2]) if pl else None,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from lac_monitor.domain.errors import NotFoundError
 from lac_monitor.domain.record import is_out_of_area
 from lac_monitor.domain.records import (
+    PROFILE_VIEW_FIELDS,
     CareEpisodeView,
     ChildDetail,
     EpisodeView,
@@ -124,18 +125,7 @@ def child_detail(session: Session, child_id: str) -> ChildDetail:
         "host_la",
     )
     council = _council_la(session)
-    prof_fields = (
-        "description",
-        "associates",
-        "places_likely",
-        "phone",
-        "social_media",
-        "medical_needs",
-        "other_info",
-        "updated_at",
-        "updated_by",
-        "version",
-    )
+    prof_fields = PROFILE_VIEW_FIELDS
     return ChildDetail(
         id=child.id,
         first_name=child.first_name,

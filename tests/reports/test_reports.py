@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
+from lac_monitor.domain.records import ProfileView
 from lac_monitor.reports.handover import render_handover
 from lac_monitor.reports.profile import render_profile
 from lac_monitor.reports.text import clean, markup, visual_order
@@ -73,15 +74,6 @@ def profile(cid: str = "C9", **kw: object) -> ProfileData:
         sex="Female",
         ethnicity="White British",
         photo=None,
-        description="Slim, 160 cm, dark hair",
-        associates="Known to spend time with older males",
-        places_likely="City centre bus station",
-        phone="07700 900123",
-        social_media="@testa_example",
-        medical_needs="Asthma: carries an inhaler",
-        other_info=None,
-        profile_updated_at=NOW - 24 * H,
-        profile_updated_by="Sasha Workerone",
         flags=(FlagLine("cse", date(2026, 1, 5)), FlagLine("county_lines", date(2026, 3, 1))),
         placement_name="Test foster home",
         placement_type="Foster carer: long term",
@@ -111,6 +103,17 @@ def profile(cid: str = "C9", **kw: object) -> ProfileData:
         printed_at=NOW,
         printed_by="Dana Dutyone",
     )
+    texts: dict[str, object] = dict(
+        description="Slim, 160 cm, dark hair",
+        associates="Known to spend time with older males",
+        places_likely="City centre bus station",
+        phone="07700 900123",
+        social_media="@testa_example",
+        medical_needs="Asthma: carries an inhaler",
+        other_info=None,
+    )
+    texts.update({k: kw.pop(k) for k in list(kw) if k in texts})
+    args["profile"] = ProfileView(**texts, updated_at=NOW - 24 * H, updated_by="Sasha Workerone", version=3)  # type: ignore[arg-type]
     args.update(kw)
     return ProfileData(**args)  # type: ignore[arg-type]
 
