@@ -6,6 +6,7 @@ Mirrors domain.status.derive_status exactly (tests compare the two).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import fields
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -67,69 +68,24 @@ def load_board(
         params["ids"] = ids
     rows = []
     for r in session.execute(_board_statement(ids is not None), params):
-        (
-            cid,
-            first,
-            last,
-            pref,
-            dob,
-            st,
-            in_care,
-            cat,
-            eid,
-            ever,
-            since,
-            ret,
-            risk,
-            pref_ref,
-            last_seen,
-            rhi_id,
-            offered_at,
-            done_at_v,
-            sw_id,
-            sw,
-            team_id,
-            team,
-            place,
-            locality,
-            n30,
-            n90,
-            n365,
-            flags,
-        ) = r
-        if cid in hidden:
+        if r[0] in hidden:
             continue
-        rows.append(
-            BoardRow(
-                child_id=cid,
-                first_name=first,
-                last_name=last,
-                preferred_name=pref,
-                dob=dob,
-                status=ChildStatus(st),
-                in_care=bool(in_care),
-                category=cat,
-                episode_id=eid,
-                episode_version=ever,
-                missing_since=since,
-                returned_at=ret,
-                risk=risk,
-                police_ref=pref_ref,
-                last_seen=last_seen,
-                rhi_id=rhi_id,
-                rhi_offered_at=offered_at,
-                rhi_done_at=done_at_v,
-                social_worker_id=sw_id,
-                social_worker=sw,
-                team_id=team_id,
-                team=team,
-                placement_type=place,
-                locality=locality,
-                flags=tuple(sorted(flags.split(FLAG_SEP))) if flags else (),
-                episode_counts=(int(n30 or 0), int(n90 or 0), int(n365 or 0)),
-            )
-        )
+        # Columns come in BoardRow's field order, labelled with its names (test_board_columns_
+        # follow_the_record checks it): plain values up to `locality`, then counts and flags.
+        values: list[Any] = list(r[:_PLAIN])
+        values[_STATUS] = ChildStatus(values[_STATUS])
+        values[_STATUS + 1] = bool(values[_STATUS + 1])  # in_care
+        n30, n90, n365, flags = r[_PLAIN:]
+        values.append(tuple(sorted(flags.split(FLAG_SEP))) if flags else ())  # flags
+        values.append((int(n30 or 0), int(n90 or 0), int(n365 or 0)))  # episode_counts
+        rows.append(BoardRow(*values))
     return rows
+
+
+# The board statement's plain columns are BoardRow's fields in order, up to these computed ones.
+PLAIN_FIELDS = tuple(f.name for f in fields(BoardRow) if f.name not in ("flags", "episode_counts"))
+_PLAIN = len(PLAIN_FIELDS)
+_STATUS = PLAIN_FIELDS.index("status")
 
 
 @lru_cache(maxsize=2)
@@ -207,30 +163,30 @@ def _board_statement(by_ids: bool) -> Select[Any]:
     done_at = func.coalesce(Rhi.completed_at, Rhi.declined_at)
     q = (
         select(
-            Child.id,
-            Child.first_name,
-            Child.last_name,
-            Child.preferred_name,
-            Child.dob,
+            Child.id.label("child_id"),
+            Child.first_name.label("first_name"),
+            Child.last_name.label("last_name"),
+            Child.preferred_name.label("preferred_name"),
+            Child.dob.label("dob"),
             status.label("status"),
             care.c.child_id.is_not(None).label("in_care"),
-            ep.c.category,
-            ep.c.id,
-            ep.c.version,
-            ep.c.started_at,
-            ep.c.returned_at,
-            ep.c.risk_grade,
-            ep.c.police_ref,
-            ep.c.last_seen_where,
-            Rhi.id,
-            Rhi.offered_at,
-            done_at.label("done_at"),
-            Child.social_worker_id,
-            Staff.display_name,
-            Child.team_id,
-            Team.name,
-            care.c.place,
-            Child.locality,
+            ep.c.category.label("category"),
+            ep.c.id.label("episode_id"),
+            ep.c.version.label("episode_version"),
+            ep.c.started_at.label("missing_since"),
+            ep.c.returned_at.label("returned_at"),
+            ep.c.risk_grade.label("risk"),
+            ep.c.police_ref.label("police_ref"),
+            ep.c.last_seen_where.label("last_seen"),
+            Rhi.id.label("rhi_id"),
+            Rhi.offered_at.label("rhi_offered_at"),
+            done_at.label("rhi_done_at"),
+            Child.social_worker_id.label("social_worker_id"),
+            Staff.display_name.label("social_worker"),
+            Child.team_id.label("team_id"),
+            Team.name.label("team"),
+            care.c.place.label("placement_type"),
+            Child.locality.label("locality"),
             counts.c.n30,
             counts.c.n90,
             counts.c.n365,
