@@ -72,6 +72,11 @@ def scope_predicate(scope: Scope, actor: Actor) -> Callable[[Entry], bool]:
     return lambda e: True
 
 
+def accept_all(e: Entry) -> bool:
+    """The filter with nothing to test (everyone, no search): the proxy then maps 1:1."""
+    return True
+
+
 def compile_filter(f: BoardFilter, actor: Actor) -> Callable[[Entry], bool]:
     """One closure per filter change, so each row costs only the tests that apply."""
     tests: list[Callable[[Entry], bool]] = []
@@ -103,7 +108,7 @@ def compile_filter(f: BoardFilter, actor: Actor) -> Callable[[Entry], bool]:
         else:
             tests.append(lambda e: all(w in e.search for w in words))
     if not tests:
-        return lambda e: True
+        return accept_all
     if len(tests) == 1:
         return tests[0]
     return lambda e: all(t(e) for t in tests)
@@ -245,6 +250,8 @@ class BoardFilterModel(QAbstractProxyModel):
     # -- mapping ----------------------------------------------------------------------------
     def _visible(self) -> list[int]:
         accept = self._accept
+        if accept is accept_all:
+            return list(range(len(self._board.entries)))
         return [i for i, e in enumerate(self._board.entries) if accept(e)]
 
     def _proxy_row(self, source_row: int) -> int | None:
@@ -339,12 +346,13 @@ class BoardFilterModel(QAbstractProxyModel):
         n = len(rows)
         p = bisect_left(rows, top)
         flipped: list[int] = []
-        for s in range(top, bottom + 1):
-            shown = p < n and rows[p] == s
-            if shown:
-                p += 1
-            if accept(entries[s]) != shown:
-                flipped.append(s)
+        if accept is not accept_all:  # with nothing filtered, every row stays shown
+            for s in range(top, bottom + 1):
+                shown = p < n and rows[p] == s
+                if shown:
+                    p += 1
+                if accept(entries[s]) != shown:
+                    flipped.append(s)
         for s in flipped:
             at = bisect_left(rows, s)
             if at < len(rows) and rows[at] == s:

@@ -358,6 +358,17 @@ def test_live_change_that_filters_a_row_out_or_in_moves_exactly_that_row(
     assert set(ids(proxy)) == {"C6", "C10"}
 
 
+def test_a_child_whose_status_changes_with_the_clock_leaves_a_status_filter(qtmodeltester, model: BoardModel) -> None:  # type: ignore[no-untyped-def]
+    proxy = BoardFilterModel(model, ME)
+    proxy.update(statuses=frozenset({ChildStatus.RETURNED_RHI_DUE}))
+    qtmodeltester.check(proxy)
+    assert ids(proxy) == ["C5"]
+    model.tick(NOW + timedelta(hours=3))  # C5's RHI (returned 70 h ago) is now overdue
+    assert ids(proxy) == []
+    proxy.update(statuses=frozenset({ChildStatus.RHI_OVERDUE}))
+    assert ids(proxy) == ["C5"]
+
+
 def test_summary_counts_within_scope(model: BoardModel) -> None:
     everyone = count(model.entries, lambda e: True)
     assert everyone == {"missing": 2, "away": 1, "high_risk": 1, "rhi_due": 1, "rhi_overdue": 0}
