@@ -5,13 +5,15 @@
                                           [--samples 200] [--no-pg]
 
 The databases are created once with the demo generator (10k children, two years of
-history) and reused. Runs offscreen. Targets (issue #3):
-  window open -> board painted      < 1.5 s      floor: the raw load_board query
-  sort by any column                < 50 ms      floor: Python sorted() of the same keys
-  search keystroke                  < 50 ms      floor: the same test over every row in Python
+history) and reused. Runs offscreen. Targets (issue #10, tightening issue #3):
+  window open -> board painted      within 2x load_board   floor: the raw load_board query
+  sort by any column, worst         within 3x its floor    floor: Python sorted() of the same keys
+  search keystroke, worst           < 20 ms                floor: the same test over every row in Python
   commit -> row repainted elsewhere   PostgreSQL median < 50 ms, p99 < 200 ms (floor: NOTIFY round trip)
-                                      SQLite < poll interval + 50 ms
+                                      SQLite median < 60 ms (floor: the poll interval)
   RSS of the running app            < 400 MB
+Sorts and keystrokes are timed up to the board's repaint; a repaint of the unchanged board
+is printed beside them, since no change to the models can make them cheaper than that.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def ms(seconds: float) -> str:
 
 
 def line(label: str, value: str, floor: str, target: str, ok: bool) -> None:
-    print(f"  {label:<34} {value:>12}   floor {floor:>12}   target {target:<12} {'ok' if ok else 'MISSED'}")
+    print(f"  {label:<34} {value:>12}   floor {floor:>12}   target {target:<15} {'ok' if ok else 'MISSED'}")
 
 
 def rss_mb() -> float:
@@ -140,7 +142,8 @@ def bench_open(app: QApplication, db: Database, actor: Actor, tmp: Path) -> Main
     win.show()
     wait_for(app, lambda: watch.painted_at > 0)
     opened = watch.painted_at - t0
-    line("window open -> board painted", ms(opened), ms(min(floors)), "< 1500 ms", opened < 1.5)
+    floor = min(floors)
+    line("window open -> board painted", ms(opened), ms(floor), "within 2× floor", opened <= 2 * floor)
     print(f"    ({win.board_model.rowCount()} children on the board)")
     return win
 
@@ -148,24 +151,25 @@ def bench_open(app: QApplication, db: Database, actor: Actor, tmp: Path) -> Main
 def bench_sort(app: QApplication, win: MainWindow) -> None:
     view, model = win.board_view, win.board_model
     worst_name, worst, worst_floor = "", 0.0, 0.0
-    results = []
+    results, floors = [], []
     for col in Col:
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            before = list(model.entries)  # the floor sorts the same input (not the already sorted rows)
             t = time.perf_counter()
             view.horizontalHeader().setSortIndicator(col, order)  # the view asks the model to sort
             view.viewport().repaint()
             took = time.perf_counter() - t
             make = _sort_key(col)
             t = time.perf_counter()
-            sorted(model.entries, key=make, reverse=order == Qt.SortOrder.DescendingOrder)
+            sorted(before, key=make, reverse=order == Qt.SortOrder.DescendingOrder)
             floor = time.perf_counter() - t
             results.append(took)
+            floors.append(floor)
             if took > worst:
                 worst_name, worst, worst_floor = f"{col.name.lower()} {order.name[:-5].lower()}", took, floor
-    line(f"sort, worst ({worst_name})", ms(worst), ms(worst_floor), "< 50 ms", worst < 0.05)
-    line(
-        "sort, median of all columns", ms(statistics.median(results)), "", "< 50 ms", statistics.median(results) < 0.05
-    )
+    line(f"sort, worst ({worst_name})", ms(worst), ms(worst_floor), "within 3× floor", worst <= 3 * worst_floor)
+    med, med_floor = statistics.median(results), statistics.median(floors)
+    line("sort, median of all columns", ms(med), ms(med_floor), "within 3× floor", med <= 3 * med_floor)
     view.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
 
 
@@ -184,14 +188,25 @@ def bench_search(app: QApplication, win: MainWindow) -> None:
         floors.append(time.perf_counter() - t)
     win.search.clear()
     app.processEvents()
-    line("search keystroke, worst", ms(max(times)), ms(max(floors)), "< 50 ms", max(times) < 0.05)
+    line("search keystroke, worst", ms(max(times)), ms(max(floors)), "< 20 ms", max(times) < 0.02)
     line(
         "search keystroke, median",
         ms(statistics.median(times)),
         ms(statistics.median(floors)),
-        "< 50 ms",
-        statistics.median(times) < 0.05,
+        "< 20 ms",
+        statistics.median(times) < 0.02,
     )
+
+
+def bench_repaint(app: QApplication, win: MainWindow) -> None:
+    """The board repainted with nothing changed: part of every sort and keystroke above."""
+    app.processEvents()
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        win.board_view.viewport().repaint()
+        times.append(time.perf_counter() - t)
+    print(f"    (the board's repaint alone, nothing changed: median {ms(statistics.median(times)).strip()})")
 
 
 def pick_open_episodes(db: Database, n: int) -> list[tuple[int, str]]:
@@ -269,6 +284,7 @@ def run_one(app: QApplication, label: str, db_url: str, children: int, samples: 
     win = bench_open(app, db, actor, tmp)
     bench_sort(app, win)
     bench_search(app, win)
+    bench_repaint(app, win)
     lat = bench_commit_to_repaint(app, win, db_url, samples)
     if lat:
         med, p99 = statistics.median(lat), pct(lat, 99)
@@ -277,9 +293,8 @@ def run_one(app: QApplication, label: str, db_url: str, children: int, samples: 
             line("commit -> repainted, median", ms(med), ms(statistics.median(rt)), "< 50 ms", med < 0.05)
             line("commit -> repainted, p99", ms(p99), ms(pct(rt, 99)), "< 200 ms", p99 < 0.2)
         else:
-            limit = POLL_MS / 1000 + 0.05
-            line("commit -> repainted, median", ms(med), f"{POLL_MS} ms poll", f"< {limit * 1000:.0f} ms", med < limit)
-            line("commit -> repainted, max", ms(max(lat)), "", f"< {limit * 1000:.0f} ms", max(lat) < limit)
+            line("commit -> repainted, median", ms(med), f"{POLL_MS} ms poll", "< 60 ms", med < 0.06)
+            print(f"    (commit -> repainted, max {ms(max(lat)).strip()})")
     rss = rss_mb()
     line("memory (RSS of this process)", f"{rss:8.0f} MB", "", "< 400 MB", rss < 400)
     win.shut_down()

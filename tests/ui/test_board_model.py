@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
 from lac_monitor.domain.status import ChildStatus
 from lac_monitor.domain.values import BoardRow
@@ -277,6 +277,96 @@ def test_filter_follows_live_changes(model: BoardModel) -> None:
     assert c2 is not None
     model.apply([replace(c2, status=ChildStatus.RETURNED_RHI_DUE, returned_at=NOW)], ["C2"])
     assert set(ids(proxy)) == {"C3", "C6"}
+
+
+def test_filter_change_and_sort_keep_the_selected_child_selected(qtmodeltester, model: BoardModel) -> None:  # type: ignore[no-untyped-def]
+    proxy = BoardFilterModel(model, ME)
+    qtmodeltester.check(proxy)  # keeps checking through every change below
+    sel = QItemSelectionModel(proxy)
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+
+    def selected() -> list[str | None]:
+        return [proxy.child_id_at(i.row()) for i in sel.selectedRows()]
+
+    def current() -> str | None:
+        return proxy.child_id_at(sel.currentIndex().row()) if sel.currentIndex().isValid() else None
+
+    c5 = proxy.row_of("C5")
+    assert c5 == 3
+    sel.setCurrentIndex(proxy.index(c5, Col.NAME), flags)
+    proxy.update(team_id=2)  # C3, C4, C5: the selected child moves up to row 2
+    assert ids(proxy) == ["C3", "C4", "C5"]
+    assert selected() == ["C5"] and current() == "C5"
+    assert proxy.headerData(2, Qt.Orientation.Vertical) == "Erin Efive, ↩ Returned — RHI due"
+    proxy.sort(Col.NAME, Qt.SortOrder.DescendingOrder)  # Efive first among the three
+    assert ids(proxy) == ["C5", "C4", "C3"]
+    assert selected() == ["C5"] and current() == "C5"
+    assert sel.currentIndex().column() == Col.NAME
+    proxy.update(text="efive")
+    assert selected() == ["C5"] and current() == "C5"
+    proxy.update(text="nobody")  # filtered out: nothing stays selected on another child
+    assert selected() == [] and current() is None
+
+
+def test_live_change_that_filters_a_row_out_or_in_moves_exactly_that_row(
+    qtbot, qtmodeltester, model: BoardModel
+) -> None:  # type: ignore[no-untyped-def]
+    proxy = BoardFilterModel(model, ME)
+    proxy.update(statuses=frozenset({ChildStatus.MISSING}))
+    qtmodeltester.check(proxy)
+    inserted: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = []
+    changed: list[tuple[int, int]] = []
+    proxy.rowsInserted.connect(lambda _p, a, b: inserted.append((a, b)))
+    proxy.rowsRemoved.connect(lambda _p, a, b: removed.append((a, b)))
+    proxy.dataChanged.connect(lambda tl, br, *_: changed.append((tl.row(), br.row())))
+    assert ids(proxy) == ["C3", "C2"]
+    c2 = model.board_row("C2")
+    assert c2 is not None
+    # A change to a shown child repaints that row only.
+    model.apply([replace(c2, police_ref="LOG-99")], ["C2"])
+    assert (inserted, removed, changed) == ([], [], [(1, 1)])
+    changed.clear()
+    # C2 comes back: that row leaves the missing list, nothing else moves.
+    model.apply([replace(c2, status=ChildStatus.RETURNED_RHI_DUE, returned_at=NOW)], ["C2"])
+    assert (inserted, removed) == ([], [(1, 1)])
+    assert ids(proxy) == ["C3"]
+    removed.clear()
+    # A change in place (no move in the board) that makes a child match: that row comes in.
+    proxy.update(statuses=frozenset(), text="fsix")
+    assert ids(proxy) == ["C6"]
+    c1 = model.board_row("C1")
+    assert c1 is not None
+    with qtbot.assertNotEmitted(model.rowsInserted):
+        model.apply([replace(c1, preferred_name="Fsix")], ["C1"])
+    assert (inserted, removed) == ([(0, 0)], [])
+    assert ids(proxy) == ["C1", "C6"]
+    inserted.clear()
+    with qtbot.assertNotEmitted(model.rowsRemoved):
+        model.apply([c1], ["C1"])
+    assert (inserted, removed) == ([], [(0, 0)])
+    assert ids(proxy) == ["C6"]
+    # A child added and removed elsewhere on the board leaves the shown rows alone.
+    model.apply([row("C9", "Ann", "Aaa")], ["C9"])
+    model.apply([], ["C9"])
+    assert (inserted, removed) == ([], [(0, 0)])
+    assert ids(proxy) == ["C6"]
+    assert proxy.mapToSource(proxy.index(0, 0)).row() == model.row_of("C6")
+    assert proxy.mapFromSource(model.index(model.row_of("C1"), 0)) == QModelIndex()
+    # A full reload (after a reconnect) keeps the filter.
+    model.load([*council(), row("C10", "Fsix", "Jones")], NOW)
+    assert set(ids(proxy)) == {"C6", "C10"}
+
+
+def test_a_child_whose_status_changes_with_the_clock_leaves_a_status_filter(qtmodeltester, model: BoardModel) -> None:  # type: ignore[no-untyped-def]
+    proxy = BoardFilterModel(model, ME)
+    proxy.update(statuses=frozenset({ChildStatus.RETURNED_RHI_DUE}))
+    qtmodeltester.check(proxy)
+    assert ids(proxy) == ["C5"]
+    model.tick(NOW + timedelta(hours=3))  # C5's RHI (returned 70 h ago) is now overdue
+    assert ids(proxy) == []
+    proxy.update(statuses=frozenset({ChildStatus.RHI_OVERDUE}))
+    assert ids(proxy) == ["C5"]
 
 
 def test_summary_counts_within_scope(model: BoardModel) -> None:
