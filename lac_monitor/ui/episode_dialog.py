@@ -94,7 +94,8 @@ class LocalTimeEdit(QDateTimeEdit):
         self.setTimeZone(QTimeZone(QTimeZone.Initialization.UTC))
         self.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.setCalendarPopup(True)
-        self.which = QComboBox()  # shown only once a form has placed it (`place_choice`)
+        self.which = QComboBox(self)  # hidden inside the field until a form places it (`place_choice`)
+        self._placed = False
         self.which.setObjectName("whichTime")
         self.which.hide()
         self._candidates: list[datetime] = []
@@ -122,7 +123,7 @@ class LocalTimeEdit(QDateTimeEdit):
             self.which.addItem(f"{shown} {tzname(second)}, the second time (after the clocks went back)", 1)
             self.which.setAccessibleName(f"Which {shown}: the clocks went back")
         self.which.blockSignals(False)
-        self.which.setVisible(len(candidates) == 2 and self.which.parentWidget() is not None)
+        self.which.setVisible(len(candidates) == 2 and self._placed)
         self.which.currentIndexChanged.emit(self.which.currentIndex())
 
     def place_choice(self, layout: QVBoxLayout | QFormLayout) -> None:
@@ -131,6 +132,7 @@ class LocalTimeEdit(QDateTimeEdit):
             layout.addRow("", self.which)
         else:
             layout.addWidget(self.which)
+        self._placed = True
         self.which.setVisible(len(self._candidates) == 2)
 
     def clock_rule(self) -> str | None:

@@ -90,3 +90,28 @@ def test_screenshot_of_the_question(window: MainWindow, tmp_path: Any) -> None:
     assert not dialog.grab().isNull()
     if out:
         dialog.grab().save(os.path.join(out, "clock_change.png"))
+
+
+def test_a_handover_window_boundary_in_the_repeated_hour_covers_both_and_a_skipped_one_is_named(
+    qtbot: Any, db: Database, council: Any, settings: Any
+) -> None:
+    import pytest
+
+    from lac_monitor.domain.errors import ValidationError
+    from lac_monitor.ui.app_window import AppWindow
+
+    win = AppWindow(db, council.actor, council.clock, settings, tray=False)
+    qtbot.addWidget(win)
+    try:
+        dlg = win.printing.ask_handover()
+        _type_wall_time(dlg.start_edit, 2026, 10, 25, 1, 30)
+        _type_wall_time(dlg.end_edit, 2026, 10, 25, 1, 30)
+        assert not dlg.start_edit.which.isVisible()  # no question here: the window takes both
+        start, end, *_ = dlg.options()
+        assert (start, end) == (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
+        _type_wall_time(dlg.start_edit, 2026, 3, 29, 1, 30)
+        with pytest.raises(ValidationError) as refused:
+            dlg.options()
+        assert refused.value.field == "From" and "did not happen" in refused.value.rule
+    finally:
+        win.shut_down()
