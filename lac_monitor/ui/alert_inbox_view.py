@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from lac_monitor.domain.alerts import AlertRow, AlreadyAcknowledgedError
 from lac_monitor.domain.errors import LacError
-from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS
+from lac_monitor.ui.accessibility import FocusRing
 from lac_monitor.ui.alerts_model import ROW_ROLE, AlertCol, AlertsModel, NameFor, child_text
 from lac_monitor.ui.errors import known_error_box
 
@@ -137,7 +137,6 @@ class AlertInboxView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("alertTable")
         self.table.setAccessibleName("Alerts")
-        self.table.setStyleSheet(FOCUS_FRAME_CSS)
         self.table.setModel(self.model)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -169,7 +168,7 @@ class AlertInboxView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.table)
+        layout.addWidget(FocusRing(self.table, self))  # a focused table looks focused
         self._on_count(0)
         self._update_buttons()
 

@@ -20,10 +20,14 @@ SMOKE_QUIT_ENV = "LAC_MONITOR_QUIT_AFTER_MS"  # open the window, then quit (inst
 
 def settle_memory() -> None:
     """After the first load: move what is loaded out of the cyclic GC's way, so a full
-    collection (tens of ms over 10k board rows) never lands on a keystroke or a sort."""
+    collection (tens of ms over 10k board rows) never lands on a keystroke or a sort.
+
+    Runs on the GUI thread, so it must be quick: the young generations are collected (a
+    few ms), not the whole heap (over 100 ms at 10k children: a stall of its own); what is
+    left of start-up's cyclic garbage is a one-off of a few hundred kB, kept frozen."""
     import gc
 
-    gc.collect()
+    gc.collect(1)
     gc.freeze()
 
 

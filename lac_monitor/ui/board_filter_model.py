@@ -20,7 +20,7 @@ from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, QPersisten
 
 from lac_monitor.domain.status import ChildStatus
 from lac_monitor.services.uow import Actor
-from lac_monitor.ui.board_model import _ROLES, N_COLS, OUT, BoardModel, Entry
+from lac_monitor.ui.board_model import _ROLES, N_COLS, OUT, ROW_FLAGS, BoardModel, Entry
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NOT_GRADED = "not_graded"
@@ -228,16 +228,21 @@ class BoardFilterModel(QAbstractProxyModel):
         return QModelIndex() if at is None else self.createIndex(at, source_index.column())
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _ROLES or not index.isValid() or index.row() >= len(self._rows):
+        if role not in _ROLES or not index.isValid():
             return None  # the roles the source never answers: most of what a painted cell asks
+        row, rows = index.row(), self._rows
+        if row >= len(rows):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:  # every painted cell: straight to its text
+            return self._board.entries[rows[row]].display[index.column()]
         # createIndex, not index(): index() would call the source's rowCount and columnCount
-        # in Python for every cell painted; the row is known to exist.
-        return self._board.data(self._board.createIndex(self._rows[index.row()], index.column()), role)
+        # in Python; the row is known to exist.
+        return self._board.data(self._board.createIndex(rows[row], index.column()), role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid() or index.row() >= len(self._rows):
             return Qt.ItemFlag.NoItemFlags
-        return self._board.flags(self._board.createIndex(self._rows[index.row()], index.column()))
+        return ROW_FLAGS  # every shown row alike, as in the source
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Vertical:

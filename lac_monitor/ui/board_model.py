@@ -85,6 +85,9 @@ def flag_label(code: str) -> str:
         return code
 
 
+# Every cell's flags (asked for each cell painted: combining enum flags each time is slow).
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
 _ROLES = frozenset(
     {
         Qt.ItemDataRole.DisplayRole,
@@ -155,9 +158,11 @@ TICKING = (Col.STATUS, Col.DURATION, Col.RHI_DUE)
 
 
 class Entry:
-    """One board row with its display strings and keys worked out once."""
+    """One board row with its status and sort key worked out at once, and its display
+    strings when first asked for (only the rows painted need them: a first load or a tick
+    of 10k rows does not build 170k strings)."""
 
-    __slots__ = ("default_key", "display", "row", "search", "status")
+    __slots__ = ("_display", "_now", "default_key", "row", "search", "status")
     # The council's RHI window (Ladder.rhi_hours); set by BoardModel.set_rhi_hours.
     rhi_hours: float = DEFAULT_RHI_HOURS
 
@@ -175,10 +180,9 @@ class Entry:
                 ),
             )
         ).casefold()
-        self.display: list[str] = [""] * N_COLS
+        self._display: list[str] | None = None
         self.status = row.status
         self.default_key: tuple[Any, ...] = ()
-        self._static(now)
         self.retime(now)
 
     @property
@@ -190,43 +194,74 @@ class Entry:
         """The risk grade is a fact of the open episode; not shown once the child is back."""
         return self.row.risk if self.is_out else None
 
-    def _static(self, now: datetime) -> None:
-        r, d = self.row, self.display
-        d[Col.NAME] = r.display_name
-        d[Col.CHILD_ID] = r.child_id
-        d[Col.FLAGS] = ", ".join(flag_label(f) for f in r.flags)
-        d[Col.WORKER] = r.social_worker or "Unallocated"
-        d[Col.TEAM] = r.team or ""
-        d[Col.PLACEMENT] = PLACE_SHORT.get(r.placement_type or "", r.placement_type or "")
-        d[Col.LOCALITY] = r.locality or ""
-        d[Col.AGE] = str(age_on(r.dob, local_date(now)))
-        d[Col.EPISODES] = " / ".join(str(n) for n in r.episode_counts)
+    @property
+    def display(self) -> list[str]:
+        """Every column's text as at the last tick."""
+        d = self._display
+        if d is None:
+            now = self._now
+            d = self._display = [text(self, now) for text in _TEXTS]
+        return d
+
+    def text(self, col: int) -> str:
+        """One column's text, without building the others."""
+        d = self._display
+        return d[col] if d is not None else _TEXTS[col](self, self._now)
 
     def retime(self, now: datetime) -> bool:
-        """Re-derive status and the ticking strings; True if the status changed."""
-        r, d = self.row, self.display
+        """Re-derive status and sort key (texts follow when next asked); True if the status changed."""
         old = self.status
-        st = r.status_at(now, Entry.rhi_hours)
+        st = self.row.status_at(now, Entry.rhi_hours)
         self.status = st
-        out = st in OUT
-        d[Col.STATUS] = status_text(st)
-        d[Col.DURATION] = format_duration(now - r.missing_since) if out and r.missing_since else ""
-        d[Col.CATEGORY] = MissingCategory(r.category).label if out and r.category else ""
-        d[Col.RISK] = (risk_label(r.risk) or "Not graded") if out else ""
-        d[Col.POLICE_REF] = (r.police_ref or "None yet") if out else ""
-        d[Col.LAST_SEEN] = (r.last_seen or "") if out else ""
-        d[Col.SINCE] = format_local(r.missing_since) if out else ""
-        due = rhi_due_at(r.returned_at, Entry.rhi_hours) if st in RHI_PENDING else None
-        if due is None:
-            d[Col.RHI_DUE] = ""
-        elif st is ChildStatus.RHI_OVERDUE:
-            d[Col.RHI_DUE] = f"Overdue {format_duration(now - due)}"
-        elif r.rhi_offered_at is not None:
-            d[Col.RHI_DUE] = "Offered"
-        else:
-            d[Col.RHI_DUE] = f"{to_local(due):%d/%m %H:%M} (in {format_duration(due - now)})"
-        self.default_key = row_urgency(r, st)  # most urgent first, as everywhere (domain/urgency.py)
+        self._now = now
+        self._display = None
+        self.default_key = row_urgency(self.row, st)  # most urgent first, as everywhere (domain/urgency.py)
         return st is not old
+
+
+def _out_text(value: Callable[[BoardRow], str]) -> Callable[[Entry, datetime], str]:
+    """A fact of the open episode: blank once the child is back."""
+    return lambda e, _now: value(e.row) if e.status in OUT else ""
+
+
+def _duration_text(e: Entry, now: datetime) -> str:
+    since = e.row.missing_since
+    return format_duration(now - since) if e.status in OUT and since else ""
+
+
+def _rhi_due_text(e: Entry, now: datetime) -> str:
+    r, st = e.row, e.status
+    due = rhi_due_at(r.returned_at, Entry.rhi_hours) if st in RHI_PENDING else None
+    if due is None:
+        return ""
+    if st is ChildStatus.RHI_OVERDUE:
+        return f"Overdue {format_duration(now - due)}"
+    if r.rhi_offered_at is not None:
+        return "Offered"
+    return f"{to_local(due):%d/%m %H:%M} (in {format_duration(due - now)})"
+
+
+# Each column's text from an entry and the time of its last tick, in column order.
+_TEXT_OF: dict[Col, Callable[[Entry, datetime], str]] = {
+    Col.STATUS: lambda e, _now: status_text(e.status),
+    Col.NAME: lambda e, _now: e.row.display_name,
+    Col.CHILD_ID: lambda e, _now: e.row.child_id,
+    Col.DURATION: _duration_text,
+    Col.CATEGORY: _out_text(lambda r: MissingCategory(r.category).label if r.category else ""),
+    Col.RISK: _out_text(lambda r: risk_label(r.risk) or "Not graded"),
+    Col.POLICE_REF: _out_text(lambda r: r.police_ref or "None yet"),
+    Col.LAST_SEEN: _out_text(lambda r: r.last_seen or ""),
+    Col.SINCE: _out_text(lambda r: format_local(r.missing_since)),
+    Col.RHI_DUE: _rhi_due_text,
+    Col.FLAGS: lambda e, _now: ", ".join(flag_label(f) for f in e.row.flags),
+    Col.WORKER: lambda e, _now: e.row.social_worker or "Unallocated",
+    Col.TEAM: lambda e, _now: e.row.team or "",
+    Col.PLACEMENT: lambda e, _now: PLACE_SHORT.get(e.row.placement_type or "", e.row.placement_type or ""),
+    Col.LOCALITY: lambda e, _now: e.row.locality or "",
+    Col.AGE: lambda e, now: str(age_on(e.row.dob, local_date(now))),
+    Col.EPISODES: lambda e, _now: " / ".join(str(n) for n in e.row.episode_counts),
+}
+_TEXTS = tuple(_TEXT_OF[c] for c in Col)
 
 
 def prepare_entries(
@@ -272,7 +307,12 @@ def _sort_key(col: Col) -> Callable[[Entry], tuple[Any, ...]]:
         # Ascending = most episodes in 90 days first, then in 365 and 30 days.
         return lambda e: (-e.row.episode_counts[1], -e.row.episode_counts[2], -e.row.episode_counts[0], e.default_key)
     idx = int(col)
-    return lambda e: (e.display[idx] == "", e.display[idx].casefold(), e.default_key)
+
+    def key(e: Entry) -> tuple[Any, ...]:
+        text = e.text(idx)
+        return (text == "", text.casefold(), e.default_key)
+
+    return key
 
 
 class BoardModel(QAbstractTableModel):
@@ -346,9 +386,7 @@ class BoardModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < N_COLS:

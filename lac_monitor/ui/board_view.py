@@ -34,6 +34,21 @@ BADGE_COLOURS: dict[ChildStatus, QColor] = {
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fonts: dict[str, tuple[QFont, QFontMetrics, int]] = {}  # by the cell font's key
+
+    def _bold(self, font: QFont) -> tuple[QFont, QFontMetrics, int]:
+        """The badge's bold font, its metrics and padding: made once per font, not per cell."""
+        key = font.key()
+        got = self._fonts.get(key)
+        if got is None:
+            bold = QFont(font)
+            bold.setBold(True)
+            fm = QFontMetrics(bold)
+            got = self._fonts[key] = (bold, fm, max(3, fm.height() // 5))
+        return got
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         value = index.data(STATUS_ROLE)  # Qt hands a StrEnum back as plain str
         accent = BADGE_COLOURS.get(ChildStatus(value)) if value else None
@@ -49,10 +64,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        font = QFont(opt.font)
-        font.setBold(True)
-        fm = QFontMetrics(font)
-        pad = max(3, fm.height() // 5)
+        font, fm, pad = self._bold(opt.font)
         rect: QRect = opt.rect.adjusted(pad, pad // 2 + 1, -pad, -(pad // 2) - 1)
         width = min(rect.width(), fm.horizontalAdvance(text) + 3 * pad)
         badge = QRect(rect.left(), rect.top(), width, rect.height())

@@ -62,7 +62,7 @@ from lac_monitor.storage.board import load_board
 from lac_monitor.storage.database import Database
 from lac_monitor.storage.queries import child_detail, team_list
 from lac_monitor.ui import errors
-from lac_monitor.ui.accessibility import FOCUS_FRAME_CSS, Announcer, apply_palette
+from lac_monitor.ui.accessibility import Announcer, FocusRing, apply_palette
 from lac_monitor.ui.board_filter_model import (
     NOT_GRADED,
     BoardFilterModel,
@@ -100,6 +100,7 @@ TICK_MS = 30_000
 SYNC_RELOAD_MAX = 200  # more changed children than this: re-read them in a worker
 RELOAD_KEY = "board.reload"
 OPEN_DELAY_MS = 200  # arrowing through the board does not open every record
+SCOPE_HINT_DELAY_MS = 150  # "N more match under Everyone" once typing pauses
 # A record counts as viewed on purpose (and is audited) once it has been on screen this long,
 # or at once when opened explicitly (Enter, double-click, a form on it); never for the cursor
 # passing over a row. Prints are audited as prints.
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         self._pending_all = False
         self._applying = False
         self._last_update: datetime | None = None
+        self._counted: Scope | None = None  # the scope the count chips were last counted for
         self.shutdown_hooks: list[Callable[[], object]] = []  # features stop their timers here
         self.workers = Workers(self)  # slow reads, alert evaluation, reports: off the GUI thread
         self.announcer = Announcer(self)  # live changes that matter, spoken by screen readers
@@ -201,7 +203,7 @@ class MainWindow(QMainWindow):
         self.live.connection_did_drop.connect(self._on_connection_lost)
         self.live.connection_did_return.connect(self._on_connection_back)
         self.banner.retry_was_requested.connect(self.live.retry_now)
-        self.board_model.rows_did_change.connect(self._schedule_summary)
+        self.board_model.rows_did_change.connect(self._board_did_change)
         self.filter_model.filter_did_change.connect(self._on_filter_changed)
         for sig in (
             self.filter_model.rowsInserted,
@@ -224,6 +226,11 @@ class MainWindow(QMainWindow):
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(0)
         self._summary_timer.timeout.connect(self._update_summary)
+        # A search only changes the scope hint once typing pauses (it reads every row again).
+        self._hint_timer = QTimer(self)
+        self._hint_timer.setSingleShot(True)
+        self._hint_timer.setInterval(SCOPE_HINT_DELAY_MS)
+        self._hint_timer.timeout.connect(self._update_scope_hint)
         self._office_hours: bool | None = None  # as at the last tick (see tick)
         self._tick = QTimer(self)
         self._tick.setInterval(tick_ms)
@@ -380,8 +387,8 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.splitter.setObjectName("mainSplitter")
-        self.board_view = BoardView(self.splitter)
-        self.board_view.setStyleSheet(FOCUS_FRAME_CSS)  # a focused board looks focused
+        self.board_view = BoardView()
+        self.board_ring = FocusRing(self.board_view, self.splitter)  # a focused board looks focused
         self.board_view.setModel(self.filter_model)
         self.board_view.apply_default_columns()
         self.board_view.horizontalHeader().setSortIndicator(Col.STATUS, Qt.SortOrder.AscendingOrder)
@@ -405,7 +412,7 @@ class MainWindow(QMainWindow):
             list(zip(self.child_actions + self.record_actions, short, strict=True)), self.splitter
         )
         self.detail_view.rhi_hours = self.ladder.rhi_hours
-        self.splitter.addWidget(self.board_view)
+        self.splitter.addWidget(self.board_ring)
         self.splitter.addWidget(self.detail_view)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -727,7 +734,11 @@ class MainWindow(QMainWindow):
         cur = self.filter_model.current
         self.summary.set_active(self.summary.chip_for(cur.statuses, cur.risks))
         self._update_summary()
-        self._update_scope_hint()
+        if not cur.text.strip() or cur.scope is Scope.EVERYONE:
+            self._hint_timer.stop()
+            self.scope_hint.hide()
+        else:
+            self._hint_timer.start()
 
     def _update_scope_hint(self) -> None:
         """ "3 more match under Everyone (1 missing)": a search never hides a missing child
@@ -797,10 +808,17 @@ class MainWindow(QMainWindow):
         if hasattr(self, "_summary_timer") and not self._summary_timer.isActive():
             self._summary_timer.start()
 
+    def _board_did_change(self) -> None:
+        self._counted = None  # the chips count again
+        self._schedule_summary()
+
     def _update_summary(self) -> None:
         scope = self.filter_model.current.scope
-        self.summary.set_counts(count(self.board_model.entries, scope_predicate(scope, self.actor)))
-        self.summary.set_scope_text(f"{scope.label}:")
+        if scope is not self._counted:
+            # Counts change with the rows or the scope, never with a search keystroke.
+            self.summary.set_counts(count(self.board_model.entries, scope_predicate(scope, self.actor)))
+            self.summary.set_scope_text(f"{scope.label}:")
+            self._counted = scope
         shown, total = self.filter_model.rowCount(), self.board_model.rowCount()
         self.shown_label.setText(f"Showing {shown} of {total} children")
 

@@ -302,10 +302,27 @@ def test_selection_focus_and_placeholder_colours_meet_aa(app_window: AppWindow) 
     assert pal.color(active, QPalette.ColorRole.Highlight) != pal.color(inactive, QPalette.ColorRole.Highlight)
     base = pal.color(active, QPalette.ColorRole.Base).name()
     assert contrast(pal.color(active, QPalette.ColorRole.PlaceholderText).name(), base) >= 4.5
-    assert "border: 2px solid" in app_window.board_view.styleSheet()
     from lac_monitor.ui.accessibility import FOCUS
 
     assert contrast(FOCUS, base) >= 3.0
+
+
+def test_a_focused_board_wears_a_ring_an_unfocused_one_does_not(qtbot, app_window: AppWindow) -> None:  # type: ignore[no-untyped-def]
+    from lac_monitor.ui.accessibility import FOCUS
+
+    app_window.show()
+    app_window.activateWindow()
+    ring = app_window.board_ring
+
+    def edge() -> str:
+        return ring.grab().toImage().pixelColor(0, ring.height() // 2).name()
+
+    app_window.board_view.setFocus()
+    qtbot.waitUntil(app_window.board_view.hasFocus)
+    assert edge() == FOCUS
+    app_window.search.setFocus()
+    qtbot.waitUntil(app_window.search.hasFocus)
+    assert edge() != FOCUS
 
 
 def test_the_window_fits_1600_by_1000_at_twice_the_size(app_window: AppWindow) -> None:
