@@ -329,6 +329,7 @@ class BoardModel(QAbstractTableModel):
     def __init__(self, now: datetime, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.entries: list[Entry] = []
+        self._searches: list[str] | None = None  # every row's search text, until the rows change
         self._pos: dict[str, int] = {}
         self._now = now
         self._sort_col = Col.STATUS
@@ -403,6 +404,7 @@ class BoardModel(QAbstractTableModel):
         old = self.persistentIndexList()
         old_ids = [self.entries[i.row()].row.child_id for i in old]
         self.entries = sort_entries(self.entries, self._sort_col, order == Qt.SortOrder.DescendingOrder)
+        self._searches = None
         self._reindex()
         self.changePersistentIndexList(
             old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)]
@@ -421,6 +423,14 @@ class BoardModel(QAbstractTableModel):
     @property
     def sort_order(self) -> Qt.SortOrder:
         return self._sort_order
+
+    def search_texts(self) -> list[str]:
+        """Every row's search text (`Entry.search`) in row order, for a search keystroke to
+        scan without an attribute lookup per row; built again once the rows change."""
+        texts = self._searches
+        if texts is None:
+            texts = self._searches = [e.search for e in self.entries]
+        return texts
 
     def row_of(self, child_id: str) -> int | None:
         return self._pos.get(child_id)
@@ -449,9 +459,33 @@ class BoardModel(QAbstractTableModel):
         self.beginResetModel()
         self._now = now
         self.entries = entries
+        self._searches = None
         self._in_order_now = True
         self._reindex()
         self.endResetModel()
+        self.rows_did_change.emit()
+
+    def replace_all(self, entries: list[Entry], now: datetime, sorted_by: tuple[Col, Qt.SortOrder]) -> None:
+        """Every row anew, built (and sorted) elsewhere: a reload of everyone in which many
+        rows changed. The same children: one layout change, so the selection and the
+        scroll position stay with their child. Children added or gone: a reset."""
+        if sorted_by != (self._sort_col, self._sort_order):
+            entries = sort_entries(entries, self._sort_col, self._sort_order == Qt.SortOrder.DescendingOrder)
+        if len(entries) != len(self.entries) or any(e.row.child_id not in self._pos for e in entries):
+            self.load_prepared(entries, now)
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self.entries[i.row()].row.child_id for i in old]
+        self._now = now
+        self.entries = entries
+        self._searches = None
+        self._in_order_now = True
+        self._reindex()
+        self.changePersistentIndexList(
+            old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)]
+        )
+        self.layoutChanged.emit()
         self.rows_did_change.emit()
 
     def apply(self, rows: Iterable[BoardRow], touched: Iterable[str], now: datetime | None = None) -> None:
@@ -520,6 +554,7 @@ class BoardModel(QAbstractTableModel):
     def _remove(self, at: int) -> None:
         self.beginRemoveRows(QModelIndex(), at, at)
         e = self.entries.pop(at)
+        self._searches = None
         del self._pos[e.row.child_id]
         self._reindex(at)
         self.endRemoveRows()
@@ -553,6 +588,7 @@ class BoardModel(QAbstractTableModel):
     def _upsert(self, entry: Entry, at: int | None) -> None:
         if at is not None and self._in_order(at, entry):
             self.entries[at] = entry
+            self._searches = None
             self.dataChanged.emit(self.index(at, 0), self.index(at, N_COLS - 1))
             return
         if at is not None:
@@ -562,6 +598,7 @@ class BoardModel(QAbstractTableModel):
         to = self._insert_pos(entry)
         self.beginInsertRows(QModelIndex(), to, to)
         self.entries.insert(to, entry)
+        self._searches = None
         self._reindex(to)
         self.endInsertRows()
 

@@ -98,6 +98,7 @@ log = logging.getLogger(__name__)
 
 TICK_MS = 30_000
 SYNC_RELOAD_MAX = 200  # more changed children than this: re-read them in a worker
+BULK_CHANGE_MIN = 500  # more rows changed than this in a reload of everyone: swap the whole board
 RELOAD_KEY = "board.reload"
 OPEN_DELAY_MS = 200  # arrowing through the board does not open every record
 SCOPE_HINT_DELAY_MS = 150  # "N more match under Everyone" once typing pauses
@@ -134,7 +135,8 @@ class MainWindow(QMainWindow):
     Signals:
         child_did_open(str): a child's record was shown in the detail pane.
         view_did_audit(str): that record was viewed on purpose and the view was audited.
-        changes_did_apply(list[str]): board rows of these children were re-read after a change.
+        changes_did_apply(list[str]): board rows of these children were re-read after a change
+            (after a reload of everyone: the children whose rows differed).
         dialog_did_open(object): a form (FormDialog) was opened, non-blocking.
     """
 
@@ -619,20 +621,63 @@ class MainWindow(QMainWindow):
                 return
             self._apply_rows(rows, ids, now)
             return
-        self.workers.run(read, key=RELOAD_KEY, failed=failed, done=lambda rows: self._apply_rows(rows, ids, now))
+        # The worker also works out which rows differ from the board as it is now, so the
+        # GUI thread touches only those (comparing 10k rows there is a 100 ms stall). No
+        # other reload runs meanwhile (pending changes wait for this one), and entries are
+        # replaced, never changed, so the copied list is safe to read from the worker.
+        shown = list(self.board_model.entries)
+        sorted_by = (self.board_model.sort_column, self.board_model.sort_order)
 
-    def _apply_rows(self, rows: list[BoardRow], ids: set[str] | None, now: datetime) -> None:
-        touched = (
-            ids
-            if ids is not None
-            else ({e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
-        )
+        def read_changes(job: Job) -> tuple[list[BoardRow], set[str], list[Entry] | None]:
+            rows = read(job)
+            old = {e.row.child_id: e.row for e in shown}
+            fresh = {r.child_id for r in rows}
+            gone = {cid for cid in (old if ids is None else ids) if cid in old and cid not in fresh}
+            changed = [r for r in rows if old.get(r.child_id) != r]
+            # Many rows changed (a team renamed, say): the whole board is built here, and
+            # swapped in at once, rather than moved row by row on the GUI thread.
+            whole = prepare_entries(rows, now, *sorted_by) if ids is None and len(changed) > BULK_CHANGE_MIN else None
+            return changed, gone, whole
+
+        def apply(result: tuple[list[BoardRow], set[str], list[Entry] | None]) -> None:
+            changed, gone, whole = result
+            self._apply_rows(changed, ids, now, gone=gone, whole=(whole, sorted_by) if whole is not None else None)
+
+        self.workers.run(read_changes, key=RELOAD_KEY, failed=failed, done=apply)
+
+    def _apply_rows(
+        self,
+        rows: list[BoardRow],
+        ids: set[str] | None,
+        now: datetime,
+        *,
+        gone: set[str] | None = None,
+        whole: tuple[list[Entry], tuple[Col, Qt.SortOrder]] | None = None,
+    ) -> None:
+        """Fresh rows for the children in `ids` (None: everyone) onto the board.
+
+        With `gone` (from a worker), `rows` are only those that differ from the board and
+        `gone` the children no longer on it; otherwise `rows` are every row read. With
+        `whole`, the whole board built in the worker (and how it was sorted) replaces it."""
+        if gone is not None:
+            on_board = {r.child_id for r in rows} | gone
+            touched = ids if ids is not None else on_board
+        else:
+            touched = (
+                ids
+                if ids is not None
+                else ({e.row.child_id for e in self.board_model.entries} | {r.child_id for r in rows})
+            )
+            on_board = touched
         selected = self.selected_child_id()
-        before = {cid: self.board_model.status_of(cid) for cid in touched}
+        before = {cid: self.board_model.status_of(cid) for cid in on_board}
         focus = QApplication.focusWidget()
         self._applying = True  # a row moving is not the user choosing another child
         try:
-            self.board_model.apply(rows, touched, now)
+            if whole is not None:
+                self.board_model.replace_all(whole[0], now, whole[1])
+            else:
+                self.board_model.apply(rows, on_board, now)
         finally:
             self._applying = False
         self._announce_changes(before)

@@ -507,3 +507,63 @@ def test_a_live_change_to_the_focused_child_keeps_the_record_and_the_focus(  # t
     assert win.selected_child_id() == "C000005" and win.detail_view.child_id == "C000005"
     assert not win.detail_view.body.isHidden()
     assert win.board_view.hasFocus()
+
+
+def test_a_reload_of_everyone_changes_only_the_rows_that_differ(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, council: World, other_db: Database
+) -> None:
+    """After a reconnect (or a staff or team change) every row is read again in a worker,
+    which works out what differs: the board changes those rows and drops the children the
+    user may no longer see, and nothing else moves."""
+    from lac_monitor.services.access import AccessService
+
+    win = everyone(window)
+    win.live.stop()  # the changes below reach the window only through the full reload
+    assert win.select_child("C000002")
+    council.as_(council.manager, other_db).report("C000005", "M", council.clock.now() - timedelta(hours=1))
+    AccessService(other_db, council.manager, council.clock).set_restricted("C000003", True, "Safeguarding")
+    assert win.board_model.status_of("C000005") is ChildStatus.IN_PLACEMENT
+    applied: list[list[str]] = []
+    win.changes_did_apply.connect(applied.append)
+    win._pending_all = True
+    win._flush_pending()
+    qtbot.waitUntil(lambda: bool(applied), timeout=5000)
+    assert applied == [["C000003", "C000005"]]
+    assert win.board_model.status_of("C000005") is ChildStatus.MISSING
+    assert "C000003" not in shown(win) and len(shown(win)) == 5
+    assert win.selected_child_id() == "C000002"
+
+
+@pytest.mark.parametrize("restrict", [False, True], ids=["same children", "one child gone"])
+def test_a_reload_in_which_many_rows_changed_swaps_the_board_and_keeps_the_selection(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, council: World, other_db: Database, monkeypatch, restrict: bool
+) -> None:
+    """A team renamed changes every row of that team: the worker builds the whole board
+    and it is swapped in at once; the selected child stays selected."""
+    import lac_monitor.ui.main_window as main_window
+    from lac_monitor.services.access import AccessService
+    from lac_monitor.storage.schema import Team
+
+    monkeypatch.setattr(main_window, "BULK_CHANGE_MIN", 0)  # six children: any change is "many"
+    win = everyone(window)
+    win.live.stop()
+    assert win.select_child("C000002")
+    with other_db.write_session() as s:
+        team = s.get(Team, 1)
+        assert team is not None
+        team.name = "Northfield Children in Care (renamed)"
+        s.commit()
+    if restrict:
+        AccessService(other_db, council.manager, council.clock).set_restricted("C000003", True, "Safeguarding")
+    applied: list[list[str]] = []
+    win.changes_did_apply.connect(applied.append)
+    win._pending_all = True
+    win._flush_pending()
+    qtbot.waitUntil(lambda: bool(applied), timeout=5000)
+    team_of = {cid: win.filter_model.index(win.filter_model.row_of(cid), Col.TEAM).data() for cid in shown(win)}
+    renamed = {"C000001", "C000002", "C000005"}
+    assert {cid for cid, t in team_of.items() if t.endswith("(renamed)")} == renamed
+    assert applied == [sorted(renamed | ({"C000003"} if restrict else set()))]
+    assert len(shown(win)) == (5 if restrict else 6)
+    assert win.selected_child_id() == "C000002"
+    assert shown(win)[0] == "C000001"  # still most urgent first
