@@ -19,16 +19,10 @@ SMOKE_QUIT_ENV = "LAC_MONITOR_QUIT_AFTER_MS"  # open the window, then quit (inst
 
 
 def settle_memory() -> None:
-    """After the first load: move what is loaded out of the cyclic GC's way, so a full
-    collection (tens of ms over 10k board rows) never lands on a keystroke or a sort.
+    """See `workers.settle_memory` (here for the app and the benches)."""
+    from lac_monitor.ui.workers import settle_memory as settle
 
-    Runs on the GUI thread, so it must be quick: the young generations are collected (a
-    few ms), not the whole heap (over 100 ms at 10k children: a stall of its own); what is
-    left of start-up's cyclic garbage is a one-off of a few hundred kB, kept frozen."""
-    import gc
-
-    gc.collect(1)
-    gc.freeze()
+    settle()
 
 
 def configure_application(argv: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -40,8 +34,18 @@ def configure_application(argv: list[str] | None = None):  # type: ignore[no-unt
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setOrganizationDomain("lac-monitor.local")
-    # The GUI thread waits at most 2 ms (not 5) for a worker's turn with the interpreter.
-    sys.setswitchinterval(0.002)
+    # The GUI thread waits at most 0.1 ms (not Python's 5) for a worker's turn with the
+    # interpreter. A repaint calls into Python for each cell (some 2,000 times for the
+    # board) and may wait that long each time while a worker runs Python: measured with a
+    # busy worker, a board repaint took 150 ms at 5 ms, 80 ms at 2 ms and 17-27 ms at 0.1 ms
+    # (15 ms with no worker). A worker alone is not slowed: the interval only matters
+    # while another thread is waiting.
+    sys.setswitchinterval(0.0001)
+    # What start-up loaded (modules, classes) lives as long as the app: out of the cyclic
+    # GC's way, so no full collection walks it again.
+    import gc
+
+    gc.freeze()
     app = QApplication.instance()
     if app is None:
         # High DPI is on by default in Qt 6; pass fractional scale factors through (125%, 150%).

@@ -92,7 +92,7 @@ from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, Ris
 from lac_monitor.ui.settings_store import BoardColumn, SettingsStore
 from lac_monitor.ui.shortcuts import Command, make_action
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
-from lac_monitor.ui.workers import Job, Workers
+from lac_monitor.ui.workers import Job, Workers, collector_paused, settle_memory
 
 log = logging.getLogger(__name__)
 
@@ -254,9 +254,9 @@ class MainWindow(QMainWindow):
         col, order = self.board_model.sort_column, self.board_model.sort_order
 
         def work(_job: Job) -> tuple[list[BoardRow], list[Entry]]:
-            with self.db.read_session() as s:
+            with collector_paused(), self.db.read_session() as s:
                 rows = load_board(s, now, rhi_hours=rhi_hours, hidden=hidden_for(s, actor, now, ladder))
-            return rows, prepare_entries(rows, now, col, order)
+                return rows, prepare_entries(rows, now, col, order)
 
         def done(result: tuple[list[BoardRow], list[Entry]]) -> None:
             rows, entries = result
@@ -629,7 +629,10 @@ class MainWindow(QMainWindow):
         sorted_by = (self.board_model.sort_column, self.board_model.sort_order)
 
         def read_changes(job: Job) -> tuple[list[BoardRow], set[str], list[Entry] | None]:
-            rows = read(job)
+            with collector_paused():
+                return compare(read(job))
+
+        def compare(rows: list[BoardRow]) -> tuple[list[BoardRow], set[str], list[Entry] | None]:
             old = {e.row.child_id: e.row for e in shown}
             fresh = {r.child_id for r in rows}
             gone = {cid for cid in (old if ids is None else ids) if cid in old and cid not in fresh}
@@ -676,6 +679,7 @@ class MainWindow(QMainWindow):
         try:
             if whole is not None:
                 self.board_model.replace_all(whole[0], now, whole[1])
+                settle_memory()  # the new board out of the cyclic GC's way, as after the first load
             else:
                 self.board_model.apply(rows, on_board, now)
         finally:

@@ -166,3 +166,39 @@ def test_a_bug_while_reading_the_feed_is_not_dressed_up_as_a_lost_connection(
         assert dropped and not bridge.is_connected
     finally:
         bridge.stop()
+
+
+def test_no_full_collection_lands_in_the_middle_of_a_board_read() -> None:
+    """While a worker builds 10k rows the cyclic collector waits (a full collection there
+    held the interpreter from the GUI thread for 100 ms); it comes back when the last of
+    overlapping reads ends, and not at all if it was off before."""
+    import gc
+    import threading
+
+    from lac_monitor.ui.workers import collector_paused
+
+    assert gc.isenabled()
+    inside = threading.Event()
+    release = threading.Event()
+
+    def other_read() -> None:
+        with collector_paused():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=other_read)
+    with collector_paused():
+        assert not gc.isenabled()
+        t.start()
+        assert inside.wait(5)
+    assert not gc.isenabled()  # the other read is still going
+    release.set()
+    t.join(5)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
