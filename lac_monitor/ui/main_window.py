@@ -673,7 +673,7 @@ class MainWindow(QMainWindow):
             )
             on_board = touched
         selected = self.selected_child_id()
-        before = {cid: self.board_model.status_of(cid) for cid in on_board}
+        before = self.board_model.statuses(on_board)
         focus = QApplication.focusWidget()
         self._applying = True  # a row moving is not the user choosing another child
         try:
@@ -700,11 +700,8 @@ class MainWindow(QMainWindow):
 
     def _announce_changes(self, before: dict[str, ChildStatus | None]) -> None:
         """A child who has just gone missing or away is announced (assertively)."""
-        gone = [
-            cid
-            for cid, old in before.items()
-            if old not in OUT and old is not None and self.board_model.status_of(cid) in OUT
-        ]
+        after = self.board_model.statuses(before.keys())
+        gone = [cid for cid, old in before.items() if old not in OUT and old is not None and after[cid] in OUT]
         for cid in gone[:3]:
             row = self.board_model.board_row(cid)
             status = self.board_model.status_of(cid)

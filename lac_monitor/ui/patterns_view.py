@@ -18,12 +18,16 @@ from datetime import date, datetime
 from PySide6.QtCore import QDate, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -33,8 +37,14 @@ from PySide6.QtWidgets import (
 )
 
 from lac_monitor.domain.errors import LacError
+from lac_monitor.domain.localtime import format_local, local_date
+from lac_monitor.domain.patterns import NotifyParty
 from lac_monitor.domain.trends import TrendsData, hours_text
 from lac_monitor.reports.profile import flag_label
+from lac_monitor.services.patterns import PatternService
+from lac_monitor.services.trends import TrendsService, default_period
+from lac_monitor.ui import errors
+from lac_monitor.ui.episode_dialog import LocalTimeEdit
 from lac_monitor.ui.main_window import MainWindow
 from lac_monitor.ui.workers import Workers
 
@@ -330,8 +340,6 @@ def make_linked_tab(parent: QWidget) -> QTextBrowser:
 
 def checklist_html(check: object | None) -> str:
     """The notification checklist of an episode, as the record shows it."""
-    from lac_monitor.domain.localtime import format_local
-    from lac_monitor.domain.patterns import NotifyParty
 
     if check is None:
         return "<p>No missing episode recorded.</p>"
@@ -370,10 +378,6 @@ class NotifyDialog(QDialog):
         now: datetime,
         parent: QWidget | None = None,
     ) -> None:
-        from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLineEdit
-
-        from lac_monitor.domain.patterns import NotifyParty
-        from lac_monitor.ui.episode_dialog import LocalTimeEdit
 
         super().__init__(parent)
         self.setWindowTitle("Record a notification")
@@ -426,9 +430,6 @@ class PatternsFeature:
     """View ▸ Trends (a dock, loaded when first shown) and the record's Linked children tab."""
 
     def __init__(self, window: MainWindow) -> None:
-        from lac_monitor.domain.localtime import local_date
-        from lac_monitor.services.patterns import PatternService
-        from lac_monitor.services.trends import TrendsService, default_period
 
         self.window = window
         w = window
@@ -462,7 +463,6 @@ class PatternsFeature:
             self.trends.refresh()
 
     def _error(self, exc: LacError) -> None:
-        from lac_monitor.ui import errors
 
         self.window.show_box(errors.known_error_box(self.window, exc, "loading the trends"))
 
