@@ -279,6 +279,8 @@ class BoardFilterModel(QAbstractProxyModel):
                 among = [i for i, text in enumerate(texts) if word in text]
             else:
                 among = [i for i in among if word in texts[i]]
+            if len(words) == 1 and self._filter.with_(text="") == BoardFilter():
+                return among  # the word was the only test
         elif among is None:
             return [i for i, e in enumerate(entries) if accept(e)]
         return [i for i in among if accept(entries[i])]

@@ -27,7 +27,6 @@ from lac_monitor.domain.codes import (
     PLACE_SHORT,
     RISK_FLAG_LABELS,
     MissingCategory,
-    RiskFlag,
     RiskGrade,
 )
 from lac_monitor.domain.localtime import format_duration, format_local, local_date, to_local
@@ -69,20 +68,20 @@ def risk_rank(code: str | None) -> int:
         return -1
 
 
+# Labels by code: looked up for each row painted, where making an enum member costs more.
+_RISK_LABELS = {g.value: g.label for g in RiskGrade}
+_FLAG_LABELS = {f.value: label for f, label in RISK_FLAG_LABELS.items()}
+_CATEGORY_LABELS = {c.value: c.label for c in MissingCategory}
+
+
 def risk_label(code: str | None) -> str:
     if not code:
         return ""
-    try:
-        return RiskGrade(code).label
-    except ValueError:
-        return code
+    return _RISK_LABELS.get(code, code)
 
 
 def flag_label(code: str) -> str:
-    try:
-        return RISK_FLAG_LABELS[RiskFlag(code)]
-    except ValueError:
-        return code
+    return _FLAG_LABELS.get(code, code)
 
 
 # Every cell's flags (asked for each cell painted: combining enum flags each time is slow).
@@ -247,7 +246,7 @@ _TEXT_OF: dict[Col, Callable[[Entry, datetime], str]] = {
     Col.NAME: lambda e, _now: e.row.display_name,
     Col.CHILD_ID: lambda e, _now: e.row.child_id,
     Col.DURATION: _duration_text,
-    Col.CATEGORY: _out_text(lambda r: MissingCategory(r.category).label if r.category else ""),
+    Col.CATEGORY: _out_text(lambda r: _CATEGORY_LABELS.get(r.category, r.category) if r.category else ""),
     Col.RISK: _out_text(lambda r: risk_label(r.risk) or "Not graded"),
     Col.POLICE_REF: _out_text(lambda r: r.police_ref or "None yet"),
     Col.LAST_SEEN: _out_text(lambda r: r.last_seen or ""),
