@@ -397,3 +397,56 @@ def test_episode_counts_column_shows_30_90_365_and_sorts_most_first(qtmodelteste
     assert ids(proxy)[:2] == ["C6", "C1"]
     c6 = next(i for i in range(m.rowCount()) if m.index(i, 0).data(CHILD_ID_ROLE) == "C6")
     assert m.index(c6, Col.EPISODES).data() == "2 / 3 / 3"
+
+
+def _board_for_typing() -> tuple[BoardModel, BoardFilterModel]:
+    names = [("Ana", "Testone"), ("Kai", "Tanaka"), ("Tom", "Kettle"), ("Eve", "Stone"), ("Kat", "Etta")]
+    rows = []
+    for i in range(40):
+        first, last = names[i % len(names)]
+        out = i % 3 == 0
+        rows.append(
+            row(
+                f"C{i:06d}",
+                first,
+                f"{last}{i % 7}",
+                status=ChildStatus.MISSING if out else ChildStatus.IN_PLACEMENT,
+                since=timedelta(hours=i + 1) if out else None,
+                risk=("high", "medium", None)[i % 3] if out else None,
+                police_ref=f"LOG-{i:04d}" if out else None,
+                worker=1 + i % 2,
+            )
+        )
+    board = BoardModel(NOW)
+    board.load(rows, NOW)
+    return board, BoardFilterModel(board, ME)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_typing_and_deleting_in_search_always_shows_exactly_the_matching_children(seed: int) -> None:
+    """Typing further narrows from the rows already shown (not the whole board); whatever
+    is typed, deleted or changed besides, the board shows exactly the children the filter
+    accepts when tested against every row."""
+    import random
+
+    from lac_monitor.ui.board_filter_model import compile_filter
+
+    board, proxy = _board_for_typing()
+    rnd = random.Random(seed)
+    text = ""
+    for _ in range(60):
+        move = rnd.random()
+        if move < 0.5:
+            text += rnd.choice("tkae 0LOG-1")
+        elif move < 0.75:
+            text = text[:-1]
+        elif move < 0.85:
+            proxy.update(statuses=rnd.choice([frozenset(), frozenset({ChildStatus.MISSING})]))
+        elif move < 0.95:
+            proxy.update(scope=rnd.choice(list(Scope)))
+        else:
+            board.apply([replace(board.entries[0].row, police_ref="LOG-9999")], [board.entries[0].row.child_id], NOW)
+        proxy.update(text=text)
+        accept = compile_filter(proxy.current, ME)
+        expected = [e.row.child_id for e in board.entries if accept(e)]
+        assert proxy.visible_child_ids() == expected, (text, proxy.current)
