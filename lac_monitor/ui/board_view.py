@@ -77,7 +77,15 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         radius = badge.height() / 2.5
         painter.drawRoundedRect(badge, radius, radius)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.setPen(opt.palette.color(role))
+        # The group the row's background was drawn in: a selection in a window that is not
+        # active is drawn light, and its text must be dark (the palette's own group may not say so).
+        if not opt.state & QStyle.StateFlag.State_Enabled:
+            group = QPalette.ColorGroup.Disabled
+        elif opt.state & QStyle.StateFlag.State_Active:
+            group = QPalette.ColorGroup.Active
+        else:
+            group = QPalette.ColorGroup.Inactive
+        painter.setPen(opt.palette.color(group, role))
         painter.setFont(font)
         painter.drawText(
             badge.adjusted(pad + 2, 0, -pad, 0),

@@ -331,3 +331,34 @@ def test_the_window_fits_1600_by_1000_at_twice_the_size(app_window: AppWindow) -
     assert hint.width() <= 780 and hint.height() <= 480
     app_window.resize(780, 460)
     assert app_window.width() <= 780
+
+
+@pytest.mark.parametrize("focused", [True, False], ids=["board focused", "window not active"])
+def test_the_selected_missing_childs_badge_is_readable_focused_or_not(  # type: ignore[no-untyped-def]
+    qtbot, app_window: AppWindow, focused: bool
+) -> None:
+    """The badge's words on the selected row keep AA contrast (4.5:1) whether the selection
+    is drawn dark (board focused) or light (another window active)."""
+    from PySide6.QtGui import QColor
+
+    from lac_monitor.ui.accessibility import contrast
+    from lac_monitor.ui.board_model import Col
+
+    win = app_window
+    win.set_scope(Scope.EVERYONE)
+    win.resize(1400, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.select_child("C000001")  # missing: a badge
+    if focused:
+        win.activateWindow()
+        win.board_view.setFocus()
+        qtbot.waitUntil(win.board_view.hasFocus)
+    view = win.board_view
+    cell = view.visualRect(win.filter_model.index(win.filter_model.row_of("C000001"), Col.STATUS))
+    image = view.viewport().grab(cell).toImage()
+    # A band through the middle of the words, clear of the badge's border: glyphs and fill.
+    mid = image.height() // 2
+    inner = [image.pixelColor(x, y).name() for x in range(9, 60) for y in range(mid - 3, mid + 4)]
+    lum = sorted(set(inner), key=lambda c: QColor(c).lightnessF())
+    assert contrast(lum[0], lum[-1]) >= 4.5, (lum[0], lum[-1])
