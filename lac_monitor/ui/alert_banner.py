@@ -138,6 +138,12 @@ class AlertBanner(QFrame):
         if self._pending.pop(alert_id, None) is not None:
             self._refresh()
 
+    def names_did_change(self) -> None:
+        """The board's rows arrived (or were read again): name the child, where the first
+        alerts, shown before the board was in, could give only the child's id."""
+        if self._pending:
+            self._refresh()
+
     def _refresh(self) -> None:
         alert = self.current_alert
         if alert is None:

@@ -96,6 +96,12 @@ class AlertsModel(QAbstractTableModel):
         self._show_acknowledged = show_acknowledged
         self._count = 0
 
+    def names_did_change(self) -> None:
+        """The board's rows arrived (or were read again): the Child column says names now."""
+        if self._rows:
+            col = int(AlertCol.CHILD)
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
+
     # -- Qt API --------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

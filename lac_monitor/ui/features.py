@@ -76,6 +76,8 @@ class AlertsFeature:
         window.add_banner(self.banner)
         self.inbox = AlertInboxView(self.service, actor.staff_id, name_for, window)
         self.inbox.setObjectName("alertInbox")
+        for names_did_change in (self.banner.names_did_change, self.inbox.model.names_did_change):
+            window.board_model.modelReset.connect(names_did_change)  # the board is in: names, not ids
         self.dock = window.add_dock(self.inbox, "Alerts", Qt.DockWidgetArea.BottomDockWidgetArea, "alertsDock")
         self.inbox.child_requested.connect(window.select_child)
         screen = window.screen()

@@ -202,3 +202,19 @@ def test_no_full_collection_lands_in_the_middle_of_a_board_read() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_alerts_shown_before_the_board_is_in_name_the_child_once_it_is(app_window: AppWindow, qtbot: Any) -> None:
+    """The first alerts can arrive before the board (both load in workers): the banner then
+    can give only the child's id; once the board is in it names the child."""
+    alerts, board = app_window.alerts, app_window.board_model
+    qtbot.waitUntil(lambda: alerts.banner.current_alert is not None, timeout=10_000)
+    rows = [e.row for e in board.entries]
+    board.load_prepared([], board.now)  # as in the moment before the first load arrives
+    alert = alerts.banner.current_alert
+    assert alert is not None and alert.child_id is not None
+    name = next(r.display_name for r in rows if r.child_id == alert.child_id)
+    assert name not in alerts.banner.text.text()
+    with qtbot.waitSignal(alerts.inbox.model.dataChanged, timeout=1000):  # the inbox repaints its names
+        board.load(rows, board.now)
+    assert alerts.banner.text.text().startswith(f"{name} ({alert.child_id}): ")
