@@ -292,12 +292,13 @@ def raw_reportlab(data: HandoverData) -> tuple[float, int]:
         ]
         y = port[1] - top - 60
         ep = p.episode
+        said = p.profile  # the Philomena profile, if one was saved
         fields = [
             ("Date of birth", f"{p.dob:%d/%m/%Y} (age {p.age})"),
             ("Sex", p.sex),
             ("Ethnicity", p.ethnicity),
             ("Child ID", p.child_id),
-            ("Phone", p.phone),
+            ("Phone", said and said.phone),
             ("Locality", p.locality),
             ("Social worker", p.worker),
             ("Team", p.team),
@@ -307,12 +308,12 @@ def raw_reportlab(data: HandoverData) -> tuple[float, int]:
             ("Wearing", ep and ep.last_seen_wearing),
             ("Circumstances", ep and ep.circumstances),
             ("Reported by", ep and ep.reported_by),
-            ("Description", p.description),
-            ("Associates", p.associates),
-            ("Places likely to go", p.places_likely),
-            ("Social media", p.social_media),
-            ("Medical needs", p.medical_needs),
-            ("Other information", p.other_info),
+            ("Description", said and said.description),
+            ("Associates", said and said.associates),
+            ("Places likely to go", said and said.places_likely),
+            ("Social media", said and said.social_media),
+            ("Medical needs", said and said.medical_needs),
+            ("Other information", said and said.other_info),
             ("Placement", p.placement_name),
             ("Address", p.placement_address),
             ("Carer", p.carer_name),
