@@ -317,6 +317,11 @@ class AlertService:
         if ended:
             self._resolve(ended)
         fresh = [d for d in due if d.unique_key not in known]
+        # An alert whose condition has already ended (a threshold that fell while nothing
+        # evaluated, the child since back) is raised resolved: kept in history as a late
+        # escalation, never on a banner or in the open lists, rather than shown for the
+        # half-minute until the next pass resolves it.
+        over = dict(ended_alerts((OpenAlert(i, d.rule, d.episode_id) for i, d in enumerate(fresh)), state, now))
         if not fresh:
             return []  # the usual case: no write transaction, no lock
         with UnitOfWork(self.db, self.actor, self.clock) as uow:
@@ -327,7 +332,8 @@ class AlertService:
             ]
             raised: list[int] = []
             late = 0
-            for d in fresh:
+            for i, d in enumerate(fresh):
+                ended = over.get(i)
                 new_id = s.execute(
                     _insert_alert(
                         self.db,
@@ -343,6 +349,8 @@ class AlertService:
                             "raised_at": uow.now,
                             "raised_by": self.actor.username,
                             "late": is_late(d.due_at, uow.now),
+                            "resolved_at": uow.now if ended else None,
+                            "resolved_reason": ended,
                         },
                     )
                 ).scalar_one_or_none()
@@ -361,6 +369,7 @@ class AlertService:
                         "unique_key": d.unique_key,
                         "audiences": list(d.audiences),
                         "recipients": sorted(recipients),
+                        **({"resolved": ended} if ended else {}),
                     },
                 )
                 uow.changed(ChangeKind.ALERT_RAISED, AlertChanged(new_id, d.child_id))
@@ -368,7 +377,13 @@ class AlertService:
                 late += is_late(d.due_at, uow.now)
             uow.commit()
         if raised:
-            log.info("raised %d alert(s), %d of them late: ids %s", len(raised), late, raised)
+            log.info(
+                "raised %d alert(s), %d of them late, %d already over (raised resolved): ids %s",
+                len(raised),
+                late,
+                len(over),
+                raised,
+            )
         return self.get_many(raised)
 
     def _resolve(self, ended: list[tuple[int, str]]) -> None:

@@ -111,3 +111,25 @@ def test_a_day_workers_acknowledgement_does_not_take_the_alert_from_the_duty_tea
     other = next(a for a in theirs.inbox(4) if a.rule != "reported")
     theirs.acknowledge(other.id, "Done")
     assert other.id not in {a.id for a in mine.inbox(world.actor.staff_id)}
+
+
+def test_an_alert_whose_condition_has_already_ended_is_raised_resolved(world: World) -> None:
+    """A child reported at high risk and back before anything evaluated (a new database,
+    every desktop off): the first pass raises "returned / found" open, and the new report
+    and high risk only as history (resolved as they are raised), never open for the
+    half-minute until the next pass would have resolved them."""
+    world.add_child("C000100")
+    now = world.clock.now()
+    ep = int(world.episodes.report("C000100", "M", now - 5 * H, risk="high", police_ref="LOG-5").id)
+    world.episodes.record_return(ep, None, now - 1 * H, found_where="Park")
+    svc = AlertService(world.db, world.actor, world.clock)
+    raised = {a.rule: a for a in svc.evaluate()}
+    assert {"returned", "reported", "high_risk"} <= set(raised)
+    assert not raised["returned"].resolved
+    assert raised["reported"].resolved and raised["high_risk"].resolved_reason == "child returned / found"
+    open_rules = {a.rule for a in svc.open_alerts()}
+    assert "returned" in open_rules and "rhi_due" in open_rules  # still true: still open
+    assert not open_rules & {"reported", "high_risk", "police_ref_missing"}
+    assert not {a.rule for a in svc.inbox(world.manager.staff_id)} & {"reported", "high_risk"}
+    world.clock.advance(timedelta(minutes=1))
+    assert svc.evaluate() == []  # nothing twice
