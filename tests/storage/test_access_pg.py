@@ -389,6 +389,33 @@ def test_the_escalation_service_raises_alerts_for_every_child_restricted_too(cou
         assert c.execute("SELECT count(*) FROM alert WHERE child_id = 'B3'").fetchone() == (0,)
 
 
+def test_the_service_raises_escalations_missed_in_a_gap_as_resolved_history(council: Council) -> None:
+    """After a gap longer than the look-back, thresholds that fell while the service was
+    down are raised late; B5 has long been back, so theirs are raised resolved (history, not
+    an open alert), through the service's own login with its grants and row policies."""
+    from lac_monitor.domain.clock import FixedClock
+    from lac_monitor.services.alerts import AlertService
+
+    db = Database.open(council.url_as("svc"), upgrade=False)
+    try:
+        service = AlertService(db, resolve_actor(db), FixedClock(NOW + timedelta(minutes=5)))
+        service.evaluate(since=NOW - timedelta(days=13))
+        # Read back rather than taken from what this pass raised: another test's pass may
+        # have raised some of B5's first.
+        b5 = {a.rule: a for a in service.open_alerts(include_acknowledged=True) if a.child_id == "B5"}
+    finally:
+        db.dispose()
+    assert {"missing_24h", "returned"} <= set(b5)
+    assert b5["missing_24h"].late and b5["missing_24h"].resolved
+    assert b5["missing_24h"].resolved_reason == "child returned / found"
+    assert not b5["returned"].resolved
+    with council.raw("sw2") as c:  # B5's worker: the open ones only, in raw SQL
+        open_rules = _ids(
+            c, "SELECT rule FROM alert WHERE child_id = 'B5' AND resolved_at IS NULL AND acknowledged_at IS NULL"
+        )
+    assert "missing_24h" not in open_rules and "returned" in open_rules
+
+
 def test_provisioning_again_is_harmless(council: Council) -> None:
     owner = Database.open(council.url, upgrade=False)
     try:
