@@ -333,7 +333,7 @@ class AlertService:
             raised: list[int] = []
             late = 0
             for i, d in enumerate(fresh):
-                ended = over.get(i)
+                over_why = over.get(i)
                 new_id = s.execute(
                     _insert_alert(
                         self.db,
@@ -349,8 +349,8 @@ class AlertService:
                             "raised_at": uow.now,
                             "raised_by": self.actor.username,
                             "late": is_late(d.due_at, uow.now),
-                            "resolved_at": uow.now if ended else None,
-                            "resolved_reason": ended,
+                            "resolved_at": uow.now if over_why else None,
+                            "resolved_reason": over_why,
                         },
                     )
                 ).scalar_one_or_none()
@@ -369,7 +369,7 @@ class AlertService:
                         "unique_key": d.unique_key,
                         "audiences": list(d.audiences),
                         "recipients": sorted(recipients),
-                        **({"resolved": ended} if ended else {}),
+                        **({"resolved": over_why} if over_why else {}),
                     },
                 )
                 uow.changed(ChangeKind.ALERT_RAISED, AlertChanged(new_id, d.child_id))
