@@ -58,8 +58,9 @@ def collector_paused() -> Iterator[None]:
     and the GUI thread, which needs the interpreter for every paint, waits all that time.
     Plain reference counting still frees what the read drops. At the end what was built
     is frozen (the board keeps it), as a young collection of 200k new objects would be a
-    30 ms stall of its own; the cost is that cyclic garbage made during the read (a few
-    kB of database session) is never collected. Nests, and overlaps across threads."""
+    30 ms stall of its own; the cost is that whatever cyclic garbage exists at that moment
+    (chiefly the read's database session, a few kB) is never collected. Nests, and
+    overlaps across threads."""
     global _gc_pauses, _gc_was_enabled
     with _gc_lock:
         if _gc_pauses == 0:
