@@ -399,16 +399,7 @@ class BoardModel(QAbstractTableModel):
         self._in_order_now = True
         if not self.entries:
             return
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        old_ids = [self.entries[i.row()].row.child_id for i in old]
-        self.entries = sort_entries(self.entries, self._sort_col, order == Qt.SortOrder.DescendingOrder)
-        self._searches = None
-        self._reindex()
-        self.changePersistentIndexList(
-            old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)]
-        )
-        self.layoutChanged.emit()
+        self._reorder(sort_entries(self.entries, self._sort_col, order == Qt.SortOrder.DescendingOrder))
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -481,18 +472,9 @@ class BoardModel(QAbstractTableModel):
         if len(entries) != len(self.entries) or {e.row.child_id for e in entries} != self._pos.keys():
             self.load_prepared(entries, now)
             return
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        old_ids = [self.entries[i.row()].row.child_id for i in old]
         self._now = now
-        self.entries = entries
-        self._searches = None
         self._in_order_now = True
-        self._reindex()
-        self.changePersistentIndexList(
-            old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)]
-        )
-        self.layoutChanged.emit()
+        self._reorder(entries)
         self.rows_did_change.emit()
 
     def apply(self, rows: Iterable[BoardRow], touched: Iterable[str], now: datetime | None = None) -> None:
@@ -550,6 +532,20 @@ class BoardModel(QAbstractTableModel):
         self.rows_did_change.emit()
 
     # -- internals ----------------------------------------------------------------------
+    def _reorder(self, entries: list[Entry]) -> None:
+        """The same children as entries, in a new order (or with new rows): one layout
+        change; the selection and the current row follow their child."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self.entries[i.row()].row.child_id for i in old]
+        self.entries = entries
+        self._searches = None
+        self._reindex()
+        self.changePersistentIndexList(
+            old, [self.index(self._pos[cid], i.column()) for cid, i in zip(old_ids, old, strict=True)]
+        )
+        self.layoutChanged.emit()
+
     def _reindex(self, start: int = 0) -> None:
         if start == 0:
             self._pos = {e.row.child_id: i for i, e in enumerate(self.entries)}

@@ -30,7 +30,7 @@ from lac_monitor.domain.codes import ETHNIC, PLACE, SEX, MissingCategory
 from lac_monitor.domain.localtime import format_duration, format_local, local_date
 from lac_monitor.domain.patterns import counts_text, episode_counts
 from lac_monitor.domain.record import RHI_OUTCOMES
-from lac_monitor.domain.records import ChildDetail, EpisodeView, RhiView
+from lac_monitor.domain.records import PROFILE_TEXT_FIELDS, ChildDetail, EpisodeView, RhiView
 from lac_monitor.domain.status import DEFAULT_RHI_HOURS, ChildStatus, age_on, rhi_due_at
 from lac_monitor.domain.values import BoardRow
 from lac_monitor.ui.board_model import OUT, flag_label, risk_label, status_text
@@ -50,15 +50,6 @@ EVENT_LABELS = {
     "rhi_not_offered": "RHI not offered",
     "step_before_report": "Step taken before reporting",
 }
-PROFILE_ROWS = (
-    ("description", "Description"),
-    ("associates", "Associates"),
-    ("places_likely", "Places likely to go"),
-    ("phone", "Phone"),
-    ("social_media", "Social media"),
-    ("medical_needs", "Medical needs"),
-    ("other_info", "Other information"),
-)
 
 
 def _e(text: str | None) -> str:
@@ -165,7 +156,7 @@ def profile_html(detail: ChildDetail) -> str:
     rows = "".join(
         f"<tr><td valign='top'><b>{escape(label)}</b>&nbsp;&nbsp;</td>"
         f"<td>{_e(getattr(prof, key)) or '<i>not recorded</i>'}</td></tr>"
-        for key, label in PROFILE_ROWS
+        for key, label in PROFILE_TEXT_FIELDS
     )
     return f"<table>{rows}</table><p><i>Updated {format_local(prof.updated_at)} by {escape(prof.updated_by)}</i></p>"
 

@@ -92,7 +92,7 @@ from lac_monitor.ui.record_dialog import ChildRecordDialog, PlacementDialog, Ris
 from lac_monitor.ui.settings_store import BoardColumn, SettingsStore
 from lac_monitor.ui.shortcuts import Command, make_action
 from lac_monitor.ui.summary_strip import CHIP_BY_KEY, SummaryStrip, count
-from lac_monitor.ui.workers import Job, Workers, collector_paused, settle_memory
+from lac_monitor.ui.workers import Job, Workers, collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -678,8 +678,7 @@ class MainWindow(QMainWindow):
         self._applying = True  # a row moving is not the user choosing another child
         try:
             if whole is not None:
-                self.board_model.replace_all(whole[0], now, whole[1])
-                settle_memory()  # the new board out of the cyclic GC's way, as after the first load
+                self.board_model.replace_all(whole[0], now, whole[1])  # frozen by its read (collector_paused)
             else:
                 self.board_model.apply(rows, on_board, now)
         finally:

@@ -340,7 +340,6 @@ def make_linked_tab(parent: QWidget) -> QTextBrowser:
 
 def checklist_html(check: object | None) -> str:
     """The notification checklist of an episode, as the record shows it."""
-
     if check is None:
         return "<p>No missing episode recorded.</p>"
     items = getattr(check, "items", ())
@@ -378,7 +377,6 @@ class NotifyDialog(QDialog):
         now: datetime,
         parent: QWidget | None = None,
     ) -> None:
-
         super().__init__(parent)
         self.setWindowTitle("Record a notification")
         self.setObjectName("notifyDialog")
@@ -430,7 +428,6 @@ class PatternsFeature:
     """View ▸ Trends (a dock, loaded when first shown) and the record's Linked children tab."""
 
     def __init__(self, window: MainWindow) -> None:
-
         self.window = window
         w = window
         self.trends_service = TrendsService(w.db, w.actor, w.clock)
@@ -463,7 +460,6 @@ class PatternsFeature:
             self.trends.refresh()
 
     def _error(self, exc: LacError) -> None:
-
         self.window.show_box(errors.known_error_box(self.window, exc, "loading the trends"))
 
     def show_checklist(self, child_id: str) -> None:
